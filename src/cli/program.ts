@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+import { VERSION } from '../core/paths.js';
+import { registerMigrate } from './migrate.command.js';
+import { registerServe } from './serve.command.js';
+
+/** The one CLI. Each command group lives in its own file and registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command();
+  program.name('fieldclass').description('offline classroom appliance').version(VERSION);
+  registerServe(program);
+  registerMigrate(program);
+  return program;
+}

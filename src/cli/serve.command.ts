@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { createLogger } from '../core/logger.js';
+import { openContext, startServer } from '../main.js';
+import { configFrom, type GlobalFlags } from './context.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the appliance: trainee site, coordinator admin and scheduled jobs')
+    .option('-p, --port <n>', 'port to listen on (default 8080)')
+    .option('--host <addr>', 'address to listen on (default 0.0.0.0)')
+    .option('-d, --data <dir>', 'data directory (default ./data)')
+    .option('-c, --config <file>', 'config file (default <data>/config.json)')
+    .action(async (opts: GlobalFlags & { port?: string; host?: string }) => {
+      const started = performance.now();
+      const config = configFrom(opts, {
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(opts.host !== undefined ? { host: opts.host } : {}),
+      });
+      const logger = createLogger(config.logLevel);
+      const ctx = openContext(config, { logger });
+      const running = await startServer(ctx);
+      logger.info(
+        { url: running.url, dataDir: config.dataDir, startupMs: Math.round(performance.now() - started) },
+        `fieldclass serving on http://${config.host}:${config.port}`,
+      );
+      const stop = (signal: string) => {
+        logger.info({ signal }, 'stopping');
+        void running.close().then(() => {
+          ctx.close();
+          process.exit(0);
+        });
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+}

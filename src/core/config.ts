@@ -1,0 +1,170 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+/**
+ * The one configuration schema. Sources, highest first: command-line flags, environment variables
+ * `FIELDCLASS_*`, `config.json` in the data dir, defaults. Parsed once at start and frozen; an invalid value
+ * stops the process with a message that names the field.
+ */
+export const languageSchema = z.enum(['en', 'fr', 'ar']);
+export type Language = z.infer<typeof languageSchema>;
+
+const cron = z.string().min(9, 'must be a cron expression such as "0 2 * * *"');
+
+export const configSchema = z
+  .object({
+    port: z.coerce.number().int().min(1).max(65535).default(8080),
+    host: z.string().default('0.0.0.0'),
+    dataDir: z.string().default('./data'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    applianceName: z.string().default('fieldclass box'),
+    location: z.string().default(''),
+    languages: z.array(languageSchema).min(1).default(['en', 'fr', 'ar']),
+    defaultLanguage: languageSchema.default('en'),
+    /** Public origin(s) the box is reached at, for the Origin check; the request's own Host is always allowed. */
+    allowedOrigins: z.array(z.string()).default([]),
+    /** Install the courses in content-bundles/ on first start. */
+    installSampleCourses: z.boolean().default(true),
+    selfSignup: z
+      .object({
+        enabled: z.boolean().default(false),
+        classCode: z.string().min(4).optional(),
+      })
+      .prefault({}),
+    sessions: z.object({ ttlHours: z.number().positive().default(12) }).prefault({}),
+    signinRateLimit: z
+      .object({
+        perAddressPerMinute: z.number().int().positive().default(30),
+        perUsernamePerMinute: z.number().int().positive().default(5),
+      })
+      .prefault({}),
+    recording: z
+      .object({
+        /** How long concurrent writes wait to commit together (group commit). */
+        groupCommitMs: z.number().min(0).max(50).default(4),
+        maxBatch: z.number().int().positive().default(200),
+      })
+      .prefault({}),
+    export: z
+      .object({
+        schedule: cron.default('0 2 * * *'),
+        outboxDir: z.string().optional(),
+        keep: z.number().int().positive().default(60),
+        usbRoots: z.array(z.string()).default(['/media', '/mnt/usb']),
+      })
+      .prefault({}),
+    hq: z
+      .object({
+        url: z.url().optional(),
+        uploadSchedule: cron.default('*/15 * * * *'),
+      })
+      .prefault({}),
+    content: z
+      .object({
+        trustedKeys: z.array(z.string()).default([]),
+        allowUnsigned: z.boolean().default(false),
+      })
+      .prefault({}),
+    backup: z
+      .object({
+        schedule: cron.default('30 1 * * *'),
+        keep: z.number().int().positive().default(7),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+/** Environment variables that map onto config fields (documented in the README). */
+const ENV: Record<string, (v: string) => Record<string, unknown>> = {
+  FIELDCLASS_PORT: (v) => ({ port: v }),
+  FIELDCLASS_HOST: (v) => ({ host: v }),
+  FIELDCLASS_DATA_DIR: (v) => ({ dataDir: v }),
+  FIELDCLASS_LOG_LEVEL: (v) => ({ logLevel: v }),
+  FIELDCLASS_APPLIANCE_NAME: (v) => ({ applianceName: v }),
+  FIELDCLASS_LOCATION: (v) => ({ location: v }),
+  FIELDCLASS_DEFAULT_LANGUAGE: (v) => ({ defaultLanguage: v }),
+  FIELDCLASS_SELF_SIGNUP: (v) => ({ selfSignup: { enabled: v === 'true' || v === '1' } }),
+  FIELDCLASS_CLASS_CODE: (v) => ({ selfSignup: { classCode: v } }),
+  FIELDCLASS_HQ_URL: (v) => ({ hq: { url: v } }),
+  FIELDCLASS_ALLOW_UNSIGNED: (v) => ({ content: { allowUnsigned: v === 'true' || v === '1' } }),
+  FIELDCLASS_INSTALL_SAMPLES: (v) => ({ installSampleCourses: v === 'true' || v === '1' }),
+};
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (v === undefined) continue;
+    const prev = out[k];
+    out[k] = isObject(prev) && isObject(v) ? merge(prev, v) : v;
+  }
+  return out;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (isObject(o) || Array.isArray(o)) {
+    for (const v of Object.values(o as object)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+export function formatZodError(err: z.ZodError, source: string): string {
+  return err.issues
+    .map((i) => `${source}: ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('\n');
+}
+
+export interface LoadConfigOptions {
+  /** Values from command-line flags (already named as config fields). */
+  flags?: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  /** A config file to read instead of `<dataDir>/config.json` (the installed box uses /etc/fieldclass). */
+  configFile?: string;
+}
+
+/** Parse the configuration from all sources. Throws AppError('config_invalid') naming the field. */
+export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  let fromEnv: Record<string, unknown> = {};
+  for (const [name, map] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') fromEnv = merge(fromEnv, map(v));
+  }
+  const flags = opts.flags ?? {};
+  const dataDir = (flags['dataDir'] ?? fromEnv['dataDir'] ?? './data') as string;
+  const file = opts.configFile ?? env['FIELDCLASS_CONFIG'] ?? join(dataDir, 'config.json');
+  let fromFile: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (!isObject(parsed)) throw new Error('the file must hold a JSON object');
+      fromFile = parsed;
+    } catch (e) {
+      throw new AppError('config_invalid', `${file}: ${(e as Error).message}`);
+    }
+  }
+  const merged = merge(merge(merge({}, fromFile), fromEnv), flags);
+  const result = configSchema.safeParse(merged);
+  if (!result.success) throw new AppError('config_invalid', formatZodError(result.error, 'config'));
+  const cfg = { ...result.data, dataDir: resolve(result.data.dataDir) };
+  if (cfg.selfSignup.enabled && !cfg.selfSignup.classCode) {
+    throw new AppError(
+      'config_invalid',
+      'config: selfSignup.classCode: required when selfSignup.enabled is true',
+    );
+  }
+  return deepFreeze(cfg);
+}
+
+/** Defaults only (tests). */
+export function testConfig(overrides: Record<string, unknown> = {}): Config {
+  return loadConfig({ flags: overrides, env: {}, configFile: '/nonexistent/config.json' });
+}

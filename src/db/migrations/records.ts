@@ -1,0 +1,158 @@
+import type { Migration } from '../migrate.js';
+
+/**
+ * records.db: precious. Everything that leaves the box goes through `journal` (one order, gap-free `seq`);
+ * progress, attempts and ratings are derived beside it in the same transaction.
+ * Add a migration at the end; never edit one that has shipped.
+ */
+export const recordsMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'records-initial',
+    up: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+      CREATE TABLE people (
+        id           TEXT PRIMARY KEY,
+        role         TEXT NOT NULL CHECK (role IN ('trainee', 'coordinator')),
+        username     TEXT NOT NULL,
+        username_key TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL DEFAULT '',
+        secret_hash  TEXT NOT NULL,
+        external_id  TEXT,
+        agency       TEXT,
+        gender       TEXT CHECK (gender IN ('female', 'male', 'other', 'undisclosed')),
+        language     TEXT,
+        active       INTEGER NOT NULL DEFAULT 1,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+      );
+      CREATE INDEX people_role ON people(role, active);
+      CREATE INDEX people_external ON people(external_id) WHERE external_id IS NOT NULL;
+
+      CREATE TABLE cohorts (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        class_code TEXT UNIQUE,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE cohort_members (
+        cohort_id TEXT NOT NULL REFERENCES cohorts(id),
+        person_id TEXT NOT NULL REFERENCES people(id),
+        added_at  TEXT NOT NULL,
+        PRIMARY KEY (cohort_id, person_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX cohort_members_person ON cohort_members(person_id);
+      CREATE TABLE enrolments (
+        person_id  TEXT NOT NULL REFERENCES people(id),
+        course_id  TEXT NOT NULL,
+        cohort_id  TEXT REFERENCES cohorts(id),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (person_id, course_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX enrolments_course ON enrolments(course_id);
+
+      CREATE TABLE sessions (
+        token_hash   TEXT PRIMARY KEY,
+        person_id    TEXT NOT NULL REFERENCES people(id),
+        role         TEXT NOT NULL,
+        csrf_secret  TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        expires_at   TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX sessions_person ON sessions(person_id);
+
+      -- Append-only. seq is INTEGER PRIMARY KEY without AUTOINCREMENT and rows are never deleted,
+      -- so a committed seq is always max+1: gap-free by construction.
+      CREATE TABLE journal (
+        seq         INTEGER PRIMARY KEY,
+        epoch       INTEGER NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('statement', 'person', 'cohort', 'enrolment')),
+        ref         TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+      );
+      CREATE INDEX journal_ref ON journal(kind, ref);
+      CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+        BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;
+      CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+        BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;
+
+      -- Derived: one row per (person, course, activity); activity_id '' is the course itself.
+      CREATE TABLE progress (
+        person_id   TEXT NOT NULL,
+        course_id   TEXT NOT NULL,
+        activity_id TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('started', 'completed', 'failed', 'passed')),
+        best_score  REAL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        position    TEXT,
+        last_seq    INTEGER NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (person_id, course_id, activity_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX progress_course ON progress(course_id, activity_id);
+
+      -- Derived: quiz attempts and SCORM CMI state per person, activity and attempt.
+      CREATE TABLE attempts (
+        person_id   TEXT NOT NULL,
+        course_id   TEXT NOT NULL,
+        activity_id TEXT NOT NULL,
+        attempt_no  INTEGER NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('quiz', 'scorm')),
+        state       TEXT NOT NULL DEFAULT '{}',
+        score       REAL,
+        status      TEXT,
+        started_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (person_id, course_id, activity_id, attempt_no)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE ratings (
+        person_id TEXT NOT NULL,
+        course_id TEXT NOT NULL,
+        rating    INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        comment   TEXT NOT NULL DEFAULT '',
+        rated_at  TEXT NOT NULL,
+        PRIMARY KEY (person_id, course_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE bundles (
+        seq             INTEGER PRIMARY KEY,
+        epoch           INTEGER NOT NULL,
+        from_seq        INTEGER NOT NULL,
+        to_seq          INTEGER NOT NULL,
+        sha256          TEXT NOT NULL,
+        prev_sha256     TEXT,
+        file            TEXT NOT NULL,
+        bytes           INTEGER NOT NULL,
+        state           TEXT NOT NULL DEFAULT 'written',
+        created_at      TEXT NOT NULL,
+        copied_at       TEXT,
+        uploaded_at     TEXT,
+        acknowledged_at TEXT
+      );
+
+      CREATE TABLE job_runs (
+        id          INTEGER PRIMARY KEY,
+        job         TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        outcome     TEXT,
+        message     TEXT,
+        duration_ms INTEGER
+      );
+      CREATE INDEX job_runs_job ON job_runs(job, id);
+
+      CREATE TABLE audit (
+        id       INTEGER PRIMARY KEY,
+        at       TEXT NOT NULL,
+        actor_id TEXT,
+        action   TEXT NOT NULL,
+        target   TEXT,
+        details  TEXT
+      );
+    `,
+  },
+];

@@ -1,0 +1,31 @@
+import { Router } from 'express';
+import { VERSION } from '../core/paths.js';
+import type { AppContext } from '../main.js';
+
+/** GET /healthz: 200 with status, version and database state; 503 when a database does not answer. */
+export function healthRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    const databases: Record<string, string> = {};
+    let ok = true;
+    for (const [name, db] of Object.entries(ctx.db)) {
+      try {
+        db.prepare('SELECT 1').get();
+        databases[name] = 'ok';
+      } catch (e) {
+        ok = false;
+        databases[name] = (e as Error).message;
+      }
+    }
+    res.status(ok ? 200 : 503).setHeader('Cache-Control', 'no-store');
+    res.json({
+      status: ok ? 'ok' : 'degraded',
+      version: VERSION,
+      applianceId: ctx.records.applianceId,
+      epoch: ctx.records.epoch,
+      lastSeq: ctx.records.lastSeq(),
+      databases,
+    });
+  });
+  return router;
+}

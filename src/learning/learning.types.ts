@@ -1,0 +1,42 @@
+export type ProgressStatus = 'not_started' | 'started' | 'completed' | 'failed' | 'passed';
+
+export interface ActivityProgress {
+  courseId: string;
+  activityId: string;
+  status: ProgressStatus;
+  /** Best scaled score 0..1, or null when never scored. */
+  bestScore: number | null;
+  attempts: number;
+  position: string | null;
+  updatedAt: string | null;
+}
+
+export interface CourseProgress {
+  courseId: string;
+  /** 0..100, share of the course's activities done (completed or passed). */
+  percent: number;
+  completed: boolean;
+  activities: Record<string, ActivityProgress>;
+  /** The first activity not yet done, in outline order. */
+  next: { activityId: string; type: 'lesson' | 'quiz' | 'sco' } | null;
+  lastActivityAt: string | null;
+}
+
+export interface QuizQuestionResult {
+  id: string;
+  correct: boolean;
+  feedback: string;
+}
+
+export interface QuizResult {
+  courseId: string;
+  activityId: string;
+  attemptNo: number;
+  /** 0..1 */
+  score: number;
+  passed: boolean;
+  /** null when unlimited */
+  attemptsLeft: number | null;
+  questions: QuizQuestionResult[];
+  courseCompleted: boolean;
+}

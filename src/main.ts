@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { Config } from './core/config.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { openDatabase, type Db } from './db/connection.js';
+import { migrate } from './db/migrate.js';
+import { recordsMigrations } from './db/migrations/records.js';
+import { RecordsService } from './records/records.service.js';
+import { createApp } from './web/app.js';
+
+/** Everything a running box (or a CLI command) works with, built once from the config. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  db: { records: Db };
+  records: RecordsService;
+  close(): void;
+}
+
+export interface ContextOptions {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/**
+ * Wire config -> databases (migrated) -> services. Opens each database once; starts no work (no listen,
+ * no schedule): `startServer` and the scheduler do that.
+ */
+export function openContext(config: Config, opts: ContextOptions = {}): AppContext {
+  mkdirSync(config.dataDir, { recursive: true });
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  const recordsDb = openDatabase(join(config.dataDir, 'records.db'), 'precious');
+  const m = migrate(recordsDb, recordsMigrations, { now: clock.now() });
+  if (m.from !== m.to) logger.info({ db: 'records', ...m }, 'migrated');
+  const records = new RecordsService(recordsDb, clock, config.recording);
+  records.ensureIdentityMeta();
+  return {
+    config,
+    logger,
+    clock,
+    db: { records: recordsDb },
+    records,
+    close() {
+      records.committer.flush();
+      recordsDb.close();
+    },
+  };
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listen on the configured port (0 picks a free one, for tests). */
+export async function startServer(ctx: AppContext): Promise<RunningServer> {
+  const app = createApp(ctx);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(ctx.config.port, ctx.config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  server.keepAliveTimeout = 65_000;
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : ctx.config.port;
+  const host = ctx.config.host === '0.0.0.0' ? '127.0.0.1' : ctx.config.host;
+  return {
+    server,
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

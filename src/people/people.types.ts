@@ -1,0 +1,40 @@
+import type { Language } from '../core/config.js';
+
+export type Role = 'trainee' | 'coordinator';
+export type Gender = 'female' | 'male' | 'other' | 'undisclosed';
+
+/** A person as the rest of the box sees them (never the secret hash). */
+export interface Person {
+  id: string;
+  role: Role;
+  username: string;
+  displayName: string;
+  externalId: string | null;
+  agency: string | null;
+  gender: Gender | null;
+  language: Language | null;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the journal carries about a person (kind 'person'): what HQ needs to read the statements. */
+export interface PersonRosterEntry {
+  id: string;
+  role: Role;
+  username: string;
+  displayName: string;
+  externalId: string | null;
+  agency: string | null;
+  gender: Gender | null;
+  language: Language | null;
+  active: boolean;
+  updatedAt: string;
+}
+
+/** The signed-in user of a request, set by the session middleware. */
+export interface SessionUser {
+  person: Person;
+  csrfToken: string;
+  tokenHash: string;
+}

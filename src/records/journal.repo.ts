@@ -1,0 +1,68 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/connection.js';
+import type { XapiStatement } from './xapi.js';
+
+export type JournalKind = 'statement' | 'person' | 'cohort' | 'enrolment';
+
+export interface JournalRow {
+  seq: number;
+  epoch: number;
+  kind: JournalKind;
+  ref: string;
+  body: string;
+  recorded_at: string;
+}
+
+export class JournalRepo {
+  private readonly insert: Statement;
+  private readonly maxSeq: Statement;
+  private readonly metaGet: Statement;
+  private readonly metaSet: Statement;
+  private readonly range: Statement;
+  private readonly byActor: Statement;
+
+  constructor(db: Db) {
+    this.insert = db.prepare(
+      'INSERT INTO journal (seq, epoch, kind, ref, body, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.maxSeq = db.prepare('SELECT coalesce(max(seq), 0) AS n FROM journal').pluck();
+    this.metaGet = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+    this.metaSet = db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+    this.range = db.prepare('SELECT * FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq');
+    this.byActor = db
+      .prepare(
+        `SELECT body FROM journal WHERE kind = 'statement'
+           AND json_extract(body, '$.actor.account.name') = ? ORDER BY seq DESC LIMIT ?`,
+      )
+      .pluck();
+  }
+
+  /** Explicit seq = max + 1 inside the caller's transaction: gap-free because the journal is append-only. */
+  append(epoch: number, kind: JournalKind, ref: string, body: string, at: string): number {
+    const seq = (this.maxSeq.get() as number) + 1;
+    this.insert.run(seq, epoch, kind, ref, body, at);
+    return seq;
+  }
+
+  lastSeq(): number {
+    return this.maxSeq.get() as number;
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.metaGet.get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.metaSet.run(key, value);
+  }
+
+  iterate(afterSeq: number, toSeq: number): IterableIterator<JournalRow> {
+    return this.range.iterate(afterSeq, toSeq) as IterableIterator<JournalRow>;
+  }
+
+  statementsForActor(personId: string, limit: number): XapiStatement[] {
+    return (this.byActor.all(personId, limit) as string[]).map((b) => JSON.parse(b) as XapiStatement);
+  }
+}

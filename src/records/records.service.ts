@@ -1,0 +1,167 @@
+import type { Clock } from '../core/clock.js';
+import { newId } from '../core/ids.js';
+import type { Db } from '../db/connection.js';
+import { GroupCommitter } from './group-commit.js';
+import { JournalRepo, type JournalKind } from './journal.repo.js';
+import {
+  ACTIVITY_TYPES,
+  EXT,
+  VERBS,
+  activityIri,
+  applianceHomePage,
+  courseIri,
+  type ActivityTypeKey,
+  type VerbKey,
+  type XapiResult,
+  type XapiStatement,
+} from './xapi.js';
+
+export interface StatementInput {
+  person: { id: string; displayName: string };
+  verb: VerbKey;
+  courseId: string;
+  /** '' for the course itself. */
+  activityId: string;
+  activityType: ActivityTypeKey;
+  activityName?: string;
+  courseVersion?: string;
+  language?: string;
+  registration?: string;
+  result?: XapiResult;
+  extensions?: Record<string, unknown>;
+  /** Lets a caller (SCORM, imports) give its own id; otherwise a new UUID. */
+  id?: string;
+}
+
+/**
+ * The journal: one append-only, gap-free sequence of everything that leaves the box (statements and the
+ * roster changes HQ needs to read them). All writes to records.db go through `write` (group commit) or
+ * `writeNow` so that derived state is updated in the same transaction as the journal row.
+ */
+export class RecordsService {
+  readonly committer: GroupCommitter;
+  private readonly journal: JournalRepo;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    opts: { groupCommitMs: number; maxBatch: number },
+  ) {
+    this.committer = new GroupCommitter(db, opts.groupCommitMs, opts.maxBatch);
+    this.journal = new JournalRepo(db);
+  }
+
+  /** Appliance id and epoch (made by `ensureIdentityMeta` at first start). */
+  get applianceId(): string {
+    return this.journal.getMeta('appliance_id') ?? '';
+  }
+  get epoch(): number {
+    return Number(this.journal.getMeta('epoch') ?? '1');
+  }
+
+  /** Make the appliance id and epoch at first start; idempotent. */
+  ensureIdentityMeta(): { applianceId: string; epoch: number } {
+    return this.writeNow(() => {
+      if (!this.journal.getMeta('appliance_id')) this.journal.setMeta('appliance_id', newId());
+      if (!this.journal.getMeta('epoch')) this.journal.setMeta('epoch', '1');
+      return { applianceId: this.applianceId, epoch: this.epoch };
+    });
+  }
+
+  /** Start a new epoch (after restoring a backup) so new sequence numbers never collide at HQ. */
+  newEpoch(): number {
+    return this.writeNow(() => {
+      const next = this.epoch + 1;
+      this.journal.setMeta('epoch', String(next));
+      return next;
+    });
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.journal.getMeta(key);
+  }
+  /** Only inside write/writeNow. */
+  setMeta(key: string, value: string): void {
+    this.journal.setMeta(key, value);
+  }
+
+  /** Queue a write; resolves once it is durable (group commit). */
+  write<T>(fn: () => T): Promise<T> {
+    return this.committer.run(fn);
+  }
+
+  /** A write in its own transaction, now (CLI, start-up, admin actions that need the result at once). */
+  writeNow<T>(fn: () => T): T {
+    return this.committer.runNow(fn);
+  }
+
+  now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  /** Build an xAPI statement for an event on this box. */
+  buildStatement(input: StatementInput): XapiStatement {
+    const ext: Record<string, unknown> = {
+      [EXT.courseId]: input.courseId,
+      [EXT.activityId]: input.activityId,
+    };
+    if (input.courseVersion) ext[EXT.courseVersion] = input.courseVersion;
+    Object.assign(ext, input.extensions);
+    const stmt: XapiStatement = {
+      id: input.id ?? newId(),
+      actor: {
+        objectType: 'Agent',
+        name: input.person.displayName,
+        account: { homePage: applianceHomePage(this.applianceId), name: input.person.id },
+      },
+      verb: { id: VERBS[input.verb], display: { 'en-US': input.verb } },
+      object: {
+        objectType: 'Activity',
+        id: activityIri(input.courseId, input.activityId),
+        definition: {
+          type: ACTIVITY_TYPES[input.activityType],
+          ...(input.activityName ? { name: { [input.language ?? 'en']: input.activityName } } : {}),
+        },
+      },
+      context: {
+        platform: 'fieldclass',
+        ...(input.registration ? { registration: input.registration } : {}),
+        ...(input.language ? { language: input.language } : {}),
+        ...(input.activityId !== ''
+          ? {
+              contextActivities: {
+                parent: [{ id: courseIri(input.courseId), objectType: 'Activity' as const }],
+              },
+            }
+          : {}),
+        extensions: ext,
+      },
+      timestamp: this.now(),
+    };
+    if (input.result) stmt.result = input.result;
+    return stmt;
+  }
+
+  /** Append a statement to the journal. Only inside write/writeNow. Returns its sequence number. */
+  appendStatement(stmt: XapiStatement): number {
+    return this.journal.append(this.epoch, 'statement', stmt.id, JSON.stringify(stmt), this.now());
+  }
+
+  /** Append a roster change (person, cohort, enrolment) HQ needs. Only inside write/writeNow. */
+  appendRoster(kind: Exclude<JournalKind, 'statement'>, ref: string, body: unknown): number {
+    return this.journal.append(this.epoch, kind, ref, JSON.stringify(body), this.now());
+  }
+
+  lastSeq(): number {
+    return this.journal.lastSeq();
+  }
+
+  /** Journal rows in sequence order from `afterSeq` (exclusive); an iterator, so memory stays flat. */
+  iterateJournal(afterSeq: number, toSeq = Number.MAX_SAFE_INTEGER) {
+    return this.journal.iterate(afterSeq, toSeq);
+  }
+
+  statementsFor(personId: string, limit = 500): XapiStatement[] {
+    return this.journal.statementsForActor(personId, limit);
+  }
+}

@@ -1,0 +1,43 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { AppContext } from '../main.js';
+import { healthRouter } from '../health/health.routes.js';
+import { errorMiddleware, notFoundMiddleware } from './errors.middleware.js';
+import { StaticAssets } from './static-assets.js';
+
+/**
+ * Compose the express app: security headers, static assets, then one router per feature, mounted here
+ * and nowhere else, then the one error middleware.
+ */
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('etag', false);
+  app.use(
+    helmet({
+      // A plain-HTTP box on a LAN: no HSTS, no upgrade-insecure-requests (they would break every phone).
+      strictTransportSecurity: false,
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'upgrade-insecure-requests': null,
+          'script-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'media-src': ["'self'"],
+          'form-action': ["'self'"],
+          'frame-ancestors': ["'self'"],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  const assets = new StaticAssets();
+  app.locals['assets'] = assets;
+  app.use(healthRouter(ctx));
+  app.use(assets.middleware);
+  // Feature routers are mounted below, in this one place.
+  app.use(notFoundMiddleware);
+  app.use(errorMiddleware(ctx.logger));
+  return app;
+}

@@ -1,0 +1,58 @@
+import type { Language } from '../core/config.js';
+
+/**
+ * Message catalogs. Each feature keeps its own catalog (`<feature>.messages.ts`) made with
+ * `defineMessages`: English is the source, and French and Arabic must have exactly the same keys, so a
+ * missing translation is a type error rather than a blank on screen.
+ * Placeholders are `{name}`; values are inserted as text (templates escape them).
+ */
+export type Catalog<K extends string> = { en: Record<K, string> } & Record<
+  Exclude<Language, 'en'>,
+  Record<K, string>
+>;
+
+export type Translate<K extends string> = (
+  lang: Language,
+  key: K,
+  params?: Record<string, string | number>,
+) => string;
+
+export function defineMessages<K extends string>(catalog: Catalog<K>): Translate<K> {
+  return (lang, key, params) => {
+    const template = catalog[lang][key] ?? catalog.en[key];
+    if (!params) return template;
+    return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  };
+}
+
+export const RTL_LANGUAGES: ReadonlySet<Language> = new Set<Language>(['ar']);
+export const dirOf = (lang: Language): 'rtl' | 'ltr' => (RTL_LANGUAGES.has(lang) ? 'rtl' : 'ltr');
+
+/** Names of languages in themselves, for the language picker. */
+export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', fr: 'Français', ar: 'العربية' };
+
+/**
+ * Pick the language: explicit choice (cookie/profile) if enabled, else the best Accept-Language match,
+ * else the configured default.
+ */
+export function negotiateLanguage(
+  acceptLanguage: string | undefined,
+  enabled: readonly Language[],
+  fallback: Language,
+  chosen?: string | null,
+): Language {
+  if (chosen && (enabled as readonly string[]).includes(chosen)) return chosen as Language;
+  if (acceptLanguage) {
+    const ranked = acceptLanguage
+      .split(',')
+      .map((part) => {
+        const [tag, ...params] = part.trim().split(';');
+        const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+        return { base: (tag ?? '').toLowerCase().split('-')[0] ?? '', q: q ? Number(q.slice(2)) || 0 : 1 };
+      })
+      .filter((x) => x.base && x.q > 0)
+      .sort((a, b) => b.q - a.q);
+    for (const { base } of ranked) if ((enabled as readonly string[]).includes(base)) return base as Language;
+  }
+  return fallback;
+}
