@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './core/logger.js';
 import { openDatabase, type Db } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { recordsMigrations } from './db/migrations/records.js';
+import { PeopleService } from './people/people.service.js';
 import { RecordsService } from './records/records.service.js';
 import { createApp } from './web/app.js';
 
@@ -17,6 +18,7 @@ export interface AppContext {
   clock: Clock;
   db: { records: Db };
   records: RecordsService;
+  people: PeopleService;
   close(): void;
 }
 
@@ -38,12 +40,14 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
   if (m.from !== m.to) logger.info({ db: 'records', ...m }, 'migrated');
   const records = new RecordsService(recordsDb, clock, config.recording);
   records.ensureIdentityMeta();
+  const people = new PeopleService(recordsDb, records);
   return {
     config,
     logger,
     clock,
     db: { records: recordsDb },
     records,
+    people,
     close() {
       records.committer.flush();
       recordsDb.close();

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { VERSION } from '../core/paths.js';
 import { registerMigrate } from './migrate.command.js';
 import { registerServe } from './serve.command.js';
+import { registerTrainee } from './trainee.command.js';
 
 /** The one CLI. Each command group lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -9,5 +10,6 @@ export function buildProgram(): Command {
   program.name('fieldclass').description('offline classroom appliance').version(VERSION);
   registerServe(program);
   registerMigrate(program);
+  registerTrainee(program);
   return program;
 }

@@ -15,7 +15,7 @@ const cron = z.string().min(9, 'must be a cron expression such as "0 2 * * *"');
 
 export const configSchema = z
   .object({
-    port: z.coerce.number().int().min(1).max(65535).default(8080),
+    port: z.coerce.number().int().min(0, "must be 0 (any free port) to 65535").max(65535).default(8080),
     host: z.string().default('0.0.0.0'),
     dataDir: z.string().default('./data'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
