@@ -7,6 +7,9 @@ import { createLogger, type Logger } from './core/logger.js';
 import { openDatabase, type Db } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { recordsMigrations } from './db/migrations/records.js';
+import { contentMigrations } from './db/migrations/content.js';
+import { ContentService } from './content/content.service.js';
+import { SAMPLE_COURSES_DIR } from './core/paths.js';
 import { PeopleService } from './people/people.service.js';
 import { RecordsService } from './records/records.service.js';
 import { createApp } from './web/app.js';
@@ -16,9 +19,10 @@ export interface AppContext {
   config: Config;
   logger: Logger;
   clock: Clock;
-  db: { records: Db };
+  db: { records: Db; content: Db };
   records: RecordsService;
   people: PeopleService;
+  content: ContentService;
   close(): void;
 }
 
@@ -41,16 +45,29 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
   const records = new RecordsService(recordsDb, clock, config.recording);
   records.ensureIdentityMeta();
   const people = new PeopleService(recordsDb, records);
+  // Content is replaceable: delete content.db and the courses are installed again from their sources.
+  const contentDb = openDatabase(join(config.dataDir, 'content.db'), 'replaceable');
+  const cm = migrate(contentDb, contentMigrations, { now: clock.now() });
+  if (cm.from !== cm.to) logger.info({ db: 'content', ...cm }, 'migrated');
+  const content = new ContentService(contentDb, clock, logger);
+  if (config.installSampleCourses && !content.everInstalled()) {
+    const r = content.installAllIn(SAMPLE_COURSES_DIR);
+    for (const c of r.installed) logger.info({ course: c.id, version: c.version }, 'sample course installed');
+    if (r.failed.length)
+      logger.error({ failed: r.failed.map((f) => f.folder) }, 'some sample courses were not installed');
+  }
   return {
     config,
     logger,
     clock,
-    db: { records: recordsDb },
+    db: { records: recordsDb, content: contentDb },
     records,
     people,
+    content,
     close() {
       records.committer.flush();
       recordsDb.close();
+      contentDb.close();
     },
   };
 }

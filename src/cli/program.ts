@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../core/paths.js';
 import { registerMigrate } from './migrate.command.js';
+import { registerContent } from './content.command.js';
 import { registerServe } from './serve.command.js';
 import { registerTrainee } from './trainee.command.js';
 
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
   program.name('fieldclass').description('offline classroom appliance').version(VERSION);
   registerServe(program);
   registerMigrate(program);
+  registerContent(program);
   registerTrainee(program);
   return program;
 }

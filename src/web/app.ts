@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { AppContext } from '../main.js';
 import { healthRouter } from '../health/health.routes.js';
+import { contentRouter } from '../content/content.routes.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.middleware.js';
 import { StaticAssets } from './static-assets.js';
 
@@ -37,6 +38,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(healthRouter(ctx));
   app.use(assets.middleware);
   // Feature routers are mounted below, in this one place.
+  app.use(contentRouter(ctx.content));
   app.use(notFoundMiddleware);
   app.use(errorMiddleware(ctx.logger));
   return app;
