@@ -40,3 +40,44 @@ export interface QuizResult {
   questions: QuizQuestionResult[];
   courseCompleted: boolean;
 }
+
+/** What `quizStatus` tells a quiz page before the trainee starts. */
+export interface QuizStatus {
+  attemptsUsed: number;
+  /** null when unlimited */
+  attemptsLeft: number | null;
+  /** Best scaled score 0..1 so far, or null. */
+  bestScore: number | null;
+  passed: boolean;
+}
+
+/** One course on "My courses". */
+export interface CourseProgressSummary {
+  percent: number;
+  completed: boolean;
+  lastActivityAt: string | null;
+}
+
+/** "Continue where you left off". */
+export interface ContinueTarget {
+  courseId: string;
+  activityId: string;
+  type: 'lesson' | 'quiz' | 'sco';
+  title: string;
+  courseTitle: string;
+}
+
+/**
+ * Statement extensions the learning feature adds (beside EXT in src/records/xapi.ts). They make every
+ * statement self-contained, so derived state can be rebuilt from the journal alone.
+ */
+export const LEARNING_EXT = {
+  /** Quiz attempt number (1, 2...) on 'answered', 'passed' and 'failed'. */
+  attempt: 'urn:fieldclass:ext:attempt',
+  /** On 'answered': the quiz and the question inside it. */
+  quizId: 'urn:fieldclass:ext:quiz-id',
+  questionId: 'urn:fieldclass:ext:question-id',
+  questionType: 'urn:fieldclass:ext:question-type',
+  /** On 'answered' (result.extensions): the exact list of values given. */
+  answers: 'urn:fieldclass:ext:answers',
+} as const;

@@ -1,0 +1,594 @@
+import { createHash } from 'node:crypto';
+import type { Language } from '../core/config.js';
+import { AppError, invalid, notFound } from '../core/errors.js';
+import type { ContentReader, CourseOutline, OutlineItem, QuizKey } from '../content/content.types.js';
+import type { Db } from '../db/connection.js';
+import type { PeopleService } from '../people/people.service.js';
+import type { Person } from '../people/people.types.js';
+import type { RecordsService } from '../records/records.service.js';
+import {
+  EXT,
+  VERBS,
+  type ActivityTypeKey,
+  type VerbKey,
+  type XapiResult,
+  type XapiStatement,
+} from '../records/xapi.js';
+import { gradeQuiz, validateAnswers, type GradedQuiz } from './grading.js';
+import { LearningRepo, type ProgressRow, type StoredStatus } from './learning.repo.js';
+import {
+  LEARNING_EXT,
+  type ActivityProgress,
+  type ContinueTarget,
+  type CourseProgress,
+  type CourseProgressSummary,
+  type QuizResult,
+  type QuizStatus,
+} from './learning.types.js';
+
+/** Namespace of the name-based (v5) registration UUIDs: one stable registration per (person, course). */
+const REGISTRATION_NS = Buffer.from('3b0f6d2e8c9a4e51a1f7c2d4e6b8a0c1', 'hex');
+
+/** A stable UUID (RFC 4122 version 5) for the xAPI registration of `personId` in `courseId`. */
+export function registrationFor(personId: string, courseId: string): string {
+  const h = createHash('sha1').update(REGISTRATION_NS).update(`${personId}\n${courseId}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+const VERB_BY_IRI = new Map<string, VerbKey>(Object.entries(VERBS).map(([k, v]) => [v, k as VerbKey]));
+const DONE = new Set<string>(['completed', 'passed']);
+export const COMMENT_MAX = 2000;
+
+/** Who acts: the few fields of a Person a statement needs. */
+type Actor = Pick<Person, 'id' | 'displayName'>;
+
+interface Emit {
+  person: Actor;
+  course: CourseOutline;
+  lang: Language;
+  verb: VerbKey;
+  activityId: string;
+  activityType: ActivityTypeKey;
+  activityName: string;
+  result?: XapiResult;
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * Lessons, quizzes, progress and ratings. Each trainee action appends its xAPI statements to the journal
+ * and updates the derived state (progress, attempts, ratings) in ONE `records.write` call (group commit):
+ * the promise resolves once both are durable. Derived state is computed by `applyStatement` from the
+ * statement alone, with absolute values (best score = max, status by rank, position from the highest
+ * seq), so replaying the journal in any order gives the same rows (`rebuildDerived`).
+ *
+ * The `*Tx` methods do the same work synchronously inside a transaction the caller holds (bulk seeding).
+ */
+export class LearningService {
+  private readonly repo: LearningRepo;
+
+  constructor(
+    private readonly db: Db,
+    private readonly records: RecordsService,
+    private readonly content: ContentReader,
+    private readonly people: PeopleService,
+  ) {
+    this.repo = new LearningRepo(db);
+  }
+
+  // ---- reading ------------------------------------------------------------------------------------
+
+  /** Progress of a person in one course, activity by activity, in outline order. */
+  courseProgress(personId: string, course: CourseOutline): CourseProgress {
+    const rows = new Map(this.repo.progressForCourse(personId, course.id).map((r) => [r.activity_id, r]));
+    const activities: Record<string, ActivityProgress> = {};
+    let done = 0;
+    let total = 0;
+    let next: CourseProgress['next'] = null;
+    for (const item of items(course)) {
+      const r = rows.get(item.id);
+      activities[item.id] = toActivityProgress(course.id, item.id, r);
+      total++;
+      if (r && DONE.has(r.status)) done++;
+      else if (!next) next = { activityId: item.id, type: item.type };
+    }
+    const courseRow = rows.get('');
+    let last: string | null = null;
+    for (const r of rows.values()) if (last === null || r.updated_at > last) last = r.updated_at;
+    return {
+      courseId: course.id,
+      percent: total === 0 ? 0 : Math.round((done / total) * 100),
+      completed: courseRow?.status === 'completed' || (total > 0 && done === total),
+      activities,
+      next,
+      lastActivityAt: last,
+    };
+  }
+
+  /** Every active installed course with the person's percent done (0 when untouched). */
+  progressSummary(personId: string): Record<string, CourseProgressSummary> {
+    const out: Record<string, CourseProgressSummary> = {};
+    for (const c of this.content.listCourses('en')) {
+      const outline = this.content.getCourse(c.id, c.language);
+      if (!outline) continue;
+      const p = this.courseProgress(personId, outline);
+      out[c.id] = { percent: p.percent, completed: p.completed, lastActivityAt: p.lastActivityAt };
+    }
+    return out;
+  }
+
+  /**
+   * The activity to go back to: in the most recently touched course not yet completed, the activity last
+   * opened when it is not done yet, otherwise the first activity not done. null when there is none.
+   */
+  continueWhereLeft(personId: string, lang: Language): ContinueTarget | null {
+    for (const row of this.repo.courseRows(personId)) {
+      if (row.status === 'completed') continue;
+      const course = this.content.getCourse(row.course_id, lang);
+      if (!course) continue;
+      const p = this.courseProgress(personId, course);
+      if (p.completed) continue;
+      const all = items(course);
+      const atPosition = all.find((i) => i.id === row.position);
+      const pick =
+        atPosition && !DONE.has(p.activities[atPosition.id]?.status ?? '')
+          ? atPosition
+          : all.find((i) => i.id === p.next?.activityId);
+      if (!pick) continue;
+      return {
+        courseId: course.id,
+        activityId: pick.id,
+        type: pick.type,
+        title: pick.title,
+        courseTitle: course.title,
+      };
+    }
+    return null;
+  }
+
+  /** Attempts used and left, best score and whether the quiz was passed. */
+  quizStatus(personId: string, courseId: string, activityId: string): QuizStatus {
+    const key = this.content.getQuizKey(courseId, activityId, 'en');
+    if (!key) throw notFound(`quiz ${courseId}/${activityId}`);
+    const used = this.repo.attemptsUsed(personId, courseId, activityId);
+    const row = this.repo.progress(personId, courseId, activityId);
+    return {
+      attemptsUsed: used,
+      attemptsLeft: key.attemptsAllowed === 0 ? null : Math.max(0, key.attemptsAllowed - used),
+      bestScore: row?.best_score ?? null,
+      passed: row?.status === 'passed',
+    };
+  }
+
+  /** The result of the person's last attempt at a quiz (for reloading a result page), with feedback. */
+  lastQuizResult(personId: string, courseId: string, activityId: string, lang: Language): QuizResult | null {
+    const attempt = this.repo.lastAttempt(personId, courseId, activityId);
+    if (!attempt) return null;
+    const key = this.content.getQuizKey(courseId, activityId, lang);
+    if (!key) return null;
+    const answers = JSON.parse(attempt.state) as Record<string, string[]>;
+    const graded = gradeQuiz(key, answers);
+    const courseRow = this.repo.progress(personId, courseId, '');
+    return {
+      courseId,
+      activityId,
+      attemptNo: attempt.attempt_no,
+      score: attempt.score ?? graded.score,
+      passed: attempt.status === 'passed',
+      attemptsLeft: attemptsLeft(key, this.repo.attemptsUsed(personId, courseId, activityId)),
+      questions: graded.questions.map((q) => ({ id: q.id, correct: q.correct, feedback: q.feedback })),
+      courseCompleted: courseRow?.status === 'completed',
+    };
+  }
+
+  getRating(personId: string, courseId: string): { rating: number; comment: string } | null {
+    const r = this.repo.rating(personId, courseId);
+    return r ? { rating: r.rating, comment: r.comment } : null;
+  }
+
+  /** Progress rows of a person, every course and activity ('' is the course itself), for the CLI. */
+  progressRows(personId: string): ProgressRow[] {
+    return this.repo.progressForPerson(personId);
+  }
+
+  /** A trainee's progress rows and latest statements by username (CLI `progress`). */
+  report(
+    username: string,
+    statementLimit = 500,
+  ): {
+    person: Person;
+    progress: ProgressRow[];
+    statements: XapiStatement[];
+  } {
+    const person = this.people.require(username);
+    return {
+      person,
+      progress: this.repo.progressForPerson(person.id),
+      statements: this.records.statementsFor(person.id, statementLimit).reverse(),
+    };
+  }
+
+  // ---- actions ------------------------------------------------------------------------------------
+
+  /** A lesson was opened: 'experienced' (and 'launched' for the course on first touch). */
+  async openLesson(person: Person, courseId: string, activityId: string, lang: Language): Promise<void> {
+    const { course, item } = this.activity(courseId, activityId, lang, 'lesson');
+    await this.records.write(() => this.openLessonTx(person, course, item, lang));
+  }
+
+  /** A lesson was finished: 'completed' for it, and for the course (once) when that was the last activity. */
+  completeLesson(
+    person: Person,
+    courseId: string,
+    activityId: string,
+    lang: Language,
+  ): Promise<{ courseCompleted: boolean }> {
+    const { course, item } = this.activity(courseId, activityId, lang, 'lesson');
+    return this.records.write(() => ({ courseCompleted: this.completeLessonTx(person, course, item, lang) }));
+  }
+
+  /**
+   * Grade a quiz on the server and record it: one 'answered' per question, 'passed' or 'failed' for the
+   * quiz, then the course 'completed' when that finished it. Refuses with 409 'no_attempts_left' when
+   * the attempts allowed are used up (checked inside the write, so two concurrent submissions cannot
+   * both take the last attempt).
+   */
+  submitQuiz(
+    person: Person,
+    courseId: string,
+    activityId: string,
+    lang: Language,
+    answers: Record<string, string[]>,
+  ): Promise<QuizResult> {
+    const { course, item } = this.activity(courseId, activityId, lang, 'quiz');
+    const key = this.content.getQuizKey(courseId, activityId, lang);
+    if (!key) throw notFound(`quiz ${courseId}/${activityId}`);
+    const graded = gradeQuiz(key, validateAnswers(key, answers));
+    return this.records.write(() => this.submitQuizTx(person, course, item, lang, key, graded));
+  }
+
+  /** Rate a course 1..5 with an optional comment; a new rating replaces the previous one. */
+  async rateCourse(person: Person, courseId: string, rating: number, comment: string): Promise<void> {
+    const { rating: r, comment: c } = validateRating(rating, comment);
+    const course = this.content.getCourse(courseId, person.language ?? 'en');
+    if (!course) throw notFound(`course ${courseId}`);
+    await this.records.write(() => this.rateCourseTx(person, course, course.language, r, c));
+  }
+
+  // ---- the same actions inside a transaction the caller holds --------------------------------------
+
+  /** Inside records.write/writeNow only. */
+  openLessonTx(person: Actor, course: CourseOutline, item: OutlineItem, lang: Language): void {
+    this.launchIfFirst(person, course, item, lang);
+    this.emit({
+      person,
+      course,
+      lang,
+      verb: 'experienced',
+      activityId: item.id,
+      activityType: 'lesson',
+      activityName: item.title,
+    });
+  }
+
+  /** Inside records.write/writeNow only. Returns whether this completed the course. */
+  completeLessonTx(person: Actor, course: CourseOutline, item: OutlineItem, lang: Language): boolean {
+    this.launchIfFirst(person, course, item, lang);
+    this.emit({
+      person,
+      course,
+      lang,
+      verb: 'completed',
+      activityId: item.id,
+      activityType: 'lesson',
+      activityName: item.title,
+      result: { completion: true },
+    });
+    return this.completeCourseIfDone(person, course, item, lang);
+  }
+
+  /** Inside records.write/writeNow only. */
+  submitQuizTx(
+    person: Actor,
+    course: CourseOutline,
+    item: OutlineItem,
+    lang: Language,
+    key: QuizKey,
+    graded: GradedQuiz,
+  ): QuizResult {
+    const used = this.repo.attemptsUsed(person.id, course.id, item.id);
+    if (key.attemptsAllowed > 0 && used >= key.attemptsAllowed) {
+      throw new AppError(
+        'no_attempts_left',
+        `all ${key.attemptsAllowed} attempt(s) at quiz ${course.id}/${item.id} are used`,
+        409,
+      );
+    }
+    const attemptNo = used + 1;
+    this.launchIfFirst(person, course, item, lang);
+    const types = new Map(key.questions.map((q) => [q.id, q.type]));
+    for (const q of graded.questions) {
+      this.emit({
+        person,
+        course,
+        lang,
+        verb: 'answered',
+        activityId: `${item.id}/${q.id}`,
+        activityType: 'question',
+        activityName: `${item.title}: ${q.id}`,
+        result: {
+          success: q.correct,
+          response: q.given.join('[,]'),
+          extensions: { [LEARNING_EXT.answers]: q.given },
+        },
+        extensions: {
+          [LEARNING_EXT.quizId]: item.id,
+          [LEARNING_EXT.questionId]: q.id,
+          [LEARNING_EXT.questionType]: types.get(q.id),
+          [LEARNING_EXT.attempt]: attemptNo,
+        },
+      });
+    }
+    this.emit({
+      person,
+      course,
+      lang,
+      verb: graded.passed ? 'passed' : 'failed',
+      activityId: item.id,
+      activityType: 'assessment',
+      activityName: item.title,
+      result: {
+        score: { scaled: graded.score, raw: graded.correctCount, min: 0, max: graded.total },
+        success: graded.passed,
+        completion: true,
+      },
+      extensions: { [LEARNING_EXT.attempt]: attemptNo },
+    });
+    const courseCompleted = graded.passed && this.completeCourseIfDone(person, course, item, lang);
+    return {
+      courseId: course.id,
+      activityId: item.id,
+      attemptNo,
+      score: graded.score,
+      passed: graded.passed,
+      attemptsLeft: attemptsLeft(key, attemptNo),
+      questions: graded.questions.map((q) => ({ id: q.id, correct: q.correct, feedback: q.feedback })),
+      courseCompleted,
+    };
+  }
+
+  /** Inside records.write/writeNow only; `rating` and `comment` already validated. */
+  rateCourseTx(person: Actor, course: CourseOutline, lang: Language, rating: number, comment: string): void {
+    this.emit({
+      person,
+      course,
+      lang,
+      verb: 'rated',
+      activityId: '',
+      activityType: 'course',
+      activityName: course.title,
+      result: { score: { raw: rating, min: 1, max: 5 }, response: comment },
+    });
+  }
+
+  // ---- derived state ------------------------------------------------------------------------------
+
+  /**
+   * Update progress, attempts and ratings from one journal statement. The only writer of derived state;
+   * called for every statement the feature appends, and by `rebuildDerived`. Statements of other verbs
+   * (SCORM, imports) that carry no learning meaning here are ignored.
+   */
+  applyStatement(seq: number, s: XapiStatement): void {
+    const verb = VERB_BY_IRI.get(s.verb.id);
+    const ext = s.context.extensions ?? {};
+    const courseId = ext[EXT.courseId];
+    const activityId = ext[EXT.activityId];
+    if (!verb || typeof courseId !== 'string' || typeof activityId !== 'string') return;
+    const personId = s.actor.account.name;
+    const at = s.timestamp;
+    const row = (
+      id: string,
+      status: StoredStatus,
+      position: string,
+      score: number | null = null,
+      attempts = 0,
+    ) =>
+      this.repo.mergeProgress({
+        personId,
+        courseId,
+        activityId: id,
+        status,
+        score,
+        attempts,
+        position,
+        seq,
+        at,
+      });
+    const coursePosition = typeof ext[EXT.position] === 'string' ? (ext[EXT.position] as string) : activityId;
+    const attemptNo = Number(ext[LEARNING_EXT.attempt] ?? 0);
+    switch (verb) {
+      case 'launched':
+        row('', 'started', coursePosition);
+        return;
+      case 'experienced':
+        row(activityId, 'started', activityId);
+        row('', 'started', activityId);
+        return;
+      case 'completed':
+        if (activityId === '') row('', 'completed', coursePosition);
+        else {
+          row(activityId, 'completed', activityId);
+          row('', 'started', activityId);
+        }
+        return;
+      case 'answered': {
+        const quizId = ext[LEARNING_EXT.quizId];
+        const questionId = ext[LEARNING_EXT.questionId];
+        const given = s.result?.extensions?.[LEARNING_EXT.answers];
+        if (typeof quizId !== 'string' || typeof questionId !== 'string' || !attemptNo) return;
+        this.repo.recordAnswer({
+          personId,
+          courseId,
+          activityId: quizId,
+          attemptNo,
+          questionId,
+          given: Array.isArray(given) ? (given as string[]) : [],
+          at,
+        });
+        return;
+      }
+      case 'passed':
+      case 'failed': {
+        const score = s.result?.score?.scaled ?? 0;
+        row(activityId, verb, activityId, score, attemptNo);
+        row('', 'started', activityId);
+        if (attemptNo)
+          this.repo.finishAttempt({ personId, courseId, activityId, attemptNo, score, status: verb, at });
+        return;
+      }
+      case 'rated': {
+        const raw = s.result?.score?.raw;
+        if (typeof raw === 'number' && raw >= 1 && raw <= 5)
+          this.repo.upsertRating(personId, courseId, raw, s.result?.response ?? '', at);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Recompute progress, quiz attempts and ratings from the journal (after a repair, or to check that
+   * derived state agrees with it). `order` lets tests replay in another order: the result is the same.
+   * Ratings keep the statement with the highest seq whatever the order.
+   */
+  rebuildDerived(
+    order: (rows: { seq: number; body: string }[]) => { seq: number; body: string }[] = (r) => r,
+  ): void {
+    this.records.writeNow(() => {
+      this.db.exec(`DELETE FROM progress; DELETE FROM attempts WHERE kind = 'quiz'; DELETE FROM ratings;`);
+      const rows: { seq: number; body: string }[] = [];
+      for (const r of this.records.iterateJournal(0))
+        if (r.kind === 'statement') rows.push({ seq: r.seq, body: r.body });
+      const ratingSeq = new Map<string, number>();
+      for (const r of order(rows)) {
+        const s = JSON.parse(r.body) as XapiStatement;
+        if (s.verb.id === VERBS.rated) {
+          const k = `${s.actor.account.name}\n${String(s.context.extensions?.[EXT.courseId])}`;
+          if ((ratingSeq.get(k) ?? 0) > r.seq) continue;
+          ratingSeq.set(k, r.seq);
+        }
+        this.applyStatement(r.seq, s);
+      }
+    });
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  private activity(
+    courseId: string,
+    activityId: string,
+    lang: Language,
+    type: 'lesson' | 'quiz',
+  ): { course: CourseOutline; item: OutlineItem } {
+    const course = this.content.getCourse(courseId, lang);
+    if (!course) throw notFound(`course ${courseId}`);
+    const item = items(course).find((i) => i.id === activityId);
+    if (!item || item.type !== type) throw notFound(`${type} ${courseId}/${activityId}`);
+    return { course, item };
+  }
+
+  private emit(e: Emit): number {
+    const stmt = this.records.buildStatement({
+      person: e.person,
+      verb: e.verb,
+      courseId: e.course.id,
+      activityId: e.activityId,
+      activityType: e.activityType,
+      activityName: e.activityName,
+      courseVersion: e.course.version,
+      language: e.lang,
+      registration: registrationFor(e.person.id, e.course.id),
+      ...(e.result ? { result: e.result } : {}),
+      ...(e.extensions ? { extensions: e.extensions } : {}),
+    });
+    const seq = this.records.appendStatement(stmt);
+    this.applyStatement(seq, stmt);
+    return seq;
+  }
+
+  private launchIfFirst(person: Actor, course: CourseOutline, item: OutlineItem, lang: Language): void {
+    if (this.repo.progress(person.id, course.id, '')) return;
+    this.emit({
+      person,
+      course,
+      lang,
+      verb: 'launched',
+      activityId: '',
+      activityType: 'course',
+      activityName: course.title,
+      extensions: { [EXT.position]: item.id },
+    });
+  }
+
+  /** Record the course 'completed' once, when every activity is completed or passed. */
+  private completeCourseIfDone(
+    person: Actor,
+    course: CourseOutline,
+    item: OutlineItem,
+    lang: Language,
+  ): boolean {
+    const rows = new Map(this.repo.progressForCourse(person.id, course.id).map((r) => [r.activity_id, r]));
+    if (rows.get('')?.status === 'completed') return false;
+    const all = items(course);
+    if (all.length === 0 || !all.every((i) => DONE.has(rows.get(i.id)?.status ?? ''))) return false;
+    this.emit({
+      person,
+      course,
+      lang,
+      verb: 'completed',
+      activityId: '',
+      activityType: 'course',
+      activityName: course.title,
+      result: { completion: true },
+      extensions: { [EXT.position]: item.id },
+    });
+    return true;
+  }
+}
+
+function items(course: CourseOutline): OutlineItem[] {
+  return course.modules.flatMap((m) => m.items);
+}
+
+function attemptsLeft(key: QuizKey, used: number): number | null {
+  return key.attemptsAllowed === 0 ? null : Math.max(0, key.attemptsAllowed - used);
+}
+
+function toActivityProgress(
+  courseId: string,
+  activityId: string,
+  r: ProgressRow | undefined,
+): ActivityProgress {
+  return {
+    courseId,
+    activityId,
+    status: r?.status ?? 'not_started',
+    bestScore: r?.best_score ?? null,
+    attempts: r?.attempts ?? 0,
+    position: r?.position ?? null,
+    updatedAt: r?.updated_at ?? null,
+  };
+}
+
+/** Check a rating: an integer 1..5 and a comment of at most COMMENT_MAX characters (trimmed). */
+export function validateRating(rating: unknown, comment: unknown): { rating: number; comment: string } {
+  if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5)
+    throw invalid('rating: must be a whole number from 1 to 5');
+  if (typeof comment !== 'string') throw invalid('comment: must be text');
+  const c = comment.trim();
+  if (c.length > COMMENT_MAX) throw invalid(`comment: must be at most ${COMMENT_MAX} characters`);
+  return { rating, comment: c };
+}
