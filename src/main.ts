@@ -10,7 +10,9 @@ import { recordsMigrations } from './db/migrations/records.js';
 import { contentMigrations } from './db/migrations/content.js';
 import { ContentService } from './content/content.service.js';
 import { SAMPLE_COURSES_DIR } from './core/paths.js';
+import { LearningService } from './learning/learning.service.js';
 import { PeopleService } from './people/people.service.js';
+import { SessionService } from './people/auth.service.js';
 import { RecordsService } from './records/records.service.js';
 import { createApp } from './web/app.js';
 
@@ -22,7 +24,9 @@ export interface AppContext {
   db: { records: Db; content: Db };
   records: RecordsService;
   people: PeopleService;
+  sessions: SessionService;
   content: ContentService;
+  learning: LearningService;
   close(): void;
 }
 
@@ -45,6 +49,7 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
   const records = new RecordsService(recordsDb, clock, config.recording);
   records.ensureIdentityMeta();
   const people = new PeopleService(recordsDb, records);
+  const sessions = new SessionService(recordsDb, records, people, clock, config.sessions.ttlHours);
   // Content is replaceable: delete content.db and the courses are installed again from their sources.
   const contentDb = openDatabase(join(config.dataDir, 'content.db'), 'replaceable');
   const cm = migrate(contentDb, contentMigrations, { now: clock.now() });
@@ -56,6 +61,7 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
     if (r.failed.length)
       logger.error({ failed: r.failed.map((f) => f.folder) }, 'some sample courses were not installed');
   }
+  const learning = new LearningService(recordsDb, records, content, people);
   return {
     config,
     logger,
@@ -63,7 +69,9 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
     db: { records: recordsDb, content: contentDb },
     records,
     people,
+    sessions,
     content,
+    learning,
     close() {
       records.committer.flush();
       recordsDb.close();

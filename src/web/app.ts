@@ -3,6 +3,8 @@ import helmet from 'helmet';
 import type { AppContext } from '../main.js';
 import { healthRouter } from '../health/health.routes.js';
 import { contentRouter } from '../content/content.routes.js';
+import { authRouter } from '../people/auth.routes.js';
+import { csrfMiddleware, denyRole, sessionMiddleware } from './auth.middleware.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.middleware.js';
 import { StaticAssets } from './static-assets.js';
 
@@ -31,6 +33,8 @@ export function createApp(ctx: AppContext): Express {
         },
       },
       crossOriginEmbedderPolicy: false,
+      // same-origin (not no-referrer): browsers then send a real Origin on our own form POSTs.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   const assets = new StaticAssets();
@@ -39,6 +43,13 @@ export function createApp(ctx: AppContext): Express {
   app.use(assets.middleware);
   // Feature routers are mounted below, in this one place.
   app.use(contentRouter(ctx.content));
+  // Pages and forms: session -> language -> Origin + CSRF on every POST -> feature routers.
+  app.locals['languages'] = ctx.config.languages;
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 500 }));
+  app.use(sessionMiddleware(ctx.config, ctx.sessions));
+  app.use(csrfMiddleware(ctx.config));
+  app.use('/admin', denyRole('trainee'));
+  app.use(authRouter(ctx));
   app.use(notFoundMiddleware);
   app.use(errorMiddleware(ctx.logger));
   return app;

@@ -1,8 +1,15 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../core/logger.js';
 import { AppError, isAppError } from '../core/errors.js';
+import { ErrorPage } from './error-page.js';
+import { pageContext } from './page.js';
+import { sendPage } from './render.js';
 
-/** The one error middleware: AppError keeps its status and stable code; anything else is a logged 500. */
+/**
+ * The one error middleware: AppError keeps its status and stable code; anything else is a logged 500.
+ * JSON for the API and clients that ask for it; plain text for non-browser clients; for browsers (Accept
+ * text/html) a page in the visitor's language.
+ */
 export function errorMiddleware(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const e = isAppError(err)
@@ -12,11 +19,23 @@ export function errorMiddleware(logger: Logger) {
         : new AppError('internal', 'something went wrong on the box', 500);
     if (e.status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
     if (res.headersSent) return;
-    const wantsJson = req.path.startsWith('/api/') || (req.headers.accept ?? '').includes('application/json');
+    const accept = req.headers.accept ?? '';
+    const wantsJson = req.path.startsWith('/api/') || accept.includes('application/json');
     res.status(e.status);
     if (wantsJson)
       res.json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } });
-    else res.type('text/plain; charset=utf-8').send(`${e.status} ${e.message}`);
+    else if (accept.includes('text/html') && res.locals.lang) {
+      sendPage(
+        res,
+        <ErrorPage
+          page={pageContext(req, res)}
+          code={e.code}
+          status={e.status}
+          detail={e.status === 400 || e.status === 409 ? e.message : undefined}
+        />,
+        e.status,
+      );
+    } else res.type('text/plain; charset=utf-8').send(`${e.status} ${e.message}`);
   };
 }
 

@@ -1,0 +1,143 @@
+import { Router, type Request, type Response } from 'express';
+import { isAppError } from '../core/errors.js';
+import { languageSchema } from '../core/config.js';
+import type { AppContext } from '../main.js';
+import { LANG_COOKIE, clearCookie, setCookie } from '../web/auth.middleware.js';
+import { localPath, pageContext } from '../web/page.js';
+import { sendPage } from '../web/render.js';
+import type { tAuth } from './auth.messages.js';
+import { SignInPage, SignUpPage, type SignUpValues } from './auth.pages.js';
+import { SESSION_COOKIE, SigninLimiter, safeEqual } from './auth.service.js';
+import { pinSchema, usernameSchema } from './people.schema.js';
+
+type Key = Parameters<typeof tAuth>[1];
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const ONE_YEAR = 365 * 24 * 3600;
+
+/**
+ * Sign-in (at `/` when signed out), sign-up with a class code, sign-out and the language picker.
+ * Every POST here has already passed the Origin and CSRF checks (web/auth.middleware.ts).
+ */
+export function authRouter(ctx: AppContext): Router {
+  const router = Router();
+  const limiter = new SigninLimiter(ctx.config.signinRateLimit);
+  const signup = ctx.config.selfSignup;
+
+  const signInPage = (
+    req: Request,
+    res: Response,
+    status: number,
+    opts: { error?: Key; notice?: Key; username?: string } = {},
+  ) =>
+    sendPage(
+      res,
+      <SignInPage page={pageContext(req, res)} signupEnabled={signup.enabled} {...opts} />,
+      status,
+    );
+
+  const startSession = async (res: Response, person: Parameters<typeof ctx.sessions.create>[0]) => {
+    const { token, maxAgeSeconds } = await ctx.sessions.create(person);
+    setCookie(res, SESSION_COOKIE, token, maxAgeSeconds);
+  };
+
+  router.get('/', (req, res, next) => {
+    const user = res.locals.user;
+    if (user?.role === 'trainee') return next();
+    if (user) return res.redirect(303, '/admin');
+    signInPage(req, res, 200, req.query['signedout'] ? { notice: 'signedOut' } : {});
+  });
+
+  router.post('/signin', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const username = str(body['username']).trim().slice(0, 64);
+    const pin = str(body['pin']).slice(0, 64);
+    if (!username || !pin) return signInPage(req, res, 400, { error: 'missing', username });
+    const address = req.ip ?? 'unknown';
+    const blocked = limiter.check(address, username);
+    if (blocked) {
+      res.setHeader('Retry-After', '60');
+      return signInPage(req, res, 429, {
+        error: blocked === 'username' ? 'tooManyUsername' : 'tooManyAddress',
+        username,
+      });
+    }
+    const person = await ctx.sessions.verify(username, pin, 'trainee');
+    if (!person) {
+      limiter.fail(address, username);
+      return signInPage(req, res, 401, { error: 'wrong', username });
+    }
+    limiter.succeed(username);
+    await startSession(res, person);
+    res.redirect(303, '/');
+  });
+
+  const signUpPage = (req: Request, res: Response, status: number, values: SignUpValues, error?: Key) =>
+    sendPage(res, <SignUpPage page={pageContext(req, res)} values={values} error={error} />, status);
+
+  router.get('/signup', (req, res, next) => {
+    if (!signup.enabled) return next();
+    if (res.locals.user) return res.redirect(303, '/');
+    signUpPage(req, res, 200, {});
+  });
+
+  router.post('/signup', async (req, res) => {
+    if (!signup.enabled) return signInPage(req, res, 403, { error: 'signUpClosed' });
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values: SignUpValues = {
+      username: str(body['username']).trim().slice(0, 64),
+      displayName: str(body['displayName']).trim().slice(0, 200),
+      classCode: str(body['classCode']).trim().slice(0, 64),
+    };
+    const pin = str(body['pin']);
+    const address = req.ip ?? 'unknown';
+    const fail = (status: number, key: Key) => signUpPage(req, res, status, values, key);
+    if (limiter.check(address, '\u0000signup')) {
+      res.setHeader('Retry-After', '60');
+      return fail(429, 'tooManyAddress');
+    }
+    // Checked first and throttled like a sign-in: the class code is the only secret here.
+    if (!safeEqual(values.classCode ?? '', signup.classCode ?? '')) {
+      limiter.fail(address, '\u0000signup');
+      return fail(403, 'badCode');
+    }
+    if (!usernameSchema.safeParse(values.username).success) return fail(400, 'badUsername');
+    if ((values.displayName ?? '').length > 120) return fail(400, 'badName');
+    if (!pinSchema.safeParse(pin).success) return fail(400, 'badPin');
+    if (pin !== str(body['pin2'])) return fail(400, 'pinMismatch');
+    try {
+      const person = await ctx.people.addTrainee({
+        username: values.username ?? '',
+        displayName: values.displayName ?? '',
+        pin,
+        language: res.locals.lang,
+      });
+      await startSession(res, person);
+      res.redirect(303, '/');
+    } catch (e) {
+      if (isAppError(e) && e.code === 'username_taken') return fail(409, 'taken');
+      throw e;
+    }
+  });
+
+  router.post('/signout', async (_req, res) => {
+    const user = res.locals.user;
+    if (user) await ctx.sessions.destroy(user.tokenHash);
+    clearCookie(res, SESSION_COOKIE);
+    res.redirect(303, '/?signedout=1');
+  });
+
+  router.post('/language', (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = languageSchema.safeParse(body['lang']);
+    const back = localPath(body['back']);
+    if (!parsed.success || !ctx.config.languages.includes(parsed.data)) return res.redirect(303, back);
+    const user = res.locals.user;
+    if (user && user.person.language !== parsed.data) {
+      ctx.people.update(user.person.id, { language: parsed.data });
+    }
+    setCookie(res, LANG_COOKIE, parsed.data, ONE_YEAR);
+    res.redirect(303, back);
+  });
+
+  return router;
+}

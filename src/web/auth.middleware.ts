@@ -1,0 +1,139 @@
+import { parse as parseCookies, serialize } from 'cookie';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Config } from '../core/config.js';
+import { AppError } from '../core/errors.js';
+import { SESSION_COOKIE, randomToken, safeEqual, type SessionService } from '../people/auth.service.js';
+import type { Role } from '../people/people.types.js';
+import { negotiateLanguage } from './i18n.js';
+import './locals.js';
+
+/** Double-submit CSRF cookie for forms shown to signed-out visitors (sign-in, sign-up, language). */
+export const CSRF_COOKIE = 'fc_csrf';
+/** The language a signed-out visitor picked. */
+export const LANG_COOKIE = 'fc_lang';
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function cookiesOf(req: Request): Record<string, string | undefined> {
+  const header = req.headers.cookie;
+  return header ? parseCookies(header) : {};
+}
+
+/** Set-Cookie with the box's defaults: HttpOnly, SameSite=Lax, Path=/, no Secure (plain HTTP LAN). */
+export function setCookie(res: Response, name: string, value: string, maxAgeSeconds?: number): void {
+  res.append(
+    'Set-Cookie',
+    serialize(name, value, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {}),
+    }),
+  );
+}
+
+export function clearCookie(res: Response, name: string): void {
+  setCookie(res, name, '', 0);
+}
+
+/**
+ * Session, language and CSRF token for every request: sets `res.locals.user`, `lang` and `csrfToken`.
+ * One indexed read per request (the session joined with its person); nothing is written.
+ */
+export function sessionMiddleware(config: Config, sessions: SessionService): RequestHandler {
+  return (req, res, next) => {
+    const cookies = cookiesOf(req);
+    const token = cookies[SESSION_COOKIE];
+    const user = token ? sessions.lookup(token) : undefined;
+    if (user) res.locals.user = user;
+    res.locals.lang = negotiateLanguage(
+      req.headers['accept-language'],
+      config.languages,
+      config.defaultLanguage,
+      user?.person.language ?? cookies[LANG_COOKIE] ?? null,
+    );
+    if (user) res.locals.csrfToken = user.csrfToken;
+    else {
+      let csrf = cookies[CSRF_COOKIE];
+      if (!csrf || !/^[\w-]{20,100}$/.test(csrf)) {
+        csrf = randomToken();
+        // Only worth a Set-Cookie on pages that may hold a form; harmless elsewhere.
+        if (req.method === 'GET' || req.method === 'HEAD') setCookie(res, CSRF_COOKIE, csrf);
+      }
+      res.locals.csrfToken = csrf;
+    }
+    next();
+  };
+}
+
+function originOf(value: string | undefined): string | null {
+  if (!value) return null;
+  try {
+    return new URL(value).origin;
+  } catch {
+    return 'invalid';
+  }
+}
+
+/**
+ * Every state-changing request must come from this site: its Origin (or, when a browser sent none, its
+ * Referer) must be the request's own host or one of `config.allowedOrigins`; and it must carry the CSRF
+ * token of its session (signed in) or of the double-submit cookie (signed out), as the `_csrf` form field
+ * or an `X-CSRF-Token` header. A request with neither Origin nor Referer (a script, curl) is judged by
+ * its token alone. Refusals are AppError 403 with codes `bad_origin` and `bad_csrf`.
+ */
+export function csrfMiddleware(config: Config): RequestHandler {
+  const allowed = new Set(config.allowedOrigins.map((o) => originOf(o) ?? o));
+  return (req, res, next) => {
+    if (!UNSAFE.has(req.method)) return next();
+    const origin = req.headers.origin ? originOf(req.headers.origin) : originOf(req.headers.referer);
+    if (origin !== null) {
+      const own = `${req.protocol}://${req.headers.host ?? ''}`;
+      if (origin !== own && !allowed.has(origin)) {
+        return next(new AppError('bad_origin', `request refused: origin ${origin} is not this box`, 403));
+      }
+    }
+    const body = req.body as Record<string, unknown> | undefined;
+    const sent =
+      (typeof body?.['_csrf'] === 'string' ? body['_csrf'] : undefined) ??
+      req.get('x-csrf-token') ??
+      (typeof req.query['_csrf'] === 'string' ? req.query['_csrf'] : undefined);
+    const user = res.locals.user;
+    const expected = user ? user.csrfToken : cookiesOf(req)[CSRF_COOKIE];
+    if (!sent || !expected || !safeEqual(sent, expected)) {
+      return next(
+        new AppError('bad_csrf', 'request refused: the form has expired or did not come from this box', 403),
+      );
+    }
+    next();
+  };
+}
+
+/**
+ * Only a signed-in person of this role gets through. Signed out: a GET is redirected to the sign-in page
+ * (`signInPath`), anything else is 401. Signed in with another role: 403 (a trainee never reaches /admin).
+ */
+export function requireRole(role: Role, opts: { signInPath?: string } = {}): RequestHandler {
+  const signInPath = opts.signInPath ?? (role === 'coordinator' ? '/admin/signin' : '/');
+  return (req: Request, res: Response, next: NextFunction) => {
+    const user = res.locals.user;
+    if (!user) {
+      if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, signInPath);
+      return next(new AppError('unauthenticated', 'sign in first', 401));
+    }
+    if (user.role !== role) return next(new AppError('forbidden', `this page is for ${role}s only`, 403));
+    next();
+  };
+}
+
+/**
+ * Keep a role out of a whole area: mounted on /admin so that a trainee session never reaches it, whatever
+ * the admin routes do (signed-out visitors go on to the admin sign-in).
+ */
+export function denyRole(role: Role): RequestHandler {
+  return (_req, res, next) => {
+    if (res.locals.user?.role === role)
+      return next(new AppError('forbidden', 'this area is not for you', 403));
+    next();
+  };
+}

@@ -1,0 +1,69 @@
+import type { ComponentChildren } from 'preact';
+import { LANGUAGE_NAMES } from './i18n.js';
+import { tLayout } from './messages/layout.messages.js';
+import type { PageContext } from './page.js';
+
+/** The hidden CSRF field every form carries. */
+export function Csrf({ page }: { page: PageContext }) {
+  return <input type="hidden" name="_csrf" value={page.csrf} />;
+}
+
+/** Language picker: one button per other language; a POST, so it works without JavaScript. */
+export function LanguagePicker({ page }: { page: PageContext }) {
+  const others = page.languages.filter((l) => l !== page.lang);
+  if (!others.length) return null;
+  return (
+    <form method="post" action="/language" class="langs" aria-label={tLayout(page.lang, 'language')}>
+      <Csrf page={page} />
+      <input type="hidden" name="back" value={page.path} />
+      {others.map((l) => (
+        <button type="submit" name="lang" value={l} lang={l} class="link">
+          {LANGUAGE_NAMES[l]}
+        </button>
+      ))}
+    </form>
+  );
+}
+
+/** The frame of every trainee page: `<html lang dir>`, header, language picker, sign-out. */
+export function Layout({
+  page,
+  title,
+  children,
+}: {
+  page: PageContext;
+  title: string;
+  children: ComponentChildren;
+}) {
+  const t = (k: Parameters<typeof tLayout>[1]) => tLayout(page.lang, k);
+  const trainee = page.user?.role === 'trainee';
+  return (
+    <html lang={page.lang} dir={page.dir}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · ${t('appName')}`}</title>
+        <link rel="stylesheet" href={page.cssUrl} />
+      </head>
+      <body>
+        <header class="top">
+          <a href="/" class="brand">
+            {t('appName')}
+          </a>
+          {trainee && <a href="/">{t('myCourses')}</a>}
+          <span class="spacer" />
+          <LanguagePicker page={page} />
+          {page.user && (
+            <form method="post" action="/signout">
+              <Csrf page={page} />
+              <button type="submit" class="link">
+                {t('signOut')}
+              </button>
+            </form>
+          )}
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}

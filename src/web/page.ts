@@ -1,0 +1,39 @@
+import type { Request, Response } from 'express';
+import type { Language } from '../core/config.js';
+import type { Role, SessionUser } from '../people/people.types.js';
+import { dirOf } from './i18n.js';
+import type { StaticAssets } from './static-assets.js';
+import './locals.js';
+
+/** What every page template needs to know about its request, built from `res.locals` in one place. */
+export interface PageContext {
+  lang: Language;
+  dir: 'ltr' | 'rtl';
+  csrf: string;
+  user: (SessionUser & { role: Role }) | undefined;
+  cssUrl: string;
+  /** The path of this page (the language picker comes back to it). */
+  path: string;
+  languages: readonly Language[];
+}
+
+export function pageContext(req: Request, res: Response): PageContext {
+  const assets = req.app.locals['assets'] as StaticAssets;
+  const languages = req.app.locals['languages'] as readonly Language[] | undefined;
+  return {
+    lang: res.locals.lang,
+    dir: dirOf(res.locals.lang),
+    csrf: res.locals.csrfToken,
+    user: res.locals.user,
+    cssUrl: assets.url('app.css'),
+    path: req.originalUrl,
+    languages: languages ?? ['en', 'fr', 'ar'],
+  };
+}
+
+/** A redirect target from a form: only a path on this site ("/x", never "//host" or "http:"). */
+export function localPath(value: unknown, fallback = '/'): string {
+  return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) && value.length < 500
+    ? value
+    : fallback;
+}
