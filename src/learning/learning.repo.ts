@@ -86,7 +86,9 @@ export class LearningRepo {
         `INSERT INTO attempts (person_id, course_id, activity_id, attempt_no, kind, state, started_at, updated_at)
          VALUES (@personId, @courseId, @activityId, @attemptNo, 'quiz', json_object(@questionId, json(@given)), @at, @at)
          ON CONFLICT (person_id, course_id, activity_id, attempt_no) DO UPDATE SET
-           state = json_set(state, '$."' || @questionId || '"', json(@given)),
+           -- keys kept sorted, so the same answers give the same text whatever order they arrive in
+           state = (SELECT json_group_object(key, json(value)) FROM (SELECT key, value FROM
+                     json_each(json_set(state, '$."' || @questionId || '"', json(@given))) ORDER BY key)),
            started_at = min(started_at, excluded.started_at), updated_at = max(updated_at, excluded.updated_at)`,
       ),
       finish: p(

@@ -219,14 +219,16 @@ export class LearningService {
   }
 
   /** A lesson was finished: 'completed' for it, and for the course (once) when that was the last activity. */
-  completeLesson(
+  async completeLesson(
     person: Person,
     courseId: string,
     activityId: string,
     lang: Language,
   ): Promise<{ courseCompleted: boolean }> {
     const { course, item } = this.activity(courseId, activityId, lang, 'lesson');
-    return this.records.write(() => ({ courseCompleted: this.completeLessonTx(person, course, item, lang) }));
+    return await this.records.write(() => ({
+      courseCompleted: this.completeLessonTx(person, course, item, lang),
+    }));
   }
 
   /**
@@ -235,7 +237,7 @@ export class LearningService {
    * the attempts allowed are used up (checked inside the write, so two concurrent submissions cannot
    * both take the last attempt).
    */
-  submitQuiz(
+  async submitQuiz(
     person: Person,
     courseId: string,
     activityId: string,
@@ -246,7 +248,7 @@ export class LearningService {
     const key = this.content.getQuizKey(courseId, activityId, lang);
     if (!key) throw notFound(`quiz ${courseId}/${activityId}`);
     const graded = gradeQuiz(key, validateAnswers(key, answers));
-    return this.records.write(() => this.submitQuizTx(person, course, item, lang, key, graded));
+    return await this.records.write(() => this.submitQuizTx(person, course, item, lang, key, graded));
   }
 
   /** Rate a course 1..5 with an optional comment; a new rating replaces the previous one. */
