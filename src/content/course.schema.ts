@@ -128,8 +128,12 @@ export function describeIssues(file: string, err: z.ZodError, input: unknown): s
       message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     else if (issue.code === 'invalid_type' && /received undefined/.test(issue.message))
       message = 'is required';
-    else if (issue.code === 'invalid_union' && path[path.length - 1] !== 'type' && parts.length > 0) {
-      message = 'type must be one of "single", "multiple", "truefalse", "short"';
+    else if (issue.code === 'invalid_union' && message.startsWith('Invalid discriminator value')) {
+      const expected = /Expected (.+)$/.exec(message)?.[1] ?? '';
+      message = `must be one of ${expected
+        .split(' | ')
+        .map((v) => `"${v.replace(/'/g, '')}"`)
+        .join(', ')}`;
     }
     return parts.length ? `${file}: ${parts.join(': ')}: ${message}` : `${file}: ${message}`;
   });
