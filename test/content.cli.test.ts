@@ -1,0 +1,91 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../src/cli/program.js';
+import { PACKAGE_ROOT } from '../src/core/paths.js';
+
+const FIXTURE = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'fixture-course');
+
+let dir: string;
+let out: string[];
+let err: string[];
+
+/** Run the real CLI program in-process; returns the exit code it set. */
+async function cli(...args: string[]): Promise<number> {
+  out = [];
+  err = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    err.push(String(s));
+    return true;
+  });
+  process.exitCode = 0;
+  try {
+    await buildProgram()
+      .exitOverride()
+      .parseAsync(['node', 'fieldclass', ...args]);
+    return Number(process.exitCode ?? 0);
+  } finally {
+    log.mockRestore();
+    stderr.mockRestore();
+    process.exitCode = 0;
+  }
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fc-cli-'));
+  process.env['FIELDCLASS_INSTALL_SAMPLES'] = 'false';
+});
+afterEach(() => {
+  delete process.env['FIELDCLASS_INSTALL_SAMPLES'];
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('fieldclass content', () => {
+  it('imports a folder, lists it as JSON and as a table, and caches it', async () => {
+    expect(await cli('content', 'list', '--json', '--data', dir)).toBe(0);
+    expect(JSON.parse(out.join('\n'))).toEqual([]);
+
+    expect(await cli('content', 'import', FIXTURE, '--data', dir)).toBe(0);
+    expect(out.join('\n')).toMatch(
+      /^installed fixture-course 1\.0\.0 "Fixture course" \(en, fr; 3 activities/,
+    );
+    expect(await cli('content', 'import', FIXTURE, '--data', dir)).toBe(0);
+    expect(out.join('\n')).toMatch(/^already installed: fixture-course 1\.0\.0/);
+
+    expect(await cli('content', 'list', '--json', '--data', dir)).toBe(0);
+    expect(JSON.parse(out.join('\n'))).toEqual([
+      {
+        id: 'fixture-course',
+        version: '1.0.0',
+        title: 'Fixture course',
+        languages: ['en', 'fr'],
+        kind: 'native',
+        signed: false,
+        active: true,
+      },
+    ]);
+    expect(await cli('content', 'list', '--data', dir)).toBe(0);
+    expect(out[0]).toMatch(/^ID\s+VERSION\s+KIND\s+LANGUAGES\s+SIGNED\s+ACTIVE\s+TITLE$/);
+    expect(out[1]).toMatch(/^fixture-course\s+1\.0\.0\s+native\s+en,fr\s+no\s+yes\s+Fixture course$/);
+
+    const cache = join(dir, 'cache');
+    expect(await cli('content', 'cache', '--out', cache, '--data', dir)).toBe(0);
+    expect(out.join('\n')).toMatch(/written/);
+    expect(readdirSync(cache).some((f) => f.endsWith('.webm'))).toBe(true);
+  });
+
+  it('refuses a broken course with the reason and a non-zero exit code', async () => {
+    const broken = join(dir, 'broken');
+    cpSync(FIXTURE, broken, { recursive: true });
+    rmSync(join(broken, 'lessons', 'video.fr.md'));
+    expect(await cli('content', 'import', broken, '--data', dir)).toBe(1);
+    expect(err.join('')).toContain(
+      'lessons/video.fr.md: missing (lesson video, language fr, in course.json)',
+    );
+    expect(await cli('content', 'import', join(dir, 'nothing-here'), '--data', dir)).toBe(1);
+    expect(err.join('')).toMatch(/no such course folder/);
+    expect(existsSync(join(dir, 'content.db'))).toBe(true);
+  });
+});
