@@ -4,6 +4,7 @@ import type { AppContext } from '../main.js';
 import { healthRouter } from '../health/health.routes.js';
 import { contentRouter } from '../content/content.routes.js';
 import { authRouter } from '../people/auth.routes.js';
+import { learningRouter } from '../learning/learning.routes.js';
 import { csrfMiddleware, denyRole, sessionMiddleware } from './auth.middleware.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.middleware.js';
 import { StaticAssets } from './static-assets.js';
@@ -50,6 +51,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(csrfMiddleware(ctx.config));
   app.use('/admin', denyRole('trainee'));
   app.use(authRouter(ctx));
+  app.use(learningRouter(ctx));
   app.use(notFoundMiddleware);
   app.use(errorMiddleware(ctx.logger));
   return app;

@@ -1,0 +1,158 @@
+import { Router, type Request, type Response } from 'express';
+import { AppError, isAppError, notFound } from '../core/errors.js';
+import type { AppContext } from '../main.js';
+import { requireRole } from '../web/auth.middleware.js';
+import { pageContext } from '../web/page.js';
+import { sendPage } from '../web/render.js';
+import { COMMENT_MAX } from './learning.service.js';
+import { LessonPage, QuizPage, ResultPage } from './pages/activity.pages.js';
+import { CoursesPage } from './pages/courses.page.js';
+import { OutlinePage } from './pages/outline.page.js';
+import { activityUrl, courseUrl, lessonUrl, quizUrl, type LearningKey } from './pages/parts.js';
+
+/**
+ * The trainee site: My courses (at `/` when signed in), course outline, lessons, quizzes and results,
+ * course rating. Pipeline: session (app) -> Origin + CSRF on POST (app) -> requireRole('trainee') ->
+ * handler. Every action is a POST answered with 303 only after LearningService's write is durable.
+ */
+export function learningRouter(ctx: AppContext): Router {
+  const router = Router();
+  const trainee = requireRole('trainee');
+  const { content, learning } = ctx;
+
+  const user = (res: Response) => res.locals.user!.person;
+  const course = (req: Request, res: Response) => {
+    const c = content.getCourse(String(req.params['courseId']), res.locals.lang);
+    if (!c || !c.active) throw notFound('course');
+    return c;
+  };
+
+  router.get('/', trainee, (req, res) => {
+    const person = user(res);
+    const lang = res.locals.lang;
+    sendPage(
+      res,
+      <CoursesPage
+        page={pageContext(req, res)}
+        courses={content.listCourses(lang)}
+        progress={learning.progressSummary(person.id)}
+        next={learning.continueWhereLeft(person.id, lang)}
+      />,
+    );
+  });
+
+  const outline = (
+    req: Request,
+    res: Response,
+    status = 200,
+    opts: { notice?: LearningKey; error?: LearningKey } = {},
+  ) => {
+    const c = course(req, res);
+    const person = user(res);
+    sendPage(
+      res,
+      <OutlinePage
+        page={pageContext(req, res)}
+        course={c}
+        progress={learning.courseProgress(person.id, c)}
+        rating={learning.getRating(person.id, c.id)}
+        {...opts}
+      />,
+      status,
+    );
+  };
+
+  router.get('/courses/:courseId', trainee, (req, res) =>
+    outline(req, res, 200, req.query['rated'] ? { notice: 'thanks' } : {}),
+  );
+
+  router.post('/courses/:courseId/lessons/:activityId/open', trainee, async (req, res) => {
+    const c = course(req, res);
+    const id = String(req.params['activityId']);
+    await learning.openLesson(user(res), c.id, id, res.locals.lang);
+    res.redirect(303, lessonUrl(c.id, id));
+  });
+
+  router.get('/courses/:courseId/lessons/:activityId', trainee, (req, res) => {
+    const c = course(req, res);
+    const lesson = content.getLesson(c.id, String(req.params['activityId']), res.locals.lang);
+    if (!lesson) throw notFound('lesson');
+    const progress = learning.courseProgress(user(res).id, c).activities[lesson.activityId];
+    sendPage(res, <LessonPage page={pageContext(req, res)} course={c} lesson={lesson} progress={progress} />);
+  });
+
+  router.post('/courses/:courseId/lessons/:activityId/done', trainee, async (req, res) => {
+    const c = course(req, res);
+    const person = user(res);
+    const lang = res.locals.lang;
+    const r = await learning.completeLesson(person, c.id, String(req.params['activityId']), lang);
+    const next = r.courseCompleted ? null : learning.courseProgress(person.id, c).next;
+    if (!next) return res.redirect(303, `${courseUrl(c.id)}#rating`);
+    if (next.type === 'lesson') await learning.openLesson(person, c.id, next.activityId, lang);
+    res.redirect(303, activityUrl(c.id, { id: next.activityId, type: next.type }));
+  });
+
+  const quizOf = (req: Request, res: Response) => {
+    const c = course(req, res);
+    const quiz = content.getQuiz(c.id, String(req.params['activityId']), res.locals.lang);
+    if (!quiz) throw notFound('quiz');
+    return { c, quiz };
+  };
+
+  router.get('/courses/:courseId/quizzes/:activityId', trainee, (req, res) => {
+    const { c, quiz } = quizOf(req, res);
+    const status = learning.quizStatus(user(res).id, c.id, quiz.activityId);
+    sendPage(res, <QuizPage page={pageContext(req, res)} course={c} quiz={quiz} status={status} />);
+  });
+
+  router.post('/courses/:courseId/quizzes/:activityId', trainee, async (req, res) => {
+    const { c, quiz } = quizOf(req, res);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const answers: Record<string, string[]> = {};
+    for (const q of quiz.questions) {
+      const v = body[`q_${q.id}`];
+      const list = (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter(
+        (x): x is string => typeof x === 'string' && x.trim() !== '',
+      );
+      answers[q.id] = list;
+    }
+    try {
+      await learning.submitQuiz(user(res), c.id, quiz.activityId, res.locals.lang, answers);
+    } catch (e) {
+      if (isAppError(e) && e.code === 'no_attempts_left')
+        return res.redirect(303, quizUrl(c.id, quiz.activityId));
+      throw e;
+    }
+    res.redirect(303, `${quizUrl(c.id, quiz.activityId)}/result`);
+  });
+
+  router.get('/courses/:courseId/quizzes/:activityId/result', trainee, (req, res) => {
+    const { c, quiz } = quizOf(req, res);
+    const person = user(res);
+    const result = learning.lastQuizResult(person.id, c.id, quiz.activityId, res.locals.lang);
+    if (!result) return res.redirect(303, quizUrl(c.id, quiz.activityId));
+    const n = learning.courseProgress(person.id, c).next;
+    const next = n && n.activityId !== quiz.activityId ? { id: n.activityId, type: n.type } : null;
+    sendPage(
+      res,
+      <ResultPage page={pageContext(req, res)} course={c} quiz={quiz} result={result} next={next} />,
+    );
+  });
+
+  router.post('/courses/:courseId/rating', trainee, async (req, res) => {
+    const c = course(req, res);
+    const person = user(res);
+    if (!learning.courseProgress(person.id, c).completed)
+      throw new AppError('not_completed', 'rate a course once you have completed it', 409);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const rating = Number(body['rating']);
+    const comment = typeof body['comment'] === 'string' ? body['comment'] : '';
+    if (!Number.isInteger(rating) || rating < 1 || rating > 5)
+      return outline(req, res, 400, { error: 'badRating' });
+    if (comment.trim().length > COMMENT_MAX) return outline(req, res, 400, { error: 'commentTooLong' });
+    await learning.rateCourse(person, c.id, rating, comment);
+    res.redirect(303, `${courseUrl(c.id)}?rated=1#rating`);
+  });
+
+  return router;
+}

@@ -1,0 +1,227 @@
+import type { CourseOutline, LessonView, QuizView } from '../../content/content.types.js';
+import { LANGUAGE_NAMES, dirOf } from '../../web/i18n.js';
+import { Csrf, Layout } from '../../web/layout.js';
+import type { PageContext } from '../../web/page.js';
+import type { ActivityProgress, QuizResult, QuizStatus } from '../learning.types.js';
+import { OpenActivity, courseUrl, lessonUrl, quizUrl, tr } from './parts.js';
+
+const pct = (x: number) => Math.round(x * 100);
+
+function ContentLanguageNote({ page, language }: { page: PageContext; language: LessonView['language'] }) {
+  if (language === page.lang) return null;
+  return <p class="muted">{tr(page, 'contentLanguage', { language: LANGUAGE_NAMES[language] })}</p>;
+}
+
+/** A lesson: the safe HTML stored at import (no script), then "Mark as done and continue". */
+export function LessonPage({
+  page,
+  course,
+  lesson,
+  progress,
+}: {
+  page: PageContext;
+  course: CourseOutline;
+  lesson: LessonView;
+  progress: ActivityProgress | undefined;
+}) {
+  const done = progress?.status === 'completed';
+  return (
+    <Layout page={page} title={lesson.title}>
+      <p>
+        <a href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</a>
+      </p>
+      <ContentLanguageNote page={page} language={lesson.language} />
+      <article class="lesson" lang={lesson.language} dir={dirOf(lesson.language)}>
+        {/* Most lessons open with their own heading; add the title only when they do not. */}
+        {!/^\s*<h1[\s>]/.test(lesson.html) && <h1>{lesson.title}</h1>}
+        {/* Rendered from Markdown at import by the content store: escaped, no raw HTML, no script. */}
+        <div class="lesson-body" dangerouslySetInnerHTML={{ __html: lesson.html }} />
+      </article>
+      {done && <p class="notice">{tr(page, 'lessonDone')}</p>}
+      <form method="post" action={`${lessonUrl(course.id, lesson.activityId)}/done`} class="next-step">
+        <Csrf page={page} />
+        <button type="submit">{tr(page, 'markDone')}</button>
+      </form>
+    </Layout>
+  );
+}
+
+/** A quiz form. The view holds prompts and options only: the answers stay on the server. */
+export function QuizPage({
+  page,
+  course,
+  quiz,
+  status,
+}: {
+  page: PageContext;
+  course: CourseOutline;
+  quiz: QuizView;
+  status: QuizStatus;
+}) {
+  const out = status.attemptsLeft === 0;
+  return (
+    <Layout page={page} title={quiz.title}>
+      <p>
+        <a href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</a>
+      </p>
+      <ContentLanguageNote page={page} language={quiz.language} />
+      <h1 lang={quiz.language}>{quiz.title}</h1>
+      <ul class="facts muted">
+        <li>{tr(page, 'passMark', { percent: pct(quiz.passMark) })}</li>
+        <li>
+          {status.attemptsLeft === null
+            ? tr(page, 'attemptsUnlimited')
+            : tr(page, 'attemptsLeft', { n: status.attemptsLeft })}
+        </li>
+        {status.bestScore !== null && <li>{tr(page, 'bestScore', { percent: pct(status.bestScore) })}</li>}
+      </ul>
+      {status.passed && !out && <p class="notice">{tr(page, 'alreadyPassed')}</p>}
+      {out ? (
+        <>
+          <p class="error" role="alert">
+            {tr(page, 'noAttemptsLeft')}
+          </p>
+          {status.attemptsUsed > 0 && (
+            <p>
+              <a href={`${quizUrl(course.id, quiz.activityId)}/result`}>
+                {tr(page, 'resultTitle', { quiz: quiz.title })}
+              </a>
+            </p>
+          )}
+        </>
+      ) : (
+        <form method="post" action={quizUrl(course.id, quiz.activityId)} class="quiz">
+          <Csrf page={page} />
+          <p class="muted">{tr(page, 'quizIntro')}</p>
+          {quiz.questions.map((q, i) => {
+            const name = `q_${q.id}`;
+            const hintId = `${name}-hint`;
+            return (
+              <fieldset class="card question" aria-describedby={hintId}>
+                <legend>{tr(page, 'question', { n: i + 1 })}</legend>
+                <p class="prompt" lang={quiz.language}>
+                  {q.prompt}
+                </p>
+                {q.type === 'short' ? (
+                  <>
+                    <label for={name} id={hintId}>
+                      {tr(page, 'yourAnswer')}
+                    </label>
+                    <input id={name} name={name} type="text" autocomplete="off" maxLength={200} />
+                  </>
+                ) : (
+                  <>
+                    <p class="muted hint" id={hintId}>
+                      {tr(page, q.type === 'multiple' ? 'chooseMany' : 'chooseOne')}
+                    </p>
+                    {(q.type === 'truefalse'
+                      ? [
+                          { id: 'true', text: tr(page, 'true') },
+                          { id: 'false', text: tr(page, 'false') },
+                        ]
+                      : (q.options ?? [])
+                    ).map((o) => (
+                      <label class="choice">
+                        <input
+                          type={q.type === 'multiple' ? 'checkbox' : 'radio'}
+                          name={name}
+                          value={o.id}
+                          required={q.type !== 'multiple'}
+                        />
+                        <span lang={q.type === 'truefalse' ? page.lang : quiz.language}>{o.text}</span>
+                      </label>
+                    ))}
+                  </>
+                )}
+              </fieldset>
+            );
+          })}
+          <p>
+            <button type="submit">{tr(page, 'submit')}</button>
+          </p>
+        </form>
+      )}
+    </Layout>
+  );
+}
+
+/** The result of the last attempt: score, passed or not, feedback per question, attempts left. */
+export function ResultPage({
+  page,
+  course,
+  quiz,
+  result,
+  next,
+}: {
+  page: PageContext;
+  course: CourseOutline;
+  quiz: QuizView;
+  result: QuizResult;
+  next: { id: string; type: 'lesson' | 'quiz' | 'sco' } | null;
+}) {
+  const prompts = new Map(quiz.questions.map((q, i) => [q.id, { n: i + 1, prompt: q.prompt }]));
+  const canRetry = result.attemptsLeft === null || result.attemptsLeft > 0;
+  return (
+    <Layout page={page} title={tr(page, 'resultTitle', { quiz: quiz.title })}>
+      <p>
+        <a href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</a>
+      </p>
+      <h1>{tr(page, 'resultTitle', { quiz: quiz.title })}</h1>
+      <section class={`card verdict ${result.passed ? 'passed' : 'failed'}`} role="status">
+        <p class="score">{tr(page, 'yourScore', { percent: pct(result.score) })}</p>
+        <p class={`status ${result.passed ? 'done' : 'failed'}`}>
+          {result.passed ? tr(page, 'passed') : tr(page, 'failed')}
+        </p>
+        <p>
+          {result.passed ? tr(page, 'passedText') : tr(page, 'failedText', { percent: pct(quiz.passMark) })}
+        </p>
+        <p class="muted">
+          {result.attemptsLeft === null
+            ? tr(page, 'attemptsUnlimited')
+            : tr(page, 'attemptsLeft', { n: result.attemptsLeft })}
+        </p>
+      </section>
+      {result.courseCompleted && <p class="notice">{tr(page, 'courseCompleted')}</p>}
+      <ol class="plain feedback">
+        {result.questions.map((q) => {
+          const p = prompts.get(q.id);
+          return (
+            <li class={`card ${q.correct ? 'correct' : 'incorrect'}`}>
+              <p class="muted">{tr(page, 'question', { n: p?.n ?? 0 })}</p>
+              <p lang={quiz.language}>{p?.prompt}</p>
+              <p class={`status ${q.correct ? 'done' : 'failed'}`}>
+                {q.correct ? `✓ ${tr(page, 'correct')}` : `✗ ${tr(page, 'incorrect')}`}
+              </p>
+              {q.feedback && <p lang={quiz.language}>{q.feedback}</p>}
+            </li>
+          );
+        })}
+      </ol>
+      <p class="actions">
+        {canRetry && !result.passed && (
+          <a class="button" href={quizUrl(course.id, quiz.activityId)}>
+            {tr(page, 'tryAgain')}
+          </a>
+        )}
+        {next ? (
+          <OpenActivity
+            page={page}
+            courseId={course.id}
+            item={next}
+            label={tr(page, 'nextActivity')}
+            className={result.passed ? 'button' : 'button secondary'}
+          />
+        ) : (
+          <a class={result.passed ? 'button' : 'button secondary'} href={courseUrl(course.id)}>
+            {tr(page, 'backToCourse')}
+          </a>
+        )}
+        {canRetry && result.passed && (
+          <a class="button secondary" href={quizUrl(course.id, quiz.activityId)}>
+            {tr(page, 'tryAgain')}
+          </a>
+        )}
+      </p>
+    </Layout>
+  );
+}

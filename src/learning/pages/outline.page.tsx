@@ -1,0 +1,163 @@
+import type { CourseOutline } from '../../content/content.types.js';
+import { Csrf, Layout } from '../../web/layout.js';
+import type { PageContext } from '../../web/page.js';
+import type { ActivityProgress, CourseProgress } from '../learning.types.js';
+import { OpenActivity, ProgressBar, courseUrl, tr, type LearningKey } from './parts.js';
+
+function statusOf(
+  a: ActivityProgress | undefined,
+  isNext: boolean,
+): { key: LearningKey; cls: string; mark: string } {
+  switch (a?.status) {
+    case 'completed':
+      return { key: 'statusDone', cls: 'done', mark: '✓' };
+    case 'passed':
+      return { key: 'statusPassed', cls: 'done', mark: '✓' };
+    case 'failed':
+      return { key: 'statusFailed', cls: 'failed', mark: '✗' };
+    case 'started':
+      return { key: isNext ? 'statusNext' : 'statusStarted', cls: isNext ? 'next' : 'started', mark: '●' };
+    default:
+      return isNext
+        ? { key: 'statusNext', cls: 'next', mark: '➜' }
+        : { key: 'statusNotStarted', cls: 'todo', mark: '○' };
+  }
+}
+
+/** The course outline: modules, lessons and quizzes, what is done and what comes next; rating at the end. */
+export function OutlinePage({
+  page,
+  course,
+  progress,
+  rating,
+  notice,
+  error,
+}: {
+  page: PageContext;
+  course: CourseOutline;
+  progress: CourseProgress;
+  rating: { rating: number; comment: string } | null;
+  notice?: LearningKey | undefined;
+  error?: LearningKey | undefined;
+}) {
+  const total = Object.keys(progress.activities).length;
+  const done = Object.values(progress.activities).filter(
+    (a) => a.status === 'completed' || a.status === 'passed',
+  ).length;
+  return (
+    <Layout page={page} title={course.title}>
+      <p>
+        <a href="/">{tr(page, 'backToCourses')}</a>
+      </p>
+      <h1 lang={course.language}>{course.title}</h1>
+      {course.description && (
+        <p class="muted" lang={course.language}>
+          {course.description}
+        </p>
+      )}
+      <ProgressBar page={page} percent={progress.percent} />
+      <p class="muted">{tr(page, 'itemsDone', { done, total })}</p>
+      {notice && (
+        <p class="notice" role="status">
+          {tr(page, notice)}
+        </p>
+      )}
+      {progress.completed && (
+        <p class="notice course-complete" role="status">
+          {tr(page, 'courseCompleted')}
+        </p>
+      )}
+      {course.modules.map((m, mi) => (
+        <section class="card module">
+          <h2 lang={course.language}>
+            {mi + 1}. {m.title}
+          </h2>
+          <ol class="items">
+            {m.items.map((item) => {
+              const a = progress.activities[item.id];
+              const isNext = progress.next?.activityId === item.id;
+              const s = statusOf(a, isNext);
+              return (
+                <li class={`item ${s.cls}`} data-activity={item.id} data-status={a?.status ?? 'not_started'}>
+                  <span class="mark" aria-hidden="true">
+                    {s.mark}
+                  </span>
+                  <span class="item-main">
+                    <OpenActivity page={page} courseId={course.id} item={item} label={item.title} />
+                    <span class="muted kind">
+                      {tr(
+                        page,
+                        item.type === 'quiz' ? 'quiz' : item.type === 'lesson' ? 'lesson' : 'activity',
+                      )}
+                      {a?.bestScore != null &&
+                        ` · ${tr(page, 'scoreShort', { percent: Math.round(a.bestScore * 100) })}`}
+                    </span>
+                  </span>
+                  <span class={`status ${s.cls}`}>{tr(page, s.key)}</span>
+                </li>
+              );
+            })}
+          </ol>
+        </section>
+      ))}
+      {progress.completed && <RatingForm page={page} courseId={course.id} rating={rating} error={error} />}
+    </Layout>
+  );
+}
+
+function RatingForm({
+  page,
+  courseId,
+  rating,
+  error,
+}: {
+  page: PageContext;
+  courseId: string;
+  rating: { rating: number; comment: string } | null;
+  error?: LearningKey | undefined;
+}) {
+  const form = (
+    <form method="post" action={`${courseUrl(courseId)}/rating`}>
+      <Csrf page={page} />
+      <fieldset class="stars">
+        <legend>{tr(page, 'ratePrompt')}</legend>
+        {([5, 4, 3, 2, 1] as const).map((n) => (
+          <label class="choice">
+            <input type="radio" name="rating" value={String(n)} required checked={rating?.rating === n} />
+            <span>
+              {n} – {tr(page, `rate${n}`)}
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <label for="comment">{tr(page, 'comment')}</label>
+      <textarea id="comment" name="comment" rows={3} maxLength={2000}>
+        {rating?.comment ?? ''}
+      </textarea>
+      <p>
+        <button type="submit">{tr(page, 'sendRating')}</button>
+      </p>
+    </form>
+  );
+  return (
+    <section class="card rating" id="rating" aria-labelledby="rating-title">
+      <h2 id="rating-title">{tr(page, 'rateTitle')}</h2>
+      {error && (
+        <p class="error" role="alert">
+          {tr(page, error)}
+        </p>
+      )}
+      {rating ? (
+        <>
+          <p>{tr(page, 'yourRating', { n: rating.rating })}</p>
+          <details open={!!error}>
+            <summary>{tr(page, 'changeRating')}</summary>
+            {form}
+          </details>
+        </>
+      ) : (
+        form
+      )}
+    </section>
+  );
+}
