@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { VERSION } from '../core/paths.js';
+import { registerHq } from './hq.command.js';
 import { registerMigrate } from './migrate.command.js';
 import { registerContent } from './content.command.js';
 import { registerServe } from './serve.command.js';
@@ -13,5 +14,6 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerContent(program);
   registerTrainee(program);
+  registerHq(program);
   return program;
 }

@@ -1,0 +1,174 @@
+import type { Migration } from '../migrate.js';
+
+/**
+ * hq.db: precious. `journal` holds every row imported from every appliance, keyed by where it came from
+ * ((appliance, epoch, seq)); everything else about learners is derived from it in the import transaction,
+ * with union semantics (max, or, sum over distinct journal rows) so that any import order gives one answer.
+ * `appliance_no` is a small integer stand-in for the appliance id so the big tables stay compact.
+ * Add a migration at the end; never edit one that has shipped.
+ */
+export const hqMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'hq-initial',
+    up: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+      CREATE TABLE appliances (
+        no               INTEGER PRIMARY KEY,
+        id               TEXT NOT NULL UNIQUE,
+        name             TEXT NOT NULL,
+        location         TEXT NOT NULL DEFAULT '',
+        public_key       TEXT NOT NULL,
+        key_id           TEXT NOT NULL UNIQUE,
+        requested_at     TEXT,
+        enrolled_at      TEXT NOT NULL,
+        revoked_from_seq INTEGER,
+        revoked_at       TEXT
+      );
+
+      -- One row per bundle accepted; the same bundle again is a no-op, so nothing is added.
+      CREATE TABLE imports (
+        appliance_no INTEGER NOT NULL REFERENCES appliances(no),
+        epoch        INTEGER NOT NULL,
+        bundle_seq   INTEGER NOT NULL,
+        sha256       TEXT NOT NULL,
+        prev_sha256  TEXT,
+        from_seq     INTEGER NOT NULL,
+        to_seq       INTEGER NOT NULL,
+        rows_total   INTEGER NOT NULL,
+        rows_new     INTEGER NOT NULL,
+        imported_at  TEXT NOT NULL,
+        outcome      TEXT NOT NULL CHECK (outcome IN ('imported')),
+        PRIMARY KEY (appliance_no, epoch, bundle_seq)
+      ) WITHOUT ROWID;
+
+      -- Bundles refused because they contradict what HQ already holds (same bundle sequence with other
+      -- content, or a journal row with the same (epoch, seq) but another body).
+      CREATE TABLE forks (
+        appliance_no    INTEGER NOT NULL REFERENCES appliances(no),
+        epoch           INTEGER NOT NULL,
+        bundle_seq      INTEGER NOT NULL,
+        sha256          TEXT NOT NULL,
+        existing_sha256 TEXT,
+        journal_seq     INTEGER,
+        reason          TEXT NOT NULL,
+        detected_at     TEXT NOT NULL,
+        PRIMARY KEY (appliance_no, epoch, bundle_seq, sha256)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE journal (
+        appliance_no INTEGER NOT NULL,
+        epoch        INTEGER NOT NULL,
+        seq          INTEGER NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('statement', 'person', 'cohort', 'enrolment')),
+        ref          TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL,
+        PRIMARY KEY (appliance_no, epoch, seq)
+      );
+      CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+        BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;
+      CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+        BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;
+
+      -- (appliance, local person) -> resolved person. The roster fields are those of the latest roster row
+      -- (by epoch, seq); a person first seen in a statement has no roster row yet (roster_seq NULL).
+      CREATE TABLE people (
+        appliance_no INTEGER NOT NULL,
+        local_id     TEXT NOT NULL,
+        person_id    TEXT NOT NULL,
+        username     TEXT,
+        display_name TEXT,
+        external_id  TEXT,
+        agency       TEXT,
+        gender       TEXT,
+        language     TEXT,
+        active       INTEGER NOT NULL DEFAULT 1,
+        updated_at   TEXT,
+        roster_epoch INTEGER,
+        roster_seq   INTEGER,
+        PRIMARY KEY (appliance_no, local_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX people_person ON people(person_id);
+
+      -- Derived per local person (appliance, local id) and activity; '' is the course itself.
+      CREATE TABLE local_progress (
+        appliance_no INTEGER NOT NULL,
+        local_id     TEXT NOT NULL,
+        course_id    TEXT NOT NULL,
+        activity_id  TEXT NOT NULL,
+        statements   INTEGER NOT NULL,
+        attempts     INTEGER NOT NULL,
+        best_score   REAL,
+        completed    INTEGER NOT NULL,
+        passed       INTEGER NOT NULL,
+        failed       INTEGER NOT NULL,
+        first_at     TEXT NOT NULL,
+        last_at      TEXT NOT NULL,
+        PRIMARY KEY (appliance_no, local_id, course_id, activity_id)
+      ) WITHOUT ROWID;
+
+      -- Derived per resolved person: the union of local_progress over every (appliance, local id) that
+      -- resolves to the person (best score, any completion, attempts summed).
+      CREATE TABLE progress (
+        person_id   TEXT NOT NULL,
+        course_id   TEXT NOT NULL,
+        activity_id TEXT NOT NULL,
+        statements  INTEGER NOT NULL,
+        attempts    INTEGER NOT NULL,
+        best_score  REAL,
+        completed   INTEGER NOT NULL,
+        passed      INTEGER NOT NULL,
+        failed      INTEGER NOT NULL,
+        first_at    TEXT NOT NULL,
+        last_at     TEXT NOT NULL,
+        PRIMARY KEY (person_id, course_id, activity_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX progress_course ON progress(course_id, activity_id);
+
+      -- Latest enrolment row per (appliance, local person, course).
+      CREATE TABLE enrolments (
+        appliance_no INTEGER NOT NULL,
+        local_id     TEXT NOT NULL,
+        course_id    TEXT NOT NULL,
+        cohort_id    TEXT,
+        active       INTEGER NOT NULL,
+        epoch        INTEGER NOT NULL,
+        seq          INTEGER NOT NULL,
+        PRIMARY KEY (appliance_no, local_id, course_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX enrolments_course ON enrolments(course_id);
+
+      -- Latest rating per (appliance, local person, course), by (epoch, seq).
+      CREATE TABLE ratings (
+        appliance_no INTEGER NOT NULL,
+        local_id     TEXT NOT NULL,
+        course_id    TEXT NOT NULL,
+        rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        comment      TEXT NOT NULL DEFAULT '',
+        rated_at     TEXT NOT NULL,
+        epoch        INTEGER NOT NULL,
+        seq          INTEGER NOT NULL,
+        PRIMARY KEY (appliance_no, local_id, course_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE users (
+        id           TEXT PRIMARY KEY,
+        username     TEXT NOT NULL,
+        username_key TEXT NOT NULL UNIQUE,
+        secret_hash  TEXT NOT NULL,
+        active       INTEGER NOT NULL DEFAULT 1,
+        created_at   TEXT NOT NULL
+      );
+      CREATE TABLE sessions (
+        token_hash  TEXT PRIMARY KEY,
+        user_id     TEXT NOT NULL REFERENCES users(id),
+        csrf_secret TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        expires_at  TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX sessions_user ON sessions(user_id);
+    `,
+  },
+];

@@ -1,0 +1,118 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/connection.js';
+
+export interface ApplianceRow {
+  no: number;
+  id: string;
+  name: string;
+  location: string;
+  public_key: string;
+  key_id: string;
+  requested_at: string | null;
+  enrolled_at: string;
+  revoked_from_seq: number | null;
+  revoked_at: string | null;
+}
+
+export interface ImportRow {
+  appliance_no: number;
+  epoch: number;
+  bundle_seq: number;
+  sha256: string;
+  prev_sha256: string | null;
+  from_seq: number;
+  to_seq: number;
+  rows_total: number;
+  rows_new: number;
+  imported_at: string;
+  outcome: 'imported';
+}
+
+export interface ForkRow {
+  appliance_no: number;
+  epoch: number;
+  bundle_seq: number;
+  sha256: string;
+  existing_sha256: string | null;
+  journal_seq: number | null;
+  reason: string;
+  detected_at: string;
+}
+
+/** SQL for enrolled appliances, the bundles imported from them, and the forks detected. */
+export class AppliancesRepo {
+  private readonly byIdStmt: Statement;
+  private readonly byKeyStmt: Statement;
+  private readonly allStmt: Statement;
+  private readonly insertStmt: Statement;
+  private readonly revokeStmt: Statement;
+  private readonly importOf: Statement;
+  private readonly importByHash: Statement;
+  private readonly insertImport: Statement;
+  private readonly importsOf: Statement;
+  private readonly insertFork: Statement;
+  private readonly forksOf: Statement;
+
+  constructor(db: Db) {
+    this.byIdStmt = db.prepare('SELECT * FROM appliances WHERE id = ?');
+    this.byKeyStmt = db.prepare('SELECT * FROM appliances WHERE key_id = ?');
+    this.allStmt = db.prepare('SELECT * FROM appliances ORDER BY name, id');
+    this.insertStmt = db.prepare(
+      `INSERT INTO appliances (id, name, location, public_key, key_id, requested_at, enrolled_at)
+       VALUES (@id, @name, @location, @public_key, @key_id, @requested_at, @enrolled_at)`,
+    );
+    this.revokeStmt = db.prepare('UPDATE appliances SET revoked_from_seq = ?, revoked_at = ? WHERE no = ?');
+    this.importOf = db.prepare(
+      'SELECT * FROM imports WHERE appliance_no = ? AND epoch = ? AND bundle_seq = ?',
+    );
+    this.importByHash = db.prepare('SELECT * FROM imports WHERE appliance_no = ? AND sha256 = ?');
+    this.insertImport = db.prepare(
+      `INSERT INTO imports (appliance_no, epoch, bundle_seq, sha256, prev_sha256, from_seq, to_seq,
+                            rows_total, rows_new, imported_at, outcome)
+       VALUES (@appliance_no, @epoch, @bundle_seq, @sha256, @prev_sha256, @from_seq, @to_seq,
+               @rows_total, @rows_new, @imported_at, @outcome)`,
+    );
+    this.importsOf = db.prepare('SELECT * FROM imports WHERE appliance_no = ? ORDER BY epoch, bundle_seq');
+    this.insertFork = db.prepare(
+      `INSERT OR IGNORE INTO forks (appliance_no, epoch, bundle_seq, sha256, existing_sha256, journal_seq,
+                                    reason, detected_at)
+       VALUES (@appliance_no, @epoch, @bundle_seq, @sha256, @existing_sha256, @journal_seq, @reason,
+               @detected_at)`,
+    );
+    this.forksOf = db.prepare('SELECT * FROM forks WHERE appliance_no = ? ORDER BY epoch, bundle_seq');
+  }
+
+  byId(id: string): ApplianceRow | undefined {
+    return this.byIdStmt.get(id) as ApplianceRow | undefined;
+  }
+  byKeyId(keyId: string): ApplianceRow | undefined {
+    return this.byKeyStmt.get(keyId) as ApplianceRow | undefined;
+  }
+  all(): ApplianceRow[] {
+    return this.allStmt.all() as ApplianceRow[];
+  }
+  insert(a: Omit<ApplianceRow, 'no' | 'revoked_from_seq' | 'revoked_at'>): void {
+    this.insertStmt.run(a);
+  }
+  revoke(no: number, fromSeq: number, at: string): void {
+    this.revokeStmt.run(fromSeq, at, no);
+  }
+  importAt(applianceNo: number, epoch: number, bundleSeq: number): ImportRow | undefined {
+    return this.importOf.get(applianceNo, epoch, bundleSeq) as ImportRow | undefined;
+  }
+  importWithHash(applianceNo: number, sha256: string): ImportRow | undefined {
+    return this.importByHash.get(applianceNo, sha256) as ImportRow | undefined;
+  }
+  addImport(r: ImportRow): void {
+    this.insertImport.run(r);
+  }
+  imports(applianceNo: number): ImportRow[] {
+    return this.importsOf.all(applianceNo) as ImportRow[];
+  }
+  addFork(f: ForkRow): boolean {
+    return this.insertFork.run(f).changes === 1;
+  }
+  forks(applianceNo: number): ForkRow[] {
+    return this.forksOf.all(applianceNo) as ForkRow[];
+  }
+}

@@ -1,0 +1,262 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/connection.js';
+
+/** A journal row as HQ stores it (what the box exported, plus where it came from). */
+export interface HqJournalRow {
+  appliance_no: number;
+  epoch: number;
+  seq: number;
+  kind: 'statement' | 'person' | 'cohort' | 'enrolment';
+  ref: string;
+  body: string;
+  recorded_at: string;
+}
+
+/** What one batch of statements adds to one (local person, course, activity). */
+export interface ProgressDelta {
+  localId: string;
+  courseId: string;
+  activityId: string;
+  statements: number;
+  attempts: number;
+  bestScore: number | null;
+  completed: number;
+  passed: number;
+  failed: number;
+  firstAt: string;
+  lastAt: string;
+}
+
+export interface PeopleRosterRow {
+  localId: string;
+  personId: string;
+  username: string | null;
+  displayName: string | null;
+  externalId: string | null;
+  agency: string | null;
+  gender: string | null;
+  language: string | null;
+  active: number;
+  updatedAt: string | null;
+  epoch: number;
+  seq: number;
+}
+
+const UNION_SET = `
+  statements = statements + excluded.statements,
+  attempts   = attempts + excluded.attempts,
+  best_score = coalesce(max(best_score, excluded.best_score), best_score, excluded.best_score),
+  completed  = max(completed, excluded.completed),
+  passed     = max(passed, excluded.passed),
+  failed     = max(failed, excluded.failed),
+  first_at   = min(first_at, excluded.first_at),
+  last_at    = max(last_at, excluded.last_at)`;
+
+/** SQL for HQ's journal and what is derived from it. Statements are prepared once. */
+export class HqJournalRepo {
+  private readonly insertRow: Statement;
+  private readonly getRow: Statement;
+  private readonly personOf: Statement;
+  private readonly rosterOf: Statement;
+  private readonly upsertRoster: Statement;
+  private readonly insertProvisional: Statement;
+  private readonly hasLocalProgress: Statement;
+  private readonly upsertLocal: Statement;
+  private readonly upsertProgress: Statement;
+  private readonly deleteProgress: Statement;
+  private readonly rebuildProgress: Statement;
+  private readonly upsertEnrolment: Statement;
+  private readonly upsertRating: Statement;
+  private readonly iterateStatements: Statement;
+  private readonly peopleOfAppliance: Statement;
+
+  constructor(db: Db) {
+    this.insertRow = db.prepare(
+      `INSERT OR IGNORE INTO journal (appliance_no, epoch, seq, kind, ref, body, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.getRow = db.prepare(
+      'SELECT kind, ref, body, recorded_at FROM journal WHERE appliance_no = ? AND epoch = ? AND seq = ?',
+    );
+    this.personOf = db
+      .prepare('SELECT person_id FROM people WHERE appliance_no = ? AND local_id = ?')
+      .pluck();
+    this.rosterOf = db.prepare(
+      'SELECT person_id, roster_epoch, roster_seq FROM people WHERE appliance_no = ? AND local_id = ?',
+    );
+    this.upsertRoster = db.prepare(
+      `INSERT INTO people (appliance_no, local_id, person_id, username, display_name, external_id, agency,
+                           gender, language, active, updated_at, roster_epoch, roster_seq)
+       VALUES (@applianceNo, @localId, @personId, @username, @displayName, @externalId, @agency,
+               @gender, @language, @active, @updatedAt, @epoch, @seq)
+       ON CONFLICT (appliance_no, local_id) DO UPDATE SET
+         person_id = excluded.person_id, username = excluded.username, display_name = excluded.display_name,
+         external_id = excluded.external_id, agency = excluded.agency, gender = excluded.gender,
+         language = excluded.language, active = excluded.active, updated_at = excluded.updated_at,
+         roster_epoch = excluded.roster_epoch, roster_seq = excluded.roster_seq
+       WHERE roster_seq IS NULL OR (excluded.roster_epoch, excluded.roster_seq) > (roster_epoch, roster_seq)`,
+    );
+    this.insertProvisional = db.prepare(
+      'INSERT OR IGNORE INTO people (appliance_no, local_id, person_id) VALUES (?, ?, ?)',
+    );
+    this.hasLocalProgress = db
+      .prepare('SELECT 1 FROM local_progress WHERE appliance_no = ? AND local_id = ? LIMIT 1')
+      .pluck();
+    this.upsertLocal = db.prepare(
+      `INSERT INTO local_progress (appliance_no, local_id, course_id, activity_id, statements, attempts,
+                                   best_score, completed, passed, failed, first_at, last_at)
+       VALUES (@applianceNo, @localId, @courseId, @activityId, @statements, @attempts, @bestScore,
+               @completed, @passed, @failed, @firstAt, @lastAt)
+       ON CONFLICT (appliance_no, local_id, course_id, activity_id) DO UPDATE SET ${UNION_SET}`,
+    );
+    this.upsertProgress = db.prepare(
+      `INSERT INTO progress (person_id, course_id, activity_id, statements, attempts, best_score, completed,
+                             passed, failed, first_at, last_at)
+       VALUES (@personId, @courseId, @activityId, @statements, @attempts, @bestScore, @completed, @passed,
+               @failed, @firstAt, @lastAt)
+       ON CONFLICT (person_id, course_id, activity_id) DO UPDATE SET ${UNION_SET}`,
+    );
+    this.deleteProgress = db.prepare('DELETE FROM progress WHERE person_id = ?');
+    this.rebuildProgress = db.prepare(
+      `INSERT INTO progress (person_id, course_id, activity_id, statements, attempts, best_score, completed,
+                             passed, failed, first_at, last_at)
+       SELECT pe.person_id, lp.course_id, lp.activity_id, sum(lp.statements), sum(lp.attempts),
+              max(lp.best_score), max(lp.completed), max(lp.passed), max(lp.failed), min(lp.first_at),
+              max(lp.last_at)
+         FROM people pe
+         JOIN local_progress lp ON lp.appliance_no = pe.appliance_no AND lp.local_id = pe.local_id
+        WHERE pe.person_id = ?
+        GROUP BY lp.course_id, lp.activity_id`,
+    );
+    this.upsertEnrolment = db.prepare(
+      `INSERT INTO enrolments (appliance_no, local_id, course_id, cohort_id, active, epoch, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (appliance_no, local_id, course_id) DO UPDATE SET
+         cohort_id = excluded.cohort_id, active = excluded.active, epoch = excluded.epoch, seq = excluded.seq
+       WHERE (excluded.epoch, excluded.seq) > (epoch, seq)`,
+    );
+    this.upsertRating = db.prepare(
+      `INSERT INTO ratings (appliance_no, local_id, course_id, rating, comment, rated_at, epoch, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (appliance_no, local_id, course_id) DO UPDATE SET
+         rating = excluded.rating, comment = excluded.comment, rated_at = excluded.rated_at,
+         epoch = excluded.epoch, seq = excluded.seq
+       WHERE (excluded.epoch, excluded.seq) > (epoch, seq)`,
+    );
+    this.iterateStatements = db.prepare(
+      `SELECT j.appliance_no, j.epoch, j.seq, j.body, a.id AS appliance_id
+         FROM journal j JOIN appliances a ON a.no = j.appliance_no
+        WHERE j.kind = 'statement'
+        ORDER BY j.appliance_no, j.epoch, j.seq`,
+    );
+    this.peopleOfAppliance = db.prepare(
+      'SELECT local_id, person_id, external_id FROM people WHERE appliance_no = ?',
+    );
+  }
+
+  /** INSERT OR IGNORE: true when the row is new. */
+  insert(r: HqJournalRow): boolean {
+    return (
+      this.insertRow.run(r.appliance_no, r.epoch, r.seq, r.kind, r.ref, r.body, r.recorded_at).changes === 1
+    );
+  }
+
+  existing(
+    applianceNo: number,
+    epoch: number,
+    seq: number,
+  ): Pick<HqJournalRow, 'kind' | 'ref' | 'body' | 'recorded_at'> | undefined {
+    return this.getRow.get(applianceNo, epoch, seq) as
+      Pick<HqJournalRow, 'kind' | 'ref' | 'body' | 'recorded_at'> | undefined;
+  }
+
+  personOfLocal(applianceNo: number, localId: string): string | undefined {
+    return this.personOf.get(applianceNo, localId) as string | undefined;
+  }
+
+  rosterState(
+    applianceNo: number,
+    localId: string,
+  ): { person_id: string; roster_epoch: number | null; roster_seq: number | null } | undefined {
+    return this.rosterOf.get(applianceNo, localId) as
+      { person_id: string; roster_epoch: number | null; roster_seq: number | null } | undefined;
+  }
+
+  /** Newer roster rows win (by epoch, seq); returns true when the row was taken. */
+  applyRoster(applianceNo: number, r: PeopleRosterRow): boolean {
+    return this.upsertRoster.run({ applianceNo, ...r }).changes === 1;
+  }
+
+  ensurePerson(applianceNo: number, localId: string, personId: string): void {
+    this.insertProvisional.run(applianceNo, localId, personId);
+  }
+
+  hasProgress(applianceNo: number, localId: string): boolean {
+    return this.hasLocalProgress.get(applianceNo, localId) !== undefined;
+  }
+
+  addLocalProgress(applianceNo: number, d: ProgressDelta): void {
+    this.upsertLocal.run({ applianceNo, ...d });
+  }
+
+  addProgress(personId: string, d: ProgressDelta): void {
+    const { localId: _l, ...rest } = d;
+    this.upsertProgress.run({ personId, ...rest });
+  }
+
+  /** Rebuild a resolved person's progress from the local progress of everyone that resolves to them. */
+  rebuildPerson(personId: string): void {
+    this.deleteProgress.run(personId);
+    this.rebuildProgress.run(personId);
+  }
+
+  applyEnrolment(
+    applianceNo: number,
+    localId: string,
+    courseId: string,
+    cohortId: string | null,
+    active: boolean,
+    epoch: number,
+    seq: number,
+  ): void {
+    this.upsertEnrolment.run(applianceNo, localId, courseId, cohortId, active ? 1 : 0, epoch, seq);
+  }
+
+  applyRating(
+    applianceNo: number,
+    localId: string,
+    courseId: string,
+    rating: number,
+    comment: string,
+    ratedAt: string,
+    epoch: number,
+    seq: number,
+  ): void {
+    this.upsertRating.run(applianceNo, localId, courseId, rating, comment, ratedAt, epoch, seq);
+  }
+
+  /** Every imported statement in (appliance, epoch, seq) order, streamed. */
+  statements(): IterableIterator<{
+    appliance_no: number;
+    epoch: number;
+    seq: number;
+    body: string;
+    appliance_id: string;
+  }> {
+    return this.iterateStatements.iterate() as IterableIterator<{
+      appliance_no: number;
+      epoch: number;
+      seq: number;
+      body: string;
+      appliance_id: string;
+    }>;
+  }
+
+  peopleOf(applianceNo: number): { local_id: string; person_id: string; external_id: string | null }[] {
+    return this.peopleOfAppliance.all(applianceNo) as {
+      local_id: string;
+      person_id: string;
+      external_id: string | null;
+    }[];
+  }
+}

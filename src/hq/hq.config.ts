@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { formatZodError, languageSchema } from '../core/config.js';
+import { AppError } from '../core/errors.js';
+
+/**
+ * HQ's own configuration (HQ is a separate place from a box: its own data dir, database and port).
+ * Sources, highest first: command-line flags, `FIELDCLASS_HQ_*` environment variables,
+ * `<data>/hq-config.json`, defaults. Parsed once and frozen.
+ */
+export const hqConfigSchema = z
+  .object({
+    dataDir: z.string().default('./hq-data'),
+    port: z.coerce.number().int().min(0).max(65535).default(8090),
+    host: z.string().default('127.0.0.1'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    languages: z.array(languageSchema).min(1).default(['en', 'fr', 'ar']),
+    defaultLanguage: languageSchema.default('en'),
+    /** Public origin(s) HQ is reached at (behind a proxy); the request's own Host is always allowed. */
+    allowedOrigins: z.array(z.string()).default([]),
+    /** Used as the xAPI account homePage of resolved people in `hq export --xapi`. */
+    homePage: z.url().default('https://hq.fieldclass.invalid'),
+    sessions: z.object({ ttlHours: z.number().positive().default(8) }).prefault({}),
+    signinRateLimit: z
+      .object({
+        perAddressPerMinute: z.number().int().positive().default(20),
+        perUsernamePerMinute: z.number().int().positive().default(5),
+      })
+      .prefault({}),
+    /** Largest bundle accepted over HTTP (bytes). */
+    maxUploadBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(512 * 1024 * 1024),
+  })
+  .strict();
+
+export type HqConfig = Readonly<z.infer<typeof hqConfigSchema>>;
+
+const ENV: Record<string, keyof HqConfig> = {
+  FIELDCLASS_HQ_DATA_DIR: 'dataDir',
+  FIELDCLASS_HQ_PORT: 'port',
+  FIELDCLASS_HQ_HOST: 'host',
+  FIELDCLASS_HQ_LOG_LEVEL: 'logLevel',
+  FIELDCLASS_HQ_HOME_PAGE: 'homePage',
+};
+
+/** Parse HQ's configuration; throws AppError('config_invalid') naming the field. */
+export function loadHqConfig(
+  flags: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): HqConfig {
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') fromEnv[field] = v;
+  }
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  const dataDir = (defined['dataDir'] ?? fromEnv['dataDir'] ?? './hq-data') as string;
+  const file = join(dataDir, 'hq-config.json');
+  let fromFile: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new AppError('config_invalid', `${file}: ${(e as Error).message}`);
+    }
+  }
+  const result = hqConfigSchema.safeParse({ ...fromFile, ...fromEnv, ...defined });
+  if (!result.success) throw new AppError('config_invalid', formatZodError(result.error, 'hq config'));
+  return Object.freeze({ ...result.data, dataDir: resolve(result.data.dataDir) });
+}

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { openDatabase, type Db } from '../db/connection.js';
+import { migrate } from '../db/migrate.js';
+import { hqMigrations } from '../db/migrations/hq.js';
+import type { BundleLimits } from '../bundles/bundle-format.js';
+import { AppliancesService } from './appliances.service.js';
+import type { HqConfig } from './hq.config.js';
+import { HqRecordsService } from './hq-records.service.js';
+import { HqUsersService } from './hq-users.service.js';
+import { ImportService } from './import.service.js';
+import { ReportsService } from './reports.service.js';
+import { XapiExportService } from './xapi-export.service.js';
+
+/** Everything HQ works with (separate from a box's AppContext): hq.db and its services. */
+export interface HqContext {
+  config: HqConfig;
+  logger: Logger;
+  clock: Clock;
+  db: { hq: Db };
+  appliances: AppliancesService;
+  records: HqRecordsService;
+  imports: ImportService;
+  reports: ReportsService;
+  users: HqUsersService;
+  xapi: XapiExportService;
+  close(): void;
+}
+
+export interface HqContextOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Bundle limits (tests use small ones for zip bombs). */
+  limits?: Partial<BundleLimits>;
+}
+
+export const HQ_DB_FILE = 'hq.db';
+
+/** Open (creating if need be) the HQ data dir and hq.db, migrated; starts no work. */
+export function openHqContext(config: HqConfig, opts: HqContextOptions = {}): HqContext {
+  mkdirSync(config.dataDir, { recursive: true });
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  const db = openDatabase(join(config.dataDir, HQ_DB_FILE), 'precious');
+  try {
+    const m = migrate(db, hqMigrations, { now: clock.now() });
+    if (m.from !== m.to) logger.info({ db: 'hq', ...m }, 'migrated');
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  const appliances = new AppliancesService(db, clock);
+  const records = new HqRecordsService(db);
+  const imports = new ImportService(db, clock, logger, appliances, records, opts.limits);
+  return {
+    config,
+    logger,
+    clock,
+    db: { hq: db },
+    appliances,
+    records,
+    imports,
+    reports: new ReportsService(db, appliances),
+    users: new HqUsersService(db, clock, config.sessions.ttlHours),
+    xapi: new XapiExportService(records, config.homePage),
+    close() {
+      db.close();
+    },
+  };
+}

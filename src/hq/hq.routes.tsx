@@ -1,0 +1,159 @@
+import { basename } from 'node:path';
+import busboy from 'busboy';
+import { Router, type Request } from 'express';
+import { AppError } from '../core/errors.js';
+import { SigninLimiter } from '../people/auth.service.js';
+import { sendPage } from '../web/render.js';
+import type { StaticAssets } from '../web/static-assets.js';
+import type { HqContext } from './hq.context.js';
+import { tHq } from './hq.messages.js';
+import { CoursesPage, DashboardPage, SignInPage, TraineesPage, UploadPage } from './hq.pages.js';
+import { discard, spoolUpload } from './hq-upload.js';
+import type { ImportOutcome } from './import.service.js';
+import { REPORT_COLUMNS, toCsv, type ReportName } from './reports.service.js';
+import { HQ_LANG_COOKIE, HQ_SESSION_COOKIE, hqState, pageOf, requireStaff, setHqCookie } from './hq.web.js';
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** Sign-in, sign-out and language: reachable signed out. */
+export function hqAuthRouter(ctx: HqContext, assets: StaticAssets): Router {
+  const router = Router();
+  const limiter = new SigninLimiter(ctx.config.signinRateLimit, () => ctx.clock.now().getTime());
+  router.get('/signin', (req, res) => {
+    if (hqState(req).session) return res.redirect(303, '/');
+    sendPage(res, <SignInPage page={pageOf(req, ctx.config, assets)} />);
+  });
+  router.post('/signin', async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const username = str(body['username']).trim();
+    const password = str(body['password']);
+    const page = pageOf(req, ctx.config, assets);
+    const address = req.ip ?? 'unknown';
+    if (limiter.check(address, username)) {
+      res.setHeader('Retry-After', '60');
+      return sendPage(
+        res,
+        <SignInPage page={page} username={username} error={tHq(page.lang, 'tooManyAttempts')} />,
+        429,
+      );
+    }
+    const user = await ctx.users.authenticate(username, password);
+    if (!user) {
+      limiter.fail(address, username);
+      return sendPage(
+        res,
+        <SignInPage page={page} username={username} error={tHq(page.lang, 'badCredentials')} />,
+        401,
+      );
+    }
+    limiter.succeed(username);
+    const token = ctx.users.startSession(user);
+    setHqCookie(req, res, HQ_SESSION_COOKIE, token, ctx.config.sessions.ttlHours * 3600);
+    res.redirect(303, '/');
+  });
+  router.post('/signout', (req, res) => {
+    const s = hqState(req).session;
+    if (s) ctx.users.endSession(s.tokenHash);
+    setHqCookie(req, res, HQ_SESSION_COOKIE, '', 0);
+    res.redirect(303, '/signin');
+  });
+  router.post('/language', (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const lang = str(body['lang']);
+    if ((ctx.config.languages as readonly string[]).includes(lang))
+      setHqCookie(req, res, HQ_LANG_COOKIE, lang, 365 * 24 * 3600);
+    const back = str(body['back']);
+    res.redirect(303, back.startsWith('/') && !back.startsWith('//') ? back : '/');
+  });
+  return router;
+}
+
+/** Staff pages: appliances and their sync health, upload, reports with CSV downloads. */
+export function hqStaffRouter(ctx: HqContext, assets: StaticAssets): Router {
+  const router = Router();
+  router.use(requireStaff);
+  router.get('/', (req, res) => {
+    sendPage(
+      res,
+      <DashboardPage page={pageOf(req, ctx.config, assets)} appliances={ctx.appliances.list()} />,
+    );
+  });
+  router.get('/upload', (req, res) => {
+    sendPage(res, <UploadPage page={pageOf(req, ctx.config, assets)} />);
+  });
+  router.post('/upload', async (req, res) => {
+    const results = await receiveUploads(req, ctx);
+    const anyRefused = results.some((r) => r.status === 'refused');
+    sendPage(
+      res,
+      <UploadPage page={pageOf(req, ctx.config, assets)} results={results} />,
+      results.length === 0 ? 400 : anyRefused ? 422 : 200,
+    );
+  });
+  router.get('/reports/courses', (req, res) => {
+    sendPage(res, <CoursesPage page={pageOf(req, ctx.config, assets)} rows={ctx.reports.courses()} />);
+  });
+  router.get('/reports/trainees', (req, res) => {
+    sendPage(res, <TraineesPage page={pageOf(req, ctx.config, assets)} rows={ctx.reports.trainees()} />);
+  });
+  router.get('/reports/:name.csv', (req, res) => {
+    const name = req.params['name'];
+    if (!(name in REPORT_COLUMNS)) throw new AppError('not_found', `report ${name} not found`, 404);
+    const report = name as ReportName;
+    const csv = toCsv(REPORT_COLUMNS[report], ctx.reports.report(report));
+    const day = ctx.clock.now().toISOString().slice(0, 10);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="fieldclass-${report}-${day}.csv"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(csv);
+  });
+  return router;
+}
+
+/** Read a multipart form: every file part is spooled to disk and imported, one after the other. */
+async function receiveUploads(req: Request, ctx: HqContext): Promise<ImportOutcome[]> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data'))
+    throw new AppError('invalid', 'send the bundles as a multipart/form-data upload', 415);
+  const spooled: { path: string; name: string }[] = [];
+  const pending: Promise<void>[] = [];
+  let bb: busboy.Busboy;
+  try {
+    bb = busboy({
+      headers: req.headers,
+      limits: { files: 500, fileSize: ctx.config.maxUploadBytes, fields: 10, parts: 520 },
+    });
+  } catch (e) {
+    throw new AppError('invalid', `not a multipart upload: ${(e as Error).message}`);
+  }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      bb.on('file', (_field, stream, info) => {
+        if (!info.filename) {
+          stream.resume();
+          return;
+        }
+        const name = basename(info.filename.replace(/\\/g, '/'));
+        stream.on('limit', () =>
+          stream.destroy(new AppError('bundle_too_large', `${name} is larger than the upload limit`, 413)),
+        );
+        pending.push(
+          spoolUpload(stream, ctx.config.dataDir, ctx.config.maxUploadBytes).then((path) => {
+            spooled.push({ path, name });
+          }),
+        );
+      });
+      bb.on('error', reject);
+      bb.on('close', () => resolve());
+      req.pipe(bb);
+    });
+    await Promise.all(pending);
+    const out: ImportOutcome[] = [];
+    for (const f of spooled.sort((a, b) => a.name.localeCompare(b.name)))
+      out.push(await ctx.imports.importFile(f.path, f.name));
+    return out;
+  } finally {
+    await Promise.allSettled(pending);
+    for (const f of spooled) discard(f.path);
+  }
+}

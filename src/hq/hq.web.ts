@@ -1,0 +1,129 @@
+import { parse as parseCookies, serialize } from 'cookie';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Language } from '../core/config.js';
+import { AppError } from '../core/errors.js';
+import { newToken } from '../core/ids.js';
+import { safeEqual } from '../people/auth.service.js';
+import { negotiateLanguage } from '../web/i18n.js';
+import type { StaticAssets } from '../web/static-assets.js';
+import type { HqConfig } from './hq.config.js';
+import type { HqPage } from './hq.pages.js';
+import type { HqSession, HqUsersService } from './hq-users.service.js';
+
+/** Cookie names of the HQ web (distinct from a box's, should both run on one host). */
+export const HQ_SESSION_COOKIE = 'hq_session';
+export const HQ_CSRF_COOKIE = 'hq_csrf';
+export const HQ_LANG_COOKIE = 'hq_lang';
+
+/** Per-request HQ state (kept off res.locals, which the box's pages type for their own users). */
+interface HqRequestState {
+  session: HqSession | null;
+  lang: Language;
+  csrf: string;
+}
+const states = new WeakMap<Request, HqRequestState>();
+
+export function hqState(req: Request): HqRequestState {
+  const s = states.get(req);
+  if (!s) throw new Error('hqSessionMiddleware did not run');
+  return s;
+}
+
+export function cookiesOf(req: Request): Record<string, string | undefined> {
+  return req.headers.cookie ? parseCookies(req.headers.cookie) : {};
+}
+
+/** HttpOnly, SameSite=Lax, Path=/ (Secure when HQ is reached over HTTPS). */
+export function setHqCookie(req: Request, res: Response, name: string, value: string, maxAge?: number): void {
+  res.append(
+    'Set-Cookie',
+    serialize(name, value, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: req.secure,
+      ...(maxAge !== undefined ? { maxAge } : {}),
+    }),
+  );
+}
+
+/** Session (from hq.db), language and CSRF token of every request. Reads only. */
+export function hqSessionMiddleware(config: HqConfig, users: HqUsersService): RequestHandler {
+  return (req, res, next) => {
+    const cookies = cookiesOf(req);
+    const session = users.session(cookies[HQ_SESSION_COOKIE]);
+    let csrf = session?.csrfToken ?? cookies[HQ_CSRF_COOKIE];
+    if (!session && (!csrf || !/^[\w-]{20,100}$/.test(csrf))) {
+      csrf = newToken();
+      if (req.method === 'GET' || req.method === 'HEAD') setHqCookie(req, res, HQ_CSRF_COOKIE, csrf);
+    }
+    states.set(req, {
+      session,
+      csrf: csrf!,
+      lang: negotiateLanguage(
+        req.headers['accept-language'],
+        config.languages,
+        config.defaultLanguage,
+        cookies[HQ_LANG_COOKIE] ?? null,
+      ),
+    });
+    next();
+  };
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function originOf(v: string | undefined): string | null {
+  if (!v) return null;
+  try {
+    return new URL(v).origin;
+  } catch {
+    return 'invalid';
+  }
+}
+
+/**
+ * Every state-changing staff request: Origin (or Referer) must be HQ itself or an allowed origin, and the
+ * CSRF token of the session (or of the double-submit cookie when signed out) must come as the `_csrf`
+ * field, query parameter or X-CSRF-Token header. The box upload endpoint is not behind this (no cookie:
+ * a bundle authenticates itself by its signature).
+ */
+export function hqCsrfMiddleware(config: HqConfig): RequestHandler {
+  const allowed = new Set(config.allowedOrigins.map((o) => originOf(o) ?? o));
+  return (req, _res, next) => {
+    if (!UNSAFE.has(req.method)) return next();
+    const origin = req.headers.origin ? originOf(req.headers.origin) : originOf(req.headers.referer);
+    if (origin !== null && origin !== `${req.protocol}://${req.headers.host ?? ''}` && !allowed.has(origin))
+      return next(new AppError('bad_origin', `request refused: origin ${origin} is not this HQ`, 403));
+    const body = req.body as Record<string, unknown> | undefined;
+    const sent =
+      (typeof body?.['_csrf'] === 'string' ? body['_csrf'] : undefined) ??
+      req.get('x-csrf-token') ??
+      (typeof req.query['_csrf'] === 'string' ? req.query['_csrf'] : undefined);
+    const expected = hqState(req).csrf;
+    if (!sent || !safeEqual(sent, expected))
+      return next(
+        new AppError('bad_csrf', 'request refused: the form has expired or did not come from HQ', 403),
+      );
+    next();
+  };
+}
+
+/** Staff only: a GET goes to the sign-in page, anything else is 401. */
+export const requireStaff: RequestHandler = (req, res, next) => {
+  if (hqState(req).session) return next();
+  if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, '/signin');
+  next(new AppError('unauthenticated', 'sign in first', 401));
+};
+
+export function pageOf(req: Request, config: HqConfig, assets: StaticAssets): HqPage {
+  const s = hqState(req);
+  return {
+    lang: s.lang,
+    languages: config.languages,
+    csrf: s.csrf,
+    cssUrl: assets.url('app.css'),
+    path: req.path,
+    ...(s.session ? { username: s.session.user.username } : {}),
+  };
+}

@@ -1,0 +1,250 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Clock } from '../core/clock.js';
+import { AppError, isAppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Db } from '../db/connection.js';
+import {
+  bundleError,
+  openBundle,
+  type BundleLimits,
+  type KeyResolver,
+  type OpenedBundle,
+} from '../bundles/bundle-format.js';
+import type { ApplianceRow } from './appliances.repo.js';
+import type { AppliancesService } from './appliances.service.js';
+import {
+  factsOf,
+  JournalForkError,
+  type HqRecordsService,
+  type IncomingRow,
+  type RowFacts,
+} from './hq-records.service.js';
+
+/** The outcome of importing one bundle file, as `hq import` prints it and the upload endpoint answers it. */
+export interface ImportOutcome {
+  file: string;
+  status: 'imported' | 'already_imported' | 'refused';
+  /** For refusals: a stable code (bundle_*), and a message naming what is wrong. */
+  code?: string;
+  reason?: string;
+  applianceId?: string;
+  epoch?: number;
+  bundleSeq?: number;
+  sha256?: string;
+  fromSeq?: number;
+  toSeq?: number;
+  rows?: number;
+  newRows?: number;
+  statements?: number;
+  /** Journal ranges still missing for this appliance after this import. */
+  gaps?: { fromSeq: number; toSeq: number }[];
+}
+
+/** A printable line: `<file>: imported (...)`, `<file>: already imported`, `<file>: refused: <reason>`. */
+export function outcomeLine(o: ImportOutcome): string {
+  if (o.status === 'refused') return `${o.file}: refused: ${o.reason ?? o.code ?? 'unknown reason'}`;
+  if (o.status === 'already_imported')
+    return `${o.file}: already imported (appliance ${o.applianceId}, bundle ${o.bundleSeq})`;
+  const gaps = o.gaps?.length
+    ? `; gap${o.gaps.length > 1 ? 's' : ''} ${o.gaps.map((g) => (g.fromSeq === g.toSeq ? g.fromSeq : `${g.fromSeq}-${g.toSeq}`)).join(', ')} still missing`
+    : '';
+  return `${o.file}: imported (appliance ${o.applianceId}, bundle ${o.bundleSeq}, rows ${o.fromSeq}-${o.toSeq}, ${o.newRows} new${gaps})`;
+}
+
+/** Every `.zip` under the given files and directories (directories recursively), sorted by path. */
+export function collectBundleFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string, explicit: boolean): void => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      if (explicit) out.push(p); // reported as unreadable by the import
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        if (name.startsWith('.')) continue; // temp files of an export in progress
+        walk(join(p, name), false);
+      }
+    } else if (explicit || p.toLowerCase().endsWith('.zip')) out.push(p);
+  };
+  for (const p of paths) walk(resolve(p), true);
+  return out;
+}
+
+interface Prepared {
+  row: IncomingRow;
+  facts: RowFacts;
+}
+
+/**
+ * Imports signed progress bundles. Checks run in this order, stopping at the first failure: size and
+ * entry limits; the key is enrolled and not revoked; the signature; the appliance id is the key's; the
+ * format version; the exact file set with sizes and hashes (all in openBundle, the format module both
+ * sides share); a revocation from sequence N (on the signed range); then the sequence rules: the same
+ * bundle again is a no-op, the same bundle sequence with other content (or a broken hash chain, or a row
+ * that differs from a stored one) is refused and recorded as a fork. Only then does one transaction write.
+ * A refused bundle leaves hq.db exactly as it was (a fork adds only its `forks` row).
+ */
+export class ImportService {
+  /** Imports run one at a time (the CLI and the upload endpoint share one database connection). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly appliances: AppliancesService,
+    private readonly records: HqRecordsService,
+    private readonly limits: Partial<BundleLimits> = {},
+  ) {}
+
+  /** Import one bundle file. Never throws for a bad bundle: the outcome says why it was refused. */
+  importFile(path: string, displayName = path): Promise<ImportOutcome> {
+    const run = this.queue.then(() => this.importOne(path, displayName));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private readonly resolveKey: KeyResolver = ({ keyId }) => {
+    const a = this.appliances.repo.byKeyId(keyId);
+    if (!a) throw bundleError('bundle_key_unknown', `key ${keyId} is not enrolled at this HQ`);
+    if (a.revoked_from_seq !== null && a.revoked_from_seq <= 1)
+      throw bundleError('bundle_key_revoked', `the key of appliance ${a.id} was revoked on ${a.revoked_at}`);
+    return { publicKey: a.public_key, applianceId: a.id };
+  };
+
+  private async importOne(path: string, file: string): Promise<ImportOutcome> {
+    let opened: OpenedBundle | undefined;
+    const base: ImportOutcome = { file, status: 'refused' };
+    try {
+      opened = await openBundle(path, { resolveKey: this.resolveKey, limits: this.limits });
+      const m = opened.manifest;
+      Object.assign(base, {
+        applianceId: m.applianceId,
+        epoch: m.epoch,
+        bundleSeq: m.bundleSeq,
+        sha256: opened.sha256,
+        fromSeq: m.fromSeq,
+        toSeq: m.toSeq,
+      });
+      const appliance = this.appliances.require(m.applianceId);
+      if (appliance.revoked_from_seq !== null && m.toSeq >= appliance.revoked_from_seq) {
+        throw bundleError(
+          'bundle_key_revoked',
+          `appliance ${appliance.id} was revoked from sequence ${appliance.revoked_from_seq} on ${appliance.revoked_at}; this bundle holds rows ${m.fromSeq}-${m.toSeq}`,
+        );
+      }
+      const same = this.appliances.repo.importAt(appliance.no, m.epoch, m.bundleSeq);
+      if (same && same.sha256 === opened.sha256) {
+        // Byte for byte the bundle already imported (and verified then): nothing to check or write.
+        opened.close();
+        return { ...base, status: 'already_imported', gaps: this.appliances.status(appliance).gaps };
+      }
+      // Read and verify the whole payload before deciding anything else: a damaged copy must be refused
+      // for its damage, not flagged as a fork.
+      const rows: Prepared[] = [];
+      for await (const r of opened.rows()) {
+        const body = JSON.stringify(r.body);
+        rows.push({
+          row: { seq: r.seq, epoch: r.epoch, kind: r.kind, ref: r.ref, body, recorded_at: r.recordedAt },
+          facts: factsOf(r.kind, r.ref, r.body),
+        });
+      }
+      const forkReason = same
+        ? `bundle ${m.bundleSeq} of epoch ${m.epoch} was already imported with other content (sha256 ${same.sha256.slice(0, 12)}...)`
+        : this.chainBreak(appliance, m.epoch, m.bundleSeq, m.prevSha256, opened.sha256);
+      if (forkReason) {
+        this.recordFork(appliance, opened, forkReason, same?.sha256 ?? null, null);
+        throw new AppError('bundle_fork', `fork: ${forkReason}`, 409);
+      }
+      const result = this.db.transaction(() => {
+        const batch = this.records.begin(appliance.no, appliance.id);
+        for (const p of rows) batch.add(p.row, p.facts);
+        const r = batch.finish();
+        this.appliances.repo.addImport({
+          appliance_no: appliance.no,
+          epoch: m.epoch,
+          bundle_seq: m.bundleSeq,
+          sha256: opened!.sha256,
+          prev_sha256: m.prevSha256,
+          from_seq: m.fromSeq,
+          to_seq: m.toSeq,
+          rows_total: r.rows,
+          rows_new: r.inserted,
+          imported_at: this.clock.now().toISOString(),
+          outcome: 'imported',
+        });
+        return r;
+      });
+      let r;
+      try {
+        r = result();
+      } catch (e) {
+        if (e instanceof JournalForkError) {
+          const reason = `journal row ${e.epoch}:${e.seq} differs from the one already imported`;
+          this.recordFork(appliance, opened, reason, null, e.seq);
+          throw new AppError('bundle_fork', `fork: ${reason}`, 409);
+        }
+        throw e;
+      }
+      return {
+        ...base,
+        status: 'imported',
+        rows: r.rows,
+        newRows: r.inserted,
+        statements: r.statements,
+        gaps: this.appliances.status(appliance).gaps,
+      };
+    } catch (e) {
+      opened?.close();
+      if (!isAppError(e)) {
+        this.logger.error({ err: e, file }, 'import failed');
+        return { ...base, status: 'refused', code: 'internal', reason: (e as Error).message };
+      }
+      const code = e.code === 'not_found' ? 'bundle_key_unknown' : e.code;
+      return { ...base, status: 'refused', code, reason: e.message };
+    }
+  }
+
+  /** The previous or next bundle HQ holds (same epoch) disagrees with this one's place in the hash chain. */
+  private chainBreak(
+    a: ApplianceRow,
+    epoch: number,
+    bundleSeq: number,
+    prevSha256: string | null,
+    sha256: string,
+  ): string | null {
+    const prev = bundleSeq > 1 ? this.appliances.repo.importAt(a.no, epoch, bundleSeq - 1) : undefined;
+    if (prev && prevSha256 !== prev.sha256)
+      return `bundle ${bundleSeq} does not follow bundle ${bundleSeq - 1} already imported (hash chain broken)`;
+    const next = this.appliances.repo.importAt(a.no, epoch, bundleSeq + 1);
+    if (next && next.prev_sha256 !== null && next.prev_sha256 !== sha256)
+      return `bundle ${bundleSeq + 1} already imported does not follow this bundle ${bundleSeq} (hash chain broken)`;
+    return null;
+  }
+
+  private recordFork(
+    a: ApplianceRow,
+    b: OpenedBundle,
+    reason: string,
+    existingSha: string | null,
+    journalSeq: number | null,
+  ): void {
+    this.db.transaction(() =>
+      this.appliances.repo.addFork({
+        appliance_no: a.no,
+        epoch: b.manifest.epoch,
+        bundle_seq: b.manifest.bundleSeq,
+        sha256: b.sha256,
+        existing_sha256: existingSha,
+        journal_seq: journalSeq,
+        reason,
+        detected_at: this.clock.now().toISOString(),
+      }),
+    )();
+    this.logger.warn({ applianceId: a.id, bundleSeq: b.manifest.bundleSeq, reason }, 'fork detected');
+  }
+}
