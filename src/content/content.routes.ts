@@ -72,7 +72,14 @@ async function pump(
   enc: Enc,
 ): Promise<void> {
   for (let off = start; off <= end && !res.destroyed; off += PIECE) {
-    const buf = content.readBlob(sha, off, Math.min(end, off + PIECE - 1), enc);
+    let buf: Buffer;
+    try {
+      buf = content.readBlob(sha, off, Math.min(end, off + PIECE - 1), enc);
+    } catch (e) {
+      // Headers are gone already: cut the connection so the client sees a failed, not a short, body.
+      res.destroy(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
     if (!res.write(buf) && !res.destroyed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
   }
 }

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
-import MarkdownIt from 'markdown-it';
+import { createRequire } from 'node:module';
+import type MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { extOf, mediaTypeOf } from './media-types.js';
 
@@ -17,27 +18,37 @@ export interface RenderedLesson {
   used: Set<string>;
 }
 
-// One parser for every lesson: raw HTML off (shown as text, never run), no typographic rewriting.
-const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
-const esc = md.utils.escapeHtml;
+// markdown-it is needed only when a course is installed, not to serve one: it is loaded on first use
+// (synchronously, through require) so that it stays off the box's start-up path.
+const require = createRequire(import.meta.url);
+let parser: MarkdownIt | undefined;
 
-const defaultImage = md.renderer.rules.image!;
-md.renderer.rules.image = (tokens, idx, options, env, self) => {
-  const token = tokens[idx]!;
-  const meta = token.meta as { kind?: 'video' | 'audio'; track?: string; lang?: string } | null;
-  const src = token.attrGet('src') ?? '';
-  const caption = token.content;
-  if (meta?.kind === 'video' || meta?.kind === 'audio') {
-    const track = meta.track
-      ? `<track kind="captions" src="${esc(meta.track)}" srclang="${esc(meta.lang ?? '')}" label="${esc(caption || meta.lang || 'captions')}" default>`
-      : '';
-    const fallback = `<a href="${esc(src)}">${esc(caption || src)}</a>`;
-    const label = caption ? ` aria-label="${esc(caption)}" title="${esc(caption)}"` : '';
-    return `<${meta.kind} controls preload="metadata"${meta.kind === 'video' ? ' playsinline' : ''} src="${esc(src)}"${label}>${track}${fallback}</${meta.kind}>`;
-  }
-  token.attrSet('loading', 'lazy');
-  return defaultImage(tokens, idx, options, env, self);
-};
+/** One parser for every lesson: raw HTML off (shown as text, never run), no typographic rewriting. */
+function markdown(): MarkdownIt {
+  if (parser) return parser;
+  const Ctor = require('markdown-it') as typeof MarkdownIt;
+  const md = new Ctor({ html: false, linkify: false, typographer: false });
+  const esc = md.utils.escapeHtml;
+  const defaultImage = md.renderer.rules.image!;
+  md.renderer.rules.image = (tokens, idx, options, env, self) => {
+    const token = tokens[idx]!;
+    const meta = token.meta as { kind?: 'video' | 'audio'; track?: string; lang?: string } | null;
+    const src = token.attrGet('src') ?? '';
+    const caption = token.content;
+    if (meta?.kind === 'video' || meta?.kind === 'audio') {
+      const track = meta.track
+        ? `<track kind="captions" src="${esc(meta.track)}" srclang="${esc(meta.lang ?? '')}" label="${esc(caption || meta.lang || 'captions')}" default>`
+        : '';
+      const fallback = `<a href="${esc(src)}">${esc(caption || src)}</a>`;
+      const label = caption ? ` aria-label="${esc(caption)}" title="${esc(caption)}"` : '';
+      return `<${meta.kind} controls preload="metadata"${meta.kind === 'video' ? ' playsinline' : ''} src="${esc(src)}"${label}>${track}${fallback}</${meta.kind}>`;
+    }
+    token.attrSet('loading', 'lazy');
+    return defaultImage(tokens, idx, options, env, self);
+  };
+  parser = md;
+  return md;
+}
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
@@ -68,6 +79,7 @@ export function renderLesson(
 ): RenderedLesson {
   const errors: string[] = [];
   const used = new Set<string>();
+  const md = markdown();
   const env = {};
   const tokens = md.parse(source, env);
 
