@@ -130,7 +130,7 @@ export function contentRouter(content: ContentService): Router {
       res.setHeader('Content-Length', String(end - start + 1));
       if (head) return void res.end();
       await pump(res, content, sha, start, end, 'identity');
-      res.end();
+      if (!res.destroyed) res.end();
       return;
     }
     if (ranges) {
@@ -148,10 +148,11 @@ export function contentRouter(content: ContentService): Router {
       res.setHeader('Content-Length', String(length));
       if (head) return void res.end();
       for (const p of parts) {
+        if (res.destroyed) return;
         res.write(p.header);
         await pump(res, content, sha, p.start, p.end, 'identity');
       }
-      res.end(trailer);
+      if (!res.destroyed) res.end(trailer);
       return;
     }
     const enc = pickEncoding(String(req.headers['accept-encoding'] ?? ''), blob);
@@ -160,7 +161,7 @@ export function contentRouter(content: ContentService): Router {
     res.setHeader('Content-Length', String(size));
     if (head) return void res.end();
     await pump(res, content, sha, 0, size - 1, enc);
-    res.end();
+    if (!res.destroyed) res.end();
   });
   return router;
 }
