@@ -62,6 +62,19 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
 
+/** Wait until the socket can take more, or the client is gone; leaves no listener behind. */
+async function drainOrClose(res: Response): Promise<void> {
+  const ac = new AbortController();
+  try {
+    await Promise.race([
+      once(res, 'drain', { signal: ac.signal }),
+      once(res, 'close', { signal: ac.signal }),
+    ]);
+  } finally {
+    ac.abort();
+  }
+}
+
 /** Write [start, end] of a blob in pieces, waiting for the socket to drain; stops if the client left. */
 async function pump(
   res: Response,
@@ -80,7 +93,7 @@ async function pump(
       res.destroy(e instanceof Error ? e : new Error(String(e)));
       return;
     }
-    if (!res.write(buf) && !res.destroyed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (!res.write(buf) && !res.destroyed) await drainOrClose(res);
   }
 }
 
