@@ -3,7 +3,7 @@ import { LANGUAGE_NAMES, dirOf } from '../../web/i18n.js';
 import { Csrf, Layout } from '../../web/layout.js';
 import type { PageContext } from '../../web/page.js';
 import type { ActivityProgress, QuizResult, QuizStatus } from '../learning.types.js';
-import { OpenActivity, courseUrl, lessonUrl, quizUrl, tr } from './parts.js';
+import { OpenActivity, courseUrl, langAttrs, lessonUrl, quizUrl, tr } from './parts.js';
 
 const pct = (x: number) => Math.round(x * 100);
 
@@ -65,7 +65,7 @@ export function QuizPage({
         <a href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</a>
       </p>
       <ContentLanguageNote page={page} language={quiz.language} />
-      <h1 lang={quiz.language}>{quiz.title}</h1>
+      <h1 {...langAttrs(quiz.language)}>{quiz.title}</h1>
       <ul class="facts muted">
         <li>{tr(page, 'passMark', { percent: pct(quiz.passMark) })}</li>
         <li>
@@ -99,7 +99,7 @@ export function QuizPage({
             return (
               <fieldset class="card question" aria-describedby={hintId}>
                 <legend>{tr(page, 'question', { n: i + 1 })}</legend>
-                <p class="prompt" lang={quiz.language}>
+                <p class="prompt" {...langAttrs(quiz.language)}>
                   {q.prompt}
                 </p>
                 {q.type === 'short' ? (
@@ -107,7 +107,7 @@ export function QuizPage({
                     <label for={name} id={hintId}>
                       {tr(page, 'yourAnswer')}
                     </label>
-                    <input id={name} name={name} type="text" autocomplete="off" maxLength={200} />
+                    <input id={name} name={name} type="text" autocomplete="off" maxLength={200} dir="auto" />
                   </>
                 ) : (
                   <>
@@ -128,7 +128,9 @@ export function QuizPage({
                           value={o.id}
                           required={q.type !== 'multiple'}
                         />
-                        <span lang={q.type === 'truefalse' ? page.lang : quiz.language}>{o.text}</span>
+                        <span {...langAttrs(q.type === 'truefalse' ? page.lang : quiz.language)}>
+                          {o.text}
+                        </span>
                       </label>
                     ))}
                   </>
@@ -188,11 +190,11 @@ export function ResultPage({
           return (
             <li class={`card ${q.correct ? 'correct' : 'incorrect'}`}>
               <p class="muted">{tr(page, 'question', { n: p?.n ?? 0 })}</p>
-              <p lang={quiz.language}>{p?.prompt}</p>
+              <p {...langAttrs(quiz.language)}>{p?.prompt}</p>
               <p class={`status ${q.correct ? 'done' : 'failed'}`}>
                 {q.correct ? `✓ ${tr(page, 'correct')}` : `✗ ${tr(page, 'incorrect')}`}
               </p>
-              {q.feedback && <p lang={quiz.language}>{q.feedback}</p>}
+              {q.feedback && <p {...langAttrs(quiz.language)}>{q.feedback}</p>}
             </li>
           );
         })}

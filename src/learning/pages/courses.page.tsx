@@ -2,7 +2,7 @@ import type { CourseSummary } from '../../content/content.types.js';
 import { Layout } from '../../web/layout.js';
 import type { PageContext } from '../../web/page.js';
 import type { ContinueTarget, CourseProgressSummary } from '../learning.types.js';
-import { OpenActivity, ProgressBar, courseUrl, tr } from './parts.js';
+import { OpenActivity, ProgressBar, courseUrl, langAttrs, tr } from './parts.js';
 
 /** "My courses": the place to continue at the top, then each course with its progress. */
 export function CoursesPage({
@@ -24,7 +24,7 @@ export function CoursesPage({
         <section class="card continue" aria-labelledby="continue-title">
           <h2 id="continue-title">{tr(page, 'continueTitle')}</h2>
           <p>
-            <strong>{next.title}</strong>
+            <strong dir="auto">{next.title}</strong>
             <br />
             <span class="muted">{tr(page, 'continueIn', { course: next.courseTitle })}</span>
           </p>
@@ -44,10 +44,14 @@ export function CoursesPage({
           const p = progress[c.id] ?? { percent: 0, completed: false, lastActivityAt: null };
           return (
             <li class="card course">
-              <h2>
+              <h2 {...langAttrs(c.language)}>
                 <a href={courseUrl(c.id)}>{c.title}</a>
               </h2>
-              {c.description && <p class="muted">{c.description}</p>}
+              {c.description && (
+                <p class="muted" {...langAttrs(c.language)}>
+                  {c.description}
+                </p>
+              )}
               <ProgressBar page={page} percent={p.percent} />
               {p.completed && <p class="status done">✓ {tr(page, 'courseDone')}</p>}
             </li>

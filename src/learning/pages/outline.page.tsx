@@ -2,7 +2,7 @@ import type { CourseOutline } from '../../content/content.types.js';
 import { Csrf, Layout } from '../../web/layout.js';
 import type { PageContext } from '../../web/page.js';
 import type { ActivityProgress, CourseProgress } from '../learning.types.js';
-import { OpenActivity, ProgressBar, courseUrl, tr, type LearningKey } from './parts.js';
+import { OpenActivity, ProgressBar, courseUrl, langAttrs, tr, type LearningKey } from './parts.js';
 
 function statusOf(
   a: ActivityProgress | undefined,
@@ -49,9 +49,9 @@ export function OutlinePage({
       <p>
         <a href="/">{tr(page, 'backToCourses')}</a>
       </p>
-      <h1 lang={course.language}>{course.title}</h1>
+      <h1 {...langAttrs(course.language)}>{course.title}</h1>
       {course.description && (
-        <p class="muted" lang={course.language}>
+        <p class="muted" {...langAttrs(course.language)}>
           {course.description}
         </p>
       )}
@@ -69,7 +69,7 @@ export function OutlinePage({
       )}
       {course.modules.map((m, mi) => (
         <section class="card module">
-          <h2 lang={course.language}>
+          <h2 {...langAttrs(course.language)}>
             {mi + 1}. {m.title}
           </h2>
           <ol class="items">
@@ -83,7 +83,9 @@ export function OutlinePage({
                     {s.mark}
                   </span>
                   <span class="item-main">
-                    <OpenActivity page={page} courseId={course.id} item={item} label={item.title} />
+                    <span {...langAttrs(course.language)}>
+                      <OpenActivity page={page} courseId={course.id} item={item} label={item.title} />
+                    </span>
                     <span class="muted kind">
                       {tr(
                         page,

@@ -1,4 +1,6 @@
 import type { ActivityType, OutlineItem } from '../../content/content.types.js';
+import type { Language } from '../../core/config.js';
+import { dirOf } from '../../web/i18n.js';
 import { Csrf } from '../../web/layout.js';
 import type { PageContext } from '../../web/page.js';
 import { tLearning } from './learning.messages.js';
@@ -6,6 +8,9 @@ import { tLearning } from './learning.messages.js';
 export type LearningKey = Parameters<typeof tLearning>[1];
 export const tr = (page: PageContext, key: LearningKey, params?: Record<string, string | number>) =>
   tLearning(page.lang, key, params);
+
+/** lang and dir for course text, which may be in another language than the page (a fallback). */
+export const langAttrs = (lang: Language) => ({ lang, dir: dirOf(lang) });
 
 const enc = encodeURIComponent;
 export const courseUrl = (courseId: string) => `/courses/${enc(courseId)}`;
