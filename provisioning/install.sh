@@ -25,6 +25,7 @@
 #   --no-sample-courses      do not install the sample courses on first start
 #   --skip-apt               do not install Debian packages (they must already be there)
 #   --no-start               configure everything but do not (re)start services
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 umask 022
 export LC_ALL=C
@@ -210,14 +211,23 @@ app() {
       --data "$root/var/lib/fieldclass"
   fi
 }
-has_command() { app "$@" --help >/dev/null 2>&1; }
+# has_command GROUP [SUB]: whether this release's CLI has the command (commander lists it in the help).
+has_command() {
+  local help
+  help=$(FIELDCLASS_CONFIG=/nonexistent "$node_bin" "$root$rel/app/bin/fieldclass.js" --help 2>/dev/null) || return 1
+  grep -qE "^ +$1( |\$)" <<<"$help" || return 1
+  [[ -z ${2:-} ]] && return 0
+  help=$(FIELDCLASS_CONFIG=/nonexistent "$node_bin" "$root$rel/app/bin/fieldclass.js" "$1" --help 2>/dev/null) || return 1
+  grep -qE "^ +$2( |\$)" <<<"$help"
+}
 
 # --- config -----------------------------------------------------------------------------------------------
 step "configuration"
 netconf=/etc/fieldclass/network.conf
 if [[ ! -f $root$netconf ]]; then
-  suffix=$(tr -dc 'A-Z0-9' </dev/urandom | head -c4)
-  pass=$(tr -dc 'abcdefghjkmnpqrstuvwxyz23456789' </dev/urandom | head -c12)
+  # (finite input: tr | head on /dev/urandom would die of SIGPIPE under pipefail)
+  suffix=$(head -c 600 /dev/urandom | tr -dc 'A-Z0-9' | cut -c1-4)
+  pass=$(head -c 600 /dev/urandom | tr -dc 'abcdefghjkmnpqrstuvwxyz23456789' | cut -c1-12)
   t=$(mktemp)
   sed -e "s/^SSID=.*/SSID=fieldclass-$suffix/" -e "s/^PASSPHRASE=.*/PASSPHRASE=$pass/" \
     "$appliance_src/config/network.conf.default" >"$t"
@@ -229,8 +239,9 @@ set_net() { # set_net NAME VALUE : change one line of network.conf, keeping the 
   cur=$(sed -n "s/^$1=//p" "$root$netconf" | head -n1)
   [[ $cur == "$2" ]] && return 0
   [[ $2 != *$'\n'* ]] || die "$1: no newlines"
+  t=$(mktemp)
   awk -v k="$1" -v v="$2" 'BEGIN { done = 0 } $0 ~ "^" k "=" { print k "=" v; done = 1; next } { print } END { if (!done) print k "=" v }' \
-    "$root$netconf" >"${t:=$(mktemp)}"
+    "$root$netconf" >"$t"
   fc_file_from "$t" "$netconf" 600 root root
   rm -f "$t"
 }
@@ -343,7 +354,8 @@ if ((node_runs)); then
   fi
 fi
 if [[ -n $(fc_uid fieldclass) ]] && ((!live)); then
-  # Commands ran as root here: hand the files they made to the service user.
+  # Commands ran as root here: hand the files they made to the service user, private to it.
+  find "$root/var/lib/fieldclass" -maxdepth 1 -type f -perm /o=rwx -exec chmod o-rwx {} +
   while IFS= read -r -d '' f; do
     rel_path=${f#"$root"}
     fc_owner "$rel_path" fieldclass fieldclass
@@ -385,7 +397,8 @@ fi
 
 # --- what the technician needs ----------------------------------------------------------------------------
 step "done: $FC_CHANGES changes"
-echo "release: /opt/fieldclass/current -> releases/$RELEASE${prev:+ (previous: $prev, the way back: provisioning/rollback.sh)}"
+previous=$(basename "$(readlink "$root/opt/fieldclass/previous" 2>/dev/null || true)")
+echo "release: /opt/fieldclass/current -> releases/$RELEASE${previous:+ (previous: $previous, the way back: rollback.sh)}"
 if [[ -f $root$netconf ]]; then
   echo "Wi-Fi: \"$(sed -n 's/^SSID=//p' "$root$netconf")\"  passphrase: $(sed -n 's/^PASSPHRASE=//p' "$root$netconf")  site: http://${site_host:-class.lan}/"
 fi
