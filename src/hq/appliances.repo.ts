@@ -23,7 +23,6 @@ export interface ImportRow {
   from_seq: number;
   to_seq: number;
   rows_total: number;
-  rows_new: number;
   imported_at: string;
   outcome: 'imported';
 }
@@ -68,9 +67,9 @@ export class AppliancesRepo {
     this.importByHash = db.prepare('SELECT * FROM imports WHERE appliance_no = ? AND sha256 = ?');
     this.insertImport = db.prepare(
       `INSERT INTO imports (appliance_no, epoch, bundle_seq, sha256, prev_sha256, from_seq, to_seq,
-                            rows_total, rows_new, imported_at, outcome)
+                            rows_total, imported_at, outcome)
        VALUES (@appliance_no, @epoch, @bundle_seq, @sha256, @prev_sha256, @from_seq, @to_seq,
-               @rows_total, @rows_new, @imported_at, @outcome)`,
+               @rows_total, @imported_at, @outcome)`,
     );
     this.importsOf = db.prepare('SELECT * FROM imports WHERE appliance_no = ? ORDER BY epoch, bundle_seq');
     this.insertFork = db.prepare(

@@ -173,7 +173,6 @@ export class ImportService {
           from_seq: m.fromSeq,
           to_seq: m.toSeq,
           rows_total: r.rows,
-          rows_new: r.inserted,
           imported_at: this.clock.now().toISOString(),
           outcome: 'imported',
         });

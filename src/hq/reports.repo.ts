@@ -154,7 +154,7 @@ export class ReportsRepo {
     this.countsPerAppliance = db.prepare(
       `SELECT a.id,
               (SELECT count(*) FROM people p WHERE p.appliance_no = a.no) AS trainees,
-              (SELECT coalesce(sum(rows_new), 0) FROM imports i WHERE i.appliance_no = a.no) AS journal_rows
+              (SELECT count(*) FROM journal j WHERE j.appliance_no = a.no) AS journal_rows
          FROM appliances a`,
     );
   }

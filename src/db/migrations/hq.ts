@@ -27,7 +27,8 @@ export const hqMigrations: readonly Migration[] = [
         revoked_at       TEXT
       );
 
-      -- One row per bundle accepted; the same bundle again is a no-op, so nothing is added.
+      -- One row per bundle accepted; the same bundle again is a no-op, so nothing is added. Nothing here
+      -- depends on import order (how many rows were new is reported, not stored).
       CREATE TABLE imports (
         appliance_no INTEGER NOT NULL REFERENCES appliances(no),
         epoch        INTEGER NOT NULL,
@@ -37,7 +38,6 @@ export const hqMigrations: readonly Migration[] = [
         from_seq     INTEGER NOT NULL,
         to_seq       INTEGER NOT NULL,
         rows_total   INTEGER NOT NULL,
-        rows_new     INTEGER NOT NULL,
         imported_at  TEXT NOT NULL,
         outcome      TEXT NOT NULL CHECK (outcome IN ('imported')),
         PRIMARY KEY (appliance_no, epoch, bundle_seq)
