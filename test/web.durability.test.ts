@@ -55,8 +55,8 @@ function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
         resolve({ child, url: m[1]! });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code}):\n${out}`));
