@@ -1,0 +1,244 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_COLUMNS, toCsv } from '../src/hq/reports.service.js';
+import {
+  dumpDb,
+  Journal,
+  makeBox,
+  testHq,
+  writeBundle,
+  type Box,
+  type WrittenTestBundle,
+} from './hq.fixtures.js';
+
+let dir: string;
+let boxA: Box;
+let boxB: Box;
+let bundles: WrittenTestBundle[];
+
+/**
+ * Box A and box B both train officer OFF-9 (local ids a2 and b2). On A, a2 first has no external id; a
+ * later roster change (seq 22) gives it OFF-9, so HQ must move a2's progress onto the shared person.
+ */
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fc-hq-prop-'));
+  boxA = makeBox('Box A', 'Dakar');
+  boxB = makeBox('Box B', 'Thiès');
+  const a = new Journal();
+  a.person({ id: 'a1', externalId: 'OFF-1', gender: 'female', agency: 'Police' }); // 1
+  a.person({ id: 'a2', gender: 'male', agency: 'Gendarmerie' }); // 2
+  a.enrolment('a1', 'c1'); // 3
+  a.enrolment('a2', 'c1'); // 4
+  for (let i = 0; i < 8; i++)
+    a.statement({
+      person: i % 2 ? 'a2' : 'a1',
+      course: 'c1',
+      activity: `l${i % 3}`,
+      verb: 'experienced',
+      at: `2026-02-01T10:0${i}:00.000Z`,
+    }); // 5-12
+  a.statement({ person: 'a2', course: 'c1', activity: 'quiz', verb: 'failed', score: 0.3 }); // 13
+  a.statement({ person: 'a1', course: 'c1', activity: 'quiz', verb: 'passed', score: 0.8 }); // 14
+  a.statement({ person: 'a1', course: 'c1', verb: 'completed' }); // 15
+  a.statement({ person: 'a1', course: 'c1', verb: 'rated', raw: 5 }); // 16
+  for (let i = 0; i < 5; i++)
+    a.statement({ person: 'a2', course: 'c2', activity: 'l1', verb: 'experienced' }); // 17-21
+  a.person({
+    id: 'a2',
+    externalId: 'OFF-9',
+    gender: 'male',
+    agency: 'Gendarmerie',
+    updatedAt: '2026-02-10T00:00:00.000Z',
+  }); // 22
+  for (let i = 0; i < 8; i++)
+    a.statement({
+      person: 'a2',
+      course: 'c1',
+      activity: 'quiz',
+      verb: i === 7 ? 'passed' : 'answered',
+      score: i === 7 ? 0.7 : undefined,
+    }); // 23-30
+
+  const b = new Journal();
+  b.person({
+    id: 'b2',
+    externalId: 'OFF-9',
+    gender: 'male',
+    agency: 'Gendarmerie',
+    updatedAt: '2026-01-20T00:00:00.000Z',
+  }); // 1
+  b.person({ id: 'b3', gender: 'female', agency: 'Customs' }); // 2
+  for (let i = 0; i < 10; i++)
+    b.statement({ person: i % 2 ? 'b3' : 'b2', course: 'c1', activity: 'l0', verb: 'experienced' }); // 3-12
+  b.statement({ person: 'b2', course: 'c1', activity: 'quiz', verb: 'passed', score: 0.95 }); // 13
+  b.statement({ person: 'b2', course: 'c1', verb: 'completed' }); // 14
+  b.statement({ person: 'b2', course: 'c1', verb: 'rated', raw: 3 }); // 15
+  for (let i = 0; i < 10; i++)
+    b.statement({
+      person: 'b3',
+      course: 'c1',
+      activity: 'quiz',
+      verb: i === 9 ? 'failed' : 'answered',
+      score: i === 9 ? 0.2 : undefined,
+    }); // 16-25
+  b.statement({ person: 'b3', course: 'c1', verb: 'rated', raw: 4 }); // 26
+
+  const a1 = await writeBundle(boxA, dir, { bundleSeq: 1, rows: a.range(1, 10) });
+  const a2 = await writeBundle(boxA, dir, { bundleSeq: 2, rows: a.range(11, 20), prevSha256: a1.sha256 });
+  const a3 = await writeBundle(boxA, dir, { bundleSeq: 3, rows: a.range(21, 30), prevSha256: a2.sha256 });
+  const a4 = await writeBundle(boxA, dir, {
+    bundleSeq: 4,
+    rows: a.range(5, 30),
+    prevSha256: a3.sha256,
+    reexport: true,
+  });
+  const b1 = await writeBundle(boxB, dir, { bundleSeq: 1, rows: b.range(1, 15) });
+  const b2 = await writeBundle(boxB, dir, { bundleSeq: 2, rows: b.range(16, 26), prevSha256: b1.sha256 });
+  bundles = [a1, a2, a3, a4, b1, b2];
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function hqAfter(order: readonly number[]) {
+  const hq = testHq();
+  hq.appliances.enrol(boxA.enrolRequest);
+  hq.appliances.enrol(boxB.enrolRequest);
+  for (const i of order) {
+    const o = await hq.imports.importFile(bundles[i]!.path);
+    if (o.status === 'refused') throw new Error(`${i}: ${o.reason}`);
+  }
+  return hq;
+}
+
+describe('HQ records', () => {
+  it('any order and any repetition of overlapping bundles gives the same HQ state', async () => {
+    const ref = await hqAfter([0, 1, 2, 3, 4, 5]);
+    const expected = dumpDb(ref.db.hq);
+    ref.cleanup();
+    const ids = [0, 1, 2, 3, 4, 5];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray(ids, { minLength: ids.length }),
+        fc.array(fc.tuple(fc.nat(5), fc.nat(20)), { maxLength: 6 }),
+        async (perm, extras) => {
+          const order = [...perm];
+          for (const [b, at] of extras) order.splice(at % (order.length + 1), 0, b);
+          const hq = await hqAfter(order);
+          try {
+            expect(dumpDb(hq.db.hq)).toBe(expected);
+          } finally {
+            hq.cleanup();
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('a trainee with the same external id on two boxes is one person, with the union of their progress', async () => {
+    // Import B first, then A in reverse: the external id arrives on A only in its last bundle.
+    const hq = await hqAfter([5, 4, 2, 1, 0]);
+    try {
+      const rows = hq.reports.trainees().filter((r) => r.externalId === 'OFF-9');
+      expect(rows.map((r) => r.course).sort()).toEqual(['c1', 'c2']);
+      const c1 = rows.find((r) => r.course === 'c1')!;
+      expect(c1).toMatchObject({
+        started: true,
+        completed: true,
+        passed: true,
+        bestScore: 0.95,
+        enrolled: true,
+      });
+      expect(c1.appliances.split('; ').sort()).toEqual(['Box A', 'Box B']);
+      // The latest roster row wins for the person's attributes.
+      expect(c1).toMatchObject({ gender: 'male', agency: 'Gendarmerie' });
+      const people = hq.db.hq
+        .prepare('SELECT DISTINCT person_id FROM people WHERE external_id = ?')
+        .pluck()
+        .all('OFF-9');
+      expect(people).toHaveLength(1);
+      // No progress is left on a2's provisional (pre-external-id) person.
+      const orphan = hq.db.hq
+        .prepare('SELECT count(*) FROM progress WHERE person_id NOT IN (SELECT person_id FROM people)')
+        .pluck()
+        .get();
+      expect(orphan).toBe(0);
+    } finally {
+      hq.cleanup();
+    }
+  });
+
+  it('reports courses overall, per appliance, by gender and agency, with ratings; CSV for Excel', async () => {
+    const hq = await hqAfter([0, 1, 2, 3, 4, 5]);
+    try {
+      const rows = hq.reports.courses();
+      const c1 = rows.find((r) => r.course === 'c1' && r.breakdown === 'all')!;
+      // a1 (OFF-1), OFF-9 (a2 + b2), b3: three people in c1.
+      expect(c1).toMatchObject({
+        enrolled: 3,
+        started: 3,
+        completed: 2,
+        attempted: 3,
+        passed: 2,
+        ratings: 3,
+      });
+      expect(c1.passRate).toBeCloseTo(2 / 3, 2);
+      expect(c1.ratingAverage).toBe(4); // 5, 3, 4
+      expect(c1.ratingGoodShare).toBeCloseTo(2 / 3, 2);
+      const byApp = rows.filter((r) => r.course === 'c1' && r.breakdown === 'appliance');
+      expect(byApp.map((r) => [r.group, r.location, r.enrolled, r.completed])).toEqual([
+        ['Box A', 'Dakar', 2, 1],
+        ['Box B', 'Thiès', 2, 1],
+      ]);
+      const byGender = rows.filter((r) => r.course === 'c1' && r.breakdown === 'gender');
+      expect(byGender.map((r) => [r.group, r.enrolled])).toEqual([
+        ['female', 2],
+        ['male', 1],
+      ]);
+      const byAgency = rows.filter((r) => r.course === 'c1' && r.breakdown === 'agency');
+      expect(byAgency.map((r) => r.group)).toEqual(['Customs', 'Gendarmerie', 'Police']);
+      const csv = toCsv(REPORT_COLUMNS.courses, rows);
+      expect(csv.startsWith('\ufeffcourse,breakdown,group,location,enrolled')).toBe(true);
+      expect(csv).toContain('\r\n');
+      expect(csv).toContain('Thiès');
+    } finally {
+      hq.cleanup();
+    }
+  });
+
+  it('exports the statements as xAPI NDJSON with the actor rewritten to the resolved person', async () => {
+    const hq = await hqAfter([0, 1, 2, 4, 5]);
+    try {
+      const chunks: string[] = [];
+      const out = new Writable({
+        write(c: Buffer, _e, cb) {
+          chunks.push(c.toString());
+          cb();
+        },
+      });
+      const n = await hq.xapi.write(out);
+      const lines = chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, any>);
+      const expected = hq.db.hq
+        .prepare("SELECT count(*) FROM journal WHERE kind = 'statement'")
+        .pluck()
+        .get();
+      expect(n).toBe(expected);
+      expect(lines).toHaveLength(n);
+      const accounts = new Set(lines.map((s) => `${s['actor'].account.homePage} ${s['actor'].account.name}`));
+      expect(accounts).toContain(`${hq.config.homePage} OFF-9`);
+      expect(accounts).toContain(`${hq.config.homePage} OFF-1`);
+      expect([...accounts].some((a) => a.includes(' a2') || a.includes(' b2'))).toBe(false);
+      expect(lines[0]!['context'].extensions['urn:fieldclass:ext:appliance-id']).toMatch(/[0-9a-f-]{36}/);
+      expect(lines[0]!['verb'].id).toMatch(/^http:\/\/adlnet\.gov\/expapi\/verbs\//);
+    } finally {
+      hq.cleanup();
+    }
+  });
+});
