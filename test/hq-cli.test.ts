@@ -1,0 +1,136 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../src/cli/program.js';
+import { Journal, makeBox, writeBundle, type Box } from './hq.fixtures.js';
+
+let dir: string;
+let data: string;
+let out: string[];
+let err: string[];
+
+/** Run the real CLI program in-process; returns the exit code it set. */
+async function cli(...args: string[]): Promise<number> {
+  out = [];
+  err = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out.push(String(s));
+    return true;
+  });
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    err.push(String(s));
+    return true;
+  });
+  process.exitCode = 0;
+  try {
+    await buildProgram()
+      .exitOverride()
+      .parseAsync(['node', 'fieldclass', ...args]);
+    return Number(process.exitCode ?? 0);
+  } finally {
+    log.mockRestore();
+    stdout.mockRestore();
+    stderr.mockRestore();
+    process.exitCode = 0;
+  }
+}
+
+let box: Box;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fc-hq-cli-'));
+  data = join(dir, 'hq-data');
+  box = makeBox('Box A', 'Dakar');
+  writeFileSync(join(dir, 'enrol.json'), JSON.stringify(box.enrolRequest));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('fieldclass hq', () => {
+  it('init, enrol, import (one line per bundle, exit 1 when any is refused), list, report, export, revoke', async () => {
+    expect(await cli('hq', 'init', '--data', data)).toBe(0);
+    expect(out.join('')).toContain(`HQ data directory ready: ${data}`);
+    expect(await cli('hq', 'appliance', 'enrol', join(dir, 'enrol.json'), '--data', data)).toBe(0);
+    expect(out[0]).toBe(`enrolled appliance ${box.applianceId} (Box A, Dakar), key ${box.keyId}`);
+    expect(await cli('hq', 'appliance', 'enrol', join(dir, 'enrol.json'), '--data', data)).toBe(0);
+    expect(out[0]).toMatch(/already enrolled/);
+
+    const j = new Journal();
+    j.person({ id: 'p1', externalId: 'OFF-1', gender: 'female' });
+    for (let i = 0; i < 8; i++)
+      j.statement({ person: 'p1', course: 'c1', activity: 'l1', verb: 'experienced' });
+    j.statement({ person: 'p1', course: 'c1', verb: 'completed' });
+    const bundles = join(dir, 'stick');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(bundles);
+    const b1 = await writeBundle(box, bundles, { bundleSeq: 1, rows: j.range(1, 5) });
+    await writeBundle(box, bundles, { bundleSeq: 2, rows: j.range(6, 10), prevSha256: b1.sha256 });
+    writeFileSync(join(bundles, 'broken.zip'), 'not a zip');
+
+    expect(await cli('hq', 'import', bundles, '--data', data)).toBe(1);
+    const lines = out.join('\n').trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${join(bundles, 'broken.zip')}: refused: not a readable zip: `));
+    expect(lines[1]).toMatch(/-b000001\.zip: imported \(appliance .*, bundle 1, rows 1-5, 5 new\)$/);
+    expect(lines[2]).toMatch(/-b000002\.zip: imported \(appliance .*, bundle 2, rows 6-10, 5 new\)$/);
+    expect(lines[3]).toBe('3 bundles: 2 imported, 0 already imported, 1 refused');
+
+    expect(await cli('hq', 'import', b1.path, '--data', data)).toBe(0);
+    expect(out.join('')).toBe(`${b1.path}: already imported (appliance ${box.applianceId}, bundle 1)`);
+
+    expect(await cli('hq', 'appliance', 'list', '--json', '--data', data)).toBe(0);
+    const list = JSON.parse(out.join('')) as {
+      id: string;
+      lastSequence: number;
+      bundles: number;
+      gaps: unknown[];
+      forks: unknown[];
+      lastImportAt: string;
+    }[];
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ id: box.applianceId, lastSequence: 10, bundles: 2, gaps: [], forks: [] });
+    expect(list[0]!.lastImportAt).toMatch(/^\d{4}-/);
+
+    expect(await cli('hq', 'report', 'courses', '--csv', '--data', data)).toBe(0);
+    const csv = out.join('');
+    expect(csv.startsWith('\ufeffcourse,breakdown,')).toBe(true);
+    expect(csv).toContain('c1,all,,,1,1,1,');
+
+    expect(await cli('hq', 'report', 'trainees', '--data', data)).toBe(0);
+    expect(out.join('')).toMatch(/OFF-1/);
+    expect(await cli('hq', 'report', 'nonsense', '--data', data)).toBe(1);
+    expect(err.join('')).toMatch(/unknown report "nonsense"/);
+
+    const xapi = join(dir, 'statements.ndjson');
+    expect(await cli('hq', 'export', '--xapi', '--out', xapi, '--data', data)).toBe(0);
+    const statements = readFileSync(xapi, 'utf8').trim().split('\n');
+    expect(statements).toHaveLength(9);
+    expect((JSON.parse(statements[0]!) as { actor: { account: { name: string } } }).actor.account.name).toBe(
+      'OFF-1',
+    );
+
+    expect(
+      await cli('hq', 'appliance', 'revoke', box.applianceId, '--from-sequence', '11', '--data', data),
+    ).toBe(0);
+    expect(out[0]).toMatch(/from sequence 11/);
+    const b3 = await writeBundle(box, dir, {
+      bundleSeq: 3,
+      rows: [{ ...j.rows[9]!, seq: 11 }],
+      prevSha256: null,
+    });
+    expect(await cli('hq', 'import', b3.path, '--data', data)).toBe(1);
+    expect(out.join('')).toMatch(/refused: appliance .* was revoked from sequence 11/);
+
+    expect(await cli('hq', 'user', 'add', 'amina', '--password', 'correct horse', '--data', data)).toBe(0);
+    expect(out[0]).toBe('added HQ user amina');
+    expect(await cli('hq', 'user', 'add', 'amina', '--password', 'correct horse', '--data', data)).toBe(1);
+    expect(err.join('')).toMatch(/already exists/);
+    expect(await cli('hq', 'user', 'add', 'bob', '--password', 'short', '--data', data)).toBe(1);
+    expect(err.join('')).toMatch(/password/);
+  });
+
+  it('refuses an enrolment request whose key id is not its key', async () => {
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...box.enrolRequest, keyId: '0123456789abcdef' }));
+    expect(await cli('hq', 'appliance', 'enrol', join(dir, 'bad.json'), '--data', data)).toBe(1);
+    expect(err.join('')).toMatch(/keyId 0123456789abcdef is not the id of this public key/);
+  });
+});
