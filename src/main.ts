@@ -14,6 +14,9 @@ import { LearningService } from './learning/learning.service.js';
 import { PeopleService } from './people/people.service.js';
 import { SessionService } from './people/auth.service.js';
 import { RecordsService } from './records/records.service.js';
+import { IdentityService } from './bundles/identity.service.js';
+import { allJobs } from './jobs/registry.js';
+import { Scheduler } from './jobs/scheduler.js';
 import { createApp } from './web/app.js';
 
 /** Everything a running box (or a CLI command) works with, built once from the config. */
@@ -27,6 +30,8 @@ export interface AppContext {
   sessions: SessionService;
   content: ContentService;
   learning: LearningService;
+  /** The appliance's Ed25519 signing identity (key pair made at first start). */
+  identity: IdentityService;
   close(): void;
 }
 
@@ -48,6 +53,8 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
   if (m.from !== m.to) logger.info({ db: 'records', ...m }, 'migrated');
   const records = new RecordsService(recordsDb, clock, config.recording);
   records.ensureIdentityMeta();
+  const identity = new IdentityService(config, () => records.applianceId, clock);
+  if (identity.ensure()) logger.info({ keyId: identity.show().keyId }, 'appliance key pair made');
   const people = new PeopleService(recordsDb, records);
   const sessions = new SessionService(recordsDb, records, people, clock, config.sessions.ttlHours);
   // Content is replaceable: delete content.db and the courses are installed again from their sources.
@@ -72,6 +79,7 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
     sessions,
     content,
     learning,
+    identity,
     close() {
       records.committer.flush();
       recordsDb.close();
@@ -105,4 +113,14 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Start the scheduled jobs every feature declares (src/jobs/registry.ts). Separate from `startServer` so
+ * that tests can run a server without timers; the serve command calls both.
+ */
+export function startScheduler(ctx: AppContext): Scheduler {
+  const scheduler = new Scheduler(ctx, allJobs(ctx));
+  scheduler.start();
+  return scheduler;
 }

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { VERSION } from '../core/paths.js';
+import { registerBundle } from './bundle.command.js';
 import { registerHq } from './hq.command.js';
+import { registerIdentity } from './identity.command.js';
 import { registerMigrate } from './migrate.command.js';
 import { registerContent } from './content.command.js';
 import { registerServe } from './serve.command.js';
@@ -15,5 +17,7 @@ export function buildProgram(): Command {
   registerContent(program);
   registerTrainee(program);
   registerHq(program);
+  registerIdentity(program);
+  registerBundle(program);
   return program;
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createLogger } from '../core/logger.js';
-import { openContext, startServer } from '../main.js';
+import { openContext, startScheduler, startServer } from '../main.js';
 import { configFrom, type GlobalFlags } from './context.js';
 
 export function registerServe(program: Command): void {
@@ -20,13 +20,14 @@ export function registerServe(program: Command): void {
       const logger = createLogger(config.logLevel);
       const ctx = openContext(config, { logger });
       const running = await startServer(ctx);
+      const scheduler = startScheduler(ctx);
       logger.info(
         { url: running.url, dataDir: config.dataDir, startupMs: Math.round(performance.now() - started) },
         `fieldclass serving on http://${config.host}:${config.port}`,
       );
       const stop = (signal: string) => {
         logger.info({ signal }, 'stopping');
-        void running.close().then(() => {
+        void Promise.all([running.close(), scheduler.stop()]).then(() => {
           ctx.close();
           process.exit(0);
         });

@@ -155,4 +155,14 @@ export const recordsMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'bundles-reexport-upload',
+    up: `
+      ALTER TABLE bundles ADD COLUMN reexport INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE bundles ADD COLUMN upload_attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE bundles ADD COLUMN last_error TEXT;
+      CREATE INDEX bundles_state ON bundles(state, seq);
+    `,
+  },
 ];

@@ -1,0 +1,119 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import { AppError } from '../core/errors.js';
+import type { AppContext } from '../main.js';
+import type { Job } from './job.types.js';
+import { JobRunsRepo, type JobRunRow } from './job-runs.repo.js';
+
+export interface JobRunResult {
+  job: string;
+  outcome: 'ok' | 'error';
+  message: string;
+  durationMs: number;
+}
+
+export interface JobStatus {
+  name: string;
+  schedule: string;
+  description: string;
+  running: boolean;
+  lastRun: JobRunRow | undefined;
+}
+
+/**
+ * Runs jobs on their cron schedules (node-cron) and on demand (`runNow`). A job never overlaps itself: a
+ * tick that comes while the previous run is still going is skipped. Every run is recorded in job_runs.
+ */
+export class Scheduler {
+  private readonly jobs = new Map<string, Job>();
+  private readonly running = new Map<string, Promise<JobRunResult>>();
+  private readonly tasks: ScheduledTask[] = [];
+  readonly runs: JobRunsRepo;
+
+  constructor(
+    private readonly ctx: AppContext,
+    jobs: readonly Job[],
+  ) {
+    this.runs = new JobRunsRepo(ctx.db.records);
+    for (const j of jobs) {
+      if (this.jobs.has(j.name)) throw new Error(`two jobs are named ${j.name}`);
+      if (!cron.validate(j.schedule)) {
+        throw new AppError('config_invalid', `job ${j.name}: "${j.schedule}" is not a valid cron expression`);
+      }
+      this.jobs.set(j.name, j);
+    }
+  }
+
+  /** Start the cron tasks. */
+  start(): void {
+    for (const j of this.jobs.values()) {
+      const task = cron.createTask(
+        j.schedule,
+        async () => {
+          if (this.running.has(j.name)) {
+            this.ctx.logger.warn({ job: j.name }, 'previous run still going: tick skipped');
+            return;
+          }
+          await this.execute(j);
+        },
+        { name: j.name },
+      );
+      void task.start();
+      this.tasks.push(task);
+    }
+    this.ctx.logger.info({ jobs: [...this.jobs.keys()] }, 'scheduler started');
+  }
+
+  /** Stop the cron tasks and wait for the runs in progress. */
+  async stop(): Promise<void> {
+    for (const t of this.tasks.splice(0)) {
+      await t.stop();
+      await t.destroy();
+    }
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  list(): JobStatus[] {
+    return [...this.jobs.values()].map((j) => ({
+      name: j.name,
+      schedule: j.schedule,
+      description: j.description,
+      running: this.running.has(j.name),
+      lastRun: this.runs.last(j.name),
+    }));
+  }
+
+  /** Run a job now (admin button, tests). Throws job_busy if it is running already. */
+  runNow(name: string): Promise<JobRunResult> {
+    const j = this.jobs.get(name);
+    if (!j) throw new AppError('not_found', `no job named ${name}`, 404);
+    if (this.running.has(name)) throw new AppError('job_busy', `job ${name} is running already`, 409);
+    return this.execute(j);
+  }
+
+  private execute(j: Job): Promise<JobRunResult> {
+    const { records, clock, logger } = this.ctx;
+    const started = performance.now();
+    const id = records.writeNow(() => this.runs.start(j.name, clock.now().toISOString()));
+    const p = (async (): Promise<JobRunResult> => {
+      let outcome: 'ok' | 'error' = 'ok';
+      let message = '';
+      try {
+        message = (await j.run(this.ctx)) ?? '';
+      } catch (e) {
+        outcome = 'error';
+        message = e instanceof Error ? e.message : String(e);
+        logger.error({ job: j.name, err: e }, 'job failed');
+      }
+      const durationMs = Math.round(performance.now() - started);
+      try {
+        records.writeNow(() => this.runs.finish(id, clock.now().toISOString(), outcome, message, durationMs));
+      } catch (e) {
+        logger.error({ job: j.name, err: e }, 'could not record the job run');
+      }
+      return { job: j.name, outcome, message, durationMs };
+    })();
+    this.running.set(j.name, p);
+    void p.finally(() => this.running.delete(j.name));
+    return p;
+  }
+}
