@@ -130,6 +130,9 @@ describe('sign-in, sessions, CSRF and Origin (real server, real SQLite)', () => 
     const r = await b.post('/signout', { _csrf: signedOutToken });
     expect(r.status).toBe(403);
     expect(b.cookies.has('fc_session')).toBe(true);
+    // ...except on the forms shown signed out: a sign-in form sent twice signs in again.
+    const twice = await b.post('/signin', { _csrf: signedOutToken, username: 'awa', pin: '1234' });
+    expect(twice.status).toBe(303);
   });
 
   it('never changes anything on GET: /signout by GET is not a route', async () => {

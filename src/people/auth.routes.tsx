@@ -67,6 +67,8 @@ export function authRouter(ctx: AppContext): Router {
       return signInPage(req, res, 401, { error: 'wrong', username });
     }
     limiter.succeed(username);
+    // A fresh token on every sign-in (no fixation); the session this browser had, if any, ends.
+    if (res.locals.user) await ctx.sessions.destroy(res.locals.user.tokenHash);
     await startSession(res, person);
     res.redirect(303, '/');
   });

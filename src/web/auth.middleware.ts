@@ -13,6 +13,8 @@ export const CSRF_COOKIE = 'fc_csrf';
 export const LANG_COOKIE = 'fc_lang';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** POST targets of forms shown to signed-out visitors. */
+const SIGNED_OUT_FORMS = new Set(['/signin', '/signup', '/language']);
 
 export function cookiesOf(req: Request): Record<string, string | undefined> {
   const header = req.headers.cookie;
@@ -99,8 +101,14 @@ export function csrfMiddleware(config: Config): RequestHandler {
       req.get('x-csrf-token') ??
       (typeof req.query['_csrf'] === 'string' ? req.query['_csrf'] : undefined);
     const user = res.locals.user;
-    const expected = user ? user.csrfToken : cookiesOf(req)[CSRF_COOKIE];
-    if (!sent || !expected || !safeEqual(sent, expected)) {
+    const cookieToken = cookiesOf(req)[CSRF_COOKIE];
+    // Forms shown signed out also pass with their cookie token when a session exists by now (a sign-in
+    // form tapped twice on slow Wi-Fi must not end on "form expired").
+    const ok =
+      !!sent &&
+      ((user !== undefined && safeEqual(sent, user.csrfToken)) ||
+        ((!user || SIGNED_OUT_FORMS.has(req.path)) && !!cookieToken && safeEqual(sent, cookieToken)));
+    if (!ok) {
       return next(
         new AppError('bad_csrf', 'request refused: the form has expired or did not come from this box', 403),
       );
