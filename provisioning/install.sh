@@ -66,6 +66,14 @@ while (($#)); do
   shift 2
 done
 
+# Check the settings before anything is changed.
+[[ -z $wifi_pass ]] || ((${#wifi_pass} >= 8 && ${#wifi_pass} <= 63)) || die "--wifi-passphrase: PASSPHRASE must have 8 to 63 characters"
+[[ -z $ssid ]] || ((${#ssid} >= 1 && ${#ssid} <= 32)) || die "--ssid: must have 1 to 32 characters"
+[[ -z $country || $country =~ ^[A-Za-z]{2}$ ]] || die "--country: a two-letter country code such as KE or FR"
+[[ -z $eth_mode || $eth_mode =~ ^(client|shared)$ ]] || die "--eth-mode: client or shared"
+[[ -z $portal_mode || $portal_mode =~ ^(online|portal)$ ]] || die "--portal-mode: online or portal"
+[[ -z $hq_url || $hq_url =~ ^https?://[^[:space:]\"]+$ ]] || die "--hq-url: an http(s) URL"
+for k in "${hq_keys[@]}"; do [[ -f $k ]] || die "--hq-key $k: no such file"; done
 [[ $(id -u) -eq 0 ]] || die "run as root (sudo), it creates a system user and installs system files"
 if [[ -n $root ]]; then
   [[ -d $root ]] || die "--root $root: no such directory"
