@@ -102,6 +102,12 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+interface XStatement {
+  actor: { account: { homePage: string; name: string } };
+  verb: { id: string };
+  context: { extensions: Record<string, unknown> };
+}
+
 async function hqAfter(order: readonly number[]) {
   const hq = testHq();
   hq.appliances.enrol(boxA.enrolRequest);
@@ -224,19 +230,19 @@ describe('HQ records', () => {
         .join('')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as Record<string, any>);
+        .map((l) => JSON.parse(l) as XStatement);
       const expected = hq.db.hq
         .prepare("SELECT count(*) FROM journal WHERE kind = 'statement'")
         .pluck()
         .get();
       expect(n).toBe(expected);
       expect(lines).toHaveLength(n);
-      const accounts = new Set(lines.map((s) => `${s['actor'].account.homePage} ${s['actor'].account.name}`));
+      const accounts = new Set(lines.map((s) => `${s.actor.account.homePage} ${s.actor.account.name}`));
       expect(accounts).toContain(`${hq.config.homePage} OFF-9`);
       expect(accounts).toContain(`${hq.config.homePage} OFF-1`);
       expect([...accounts].some((a) => a.includes(' a2') || a.includes(' b2'))).toBe(false);
-      expect(lines[0]!['context'].extensions['urn:fieldclass:ext:appliance-id']).toMatch(/[0-9a-f-]{36}/);
-      expect(lines[0]!['verb'].id).toMatch(/^http:\/\/adlnet\.gov\/expapi\/verbs\//);
+      expect(lines[0]!.context.extensions['urn:fieldclass:ext:appliance-id']).toMatch(/[0-9a-f-]{36}/);
+      expect(lines[0]!.verb.id).toMatch(/^http:\/\/adlnet\.gov\/expapi\/verbs\//);
     } finally {
       hq.cleanup();
     }
