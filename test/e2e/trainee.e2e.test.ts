@@ -122,13 +122,16 @@ describe('a trainee in a real Chromium at phone size', () => {
       await page.getByRole('button', { name: 'دخول' }).click();
       await expect.poll(() => page.locator('h1').textContent()).toBe('دوراتي');
       await shot(page, 'ar-courses-empty');
-      const courseLink = page.locator('.card.course h2 a').first();
+      // public-integrity has an Arabic variant: its text is Arabic and right to left too.
+      const courseLink = page.locator('.card.course h2 a[href="/courses/public-integrity"]');
       const title = await courseLink.textContent();
       await courseLink.click();
       await expect.poll(() => page.locator('h1').textContent()).toBe(title);
       await shot(page, 'ar-outline');
       await page.locator('ol.items button.link').first().click();
       await expect.poll(() => page.locator('article.lesson').count()).toBe(1);
+      expect(await page.locator('article.lesson').getAttribute('dir')).toBe('rtl');
+      expect(await page.locator('article.lesson').getAttribute('lang')).toBe('ar');
       await shot(page, 'ar-lesson');
       // The header's start edge is on the right in RTL.
       const brand = await page.locator('header .brand').boundingBox();

@@ -214,7 +214,10 @@ export function ResultPage({
             className={result.passed ? 'button' : 'button secondary'}
           />
         ) : (
-          <a class={result.passed ? 'button' : 'button secondary'} href={courseUrl(course.id)}>
+          <a
+            class={result.passed ? 'button' : 'button secondary'}
+            href={result.courseCompleted ? `${courseUrl(course.id)}#rating` : courseUrl(course.id)}
+          >
             {tr(page, 'backToCourse')}
           </a>
         )}
