@@ -14,7 +14,7 @@ export const LANG_COOKIE = 'fc_lang';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** POST targets of forms shown to signed-out visitors. */
-const SIGNED_OUT_FORMS = new Set(['/signin', '/signup', '/language']);
+const SIGNED_OUT_FORMS = new Set(['/signin', '/signup', '/language', '/admin/signin']);
 
 export function cookiesOf(req: Request): Record<string, string | undefined> {
   const header = req.headers.cookie;
