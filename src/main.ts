@@ -18,6 +18,7 @@ import { IdentityService } from './bundles/identity.service.js';
 import { allJobs } from './jobs/registry.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { createApp } from './web/app.js';
+import { ScormScripts, startPackageServer } from './learning/scorm.package-app.js';
 
 /** Everything a running box (or a CLI command) works with, built once from the config. */
 export interface AppContext {
@@ -97,6 +98,9 @@ export interface RunningServer {
 /** Listen on the configured port (0 picks a free one, for tests). */
 export async function startServer(ctx: AppContext): Promise<RunningServer> {
   const app = createApp(ctx);
+  // SCORM package content is untrusted: it is served from its own origin (another port).
+  const packages = await startPackageServer(ctx.content, ScormScripts.shared(), ctx.config.scorm.port, ctx.config.host);
+  app.locals['scormPackagePort'] = packages.port;
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(ctx.config.port, ctx.config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
@@ -107,11 +111,13 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
   return {
     server,
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await packages.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
 

@@ -1,7 +1,30 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { InstallResult } from '../content/content.service.js';
-import { fail, withContext, type GlobalFlags } from './context.js';
+import { buildCourseBundle, generateContentKey, importContent } from '../content/course-bundle.js';
+import type { ScormPrepareOptions } from '../content/scorm/scorm-package.js';
+import { languageSchema } from '../core/config.js';
+import { AppError } from '../core/errors.js';
+import { fail, withContext, withContextAsync, type GlobalFlags } from './context.js';
+
+interface ScormFlags {
+  id?: string;
+  courseVersion?: string;
+  language?: string;
+}
+
+function scormOptions(f: ScormFlags): ScormPrepareOptions {
+  const o: ScormPrepareOptions = {};
+  if (f.id) o.id = f.id;
+  if (f.courseVersion) o.version = f.courseVersion;
+  if (f.language) {
+    const l = languageSchema.safeParse(f.language);
+    if (!l.success)
+      throw new AppError('invalid', `--language: must be one of ${languageSchema.options.join(', ')}`);
+    o.language = l.data;
+  }
+  return o;
+}
 
 function describe(r: InstallResult): string {
   const what = `${r.id} ${r.version} "${r.title}" (${r.languages.join(', ')}; ${r.activities} activities, ${r.files} files)`;
@@ -61,13 +84,56 @@ export function registerContent(program: Command): void {
     });
   content
     .command('import <source>')
-    .description('check and install a course folder (native format); prints what was installed or why not')
+    .description(
+      'check and install a signed course bundle, a SCORM zip or a course folder; prints what was installed or why not',
+    )
+    .option('--id <id>', 'SCORM zip: course id (default: from the manifest identifier)')
+    .option('--course-version <x.y.z>', 'SCORM zip: course version (default: the manifest version or 1.0.0)')
+    .option('--language <lang>', 'SCORM zip: the language the package is in (default en)')
     .option('-d, --data <dir>', 'data directory (default ./data)')
-    .action((source: string, opts: GlobalFlags) => {
+    .action(async (source: string, opts: GlobalFlags & ScormFlags) => {
       try {
-        withContext(opts, (ctx) => {
-          console.log(describe(ctx.content.installFolder(resolve(source), { signed: false })));
+        await withContextAsync(opts, async (ctx) => {
+          const r = await importContent(ctx.content, resolve(source), ctx.config.content, scormOptions(opts));
+          const how = r.signed ? `signed by ${r.signedBy}` : 'UNSIGNED (local content)';
+          console.log(`${describe(r)}\n  kind: ${r.kind}; ${how}`);
         });
+      } catch (e) {
+        fail(e);
+      }
+    });
+  content
+    .command('keygen')
+    .description('make an HQ content-signing key pair (content-signing.key, mode 0600, and .pub)')
+    .requiredOption('-o, --out <dir>', 'folder for the key files')
+    .action((opts: { out: string }) => {
+      try {
+        const k = generateContentKey(resolve(opts.out));
+        console.log(`private key: ${k.privateKeyPath} (keep it at HQ; never copy it to a box)`);
+        console.log(`public key:  ${k.publicKeyPath}`);
+        console.log(`key id:      ${k.keyId}`);
+        console.log(`for the boxes' config, content.trustedKeys: ["${k.publicKeyBase64}"]`);
+      } catch (e) {
+        fail(e);
+      }
+    });
+  content
+    .command('build <source>')
+    .description('build a signed course bundle from a course folder or a SCORM zip; prints its path')
+    .requiredOption('-k, --key <file>', 'HQ content-signing private key (from content keygen)')
+    .requiredOption('-o, --out <dir>', 'folder to write <id>-<version>.course.zip into')
+    .option('--id <id>', 'SCORM zip: course id (default: from the manifest identifier)')
+    .option('--course-version <x.y.z>', 'SCORM zip: course version (default: the manifest version or 1.0.0)')
+    .option('--language <lang>', 'SCORM zip: the language the package is in (default en)')
+    .action(async (source: string, opts: ScormFlags & { key: string; out: string }) => {
+      try {
+        const r = await buildCourseBundle(
+          resolve(source),
+          resolve(opts.key),
+          resolve(opts.out),
+          scormOptions(opts),
+        );
+        console.log(r.path);
       } catch (e) {
         fail(e);
       }

@@ -75,6 +75,13 @@ export class ContentRepo extends WithDb {
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
   private readonly sCourseCount = this.db.prepare('SELECT count(*) FROM courses').pluck();
+  private readonly sFileByPath = this.db.prepare(
+    'SELECT sha256, size, type FROM course_files WHERE course_id = ? AND path = ? AND served = 1',
+  );
+  private readonly sScorm = this.db.prepare('SELECT info FROM scorm_packages WHERE course_id = ?').pluck();
+  private readonly sInsertScorm = this.db.prepare(
+    'INSERT INTO scorm_packages (course_id, info) VALUES (?, ?)',
+  );
 
   // Writes (install).
   private readonly sDeleteCourse = this.db.prepare('DELETE FROM courses WHERE id = ?');
@@ -159,6 +166,17 @@ export class ContentRepo extends WithDb {
   }
   setMeta(key: string, value: string): void {
     this.sMetaSet.run(key, value);
+  }
+
+  /** A served file of an installed course by its path (SCORM packages are served by path). */
+  fileByPath(courseId: string, path: string): { sha256: string; size: number; type: string } | undefined {
+    return this.sFileByPath.get(courseId, path) as { sha256: string; size: number; type: string } | undefined;
+  }
+  scormInfo(courseId: string): string | undefined {
+    return this.sScorm.get(courseId) as string | undefined;
+  }
+  insertScorm(courseId: string, info: string): void {
+    this.sInsertScorm.run(courseId, info);
   }
 
   deleteCourse(id: string): void {

@@ -314,6 +314,27 @@ export class ContentService implements ContentReader {
     return cur;
   }
 
+  /**
+   * Install a course already checked and hashed by a preparer (native, SCORM, or the inside of a
+   * verified course bundle). Same rules and one transaction as `install`.
+   */
+  installPreparedCourse(p: PreparedCourse, source: CourseSource, opts: InstallOptions = {}): InstallResult {
+    return this.installPrepared(p, source, opts);
+  }
+
+  /** The SCORM data of an installed SCORM course (JSON as stored; see ScormPackageInfo). */
+  scormInfo(courseId: string): unknown {
+    return this.cached(`scorm:${courseId}`, () => {
+      const t = this.repo.scormInfo(courseId);
+      return t === undefined ? undefined : (JSON.parse(t) as unknown);
+    });
+  }
+
+  /** A served file of an installed course by path (the SCORM package origin serves by path). */
+  fileByPath(courseId: string, path: string): { sha256: string; size: number; type: string } | undefined {
+    return this.repo.fileByPath(courseId, path);
+  }
+
   private installPrepared(p: PreparedCourse, source: CourseSource, opts: InstallOptions): InstallResult {
     const base = {
       id: p.id,
@@ -360,6 +381,7 @@ export class ContentService implements ContentReader {
           file: a.file,
         });
       for (const l of p.lessons) this.repo.insertLesson(p.id, l.activityId, l.lang, l.html);
+      if (p.scorm !== undefined) this.repo.insertScorm(p.id, JSON.stringify(p.scorm));
       for (const q of p.quizzes)
         this.repo.insertQuiz(p.id, q.activityId, q.lang, JSON.stringify(q.view), JSON.stringify(q.key));
       for (const f of p.files) {

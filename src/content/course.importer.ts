@@ -59,6 +59,8 @@ export interface PreparedCourse {
   quizzes: { activityId: string; lang: Language; view: QuizViewData; key: QuizKey }[];
   files: PreparedFile[];
   warnings: string[];
+  /** SCORM packages only: what the runtime needs (src/content/scorm/scorm-package.ts). */
+  scorm?: unknown;
 }
 
 /** The refusal of an invalid course: every problem found, each naming its file and field. */

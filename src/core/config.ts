@@ -67,6 +67,17 @@ export const configSchema = z
         allowUnsigned: z.boolean().default(false),
       })
       .prefault({}),
+    /** SCORM packages are served from their own origin (src/learning/scorm.package-app.ts). */
+    scorm: z
+      .object({
+        /** Port of the package origin (0: any free port, for tests). */
+        port: z.coerce.number().int().min(0).max(65535).default(8081),
+        /** The package origin as browsers reach it, e.g. "http://scorm.fieldclass.lan:8081" (a separate host
+         * name keeps the app's cookies from ever being sent to package content); default: the host the
+         * page was requested with, on `port`. */
+        publicOrigin: z.url().optional(),
+      })
+      .prefault({}),
     backup: z
       .object({
         schedule: cron.default('30 1 * * *'),

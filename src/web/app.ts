@@ -5,6 +5,7 @@ import { healthRouter } from '../health/health.routes.js';
 import { contentRouter } from '../content/content.routes.js';
 import { authRouter } from '../people/auth.routes.js';
 import { learningRouter } from '../learning/learning.routes.js';
+import { scormRouter } from '../learning/scorm.routes.js';
 import { csrfMiddleware, denyRole, sessionMiddleware } from './auth.middleware.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.middleware.js';
 import { StaticAssets } from './static-assets.js';
@@ -51,6 +52,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(csrfMiddleware(ctx.config));
   app.use('/admin', denyRole('trainee'));
   app.use(authRouter(ctx));
+  app.use(scormRouter(ctx));
   app.use(learningRouter(ctx));
   app.use(notFoundMiddleware);
   app.use(errorMiddleware(ctx.logger));

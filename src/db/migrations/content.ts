@@ -109,4 +109,16 @@ export const contentMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'scorm-packages',
+    up: `
+      -- SCORM courses (kind scorm12 / scorm2004): version, sequencing control mode, TOC and, per
+      -- activity (item identifier), the launch path and tracking data from imsmanifest.xml (JSON).
+      CREATE TABLE scorm_packages (
+        course_id TEXT PRIMARY KEY REFERENCES courses(id) ON DELETE CASCADE,
+        info      TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

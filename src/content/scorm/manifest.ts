@@ -1,0 +1,323 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+
+/**
+ * imsmanifest.xml of a SCORM 1.2 or SCORM 2004 (3rd / 4th edition) package, read into what the box
+ * needs: the default organization's item tree, each leaf's resource (SCO or asset) and launch URL
+ * (xml:base of manifest, resources and resource applied, then the item's parameters), and the tracking
+ * data an LMS must honour (masteryscore for 1.2; completionThreshold and the primary objective's
+ * minNormalizedMeasure for 2004; the sequencing control mode: choice / flow / forwardOnly).
+ * Pure: takes the XML text and the list of files in the zip; throws `ScormManifestError` naming the
+ * problem.
+ */
+export type ScormVersion = 'scorm12' | 'scorm2004';
+
+export interface ScormControlMode {
+  choice: boolean;
+  flow: boolean;
+  forwardOnly: boolean;
+}
+
+export interface ScormItem {
+  identifier: string;
+  title: string;
+  /** Leaves have a resource; clusters have children. */
+  children: ScormItem[];
+  resource?: {
+    identifier: string;
+    scormType: 'sco' | 'asset';
+    /** Path inside the zip (decoded), e.g. `content/page.html`. */
+    file: string;
+    /** Path plus query/fragment from href and parameters, as it is launched. */
+    launch: string;
+  };
+  isVisible: boolean;
+  /** 1.2: cmi.student_data.mastery_score (0..100). */
+  masteryScore?: number;
+  /** 2004: cmi.completion_threshold (0..1). */
+  completionThreshold?: number;
+  /** 2004: cmi.scaled_passing_score from the primary objective (satisfiedByMeasure). */
+  scaledPassingScore?: number;
+  dataFromLms?: string;
+  timeLimitAction?: string;
+  maxTimeAllowed?: string;
+  controlMode?: Partial<ScormControlMode>;
+}
+
+export interface ScormManifest {
+  version: ScormVersion;
+  /** '1.2', '2004 3rd Edition', '2004 4th Edition', or '2004' when the package does not say. */
+  edition: string;
+  identifier: string;
+  /** The manifest's own version attribute, when it has one. */
+  manifestVersion?: string;
+  title: string;
+  organization: string;
+  items: ScormItem[];
+  controlMode: ScormControlMode;
+}
+
+export class ScormManifestError extends Error {}
+
+type X = Record<string, unknown>;
+
+const ARRAYS = new Set(['organization', 'item', 'resource', 'file', 'dependency', 'objective']);
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: true,
+  isArray: (name) => ARRAYS.has(name),
+});
+
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number'
+      ? String(v)
+      : isObj(v) && typeof v['#text'] === 'string'
+        ? v['#text']
+        : undefined;
+function isObj(v: unknown): v is X {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+const arr = (v: unknown): X[] => (Array.isArray(v) ? v.filter(isObj) : isObj(v) ? [v] : []);
+/** An attribute, whatever its case (adlcp:scormtype in 1.2, adlcp:scormType in 2004). */
+function attr(o: X, name: string): string | undefined {
+  const want = `@${name.toLowerCase()}`;
+  for (const [k, v] of Object.entries(o)) if (k.toLowerCase() === want) return str(v);
+  return undefined;
+}
+function child(o: X, name: string): unknown {
+  const want = name.toLowerCase();
+  for (const [k, v] of Object.entries(o)) if (k.toLowerCase() === want) return v;
+  return undefined;
+}
+const bool = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v.trim() === 'true');
+
+function num(v: string | undefined, where: string, min: number, max: number): number | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  const n = Number(v.trim());
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new ScormManifestError(`${where}: "${v}" is not a number from ${min} to ${max}`);
+  return n;
+}
+
+/** Join xml:base values and an href the way URLs resolve (base ends with /). */
+function joinBase(bases: (string | undefined)[], href: string): string {
+  let out = '';
+  for (const b of bases) {
+    if (!b) continue;
+    if (/^[a-z][a-z0-9+.-]*:|^\//i.test(b)) out = b;
+    else out += b;
+    if (!out.endsWith('/')) out += '/';
+  }
+  return out + href;
+}
+
+/** href + parameters, as IMS Content Packaging says: `?` joins a query, `#` a fragment. */
+export function withParameters(href: string, parameters: string | undefined): string {
+  const p = (parameters ?? '').trim();
+  if (!p) return href;
+  if (p.startsWith('#')) return href.includes('#') ? href : href + p;
+  const q = p.replace(/^[?&]+/, '');
+  if (!q) return href;
+  const hash = href.indexOf('#');
+  const [base, frag] = hash >= 0 ? [href.slice(0, hash), href.slice(hash)] : [href, ''];
+  return `${base}${base.includes('?') ? '&' : '?'}${q}${frag}`;
+}
+
+function fileOf(url: string, where: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('//'))
+    throw new ScormManifestError(
+      `${where}: launches "${url}", which is not a file in the package (the box is offline)`,
+    );
+  const path = url.replace(/[?#].*$/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw new ScormManifestError(`${where}: launch URL "${url}" is not valid`);
+  }
+  const parts: string[] = [];
+  for (const seg of decoded.replace(/^\.\//, '').split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (parts.length === 0)
+        throw new ScormManifestError(`${where}: launch URL "${url}" leaves the package`);
+      parts.pop();
+    } else parts.push(seg);
+  }
+  return parts.join('/');
+}
+
+function detectVersion(m: X, xml: string): { version: ScormVersion; edition: string } {
+  const meta = isObj(child(m, 'metadata')) ? (child(m, 'metadata') as X) : {};
+  const sv = (str(child(meta, 'schemaversion')) ?? '').trim();
+  if (/^1\.2$/.test(sv)) return { version: 'scorm12', edition: '1.2' };
+  if (/2004\s*4th/i.test(sv)) return { version: 'scorm2004', edition: '2004 4th Edition' };
+  if (/2004\s*3rd/i.test(sv)) return { version: 'scorm2004', edition: '2004 3rd Edition' };
+  if (/CAM\s*1\.3|2004/i.test(sv)) return { version: 'scorm2004', edition: '2004' };
+  if (/adlcp_v1p3|imsss/i.test(xml)) return { version: 'scorm2004', edition: '2004' };
+  if (/adlcp_rootv1p2/i.test(xml)) return { version: 'scorm12', edition: '1.2' };
+  throw new ScormManifestError(
+    'imsmanifest.xml: cannot tell the SCORM version (no schemaversion "1.2" or "2004 ..." and no SCORM namespace)',
+  );
+}
+
+function controlModeOf(o: X): Partial<ScormControlMode> | undefined {
+  const seq = arr(child(o, 'sequencing'))[0];
+  const cm = seq ? arr(child(seq, 'controlMode'))[0] : undefined;
+  if (!cm) return undefined;
+  const out: Partial<ScormControlMode> = {};
+  for (const k of ['choice', 'flow', 'forwardOnly'] as const) {
+    const v = attr(cm, k);
+    if (v !== undefined) out[k] = v.trim() === 'true';
+  }
+  return out;
+}
+
+function scaledPassingOf(o: X, where: string): number | undefined {
+  const seq = arr(child(o, 'sequencing'))[0];
+  const objs = seq ? arr(child(seq, 'objectives'))[0] : undefined;
+  const primary = objs ? arr(child(objs, 'primaryObjective'))[0] : undefined;
+  if (!primary || !bool(attr(primary, 'satisfiedByMeasure'), false)) return undefined;
+  return num(str(child(primary, 'minNormalizedMeasure')) ?? '1.0', `${where}: minNormalizedMeasure`, -1, 1);
+}
+
+function completionThresholdOf(o: X, where: string): number | undefined {
+  const ct = child(o, 'completionThreshold');
+  if (ct === undefined) return undefined;
+  // 3rd edition: element text; 4th edition: completedByMeasure + minProgressMeasure attributes.
+  if (
+    isObj(ct) &&
+    (attr(ct, 'minProgressMeasure') !== undefined || attr(ct, 'completedByMeasure') !== undefined)
+  ) {
+    if (!bool(attr(ct, 'completedByMeasure'), false)) return undefined;
+    return num(
+      attr(ct, 'minProgressMeasure') ?? '1.0',
+      `${where}: completionThreshold minProgressMeasure`,
+      0,
+      1,
+    );
+  }
+  return num(str(ct), `${where}: completionThreshold`, 0, 1);
+}
+
+/**
+ * Parse imsmanifest.xml. `files` is every file path in the package; each launch file must be one.
+ * Throws ScormManifestError naming the problem (malformed XML, no organization, an item pointing to a
+ * missing resource, a launch file not in the zip, a bad number).
+ */
+export function parseScormManifest(xml: string, files: ReadonlySet<string>): ScormManifest {
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true)
+    throw new ScormManifestError(
+      `imsmanifest.xml: malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`,
+    );
+  const doc = parser.parse(xml) as X;
+  const m = child(doc, 'manifest');
+  if (!isObj(m)) throw new ScormManifestError('imsmanifest.xml: no <manifest> root element');
+  const { version, edition } = detectVersion(m, xml);
+  const identifier = attr(m, 'identifier') ?? '';
+  const manifestBase = attr(m, 'base');
+
+  const orgsEl = child(m, 'organizations');
+  const orgs = isObj(orgsEl) ? arr(child(orgsEl, 'organization')) : [];
+  if (orgs.length === 0)
+    throw new ScormManifestError('imsmanifest.xml: no <organization> in <organizations>');
+  const defaultId = isObj(orgsEl) ? attr(orgsEl, 'default') : undefined;
+  const org = defaultId ? orgs.find((o) => attr(o, 'identifier') === defaultId) : orgs[0];
+  if (!org)
+    throw new ScormManifestError(
+      `imsmanifest.xml: organizations: the default organization "${defaultId}" does not exist`,
+    );
+
+  const resEl = child(m, 'resources');
+  const resourcesBase = isObj(resEl) ? attr(resEl, 'base') : undefined;
+  const resources = new Map<string, X>();
+  for (const r of isObj(resEl) ? arr(child(resEl, 'resource')) : []) {
+    const id = attr(r, 'identifier');
+    if (id) resources.set(id, r);
+  }
+
+  const seen = new Set<string>();
+  const toItem = (it: X, path: string): ScormItem => {
+    const id = attr(it, 'identifier') ?? '';
+    const where = `imsmanifest.xml: item "${id}"${path}`;
+    if (!id) throw new ScormManifestError(`imsmanifest.xml: an item${path} has no identifier`);
+    if (seen.has(id)) throw new ScormManifestError(`${where}: identifier used twice`);
+    seen.add(id);
+    const children = arr(child(it, 'item')).map((c) => toItem(c, ` (in "${id}")`));
+    const item: ScormItem = {
+      identifier: id,
+      title: (str(child(it, 'title')) ?? id).trim() || id,
+      children,
+      isVisible: bool(attr(it, 'isvisible'), true),
+    };
+    const ref = attr(it, 'identifierref');
+    if (ref) {
+      const r = resources.get(ref);
+      if (!r)
+        throw new ScormManifestError(`${where}: points to resource "${ref}", which is not in <resources>`);
+      const href = attr(r, 'href');
+      if (!href) throw new ScormManifestError(`${where}: resource "${ref}" has no href to launch`);
+      const url = withParameters(
+        joinBase([manifestBase, resourcesBase, attr(r, 'base')], href),
+        attr(it, 'parameters'),
+      );
+      const file = fileOf(url, `${where}: resource "${ref}"`);
+      if (!files.has(file))
+        throw new ScormManifestError(`${where}: launch file "${file}" (resource "${ref}") is not in the zip`);
+      const st = (attr(r, 'scormtype') ?? 'asset').toLowerCase();
+      item.resource = {
+        identifier: ref,
+        scormType: st === 'sco' ? 'sco' : 'asset',
+        file,
+        launch: url.replace(/^\.\//, ''),
+      };
+    } else if (children.length === 0) {
+      throw new ScormManifestError(`${where}: has neither a resource (identifierref) nor child items`);
+    }
+    const mastery = num(str(child(it, 'masteryscore')), `${where}: masteryscore`, 0, 100);
+    if (mastery !== undefined) item.masteryScore = mastery;
+    const ct = completionThresholdOf(it, where);
+    if (ct !== undefined) item.completionThreshold = ct;
+    const sp = scaledPassingOf(it, where);
+    if (sp !== undefined) item.scaledPassingScore = sp;
+    const dfl = str(child(it, 'datafromlms'));
+    if (dfl) item.dataFromLms = dfl;
+    const tla = str(child(it, 'timelimitaction'));
+    if (tla) item.timeLimitAction = tla;
+    const mta = str(child(it, 'maxtimeallowed'));
+    if (mta) item.maxTimeAllowed = mta;
+    const cm = controlModeOf(it);
+    if (cm) item.controlMode = cm;
+    return item;
+  };
+  const items = arr(child(org, 'item')).map((it) => toItem(it, ''));
+  if (items.length === 0)
+    throw new ScormManifestError(`imsmanifest.xml: organization "${attr(org, 'identifier')}" has no items`);
+  const cm = controlModeOf(org) ?? {};
+  return {
+    version,
+    edition,
+    identifier,
+    ...(attr(m, 'version') ? { manifestVersion: attr(m, 'version')! } : {}),
+    title: (str(child(org, 'title')) ?? identifier).trim() || identifier || 'SCORM package',
+    organization: attr(org, 'identifier') ?? '',
+    items,
+    // SCORM 2004 defaults: choice and flow allowed unless the manifest says otherwise (flow defaults
+    // to false in the spec; an LMS with no flow would leave multi-SCO packages without Next, so the
+    // box shows Next/Previous unless the manifest explicitly sets flow="false").
+    controlMode: { choice: cm.choice ?? true, flow: cm.flow ?? true, forwardOnly: cm.forwardOnly ?? false },
+  };
+}
+
+/** Leaves (items with a resource), depth first, in manifest order. */
+export function leaves(items: readonly ScormItem[]): ScormItem[] {
+  return items.flatMap((i) => (i.resource ? [i, ...leaves(i.children)] : leaves(i.children)));
+}

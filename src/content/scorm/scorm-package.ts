@@ -1,0 +1,234 @@
+import { createHash } from 'node:crypto';
+import type { Language } from '../../core/config.js';
+import type { CourseSource } from '../course-source.js';
+import { courseInvalid, digestOf, type PreparedCourse, type PreparedFile } from '../course.importer.js';
+import { extOf, mediaTypeOf } from '../media-types.js';
+import {
+  leaves,
+  parseScormManifest,
+  ScormManifestError,
+  type ScormControlMode,
+  type ScormItem,
+  type ScormVersion,
+} from './manifest.js';
+
+/** What the runtime needs of one SCO or asset (stored with the course, read by the player). */
+export interface ScormActivityInfo {
+  scormType: 'sco' | 'asset';
+  /** Path (and query) under the package root, as launched. */
+  launch: string;
+  masteryScore?: number;
+  completionThreshold?: number;
+  scaledPassingScore?: number;
+  dataFromLms?: string;
+  timeLimitAction?: string;
+  maxTimeAllowed?: string;
+  controlMode?: Partial<ScormControlMode>;
+}
+
+/** A TOC node: clusters keep their children (multi-level TOC in the player). */
+export interface ScormTocNode {
+  id: string;
+  title: string;
+  /** Set for leaves (the activity id is the item identifier). */
+  launchable: boolean;
+  children: ScormTocNode[];
+}
+
+/** Stored per SCORM course in content.db (`scorm_packages`). */
+export interface ScormPackageInfo {
+  version: ScormVersion;
+  edition: string;
+  manifestIdentifier: string;
+  controlMode: ScormControlMode;
+  toc: ScormTocNode[];
+  activities: Record<string, ScormActivityInfo>;
+}
+
+/** Types the generic media table does not know, common in authoring-tool exports. */
+const EXTRA_TYPES: Record<string, { type: string; compress: boolean }> = {
+  woff: { type: 'font/woff', compress: false },
+  woff2: { type: 'font/woff2', compress: false },
+  ttf: { type: 'font/ttf', compress: true },
+  otf: { type: 'font/otf', compress: true },
+  eot: { type: 'application/vnd.ms-fontobject', compress: true },
+  wav: { type: 'audio/wav', compress: false },
+  m4a: { type: 'audio/mp4', compress: false },
+  ico: { type: 'image/x-icon', compress: true },
+  xsd: { type: 'application/xml', compress: true },
+  swf: { type: 'application/x-shockwave-flash', compress: false },
+  map: { type: 'application/json', compress: true },
+};
+
+export interface ScormPrepareOptions {
+  /** Course id; default: from the manifest identifier. */
+  id?: string;
+  /** x.y.z; default: the manifest's version attribute when it is one, else 1.0.0. */
+  version?: string;
+  /** The language the package is in (SCORM packages are single-language). */
+  language?: Language;
+}
+
+/** A course id from a manifest identifier: a-z, 0-9 and '-', 3 to 64 characters. */
+export function courseIdFrom(identifier: string): string {
+  let id = identifier
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+  if (id.length < 3) id = `scorm-${createHash('sha256').update(identifier).digest('hex').slice(0, 8)}`;
+  return id;
+}
+
+function versionFrom(v: string | undefined): string {
+  const m = v ? /^(\d{1,6})(?:\.(\d{1,6}))?(?:\.(\d{1,6}))?$/.exec(v.trim()) : null;
+  return m ? `${m[1]}.${m[2] ?? '0'}.${m[3] ?? '0'}` : '1.0.0';
+}
+
+function tocOf(items: readonly ScormItem[]): ScormTocNode[] {
+  return items
+    .filter((i) => i.isVisible || i.resource)
+    .map((i) => ({
+      id: i.identifier,
+      title: i.title,
+      launchable: !!i.resource,
+      children: tocOf(i.children),
+    }));
+}
+
+/** Is this source a SCORM package (imsmanifest.xml at its root)? */
+export function isScormSource(source: CourseSource): boolean {
+  return source.files().includes('imsmanifest.xml');
+}
+
+/**
+ * Check a SCORM 1.2 / 2004 package and turn it into a course for the store: every file is served (by
+ * path, from the package origin), each leaf item is an activity of type 'sco' whose id is the item
+ * identifier (stable across versions, so progress carries over). Throws AppError('course_invalid')
+ * naming the problem: manifest missing / not at the root, malformed XML, an item pointing to a missing
+ * resource, a launch file not in the zip.
+ */
+export function prepareScormCourse(
+  source: CourseSource,
+  opts: ScormPrepareOptions = {},
+): PreparedCourse & { scorm: ScormPackageInfo } {
+  const paths = source.files();
+  if (!paths.includes('imsmanifest.xml')) {
+    const nested = paths.find(
+      (p) => p.toLowerCase().endsWith('/imsmanifest.xml') || p.toLowerCase() === 'imsmanifest.xml',
+    );
+    throw courseInvalid(source.name, [
+      nested
+        ? `imsmanifest.xml: not at the root of the zip (found "${nested}"); zip the package's contents, not its folder`
+        : 'imsmanifest.xml: missing (a SCORM package has imsmanifest.xml at the root of the zip)',
+    ]);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true })
+      .decode(source.read('imsmanifest.xml'))
+      .replace(/^\uFEFF/, '');
+  } catch {
+    throw courseInvalid(source.name, ['imsmanifest.xml: not valid UTF-8 text']);
+  }
+  let manifest;
+  try {
+    manifest = parseScormManifest(text, new Set(paths));
+  } catch (e) {
+    if (e instanceof ScormManifestError) throw courseInvalid(source.name, [e.message]);
+    throw e;
+  }
+  const language: Language = opts.language ?? 'en';
+  const id = opts.id ?? courseIdFrom(manifest.identifier || manifest.title);
+  const version = opts.version ?? versionFrom(manifest.manifestVersion);
+  const errors: string[] = [];
+  if (!/^[a-z0-9][a-z0-9-]{2,63}$/.test(id))
+    errors.push(`course id "${id}": must be 3 to 64 characters: a-z, 0-9 and "-"`);
+  if (!/^\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(version)) errors.push(`version "${version}": must be x.y.z`);
+  if (errors.length) throw courseInvalid(source.name, errors);
+
+  const files: PreparedFile[] = paths.map((path) => {
+    const e = extOf(path);
+    const known = mediaTypeOf(path);
+    const extra = EXTRA_TYPES[e];
+    const h = createHash('sha256');
+    for (const piece of source.pieces(path, 1024 * 1024)) h.update(piece);
+    return {
+      path,
+      sha256: h.digest('hex'),
+      size: source.size(path),
+      type: known?.type ?? extra?.type ?? 'application/octet-stream',
+      ext: /^[a-z0-9]{1,8}$/.test(e) ? e : 'bin',
+      served: true,
+      compress: known?.compress ?? extra?.compress ?? false,
+    };
+  });
+
+  const t = (s: string) => ({ [language]: s });
+  const modules: PreparedCourse['modules'] = [];
+  const activities: PreparedCourse['activities'] = [];
+  const info: Record<string, ScormActivityInfo> = {};
+  let ord = 0;
+  let looseModule: string | undefined;
+  manifest.items.forEach((top, i) => {
+    let moduleId: string;
+    if (top.children.length === 0) {
+      if (!looseModule) {
+        looseModule = `${manifest.organization || 'org'}#${i}`;
+        modules.push({ id: looseModule, ord: modules.length, titles: t(manifest.title) });
+      }
+      moduleId = looseModule;
+    } else {
+      looseModule = undefined;
+      moduleId = top.identifier;
+      modules.push({ id: moduleId, ord: modules.length, titles: t(top.title) });
+    }
+    for (const leaf of leaves([top])) {
+      const r = leaf.resource!;
+      activities.push({
+        id: leaf.identifier,
+        type: 'sco',
+        moduleId,
+        ord: ord++,
+        titles: t(leaf.title),
+        file: r.launch,
+      });
+      const a: ScormActivityInfo = { scormType: r.scormType, launch: r.launch };
+      if (leaf.masteryScore !== undefined) a.masteryScore = leaf.masteryScore;
+      if (leaf.completionThreshold !== undefined) a.completionThreshold = leaf.completionThreshold;
+      if (leaf.scaledPassingScore !== undefined) a.scaledPassingScore = leaf.scaledPassingScore;
+      if (leaf.dataFromLms !== undefined) a.dataFromLms = leaf.dataFromLms;
+      if (leaf.timeLimitAction !== undefined) a.timeLimitAction = leaf.timeLimitAction;
+      if (leaf.maxTimeAllowed !== undefined) a.maxTimeAllowed = leaf.maxTimeAllowed;
+      if (leaf.controlMode) a.controlMode = leaf.controlMode;
+      info[leaf.identifier] = a;
+    }
+  });
+
+  return {
+    id,
+    version,
+    kind: manifest.version,
+    language,
+    languages: [language],
+    titles: t(manifest.title),
+    descriptions: t(`SCORM ${manifest.edition}`),
+    digest: digestOf(files),
+    modules,
+    activities,
+    lessons: [],
+    quizzes: [],
+    files,
+    warnings: [],
+    scorm: {
+      version: manifest.version,
+      edition: manifest.edition,
+      manifestIdentifier: manifest.identifier,
+      controlMode: manifest.controlMode,
+      toc: tocOf(manifest.items),
+      activities: info,
+    },
+  };
+}
