@@ -24,6 +24,8 @@ export function healthRouter(ctx: AppContext): Router {
       applianceId: ctx.records.applianceId,
       epoch: ctx.records.epoch,
       lastSeq: ctx.records.lastSeq(),
+      // Group-commit counters since start: SQLite commits (fsyncs of the WAL) and the writes they carried.
+      records: { commits: ctx.records.committer.commits, writes: ctx.records.committer.writes },
       databases,
     });
   });
