@@ -36,9 +36,12 @@ async function cli(...args: string[]): Promise<number> {
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'fc-cli-'));
   process.env['FIELDCLASS_INSTALL_SAMPLES'] = 'false';
+  // A course folder is unsigned local content (issue 5): refused unless the box allows it.
+  process.env['FIELDCLASS_ALLOW_UNSIGNED'] = '1';
 });
 afterEach(() => {
   delete process.env['FIELDCLASS_INSTALL_SAMPLES'];
+  delete process.env['FIELDCLASS_ALLOW_UNSIGNED'];
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -165,7 +165,7 @@ async function openSource(
   try {
     st = statSync(path);
   } catch {
-    throw new AppError('not_found', `${path}: no such file or folder`, 404);
+    throw new AppError('not_found', `${path}: no such course folder or file`, 404);
   }
   if (st.isDirectory()) return { source: new FolderSource(path), close: () => undefined };
   const zip = await ZipSource.open(path, limits);
@@ -409,13 +409,8 @@ export async function importContent(
         `${input}: an unsigned ${what}; this box installs only course bundles signed by HQ (set content.allowUnsigned to true, or FIELDCLASS_ALLOW_UNSIGNED=1, to allow local content)`,
         403,
       );
-    if (opened.zip && !isScormSource(opened.source))
-      throw new AppError(
-        'course_invalid',
-        `${input}: neither a course bundle (manifest.json + manifest.sig) nor a SCORM package (imsmanifest.xml at the root)`,
-        400,
-      );
-    const p = prepareAny(opened.source, opts);
+    // A zip that is not a bundle must be a SCORM package (the preparer names what is missing).
+    const p = opened.zip ? prepareScormCourse(opened.source, opts) : prepareNativeCourse(opened.source);
     const r = content.installPreparedCourse(p, opened.source, { signed: false, source: basename(input) });
     return { ...r, kind: p.kind, signed: false };
   } finally {
