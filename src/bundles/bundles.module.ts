@@ -23,7 +23,7 @@ export function bundleServices(
       recordsDb: ctx.db.records,
       identity: ctx.identity,
     },
-    opts.maxRowsPerBundle !== undefined ? { maxRowsPerBundle: opts.maxRowsPerBundle } : {},
+    { maxRowsPerBundle: opts.maxRowsPerBundle ?? ctx.config.export.maxRowsPerBundle },
   );
   const deps = { records: ctx.records, bundles: exporter.bundles, clock: ctx.clock, logger: ctx.logger };
   return {

@@ -53,6 +53,8 @@ export const configSchema = z
         outboxDir: z.string().optional(),
         keep: z.number().int().positive().default(60),
         usbRoots: z.array(z.string()).default(['/media', '/mnt/usb']),
+        /** At most this many journal rows per bundle file (smaller files for slow uploads). */
+        maxRowsPerBundle: z.number().int().min(1).max(100_000).default(100_000),
       })
       .prefault({}),
     hq: z
