@@ -210,6 +210,7 @@ describe('LearningService on a real records.db', () => {
       score: { scaled: 0.5, raw: 2, min: 0, max: 4 },
       success: false,
       completion: true,
+      extensions: { [LEARNING_EXT.answers]: { q1: ['b'], q2: ['a'], q3: ['true'], q4: ['tape'] } },
     });
     const r2 = await ctx.learning.submitQuiz(awa, 'fixture-course', 'quiz', 'en', ALL_RIGHT);
     expect(r2).toMatchObject({ attemptNo: 2, score: 1, passed: true, attemptsLeft: 1 });

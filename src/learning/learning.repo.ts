@@ -80,23 +80,18 @@ export class LearningRepo {
       ),
       one: p('SELECT * FROM progress WHERE person_id = ? AND course_id = ? AND activity_id = ?'),
       course: p('SELECT * FROM progress WHERE person_id = ? AND course_id = ?'),
+      exists: p('SELECT 1 FROM progress WHERE person_id = ? AND course_id = ? AND activity_id = ?').pluck(),
+      doneCount: p(
+        `SELECT count(*) FROM progress WHERE person_id = ? AND course_id = ? AND activity_id != ''
+           AND status IN ('completed', 'passed')`,
+      ).pluck(),
       person: p('SELECT * FROM progress WHERE person_id = ? ORDER BY course_id, activity_id'),
       courseRows: p(`SELECT * FROM progress WHERE person_id = ? AND activity_id = '' ORDER BY last_seq DESC`),
-      answer: p(
-        `INSERT INTO attempts (person_id, course_id, activity_id, attempt_no, kind, state, started_at, updated_at)
-         VALUES (@personId, @courseId, @activityId, @attemptNo, 'quiz', json_object(@questionId, json(@given)), @at, @at)
-         ON CONFLICT (person_id, course_id, activity_id, attempt_no) DO UPDATE SET
-           -- keys kept sorted, so the same answers give the same text whatever order they arrive in
-           state = (SELECT json_group_object(key, json(value)) FROM (SELECT key, value FROM
-                     json_each(json_set(state, '$."' || @questionId || '"', json(@given))) ORDER BY key)),
-           started_at = min(started_at, excluded.started_at), updated_at = max(updated_at, excluded.updated_at)`,
-      ),
       finish: p(
         `INSERT INTO attempts (person_id, course_id, activity_id, attempt_no, kind, state, score, status, started_at, updated_at)
-         VALUES (@personId, @courseId, @activityId, @attemptNo, 'quiz', '{}', @score, @status, @at, @at)
+         VALUES (@personId, @courseId, @activityId, @attemptNo, 'quiz', @state, @score, @status, @at, @at)
          ON CONFLICT (person_id, course_id, activity_id, attempt_no) DO UPDATE SET
-           score = excluded.score, status = excluded.status,
-           started_at = min(started_at, excluded.started_at), updated_at = max(updated_at, excluded.updated_at)`,
+           state = excluded.state, score = excluded.score, status = excluded.status, updated_at = excluded.updated_at`,
       ),
       attemptsUsed: p(
         `SELECT count(*) FROM attempts WHERE person_id = ? AND course_id = ? AND activity_id = ? AND kind = 'quiz'`,
@@ -122,6 +117,15 @@ export class LearningRepo {
     return this.s['one']!.get(personId, courseId, activityId) as ProgressRow | undefined;
   }
 
+  has(personId: string, courseId: string, activityId: string): boolean {
+    return this.s['exists']!.get(personId, courseId, activityId) !== undefined;
+  }
+
+  /** How many activities of a course (rows other than the course's own) are completed or passed. */
+  doneCount(personId: string, courseId: string): number {
+    return this.s['doneCount']!.get(personId, courseId) as number;
+  }
+
   progressForCourse(personId: string, courseId: string): ProgressRow[] {
     return this.s['course']!.all(personId, courseId) as ProgressRow[];
   }
@@ -135,18 +139,6 @@ export class LearningRepo {
     return this.s['courseRows']!.all(personId) as ProgressRow[];
   }
 
-  recordAnswer(a: {
-    personId: string;
-    courseId: string;
-    activityId: string;
-    attemptNo: number;
-    questionId: string;
-    given: string[];
-    at: string;
-  }): void {
-    this.s['answer']!.run({ ...a, given: JSON.stringify(a.given) });
-  }
-
   finishAttempt(a: {
     personId: string;
     courseId: string;
@@ -154,9 +146,12 @@ export class LearningRepo {
     attemptNo: number;
     score: number;
     status: 'passed' | 'failed';
+    /** The answers given, question id -> values. */
+    answers: Record<string, string[]>;
     at: string;
   }): void {
-    this.s['finish']!.run(a);
+    const { answers, ...rest } = a;
+    this.s['finish']!.run({ ...rest, state: JSON.stringify(answers) });
   }
 
   attemptsUsed(personId: string, courseId: string, activityId: string): number {

@@ -29,8 +29,19 @@ import {
 /** Namespace of the name-based (v5) registration UUIDs: one stable registration per (person, course). */
 const REGISTRATION_NS = Buffer.from('3b0f6d2e8c9a4e51a1f7c2d4e6b8a0c1', 'hex');
 
+let lastRegistration = { key: '', value: '' };
+
 /** A stable UUID (RFC 4122 version 5) for the xAPI registration of `personId` in `courseId`. */
 export function registrationFor(personId: string, courseId: string): string {
+  // One action emits several statements for the same pair: skip the hash for the repeats.
+  const memo = `${personId}\n${courseId}`;
+  if (lastRegistration.key === memo) return lastRegistration.value;
+  const value = computeRegistration(personId, courseId);
+  lastRegistration = { key: memo, value };
+  return value;
+}
+
+function computeRegistration(personId: string, courseId: string): string {
   const h = createHash('sha1').update(REGISTRATION_NS).update(`${personId}\n${courseId}`).digest();
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
@@ -345,6 +356,9 @@ export class LearningService {
         score: { scaled: graded.score, raw: graded.correctCount, min: 0, max: graded.total },
         success: graded.passed,
         completion: true,
+        extensions: {
+          [LEARNING_EXT.answers]: Object.fromEntries(graded.questions.map((q) => [q.id, q.given])),
+        },
       },
       extensions: { [LEARNING_EXT.attempt]: attemptNo },
     });
@@ -425,29 +439,27 @@ export class LearningService {
           row('', 'started', activityId);
         }
         return;
-      case 'answered': {
-        const quizId = ext[LEARNING_EXT.quizId];
-        const questionId = ext[LEARNING_EXT.questionId];
-        const given = s.result?.extensions?.[LEARNING_EXT.answers];
-        if (typeof quizId !== 'string' || typeof questionId !== 'string' || !attemptNo) return;
-        this.repo.recordAnswer({
-          personId,
-          courseId,
-          activityId: quizId,
-          attemptNo,
-          questionId,
-          given: Array.isArray(given) ? (given as string[]) : [],
-          at,
-        });
+      case 'answered':
+        // The quiz statement that follows carries the whole attempt; one question changes nothing derived.
         return;
-      }
       case 'passed':
       case 'failed': {
         const score = s.result?.score?.scaled ?? 0;
         row(activityId, verb, activityId, score, attemptNo);
         row('', 'started', activityId);
+        const answers = s.result?.extensions?.[LEARNING_EXT.answers];
         if (attemptNo)
-          this.repo.finishAttempt({ personId, courseId, activityId, attemptNo, score, status: verb, at });
+          this.repo.finishAttempt({
+            personId,
+            courseId,
+            activityId,
+            attemptNo,
+            score,
+            status: verb,
+            answers:
+              typeof answers === 'object' && answers !== null ? (answers as Record<string, string[]>) : {},
+            at,
+          });
         return;
       }
       case 'rated': {
@@ -522,7 +534,7 @@ export class LearningService {
   }
 
   private launchIfFirst(person: Actor, course: CourseOutline, item: OutlineItem, lang: Language): void {
-    if (this.repo.progress(person.id, course.id, '')) return;
+    if (this.repo.has(person.id, course.id, '')) return;
     this.emit({
       person,
       course,
@@ -542,9 +554,11 @@ export class LearningService {
     item: OutlineItem,
     lang: Language,
   ): boolean {
+    const all = items(course);
+    // Cheap count first: most actions leave the course unfinished.
+    if (all.length === 0 || this.repo.doneCount(person.id, course.id) < all.length) return false;
     const rows = new Map(this.repo.progressForCourse(person.id, course.id).map((r) => [r.activity_id, r]));
     if (rows.get('')?.status === 'completed') return false;
-    const all = items(course);
     if (all.length === 0 || !all.every((i) => DONE.has(rows.get(i.id)?.status ?? ''))) return false;
     this.emit({
       person,

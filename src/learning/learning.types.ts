@@ -78,6 +78,9 @@ export const LEARNING_EXT = {
   quizId: 'urn:fieldclass:ext:quiz-id',
   questionId: 'urn:fieldclass:ext:question-id',
   questionType: 'urn:fieldclass:ext:question-type',
-  /** On 'answered' (result.extensions): the exact list of values given. */
+  /**
+   * result.extensions of 'answered': the exact list of values given; of 'passed'/'failed': the whole
+   * attempt, question id -> values (what the attempts table keeps).
+   */
   answers: 'urn:fieldclass:ext:answers',
 } as const;

@@ -1,0 +1,257 @@
+import { constants, accessSync, existsSync, statSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Command } from 'commander';
+import { isAppError } from '../core/errors.js';
+import { openDatabase } from '../db/connection.js';
+import type { Migration } from '../db/migrate.js';
+import { contentMigrations } from '../db/migrations/content.js';
+import { recordsMigrations } from '../db/migrations/records.js';
+import { configFrom, type GlobalFlags } from './context.js';
+
+export type Level = 'OK' | 'WARN' | 'FAIL';
+export interface Check {
+  level: Level;
+  name: string;
+  /** What was found, and for WARN/FAIL what to do about it. */
+  message: string;
+}
+
+const MB = 1024 * 1024;
+/** Databases bigger than this get `quick_check` (O(n)) instead of the full `integrity_check`. */
+const FULL_CHECK_MAX_BYTES = 256 * MB;
+export const DISK_WARN_BYTES = 1024 * MB;
+export const DISK_FAIL_BYTES = 200 * MB;
+
+const DATABASES: { name: string; file: string; migrations: readonly Migration[]; required: boolean }[] = [
+  { name: 'records', file: 'records.db', migrations: recordsMigrations, required: true },
+  { name: 'content', file: 'content.db', migrations: contentMigrations, required: false },
+];
+
+const human = (bytes: number): string =>
+  bytes >= 1024 * MB ? `${(bytes / 1024 / MB).toFixed(1)} GB` : `${Math.round(bytes / MB)} MB`;
+
+/**
+ * Check a data dir without changing it: config, the dir, free disk, each database (opens, integrity,
+ * schema version), the records database's durability settings, the journal and the export cursor.
+ */
+export function runDoctor(flags: GlobalFlags): Check[] {
+  const checks: Check[] = [];
+  const add = (level: Level, name: string, message: string) => checks.push({ level, name, message });
+
+  // Config first: it names the data dir. An invalid config still lets the rest be checked.
+  let dataDir = resolve(flags.data ?? process.env['FIELDCLASS_DATA_DIR'] ?? './data');
+  try {
+    const config = configFrom(flags);
+    dataDir = config.dataDir;
+    add('OK', 'config', 'parses');
+  } catch (e) {
+    const msg = isAppError(e) || e instanceof Error ? e.message : String(e);
+    add('FAIL', 'config', `${msg.replace(/\n/g, '; ')} — fix that field in config.json or the environment`);
+  }
+
+  if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) {
+    add(
+      'FAIL',
+      'data dir',
+      `${dataDir} does not exist — run \`fieldclass migrate --data ${dataDir}\` or start the box once`,
+    );
+    return checks;
+  }
+  try {
+    accessSync(dataDir, constants.W_OK);
+    const probe = join(dataDir, `.doctor-${process.pid}.tmp`);
+    writeFileSync(probe, 'ok');
+    unlinkSync(probe);
+    add('OK', 'data dir', `${dataDir} exists and is writable`);
+  } catch (e) {
+    add(
+      'FAIL',
+      'data dir',
+      `${dataDir} is not writable (${(e as Error).message}) — check its owner and permissions`,
+    );
+  }
+
+  try {
+    const s = statfsSync(dataDir);
+    const free = s.bavail * s.bsize;
+    if (free < DISK_FAIL_BYTES)
+      add(
+        'FAIL',
+        'disk',
+        `${human(free)} free — the box may stop recording; free space or export and remove old bundles`,
+      );
+    else if (free < DISK_WARN_BYTES)
+      add('WARN', 'disk', `${human(free)} free (under 1 GB) — free some space soon`);
+    else add('OK', 'disk', `${human(free)} free`);
+  } catch (e) {
+    add('WARN', 'disk', `cannot read free space: ${(e as Error).message}`);
+  }
+
+  for (const d of DATABASES) {
+    const path = join(dataDir, d.file);
+    if (!existsSync(path)) {
+      add(
+        d.required ? 'FAIL' : 'WARN',
+        d.name,
+        `${d.file} is missing — ${d.required ? 'restore it from a backup, or ' : ''}start the box or run \`fieldclass migrate\` to create it`,
+      );
+      continue;
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+    } catch (e) {
+      add(
+        'FAIL',
+        d.name,
+        `${d.file} does not open: ${(e as Error).message} — restore it from ${join(dataDir, 'backups')}`,
+      );
+      continue;
+    }
+    try {
+      const size = statSync(path).size;
+      const pragma = size > FULL_CHECK_MAX_BYTES ? 'quick_check' : 'integrity_check';
+      const result = db.pragma(`${pragma}(20)`, { simple: false }) as Record<string, string>[];
+      const lines = result.map((r) => Object.values(r)[0]);
+      if (lines.length !== 1 || lines[0] !== 'ok') {
+        add(
+          'FAIL',
+          d.name,
+          `${d.file} fails ${pragma}: ${lines.slice(0, 3).join('; ')} — stop the box and restore it from ${join(dataDir, 'backups')}` +
+            (d.name === 'content'
+              ? ' (or delete content.db: courses are installed again from their bundles)'
+              : ''),
+        );
+        continue;
+      }
+      const version = db.pragma('user_version', { simple: true }) as number;
+      const latest = d.migrations.length;
+      if (version < latest)
+        add(
+          'WARN',
+          d.name,
+          `${d.file}: ${pragma} ok, schema version ${version} of ${latest} — run \`fieldclass migrate\``,
+        );
+      else if (version > latest)
+        add(
+          'FAIL',
+          d.name,
+          `${d.file}: schema version ${version} is newer than this fieldclass (${latest}) — upgrade fieldclass`,
+        );
+      else add('OK', d.name, `${d.file}: ${pragma} ok, schema version ${version}, ${human(size)}`);
+      if (d.name === 'records' && version >= 1) checkRecords(db, path, add);
+    } catch (e) {
+      add('FAIL', d.name, `${d.file}: ${(e as Error).message} — restore it from ${join(dataDir, 'backups')}`);
+    } finally {
+      db.close();
+    }
+  }
+
+  try {
+    const courses = join(dataDir, 'content.db');
+    if (existsSync(courses)) {
+      const db = new Database(courses, { readonly: true, fileMustExist: true });
+      try {
+        const n = db.prepare('SELECT count(*) FROM courses WHERE active = 1').pluck().get() as number;
+        if (n === 0)
+          add(
+            'WARN',
+            'courses',
+            'no course installed — run `fieldclass content import <course>` (or start the box, which installs the samples)',
+          );
+        else add('OK', 'courses', `${n} course(s) installed and active`);
+      } finally {
+        db.close();
+      }
+    }
+  } catch (e) {
+    add('WARN', 'courses', `cannot count courses: ${(e as Error).message}`);
+  }
+  return checks;
+}
+
+function checkRecords(
+  db: Database.Database,
+  path: string,
+  add: (l: Level, n: string, m: string) => void,
+): void {
+  const mode = db.pragma('journal_mode', { simple: true }) as string;
+  if (mode !== 'wal')
+    add(
+      'FAIL',
+      'durability',
+      `records.db journal_mode is ${mode}, not wal — start the box (it sets WAL on open)`,
+    );
+  else {
+    // synchronous is per connection: check what the box's own opener sets.
+    const rw = openDatabase(path, 'precious');
+    try {
+      const sync = rw.pragma('synchronous', { simple: true }) as number;
+      if (sync === 2 || sync === 3) add('OK', 'durability', 'records.db: WAL, synchronous=FULL');
+      else
+        add(
+          'FAIL',
+          'durability',
+          `records.db opens with synchronous=${sync}, not FULL (2) — a fieldclass bug: report it`,
+        );
+    } finally {
+      rw.close();
+    }
+  }
+  const j = db
+    .prepare('SELECT count(*) AS n, coalesce(min(seq), 0) AS lo, coalesce(max(seq), 0) AS hi FROM journal')
+    .get() as {
+    n: number;
+    lo: number;
+    hi: number;
+  };
+  if (j.hi !== j.n || (j.n > 0 && j.lo !== 1))
+    add(
+      'FAIL',
+      'journal',
+      `not gap-free: ${j.n} rows but seq ${j.lo}..${j.hi} — restore records.db from a backup and tell HQ`,
+    );
+  else add('OK', 'journal', `${j.n} entries, seq 1..${j.hi}, gap-free`);
+  const meta = (k: string) =>
+    db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(k) as string | undefined;
+  const cursorMeta = meta('export_cursor');
+  const lastBundle = db.prepare('SELECT coalesce(max(to_seq), 0) FROM bundles').pluck().get() as number;
+  const cursor = Math.max(Number(cursorMeta ?? 0), lastBundle);
+  if (!Number.isFinite(cursor) || cursor > j.hi)
+    add(
+      'FAIL',
+      'export',
+      `export cursor ${cursorMeta ?? lastBundle} is past the last journal seq ${j.hi} — records.db was restored from an older backup: start a new epoch before exporting`,
+    );
+  else add('OK', 'export', `export cursor ${cursor} <= last seq ${j.hi} (${j.hi - cursor} to export)`);
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description(
+      'check the data dir, databases (integrity, schema, durability, journal), free disk and config',
+    )
+    .option('-d, --data <dir>', 'data directory (default ./data)')
+    .option('-c, --config <file>', 'config file (default <data>/config.json)')
+    .option('--json', 'print the checks as JSON')
+    .action((opts: GlobalFlags & { json?: boolean }) => {
+      let checks: Check[];
+      try {
+        checks = runDoctor(opts);
+      } catch (e) {
+        checks = [{ level: 'FAIL', name: 'doctor', message: (e as Error).message }];
+      }
+      if (opts.json) console.log(JSON.stringify(checks, null, 2));
+      else for (const c of checks) console.log(`${c.level.padEnd(4)}  ${c.name.padEnd(10)}  ${c.message}`);
+      const fails = checks.filter((c) => c.level === 'FAIL').length;
+      const warns = checks.filter((c) => c.level === 'WARN').length;
+      if (!opts.json)
+        console.log(
+          fails ? `${fails} problem(s) to fix` : warns ? `healthy, ${warns} warning(s)` : 'healthy',
+        );
+      if (fails) process.exitCode = 1;
+    });
+}
