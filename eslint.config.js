@@ -26,4 +26,28 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // Plain browser scripts served as they are (no build step): no type information, browser globals.
+  {
+    files: ['src/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'navigator',
+          'console',
+          'setTimeout',
+          'clearTimeout',
+          'URLSearchParams',
+          'XMLHttpRequest',
+          'fetch',
+          'FormData',
+        ].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
 );

@@ -46,22 +46,35 @@
       true,
     );
     new window.CrossFrameLMS(api, cfg.contentOrigin);
-    var finish = function () {
-      say(cfg.text.saved);
-      var next = null;
-      if (cfg.version === 'scorm2004' && api.adl && api.adl.nav) {
-        var req = String(api.adl.nav.request || '');
-        var m = /^\{target=([^}]+)\}(choice|jump)$/.exec(req);
-        if (req === 'continue' && cfg.nav.flow) next = cfg.nextUrl;
-        else if (req === 'previous' && cfg.nav.flow && !cfg.nav.forwardOnly) next = cfg.prevUrl;
-        else if (m && cfg.nav.choice) next = cfg.urls[m[1]] || null;
-        else if (/^(exit|exitAll|suspendAll|abandon|abandonAll)$/.test(req)) next = cfg.outlineUrl;
-      }
-      if (next) location.href = next;
+    var go = function (url) {
+      if (url)
+        setTimeout(function () {
+          location.href = url;
+        }, 0);
     };
     api.on(cfg.version === 'scorm12' ? 'LMSFinish' : 'Terminate', function () {
-      setTimeout(finish, 0);
+      say(cfg.text.saved);
     });
+    if (cfg.version === 'scorm2004') {
+      // Navigation requests the SCO made (adl.nav.request), as scorm-again reports them on Terminate,
+      // honoured within the manifest's control mode (flow: continue/previous; choice: a target).
+      api.on('SequenceNext', function () {
+        if (cfg.nav.flow) go(cfg.nextUrl || cfg.outlineUrl);
+      });
+      api.on('SequencePrevious', function () {
+        if (cfg.nav.flow && !cfg.nav.forwardOnly) go(cfg.prevUrl);
+      });
+      var toTarget = function (_el, target) {
+        if (cfg.nav.choice) go(cfg.urls[String(target)] || null);
+      };
+      api.on('SequenceChoice', toTarget);
+      api.on('SequenceJump', toTarget);
+      ['SequenceExit', 'SequenceExitAll', 'SequenceAbandon', 'SequenceAbandonAll'].forEach(function (e) {
+        api.on(e, function () {
+          go(cfg.outlineUrl);
+        });
+      });
+    }
     api.on(cfg.version === 'scorm12' ? 'LMSCommit' : 'Commit', function () {
       say(cfg.text.saved);
     });

@@ -16,8 +16,14 @@ const enc = encodeURIComponent;
 export const courseUrl = (courseId: string) => `/courses/${enc(courseId)}`;
 export const lessonUrl = (courseId: string, id: string) => `/courses/${enc(courseId)}/lessons/${enc(id)}`;
 export const quizUrl = (courseId: string, id: string) => `/courses/${enc(courseId)}/quizzes/${enc(id)}`;
+/** A SCO of a SCORM course: the player page (src/learning/scorm.routes.tsx). */
+export const scoUrl = (courseId: string, id: string) => `/courses/${enc(courseId)}/scorm/${enc(id)}`;
 export const activityUrl = (courseId: string, item: { id: string; type: ActivityType }) =>
-  item.type === 'quiz' ? quizUrl(courseId, item.id) : lessonUrl(courseId, item.id);
+  item.type === 'quiz'
+    ? quizUrl(courseId, item.id)
+    : item.type === 'sco'
+      ? scoUrl(courseId, item.id)
+      : lessonUrl(courseId, item.id);
 
 /** A progress bar with its percent in words (the bar alone says nothing to a screen reader). */
 export function ProgressBar({ page, percent }: { page: PageContext; percent: number }) {
@@ -57,9 +63,10 @@ export function OpenActivity({
   label: string;
   className?: string;
 }) {
-  if (item.type === 'quiz')
+  // Quizzes record nothing until sent, SCOs record through their runtime: plain links.
+  if (item.type === 'quiz' || item.type === 'sco')
     return (
-      <a href={quizUrl(courseId, item.id)} class={className}>
+      <a href={activityUrl(courseId, item)} class={className}>
         {label}
       </a>
     );
