@@ -99,7 +99,12 @@ export interface RunningServer {
 export async function startServer(ctx: AppContext): Promise<RunningServer> {
   const app = createApp(ctx);
   // SCORM package content is untrusted: it is served from its own origin (another port).
-  const packages = await startPackageServer(ctx.content, ScormScripts.shared(), ctx.config.scorm.port, ctx.config.host);
+  const packages = await startPackageServer(
+    ctx.content,
+    ScormScripts.shared(),
+    ctx.config.scorm.port,
+    ctx.config.host,
+  );
   app.locals['scormPackagePort'] = packages.port;
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(ctx.config.port, ctx.config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
