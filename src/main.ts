@@ -19,6 +19,13 @@ import { allJobs } from './jobs/registry.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { createApp } from './web/app.js';
 import { ScormScripts, startPackageServer } from './learning/scorm.package-app.js';
+import { AuditService } from './records/audit.service.js';
+import { BackupService } from './records/backup.service.js';
+import { CohortService } from './people/cohorts.service.js';
+import { SetupService } from './admin/setup.service.js';
+import { AdminReportsService } from './admin/reports.service.js';
+import { SystemHealthProbe, type HealthProbe } from './health/health.probe.js';
+import { CommandClockSetter, type ClockSetter } from './health/clock-setter.js';
 
 /** Everything a running box (or a CLI command) works with, built once from the config. */
 export interface AppContext {
@@ -31,6 +38,16 @@ export interface AppContext {
   sessions: SessionService;
   content: ContentService;
   learning: LearningService;
+  /** Coordinator admin (src/admin, src/health, people/cohorts, records/audit + backup). */
+  cohorts: CohortService;
+  audit: AuditService;
+  backups: BackupService;
+  setup: SetupService;
+  adminReports: AdminReportsService;
+  healthProbe: HealthProbe;
+  clockSetter: ClockSetter;
+  /** The running scheduler, once `startScheduler` started it (the admin's Schedule page uses it). */
+  scheduler?: Scheduler;
   /** The appliance's Ed25519 signing identity (key pair made at first start). */
   identity: IdentityService;
   close(): void;
@@ -39,6 +56,9 @@ export interface AppContext {
 export interface ContextOptions {
   logger?: Logger;
   clock?: Clock;
+  /** Tests give a fake probe and clock setter; the box uses systeminformation and the sudo helper. */
+  healthProbe?: HealthProbe;
+  clockSetter?: ClockSetter;
 }
 
 /**
@@ -70,6 +90,11 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
       logger.error({ failed: r.failed.map((f) => f.folder) }, 'some sample courses were not installed');
   }
   const learning = new LearningService(recordsDb, records, content, people);
+  const audit = new AuditService(recordsDb, records);
+  const cohorts = new CohortService(recordsDb, records, people);
+  const backups = new BackupService(recordsDb, config.dataDir, clock, config.backup.keep);
+  const setup = new SetupService(records, people, audit);
+  const adminReports = new AdminReportsService(recordsDb, content, learning, people, cohorts, records);
   return {
     config,
     logger,
@@ -80,6 +105,13 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
     sessions,
     content,
     learning,
+    cohorts,
+    audit,
+    backups,
+    setup,
+    adminReports,
+    healthProbe: opts.healthProbe ?? new SystemHealthProbe(),
+    clockSetter: opts.clockSetter ?? new CommandClockSetter(config.admin.setClockCommand),
     identity,
     close() {
       records.committer.flush();
@@ -133,5 +165,6 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
 export function startScheduler(ctx: AppContext): Scheduler {
   const scheduler = new Scheduler(ctx, allJobs(ctx));
   scheduler.start();
+  ctx.scheduler = scheduler;
   return scheduler;
 }

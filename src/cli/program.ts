@@ -10,6 +10,8 @@ import { registerProgress } from './progress.command.js';
 import { registerContent } from './content.command.js';
 import { registerServe } from './serve.command.js';
 import { registerTrainee } from './trainee.command.js';
+import { registerAdmin } from './admin.command.js';
+import { registerBackup } from './backup.command.js';
 
 /** The one CLI. Each command group lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerContent(program);
   registerTrainee(program);
+  registerAdmin(program);
+  registerBackup(program);
   registerProgress(program);
   registerDemo(program);
   registerDoctor(program);

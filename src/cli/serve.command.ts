@@ -21,6 +21,8 @@ export function registerServe(program: Command): void {
       const ctx = openContext(config, { logger });
       const running = await startServer(ctx);
       const scheduler = startScheduler(ctx);
+      // First run: no coordinator yet, so print the one-time setup code /admin asks for.
+      ctx.setup.announceIfNeeded(logger);
       logger.info(
         { url: running.url, dataDir: config.dataDir, startupMs: Math.round(performance.now() - started) },
         `fieldclass serving on http://${config.host}:${config.port}`,

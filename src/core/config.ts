@@ -86,6 +86,21 @@ export const configSchema = z
         keep: z.number().int().positive().default(7),
       })
       .prefault({}),
+    /** The coordinator's admin (src/admin, src/health). */
+    admin: z
+      .object({
+        /** Sets the system clock; the ISO time is appended. Installed by provisioning. */
+        setClockCommand: z
+          .array(z.string())
+          .default(['sudo', '-n', '/opt/fieldclass/current/appliance/bin/fieldclass-set-clock']),
+        lowDiskMb: z.number().int().positive().default(1024),
+        highTempC: z.number().positive().default(75),
+        healthSchedule: cron.default('*/15 * * * *'),
+        cleanupSchedule: cron.default('15 3 * * *'),
+        /** job_runs and health snapshots older than this are removed by the cleanup job. */
+        keepJobRunsDays: z.number().int().positive().default(90),
+      })
+      .prefault({}),
   })
   .strict();
 

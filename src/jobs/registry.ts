@@ -1,10 +1,12 @@
+import { adminJobs, withScheduleOverride } from '../admin/admin.jobs.js';
 import { bundleJobs } from '../bundles/bundles.jobs.js';
 import type { AppContext } from '../main.js';
 import type { Job, JobSource } from './job.types.js';
 
 /** Every feature's jobs. To add a feature's jobs, append its JobSource here. */
-export const jobSources: readonly JobSource[] = [bundleJobs];
+export const jobSources: readonly JobSource[] = [bundleJobs, adminJobs];
 
 export function allJobs(ctx: AppContext): Job[] {
-  return jobSources.flatMap((source) => source(ctx));
+  // A schedule a coordinator saved on the admin Schedule page (records meta) wins over the config.
+  return jobSources.flatMap((source) => source(ctx)).map((j) => withScheduleOverride(ctx, j));
 }

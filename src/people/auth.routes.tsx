@@ -22,6 +22,8 @@ export function authRouter(ctx: AppContext): Router {
   const router = Router();
   const limiter = new SigninLimiter(ctx.config.signinRateLimit);
   const signup = ctx.config.selfSignup;
+  // Self sign-up is open with the config's class code, or with a cohort's class code (set in the admin).
+  const signupOpen = () => signup.enabled || ctx.cohorts.anyClassCode();
 
   const signInPage = (
     req: Request,
@@ -31,7 +33,7 @@ export function authRouter(ctx: AppContext): Router {
   ) =>
     sendPage(
       res,
-      <SignInPage page={pageContext(req, res)} signupEnabled={signup.enabled} {...opts} />,
+      <SignInPage page={pageContext(req, res)} signupEnabled={signupOpen()} {...opts} />,
       status,
     );
 
@@ -77,13 +79,13 @@ export function authRouter(ctx: AppContext): Router {
     sendPage(res, <SignUpPage page={pageContext(req, res)} values={values} error={error} />, status);
 
   router.get('/signup', (req, res, next) => {
-    if (!signup.enabled) return next();
+    if (!signupOpen()) return next();
     if (res.locals.user) return res.redirect(303, '/');
     signUpPage(req, res, 200, {});
   });
 
   router.post('/signup', async (req, res) => {
-    if (!signup.enabled) return signInPage(req, res, 403, { error: 'signUpClosed' });
+    if (!signupOpen()) return signInPage(req, res, 403, { error: 'signUpClosed' });
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values: SignUpValues = {
       username: str(body['username']).trim().slice(0, 64),
@@ -98,7 +100,8 @@ export function authRouter(ctx: AppContext): Router {
       return fail(429, 'tooManyAddress');
     }
     // Checked first and throttled like a sign-in: the class code is the only secret here.
-    if (!safeEqual(values.classCode ?? '', signup.classCode ?? '')) {
+    const cohort = ctx.cohorts.byClassCode(values.classCode ?? '');
+    if (!cohort && !(signup.enabled && safeEqual(values.classCode ?? '', signup.classCode ?? ''))) {
       limiter.fail(address, '\u0000signup');
       return fail(403, 'badCode');
     }
@@ -113,6 +116,7 @@ export function authRouter(ctx: AppContext): Router {
         pin,
         language: res.locals.lang,
       });
+      if (cohort) ctx.cohorts.addMembers(cohort.id, [person.id]);
       await startSession(res, person);
       res.redirect(303, '/');
     } catch (e) {

@@ -1,0 +1,71 @@
+import type { Config } from '../core/config.js';
+import { VERSION } from '../core/paths.js';
+import type { HealthProbe, HealthSnapshot } from '../health/health.probe.js';
+import type { ContentService } from '../content/content.service.js';
+import type { PeopleService } from '../people/people.service.js';
+import type { AdminReportsService } from './reports.service.js';
+
+/** What the sync side tells the dashboard (from src/bundles when present). */
+export interface SyncSummary {
+  lastExportAt: string | null;
+  pendingRows: number;
+  lastAckAt: string | null;
+  notAcknowledged: number;
+}
+
+export interface Dashboard {
+  activeNow: number;
+  activeToday: number;
+  completionsThisWeek: number;
+  courses: number;
+  trainees: number;
+  sync: SyncSummary | null;
+  health: HealthSnapshot;
+  version: string;
+  boxTime: string;
+  warnings: { lowDisk: boolean; hot: boolean; underVoltage: boolean };
+}
+
+/** Start of the day and of the week (Monday) of `now`, in UTC (the box keeps UTC). */
+export function periodStarts(now: Date): { today: string; week: string; fifteenMin: string } {
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const dow = (day.getUTCDay() + 6) % 7;
+  const week = new Date(day.getTime() - dow * 86_400_000);
+  return {
+    today: day.toISOString(),
+    week: week.toISOString(),
+    fifteenMin: new Date(now.getTime() - 15 * 60_000).toISOString(),
+  };
+}
+
+/** Gather the dashboard: counts from the journal tail, sync state, and a health snapshot. */
+export async function buildDashboard(deps: {
+  config: Config;
+  now: Date;
+  reports: AdminReportsService;
+  content: ContentService;
+  people: PeopleService;
+  probe: HealthProbe;
+  sync: () => SyncSummary | null;
+}): Promise<Dashboard> {
+  const p = periodStarts(deps.now);
+  const r = deps.reports.repo;
+  const health = await deps.probe.snapshot(deps.config.dataDir);
+  return {
+    activeNow: r.activeTraineesSince(p.fifteenMin),
+    activeToday: r.activeTraineesSince(p.today),
+    completionsThisWeek: r.courseCompletionsSince(p.week),
+    courses: deps.content.listInstalled().filter((c) => c.active).length,
+    trainees: r.traineeCount(),
+    sync: deps.sync(),
+    health,
+    version: VERSION,
+    boxTime: deps.now.toISOString(),
+    warnings: {
+      lowDisk:
+        health.diskFreeBytes !== null && health.diskFreeBytes < deps.config.admin.lowDiskMb * 1024 * 1024,
+      hot: health.cpuTempC !== null && health.cpuTempC >= deps.config.admin.highTempC,
+      underVoltage: !!health.throttling?.underVoltageNow,
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { AppError } from '../core/errors.js';
+import { csvProblems, importTraineeCsv, previewTraineeCsv } from '../people/csv-import.js';
+import { fail, withContext, withContextAsync, type GlobalFlags } from './context.js';
+
+/** Read a password from the environment or stdin (never from argv, which `ps` shows to everyone). */
+async function readPassword(flag: string | undefined): Promise<string> {
+  if (flag !== undefined) return flag;
+  const env = process.env['FIELDCLASS_ADMIN_PASSWORD'];
+  if (env) return env;
+  if (process.stdin.isTTY)
+    throw new AppError('invalid', 'give the password on stdin or in FIELDCLASS_ADMIN_PASSWORD');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+export function registerAdmin(program: Command): void {
+  const admin = program
+    .command('admin')
+    .description('the coordinator admin: setup code, coordinators, trainee CSV');
+  admin
+    .command('setup-code')
+    .description('print a new one-time setup code for the first coordinator (replaces any earlier code)')
+    .option('-d, --data <dir>', 'data directory (default ./data)')
+    .action((opts: GlobalFlags) => {
+      try {
+        withContext(opts, (ctx) => {
+          if (!ctx.setup.needsSetup())
+            throw new AppError(
+              'setup_done',
+              'a coordinator already exists: sign in at /admin, or use "fieldclass admin add"',
+            );
+          const code = ctx.setup.issueCode();
+          console.log(code);
+          console.error('open /admin on the box and enter this code to create the first coordinator');
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+  admin
+    .command('add <username>')
+    .description('add a coordinator; the password comes from stdin or FIELDCLASS_ADMIN_PASSWORD')
+    .option('--name <name>', 'display name')
+    .option('-d, --data <dir>', 'data directory (default ./data)')
+    .action(async (username: string, opts: GlobalFlags & { name?: string }) => {
+      try {
+        const password = await readPassword(undefined);
+        await withContextAsync(opts, async (ctx) => {
+          const p = await ctx.people.addCoordinator({
+            username,
+            password,
+            ...(opts.name ? { displayName: opts.name } : {}),
+          });
+          ctx.audit.record(null, 'coordinator.add', p.username, { via: 'cli' });
+          console.log(`added coordinator ${p.username} (${p.id})`);
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+  admin
+    .command('import-trainees <csv>')
+    .description(
+      'import trainees from a CSV file (as Excel writes it); nothing is written unless every row is right',
+    )
+    .option('--cohort <name>', 'add them to this class (by name)')
+    .option('--check', "only check the file and list each row's problems")
+    .option('-d, --data <dir>', 'data directory (default ./data)')
+    .action(async (file: string, opts: GlobalFlags & { cohort?: string; check?: boolean }) => {
+      try {
+        const data = readFileSync(file);
+        await withContextAsync(opts, async (ctx) => {
+          if (opts.check) {
+            const p = previewTraineeCsv(data, (k) => ctx.people.byUsername(k) !== undefined);
+            if (p.invalid || p.fileErrors.length) throw new AppError('csv_invalid', csvProblems(p));
+            console.log(`${p.valid} trainee(s) ready to import`);
+            return;
+          }
+          const cohort = opts.cohort
+            ? ctx.cohorts.list().find((c) => c.name.toLowerCase() === opts.cohort!.toLowerCase())
+            : undefined;
+          if (opts.cohort && !cohort) throw new AppError('not_found', `no class named "${opts.cohort}"`, 404);
+          const r = await importTraineeCsv(ctx, data, { cohortId: cohort?.id ?? null });
+          ctx.audit.record(null, 'trainee.import', cohort?.name ?? null, {
+            count: r.created.length,
+            via: 'cli',
+          });
+          console.log(`imported ${r.created.length} trainee(s)`);
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+}

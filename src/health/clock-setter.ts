@@ -1,0 +1,33 @@
+import { execFile } from 'node:child_process';
+import { AppError } from '../core/errors.js';
+
+/** Sets the box's system clock. The box has no real-time clock; a coordinator's browser may know better. */
+export interface ClockSetter {
+  set(time: Date): Promise<void>;
+}
+
+/**
+ * Runs the narrow privileged helper that provisioning installs, through `sudo -n` (never a password
+ * prompt): `<command...> <ISO time>`. The command is configurable (`admin.setClockCommand`). A failure
+ * is an AppError 'clock_not_set' that carries what the helper said.
+ */
+export class CommandClockSetter implements ClockSetter {
+  constructor(
+    private readonly command: readonly string[],
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  set(time: Date): Promise<void> {
+    const [cmd, ...args] = this.command;
+    if (!cmd) return Promise.reject(new AppError('clock_not_set', 'no clock command is configured', 503));
+    return new Promise((resolve, reject) => {
+      execFile(cmd, [...args, time.toISOString()], { timeout: this.timeoutMs }, (err, _stdout, stderr) => {
+        if (!err) return resolve();
+        const said = String(stderr || err.message)
+          .trim()
+          .slice(0, 300);
+        reject(new AppError('clock_not_set', `the box clock was not changed: ${said}`, 503));
+      });
+    });
+  }
+}

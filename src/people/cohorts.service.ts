@@ -1,0 +1,238 @@
+import { z } from 'zod';
+import { AppError, invalid, notFound } from '../core/errors.js';
+import { newId, newToken } from '../core/ids.js';
+import type { Db } from '../db/connection.js';
+import type { RecordsService } from '../records/records.service.js';
+import { CohortRepo, type CohortRow } from './cohorts.repo.js';
+import type { PeopleService } from './people.service.js';
+
+/** A class of trainees. */
+export interface Cohort {
+  id: string;
+  name: string;
+  classCode: string | null;
+  members: number;
+  courses: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the journal carries (kind 'cohort', ref = cohort id); HQ reads enrolments (kind 'enrolment'). */
+export type CohortJournalBody =
+  | { type: 'cohort'; id: string; name: string; updatedAt: string }
+  | { type: 'member'; cohortId: string; personId: string; active: boolean }
+  | { type: 'course'; cohortId: string; courseId: string };
+
+export interface EnrolmentJournalBody {
+  personId: string;
+  courseId: string;
+  cohortId: string | null;
+  active: boolean;
+}
+
+const nameSchema = z.string().trim().min(1, 'cohort name is required').max(120, 'cohort name is too long');
+/** Class codes: 4 to 32 letters, digits or dashes; compared without regard to case. */
+export const classCodeSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9-]{4,32}$/, 'class code must be 4 to 32 letters, digits or "-"')
+  .transform((s) => s.toUpperCase());
+
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** A readable random class code such as "K7QM-3XPD". */
+export function randomClassCode(): string {
+  const bytes = Buffer.from(newToken(16), 'base64url');
+  let s = '';
+  for (let i = 0; i < 8; i++) s += CODE_ALPHABET[bytes[i]! % CODE_ALPHABET.length];
+  return `${s.slice(0, 4)}-${s.slice(4)}`;
+}
+
+/**
+ * Cohorts (classes), their members, their courses and enrolments. Every change is journalled (kinds
+ * 'cohort' and 'enrolment') in the same transaction, so HQ can read who was enrolled in what. Nothing is
+ * ever deleted from the journal; a removed member is a new 'member' row with active false.
+ */
+export class CohortService {
+  private readonly repo: CohortRepo;
+
+  constructor(
+    db: Db,
+    private readonly records: RecordsService,
+    private readonly people: PeopleService,
+  ) {
+    this.repo = new CohortRepo(db);
+  }
+
+  private toCohort(r: CohortRow): Cohort {
+    return {
+      id: r.id,
+      name: r.name,
+      classCode: r.class_code,
+      members: r.members,
+      courses: this.repo.courses(r.id),
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+  }
+
+  list(): Cohort[] {
+    return this.repo.list().map((r) => this.toCohort(r));
+  }
+
+  get(id: string): Cohort | undefined {
+    const r = this.repo.byId(id);
+    return r && this.toCohort(r);
+  }
+
+  require(id: string): Cohort {
+    const c = this.get(id);
+    if (!c) throw notFound('cohort');
+    return c;
+  }
+
+  /** Only inside records.write/writeNow. */
+  private journalCohort(body: CohortJournalBody, cohortId: string): void {
+    this.records.appendRoster('cohort', cohortId, body);
+  }
+
+  /** Only inside records.write/writeNow. */
+  private enrolTx(personId: string, courseId: string, cohortId: string | null, at: string): boolean {
+    if (!this.repo.enrol(personId, courseId, cohortId, at)) return false;
+    const body: EnrolmentJournalBody = { personId, courseId, cohortId, active: true };
+    this.records.appendRoster('enrolment', `${personId}:${courseId}`, body);
+    return true;
+  }
+
+  create(name: string): Cohort {
+    const n = nameSchema.safeParse(name);
+    if (!n.success) throw invalid(n.error.issues[0]!.message);
+    return this.records.writeNow(() => {
+      if (this.repo.idByName(n.data))
+        throw new AppError('cohort_exists', `a cohort named "${n.data}" already exists`, 409);
+      const id = newId();
+      const at = this.records.now();
+      this.repo.insert(id, n.data, at);
+      this.journalCohort({ type: 'cohort', id, name: n.data, updatedAt: at }, id);
+      return this.require(id);
+    });
+  }
+
+  /** Set (or clear, with null) the class code trainees use to sign themselves up into this cohort. */
+  setClassCode(cohortId: string, code: string | null): Cohort {
+    let value: string | null = null;
+    if (code !== null && code.trim() !== '') {
+      const c = classCodeSchema.safeParse(code);
+      if (!c.success) throw invalid(c.error.issues[0]!.message);
+      value = c.data;
+    }
+    return this.records.writeNow(() => {
+      this.require(cohortId);
+      const other = value ? this.repo.byCode(value) : undefined;
+      if (other && other.id !== cohortId)
+        throw new AppError(
+          'code_taken',
+          `class code ${value} is already used by cohort "${other.name}"`,
+          409,
+        );
+      // The code is a secret of the room: it stays on the box (not journalled).
+      this.repo.setCode(cohortId, value, this.records.now());
+      return this.require(cohortId);
+    });
+  }
+
+  /** The cohort whose class code this is (case-insensitive), if any. */
+  byClassCode(code: string): Cohort | undefined {
+    const c = classCodeSchema.safeParse(code);
+    if (!c.success) return undefined;
+    const r = this.repo.byCode(c.data);
+    return r && this.toCohort(r);
+  }
+
+  /** Whether any cohort has a class code (then self sign-up is open for it). */
+  anyClassCode(): boolean {
+    return this.repo.anyCode();
+  }
+
+  /**
+   * Add trainees to a cohort, and enrol each in the cohort's courses. Inside the caller's transaction when
+   * called as `addMembersTx`. Returns how many were new members.
+   */
+  addMembers(cohortId: string, personIds: readonly string[]): number {
+    return this.records.writeNow(() => this.addMembersTx(cohortId, personIds));
+  }
+
+  /** Only inside records.write/writeNow. */
+  addMembersTx(cohortId: string, personIds: readonly string[]): number {
+    const cohort = this.repo.byId(cohortId);
+    if (!cohort) throw notFound('cohort');
+    const courses = this.repo.courses(cohortId);
+    const at = this.records.now();
+    let added = 0;
+    for (const pid of personIds) {
+      const p = this.people.get(pid);
+      if (!p || p.role !== 'trainee') throw notFound(`trainee ${pid}`);
+      if (this.repo.addMember(cohortId, pid, at)) {
+        added++;
+        this.journalCohort({ type: 'member', cohortId, personId: pid, active: true }, cohortId);
+      }
+      for (const course of courses) this.enrolTx(pid, course, cohortId, at);
+    }
+    return added;
+  }
+
+  removeMember(cohortId: string, personId: string): boolean {
+    return this.records.writeNow(() => {
+      this.require(cohortId);
+      if (!this.repo.removeMember(cohortId, personId)) return false;
+      this.journalCohort({ type: 'member', cohortId, personId, active: false }, cohortId);
+      return true;
+    });
+  }
+
+  /** Members, by username, a page at a time. */
+  members(cohortId: string, limit = 100, offset = 0) {
+    return this.repo
+      .members(cohortId, limit, offset)
+      .map((m) => ({ id: m.id, username: m.username, displayName: m.display_name, active: m.active === 1 }));
+  }
+
+  cohortsOf(personId: string): { id: string; name: string }[] {
+    return this.repo.cohortsOf(personId);
+  }
+
+  /**
+   * Enrol a cohort in a course: the course is remembered for the cohort (trainees added later are
+   * enrolled too) and every current member is enrolled. Returns how many trainees were newly enrolled.
+   */
+  enrolCohort(cohortId: string, courseId: string): number {
+    return this.records.writeNow(() => {
+      this.require(cohortId);
+      const at = this.records.now();
+      if (!this.repo.courses(cohortId).includes(courseId))
+        this.journalCohort({ type: 'course', cohortId, courseId }, cohortId);
+      let n = 0;
+      for (const pid of this.repo.memberIds(cohortId)) if (this.enrolTx(pid, courseId, cohortId, at)) n++;
+      return n;
+    });
+  }
+
+  /** Enrol one trainee in a course; false when already enrolled. */
+  enrolTrainee(personId: string, courseId: string): boolean {
+    return this.records.writeNow(() => {
+      const p = this.people.get(personId);
+      if (!p || p.role !== 'trainee') throw notFound('trainee');
+      return this.enrolTx(personId, courseId, null, this.records.now());
+    });
+  }
+
+  enrolmentsOf(personId: string) {
+    return this.repo
+      .enrolmentsOf(personId)
+      .map((e) => ({ courseId: e.course_id, cohortId: e.cohort_id, createdAt: e.created_at }));
+  }
+
+  enrolledCount(courseId: string): number {
+    return this.repo.enrolledCount(courseId);
+  }
+}

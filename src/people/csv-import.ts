@@ -1,0 +1,286 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { AppError } from '../core/errors.js';
+import type { RecordsService } from '../records/records.service.js';
+import type { CohortService } from './cohorts.service.js';
+import type { PeopleService } from './people.service.js';
+import { genderSchema, newTraineeSchema, usernameKey } from './people.schema.js';
+import type { Gender, Person } from './people.types.js';
+import { hashSecret } from './secret.js';
+import { languageSchema, type Language } from '../core/config.js';
+
+/** The fields a trainee CSV may hold, and the header names (any case, spaces or underscores) they go by. */
+const COLUMNS = {
+  username: ['username', 'user', 'login', 'identifiant', "nom d'utilisateur", 'اسم المستخدم'],
+  pin: ['pin', 'code', 'code pin', 'الرمز'],
+  displayName: ['name', 'display name', 'displayname', 'full name', 'nom', 'الاسم'],
+  externalId: ['external id', 'externalid', 'officer number', 'matricule', 'id'],
+  agency: ['agency', 'unit', 'agence', 'service', 'الجهة'],
+  gender: ['gender', 'sex', 'genre', 'sexe', 'الجنس'],
+  language: ['language', 'lang', 'langue', 'اللغة'],
+} as const;
+type Field = keyof typeof COLUMNS;
+
+const GENDERS: Record<string, Gender> = {
+  f: 'female',
+  female: 'female',
+  femme: 'female',
+  m: 'male',
+  male: 'male',
+  homme: 'male',
+  h: 'male',
+  other: 'other',
+  autre: 'other',
+  undisclosed: 'undisclosed',
+  'non précisé': 'undisclosed',
+  x: 'undisclosed',
+};
+
+/** One row of the file after checking: what would be written, or why it cannot be. */
+export interface CsvRow {
+  /** The line the row starts on in the file (1 = the header). */
+  line: number;
+  username: string;
+  displayName: string;
+  externalId: string | null;
+  agency: string | null;
+  gender: Gender | null;
+  language: Language | null;
+  pin: string;
+  errors: string[];
+}
+
+export interface CsvPreview {
+  delimiter: ',' | ';';
+  columns: Field[];
+  rows: CsvRow[];
+  /** Problems with the file as a whole (no username column, empty file...). */
+  fileErrors: string[];
+  valid: number;
+  invalid: number;
+}
+
+const MAX_ROWS = 20_000;
+const norm = (h: string) =>
+  h
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s]+/g, ' ');
+
+/** `,` or `;`, whichever separates more fields in the header line (Excel in French writes `;`). */
+function detectDelimiter(text: string): ',' | ';' {
+  let commas = 0;
+  let semis = 0;
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && ch === ',') commas++;
+    else if (!quoted && ch === ';') semis++;
+  }
+  return semis > commas ? ';' : ',';
+}
+
+/**
+ * Read a trainee CSV as Excel writes it: UTF-8 with or without BOM, `,` or `;`, quoted fields that may
+ * hold the separator or new lines. Checks every row (format, duplicates within the file and against the
+ * trainees already on the box) and returns the whole preview; writes nothing.
+ */
+export function previewTraineeCsv(
+  input: Buffer | string,
+  exists: (usernameKey: string) => boolean,
+): CsvPreview {
+  let text = typeof input === 'string' ? input : input.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const delimiter = detectDelimiter(text);
+  const fileErrors: string[] = [];
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, {
+      delimiter,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+      max_record_size: 64 * 1024,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    return {
+      delimiter,
+      columns: [],
+      rows: [],
+      fileErrors: [`the file is not valid CSV${err.lines ? ` (line ${err.lines})` : ''}: ${err.message}`],
+      valid: 0,
+      invalid: 0,
+    };
+  }
+  const header = records.shift();
+  if (!header)
+    return { delimiter, columns: [], rows: [], fileErrors: ['the file is empty'], valid: 0, invalid: 0 };
+  const index = new Map<Field, number>();
+  header.record.forEach((h, i) => {
+    const n = norm(h);
+    for (const [field, names] of Object.entries(COLUMNS) as [Field, readonly string[]][]) {
+      if (names.includes(n) && !index.has(field)) index.set(field, i);
+    }
+  });
+  if (!index.has('username')) fileErrors.push('no "username" column in the first line');
+  if (!index.has('pin')) fileErrors.push('no "pin" column in the first line');
+  if (records.length > MAX_ROWS) fileErrors.push(`too many rows: ${records.length} (at most ${MAX_ROWS})`);
+  if (fileErrors.length)
+    return { delimiter, columns: [...index.keys()], rows: [], fileErrors, valid: 0, invalid: 0 };
+
+  const seen = new Map<string, number>();
+  const rows: CsvRow[] = [];
+  let prevLines = 1;
+  for (const { record, info } of records) {
+    // info.lines is the line the record ends on; a quoted field may span several lines.
+    const line = prevLines + 1;
+    prevLines = info.lines;
+    const get = (f: Field) => {
+      const i = index.get(f);
+      return i === undefined ? '' : (record[i] ?? '').trim();
+    };
+    const errors: string[] = [];
+    if (record.length > header.record.length)
+      errors.push(`${record.length} fields where the header has ${header.record.length}`);
+    const username = get('username');
+    const pin = get('pin');
+    const g = get('gender').toLowerCase();
+    let gender: Gender | null = null;
+    if (g) {
+      const mapped = GENDERS[g] ?? (genderSchema.safeParse(g).success ? (g as Gender) : undefined);
+      if (mapped) gender = mapped;
+      else errors.push(`gender "${get('gender')}" is not one of female, male, other, undisclosed`);
+    }
+    const l = get('language').toLowerCase();
+    let language: Language | null = null;
+    if (l) {
+      const r = languageSchema.safeParse(l);
+      if (r.success) language = r.data;
+      else errors.push(`language "${get('language')}" is not one of en, fr, ar`);
+    }
+    const checked = newTraineeSchema.safeParse({
+      username,
+      pin,
+      displayName: get('displayName'),
+      externalId: get('externalId'),
+      agency: get('agency'),
+    });
+    if (!username) errors.push('username is missing');
+    if (!pin) errors.push('PIN is missing');
+    if (!checked.success)
+      for (const issue of checked.error.issues) {
+        const field = String(issue.path[0] ?? '');
+        if ((field === 'username' && !username) || (field === 'pin' && !pin)) continue;
+        errors.push(field === 'pin' || field === 'username' ? issue.message : `${field}: ${issue.message}`);
+      }
+    if (username) {
+      const key = usernameKey(username);
+      const first = seen.get(key);
+      if (first !== undefined) errors.push(`username "${username}" is also on line ${first}`);
+      else seen.set(key, line);
+      if (exists(key)) errors.push(`username "${username}" already exists on this box`);
+    }
+    rows.push({
+      line,
+      username,
+      displayName: get('displayName') || username,
+      externalId: get('externalId') || null,
+      agency: get('agency') || null,
+      gender,
+      language,
+      pin,
+      errors,
+    });
+  }
+  if (!rows.length) fileErrors.push('the file has a header but no trainees');
+  const invalid = rows.filter((r) => r.errors.length).length;
+  return { delimiter, columns: [...index.keys()], rows, fileErrors, valid: rows.length - invalid, invalid };
+}
+
+/**
+ * Import a checked CSV: nothing is written unless every row is valid; then every trainee (and their
+ * cohort membership) is written in ONE transaction. PINs are hashed first, outside the transaction.
+ */
+export async function importTraineeCsv(
+  deps: { people: PeopleService; records: RecordsService; cohorts: CohortService },
+  input: Buffer | string,
+  opts: { cohortId?: string | null } = {},
+): Promise<{ preview: CsvPreview; created: Person[] }> {
+  const preview = previewTraineeCsv(input, (k) => deps.people.byUsername(k) !== undefined);
+  if (preview.fileErrors.length || preview.invalid > 0)
+    throw new AppError('csv_invalid', csvProblems(preview), 400, { preview });
+  if (opts.cohortId) deps.cohorts.require(opts.cohortId);
+  const hashes = await Promise.all(preview.rows.map((r) => hashSecret(r.pin, 'pin')));
+  const created = deps.records.writeNow(() => {
+    const people = preview.rows.map((r, i) =>
+      deps.people.insert(
+        'trainee',
+        {
+          username: r.username,
+          displayName: r.displayName,
+          externalId: r.externalId,
+          agency: r.agency,
+          gender: r.gender,
+          language: r.language,
+        },
+        hashes[i]!,
+      ),
+    );
+    if (opts.cohortId)
+      deps.cohorts.addMembersTx(
+        opts.cohortId,
+        people.map((p) => p.id),
+      );
+    return people;
+  });
+  return { preview, created };
+}
+
+/** Every problem of a preview, one per line (CLI and error messages). */
+export function csvProblems(p: CsvPreview): string {
+  return [
+    ...p.fileErrors,
+    ...p.rows.filter((r) => r.errors.length).map((r) => `line ${r.line}: ${r.errors.join('; ')}`),
+  ].join('\n');
+}
+
+/** Text that Excel opens as UTF-8: a BOM, then RFC 4180 CSV with CRLF line ends. */
+export function excelCsv(header: string[], rows: (string | number | null | undefined)[][]): Buffer {
+  const body = stringify(
+    [header, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : v)))],
+    {
+      record_delimiter: '\r\n',
+      // A cell starting with = + - @ would be run as a formula by Excel: keep it text.
+      cast: { string: (v) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v) },
+    },
+  );
+  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body, 'utf8')]);
+}
+
+/** Every trainee as CSV, in the same columns the import reads (without PINs). */
+export function exportTraineesCsv(people: PeopleService): Buffer {
+  const rows: (string | null)[][] = [];
+  const page = 1000;
+  for (let offset = 0; ; offset += page) {
+    const { rows: batch } = people.search({ role: 'trainee', includeInactive: true, limit: page, offset });
+    for (const p of batch)
+      rows.push([
+        p.username,
+        p.displayName,
+        p.externalId,
+        p.agency,
+        p.gender,
+        p.language,
+        p.active ? 'yes' : 'no',
+        p.createdAt,
+      ]);
+    if (batch.length < page) break;
+  }
+  return excelCsv(
+    ['username', 'name', 'external id', 'agency', 'gender', 'language', 'active', 'created'],
+    rows,
+  );
+}

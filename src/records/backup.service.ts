@@ -1,0 +1,221 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { fsyncDir, publishAtomically, tempPathFor } from '../core/atomic-file.js';
+import type { Clock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
+import type { Db } from '../db/connection.js';
+import { recordsMigrations } from '../db/migrations/records.js';
+
+/** Backups this service writes and rotates; other files in the folder (migration copies) are left alone. */
+export const BACKUP_NAME = /^records-\d{8}T\d{6}Z(-\d+)?\.db$/;
+
+export interface BackupFile {
+  name: string;
+  path: string;
+  bytes: number;
+  createdAt: string;
+}
+
+/** What a file holds when it is a fieldclass records database. */
+export interface BackupInfo {
+  applianceId: string;
+  epoch: number;
+  lastSeq: number;
+  schemaVersion: number;
+  trainees: number;
+}
+
+const stampOf = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+
+/**
+ * Online backups of records.db with the SQLite backup API (better-sqlite3 `db.backup()`): consistent
+ * while the box keeps serving. Each backup is written to a temp name, fsynced and renamed, then the
+ * oldest beyond `keep` are removed. `restore` is for a stopped box (the CLI).
+ */
+export class BackupService {
+  readonly dir: string;
+
+  constructor(
+    private readonly db: Db,
+    private readonly dataDir: string,
+    private readonly clock: Clock,
+    private readonly keep: number,
+  ) {
+    this.dir = join(dataDir, 'backups');
+  }
+
+  /** Write a new backup and rotate; returns the new file. */
+  async create(): Promise<BackupFile> {
+    mkdirSync(this.dir, { recursive: true });
+    const stamp = stampOf(this.clock.now());
+    let name = `records-${stamp}.db`;
+    for (let i = 2; existsSync(join(this.dir, name)); i++) name = `records-${stamp}-${i}.db`;
+    const finalPath = join(this.dir, name);
+    const tmp = tempPathFor(finalPath);
+    try {
+      await this.db.backup(tmp);
+      publishAtomically(tmp, finalPath);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw new AppError('backup_failed', `backup not written: ${(e as Error).message}`, 500);
+    }
+    this.rotate();
+    return this.describe(name);
+  }
+
+  private describe(name: string): BackupFile {
+    const path = join(this.dir, name);
+    const st = statSync(path);
+    return { name, path, bytes: st.size, createdAt: st.mtime.toISOString() };
+  }
+
+  /** Backups, newest first. */
+  list(): BackupFile[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((n) => BACKUP_NAME.test(n))
+      .sort()
+      .reverse()
+      .map((n) => this.describe(n));
+  }
+
+  /** A backup by its file name (only names this service writes: no path can be smuggled in). */
+  file(name: string): BackupFile {
+    if (!BACKUP_NAME.test(name) || !existsSync(join(this.dir, name)))
+      throw new AppError('not_found', `no backup ${name}`, 404);
+    return this.describe(name);
+  }
+
+  /** Remove the oldest backups beyond `keep`. */
+  rotate(): string[] {
+    const removed: string[] = [];
+    for (const b of this.list().slice(this.keep)) {
+      rmSync(b.path, { force: true });
+      removed.push(b.name);
+    }
+    return removed;
+  }
+}
+
+/**
+ * Check that a file is a fieldclass records database in good order: SQLite, `integrity_check` ok, the
+ * records tables present, an appliance id, a schema this fieldclass can read. Throws 'backup_invalid'
+ * naming what is wrong.
+ */
+export function inspectBackup(file: string): BackupInfo {
+  if (!existsSync(file)) throw new AppError('backup_invalid', `${file}: no such file`);
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    throw new AppError('backup_invalid', `${file}: not a database (${(e as Error).message})`);
+  }
+  try {
+    let check: string[];
+    try {
+      check = db.pragma('integrity_check', { simple: false }) as string[];
+    } catch (e) {
+      throw new AppError('backup_invalid', `${file}: not a database (${(e as Error).message})`);
+    }
+    const rows = (check as unknown as { integrity_check: string }[]).map((r) => r.integrity_check);
+    if (rows.length !== 1 || rows[0] !== 'ok')
+      throw new AppError(
+        'backup_invalid',
+        `${file}: the database is damaged (${rows.slice(0, 3).join('; ')})`,
+      );
+    const tables = new Set(
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[],
+    );
+    for (const t of ['meta', 'people', 'journal', 'progress'])
+      if (!tables.has(t))
+        throw new AppError('backup_invalid', `${file}: not a fieldclass records database (no ${t} table)`);
+    const meta = (k: string) =>
+      db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(k) as string | undefined;
+    const applianceId = meta('appliance_id');
+    if (!applianceId)
+      throw new AppError('backup_invalid', `${file}: not a fieldclass records database (no appliance id)`);
+    const schemaVersion = db.pragma('user_version', { simple: true }) as number;
+    if (schemaVersion > recordsMigrations.length)
+      throw new AppError(
+        'backup_invalid',
+        `${file}: schema version ${schemaVersion} is newer than this fieldclass`,
+      );
+    return {
+      applianceId,
+      epoch: Number(meta('epoch') ?? '1'),
+      lastSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM journal').pluck().get() as number,
+      schemaVersion,
+      trainees: db.prepare("SELECT count(*) FROM people WHERE role = 'trainee'").pluck().get() as number,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+export interface RestoreResult {
+  restored: BackupInfo;
+  /** Where the database that was replaced now lives. */
+  previous: string | null;
+  /** The epoch the restored database continues with. */
+  epoch: number;
+}
+
+/**
+ * Put a backup in place of `<dataDir>/records.db`, for a STOPPED box (the CLI). Verifies the file first;
+ * refuses a backup of another appliance (its key pair is not this box's); moves the current database
+ * (with its -wal/-shm) aside into backups/ rather than deleting it; copies the backup in atomically.
+ * The caller then opens the database and calls `finishRestore` to move to a new epoch.
+ */
+export function restoreBackup(
+  dataDir: string,
+  file: string,
+  now: Date,
+): RestoreResult & { epochFloor: number } {
+  const info = inspectBackup(file);
+  const target = join(dataDir, 'records.db');
+  let epochFloor = info.epoch;
+  let previous: string | null = null;
+  if (existsSync(target)) {
+    const current = inspectCurrent(target);
+    if (current && current.applianceId !== info.applianceId)
+      throw new AppError(
+        'backup_other_box',
+        `${basename(file)} is a backup of appliance ${info.applianceId}, not of this box (${current.applianceId})`,
+      );
+    if (current) epochFloor = Math.max(epochFloor, current.epoch);
+    const dir = join(dataDir, 'backups');
+    mkdirSync(dir, { recursive: true });
+    previous = join(dir, `replaced-${stampOf(now)}-records.db`);
+    for (const suffix of ['-wal', '-shm', '']) {
+      if (existsSync(target + suffix)) renameSync(target + suffix, previous + suffix);
+    }
+    fsyncDir(dir);
+    fsyncDir(dataDir);
+  }
+  const tmp = tempPathFor(target);
+  copyFileSync(file, tmp);
+  publishAtomically(tmp, target);
+  return { restored: info, previous, epoch: epochFloor + 1, epochFloor };
+}
+
+/** The current database's appliance id and epoch, or null when it cannot be read (damaged). */
+function inspectCurrent(file: string): { applianceId: string; epoch: number } | null {
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const get = (k: string) =>
+        db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(k) as string | undefined;
+      const id = get('appliance_id');
+      return id ? { applianceId: id, epoch: Number(get('epoch') ?? '1') } : null;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null;
+  }
+}
