@@ -1,0 +1,236 @@
+#!/usr/bin/env node
+// HQ import benchmark (npm run bench -- hq-import). Plain Node ESM over dist/ (run `npm run build` first).
+//
+// A box with 30,000 trainees x 50 statements (1.5M statements, generated straight into records.db) is
+// exported by the box's own ExportService as 300 bundles; then, each in a fresh child process so that its
+// peak RSS is its own:
+//   1. HQ imports the 300 bundles (statements/s, peak RSS);
+//   2. HQ imports the same 300 again (must change nothing: SQLite total_changes() stays 0; and be faster);
+//   3. reference: a raw loop inserting the same journal rows into the same HQ journal table, one transaction.
+// Figures are printed as a table, with the import as a ratio to the raw loop. Never asserted in tests.
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, tmp } from './lib.mjs';
+
+const DIST = join(ROOT, 'dist');
+const TRAINEES = Number(process.env.HQ_BENCH_TRAINEES ?? 30_000);
+const PER = Number(process.env.HQ_BENCH_PER_TRAINEE ?? 50);
+const BUNDLES = 300;
+
+const imp = (p) => import(join(DIST, p));
+
+async function child(mode, args) {
+  if (mode === 'import' || mode === 'reimport') {
+    const [hqDir, bundleDir] = args;
+    const { loadHqConfig } = await imp('hq/hq.config.js');
+    const { openHqContext } = await imp('hq/hq.context.js');
+    const { silentLogger } = await imp('core/logger.js');
+    const ctx = openHqContext(loadHqConfig({ dataDir: hqDir }, {}), { logger: silentLogger });
+    const files = readdirSync(bundleDir)
+      .filter((f) => f.endsWith('.zip'))
+      .sort()
+      .map((f) => join(bundleDir, f));
+    const t0 = performance.now();
+    const counts = { imported: 0, already_imported: 0, refused: 0 };
+    let firstRefusal = '';
+    for (const f of files) {
+      const o = await ctx.imports.importFile(f);
+      counts[o.status]++;
+      if (o.status === 'refused' && !firstRefusal) firstRefusal = `${f}: ${o.reason}`;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const db = ctx.db.hq;
+    const changes = db.prepare('SELECT total_changes()').pluck().get();
+    const statements = db.prepare("SELECT count(*) FROM journal WHERE kind = 'statement'").pluck().get();
+    ctx.close();
+    return { seconds, counts, firstRefusal, changes, statements, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  }
+  if (mode === 'raw') {
+    const [boxDb, rawDir] = args;
+    const { openDatabase } = await imp('db/connection.js');
+    const { migrate } = await imp('db/migrate.js');
+    const { hqMigrations } = await imp('db/migrations/hq.js');
+    const src = openDatabase(boxDb, 'precious', { readonly: true });
+    const dst = openDatabase(join(rawDir, 'raw.db'), 'precious');
+    migrate(dst, hqMigrations);
+    const ins = dst.prepare(
+      'INSERT INTO journal (appliance_no, epoch, seq, kind, ref, body, recorded_at) VALUES (1, ?, ?, ?, ?, ?, ?)',
+    );
+    const rows = src.prepare('SELECT seq, epoch, kind, ref, body, recorded_at FROM journal ORDER BY seq');
+    const t0 = performance.now();
+    let statements = 0;
+    dst.transaction(() => {
+      for (const r of rows.iterate()) {
+        ins.run(r.epoch, r.seq, r.kind, r.ref, r.body, r.recorded_at);
+        if (r.kind === 'statement') statements++;
+      }
+    })();
+    const seconds = (performance.now() - t0) / 1000;
+    src.close();
+    dst.close();
+    return { seconds, statements, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  }
+  throw new Error(`unknown mode ${mode}`);
+}
+
+function runChild(mode, ...args) {
+  const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--child', mode, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+/** Fill a box's records.db directly: trainees (journal 'person' rows) and their statements. */
+function generate(ctx) {
+  const db = ctx.db.records;
+  const applianceId = ctx.records.applianceId;
+  const home = `https://fieldclass.invalid/appliances/${applianceId}`;
+  const ins = db.prepare('INSERT INTO journal (seq, epoch, kind, ref, body, recorded_at) VALUES (?, 1, ?, ?, ?, ?)');
+  const courses = ['public-integrity', 'crime-scene-preservation'];
+  const genders = ['female', 'male', 'female', 'male', 'undisclosed'];
+  const agencies = ['Police', 'Gendarmerie', 'Customs', 'Justice'];
+  let seq = db.prepare('SELECT coalesce(max(seq), 0) FROM journal').pluck().get();
+  const base = Date.parse('2026-01-05T08:00:00Z');
+  db.transaction(() => {
+    for (let t = 0; t < TRAINEES; t++) {
+      const id = randomUUID();
+      const at = new Date(base + t * 60_000).toISOString();
+      const person = {
+        id,
+        role: 'trainee',
+        username: `t${t}`,
+        displayName: `Trainee ${t}`,
+        externalId: t % 2 === 0 ? `OFF-${t}` : null,
+        agency: agencies[t % agencies.length],
+        gender: genders[t % genders.length],
+        language: 'fr',
+        active: true,
+        updatedAt: at,
+      };
+      ins.run(++seq, 'person', id, JSON.stringify(person), at);
+      const course = courses[t % 2];
+      for (let i = 0; i < PER; i++) {
+        const sid = randomUUID();
+        const ts = new Date(base + t * 60_000 + i * 1000).toISOString();
+        let verb = 'experienced';
+        let activity = `lesson-${i % 8}`;
+        let type = 'lesson';
+        let result = '';
+        if (i === PER - 3) {
+          verb = t % 5 === 0 ? 'failed' : 'passed';
+          activity = 'final-quiz';
+          type = 'assessment';
+          result = `,"result":{"score":{"scaled":${(t % 5 === 0 ? 0.4 : 0.7 + (t % 30) / 100).toFixed(2)}},"success":${t % 5 !== 0}}`;
+        } else if (i === PER - 2) {
+          verb = t % 5 === 0 ? 'progressed' : 'completed';
+          activity = '';
+          type = 'course';
+        } else if (i === PER - 1) {
+          verb = 'rated';
+          activity = '';
+          type = 'course';
+          result = `,"result":{"score":{"raw":${1 + (t % 5)},"min":1,"max":5}}`;
+        } else if (i % 7 === 3) {
+          verb = 'answered';
+          activity = `question-${i}`;
+          type = 'question';
+          result = `,"result":{"success":${i % 2 === 0},"response":"b"}`;
+        }
+        const verbIri = verb === 'rated' ? 'http://id.tincanapi.com/verb/rated' : `http://adlnet.gov/expapi/verbs/${verb}`;
+        const obj = activity ? `urn:fieldclass:course:${course}/${activity}` : `urn:fieldclass:course:${course}`;
+        const parent = activity
+          ? `,"contextActivities":{"parent":[{"id":"urn:fieldclass:course:${course}","objectType":"Activity"}]}`
+          : '';
+        const body =
+          `{"id":"${sid}","actor":{"objectType":"Agent","name":"Trainee ${t}","account":{"homePage":"${home}","name":"${id}"}},` +
+          `"verb":{"id":"${verbIri}","display":{"en-US":"${verb}"}},` +
+          `"object":{"objectType":"Activity","id":"${obj}","definition":{"type":"http://adlnet.gov/expapi/activities/${type}"}}${result},` +
+          `"context":{"platform":"fieldclass","language":"fr"${parent},"extensions":{"urn:fieldclass:ext:course-id":"${course}","urn:fieldclass:ext:activity-id":"${activity}","urn:fieldclass:ext:course-version":"1.0.0"}},` +
+          `"timestamp":"${ts}"}`;
+        ins.run(++seq, 'statement', sid, body, ts);
+      }
+    }
+  })();
+  return seq;
+}
+
+async function main() {
+  if (!existsSync(join(DIST, 'hq', 'import.service.js'))) throw new Error('run `npm run build` first');
+  const { testConfig } = await imp('core/config.js');
+  const { openContext } = await imp('main.js');
+  const { silentLogger } = await imp('core/logger.js');
+  const { bundleServices } = await imp('bundles/bundles.module.js');
+  const { loadHqConfig } = await imp('hq/hq.config.js');
+  const { openHqContext } = await imp('hq/hq.context.js');
+
+  const work = tmp('fc-hq-bench-');
+  try {
+    const boxDir = join(work, 'box');
+    const outDir = join(work, 'bundles');
+    mkdirSync(outDir);
+    const ctx = openContext(testConfig({ dataDir: boxDir, installSampleCourses: false }), { logger: silentLogger });
+    let t0 = performance.now();
+    const rows = generate(ctx);
+    const genSeconds = (performance.now() - t0) / 1000;
+    const perBundle = Math.ceil(rows / BUNDLES);
+    t0 = performance.now();
+    const written = await bundleServices(ctx, { maxRowsPerBundle: perBundle }).exporter.export({ outDir });
+    const exportSeconds = (performance.now() - t0) / 1000;
+    const request = ctx.identity.request();
+    const boxDb = join(boxDir, 'records.db');
+    ctx.close();
+
+    const hqDir = join(work, 'hq');
+    const hq = openHqContext(loadHqConfig({ dataDir: hqDir }, {}), { logger: silentLogger });
+    hq.appliances.enrol(request);
+    hq.close();
+
+    const first = runChild('import', hqDir, outDir);
+    const again = runChild('reimport', hqDir, outDir);
+    const rawDir = join(work, 'raw');
+    mkdirSync(rawDir);
+    const raw = runChild('raw', boxDb, rawDir);
+
+    const statements = first.statements;
+    const rate = statements / first.seconds;
+    const rawRate = raw.statements / raw.seconds;
+    const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+    console.log(
+      `box: ${fmt(TRAINEES)} trainees x ${PER} statements = ${fmt(rows)} journal rows, generated in ${fmt(genSeconds, 1)} s; exported as ${written.length} bundles in ${fmt(exportSeconds, 1)} s`,
+    );
+    if (first.firstRefusal) console.log(`first refusal: ${first.firstRefusal}`);
+    const table = [
+      ['measure', 'value', 'target', 'ok'],
+      ['bundles imported', `${first.counts.imported}/${written.length}`, 'all', first.counts.imported === written.length],
+      ['statements imported', fmt(statements), fmt(TRAINEES * PER), statements === TRAINEES * PER],
+      ['import time', `${fmt(first.seconds, 2)} s`, '', ''],
+      ['import statements/s', fmt(rate), '>= 100,000', rate >= 100_000],
+      ['raw 1-transaction INSERT loop statements/s', fmt(rawRate), '(reference)', ''],
+      ['import / raw', fmt(rate / rawRate, 2), '>= 0.33', rate / rawRate >= 1 / 3],
+      ['import peak RSS', `${fmt(first.maxRssMb)} MB`, '<= 200 MB', first.maxRssMb <= 200],
+      ['re-import: already imported', `${again.counts.already_imported}/${written.length}`, 'all', again.counts.already_imported === written.length],
+      ['re-import: rows changed (total_changes)', String(again.changes), '0', again.changes === 0],
+      ['re-import time', `${fmt(again.seconds, 2)} s`, `< ${fmt(first.seconds, 2)} s`, again.seconds < first.seconds],
+      ['re-import peak RSS', `${fmt(again.maxRssMb)} MB`, '', ''],
+    ];
+    const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
+    for (const [i, r] of table.entries()) {
+      console.log(r.map((c, j) => String(c === true ? 'yes' : c === false ? 'NO' : c).padEnd(widths[j])).join('  '));
+      if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const i = process.argv.indexOf('--child');
+if (i >= 0) {
+  const r = await child(process.argv[i + 1], process.argv.slice(i + 2));
+  console.log(JSON.stringify(r));
+} else {
+  await main();
+}
