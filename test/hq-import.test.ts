@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateApplianceKeyPair } from '../src/bundles/bundle-format.js';
+import { bundleServices } from '../src/bundles/bundles.module.js';
+import { testContext } from './helpers/context.js';
 import { craftBundle, dumpDb, Journal, makeBox, testHq, writeBundle, type Box } from './hq.fixtures.js';
 
 let hq: ReturnType<typeof testHq>;
@@ -247,4 +249,48 @@ describe('hq import: the bad-input corpus (each refused with its own reason, HQ 
     craftBundle(b, join(dir, name), { bundleSeq: 1, rows: journal.range(1, 10) }).then(() => join(dir, name));
   const readdirName = (seq: number) =>
     `fieldclass-${box.applianceId.slice(0, 8)}-e1-b${String(seq).padStart(6, '0')}.zip`;
+});
+
+describe('hq import of a real box export', () => {
+  it('imports what a box exports (and its re-export), enrolled from its identity request', async () => {
+    const boxCtx = testContext();
+    try {
+      const r = boxCtx.records;
+      r.writeNow(() => {
+        r.appendRoster('person', 'p9', {
+          id: 'p9',
+          role: 'trainee',
+          username: 'awa',
+          displayName: 'Awa',
+          externalId: 'OFF-77',
+          agency: 'Police',
+          gender: 'female',
+          language: 'fr',
+          active: true,
+          updatedAt: r.now(),
+        });
+        for (const verb of ['launched', 'experienced', 'completed'] as const)
+          r.appendStatement(
+            r.buildStatement({
+              person: { id: 'p9', displayName: 'Awa' },
+              verb,
+              courseId: 'c1',
+              activityId: verb === 'completed' ? '' : 'l1',
+              activityType: verb === 'completed' ? 'course' : 'lesson',
+            }),
+          );
+      });
+      const out = join(dir, 'outbox');
+      const { exporter } = bundleServices(boxCtx);
+      const written = await exporter.export({ outDir: out });
+      expect(written).toHaveLength(1);
+      hq.appliances.enrol(boxCtx.identity.request());
+      expect(await hq.imports.importFile(written[0]!.path)).toMatchObject({ status: 'imported', newRows: 4 });
+      const re = await exporter.export({ outDir: out, sinceSequence: 1 });
+      expect(await hq.imports.importFile(re[0]!.path)).toMatchObject({ status: 'imported', newRows: 0 });
+      expect(hq.reports.trainees()[0]).toMatchObject({ externalId: 'OFF-77', name: 'Awa', completed: true });
+    } finally {
+      boxCtx.cleanup();
+    }
+  });
 });
