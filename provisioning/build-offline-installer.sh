@@ -94,8 +94,9 @@ cp -a "$repo/package.json" "$repo/package-lock.json" "$repo/bin" "$repo/dist" "$
   "$repo/appliance" "$repo/provisioning" "$app/"
 [[ -f $repo/README.md ]] && cp "$repo/README.md" "$app/"
 [[ -f $repo/LICENSE ]] && cp "$repo/LICENSE" "$app/"
-mkdir -p "$app/src/web"
-cp -a "$repo/src/web/assets" "$app/src/web/"   # read at run time (src/core/paths.ts WEB_ASSETS_DIR)
+# Files under src/ that are not TypeScript are read at run time (web assets, browser scripts such as the
+# SCORM player): ship them all, at the same paths.
+(cd "$repo" && find src -type f ! -name '*.ts' ! -name '*.tsx' -print0 | xargs -0 -r cp --parents -t "$app")
 find "$app/dist" -name '*.test.*' -delete
 
 say "production node_modules"

@@ -355,6 +355,19 @@ if ((node_runs)); then
   else
     fc_note "skipped: this version has no 'fieldclass identity init' (the box makes its identity at first start)"
   fi
+  if has_command identity request; then
+    t=$(mktemp)
+    enrol=$root/var/lib/fieldclass/enrol-request.json
+    if app identity request >"$t"; then
+      # The request carries the time it was made: rewrite it only when something else changed.
+      if [[ ! -f $enrol ]] || ! cmp -s <(grep -v '"createdAt"' "$t") <(grep -v '"createdAt"' "$enrol"); then
+        fc_file_from "$t" /var/lib/fieldclass/enrol-request.json 640 fieldclass fieldclass
+      fi
+    else
+      fc_note "warning: fieldclass identity request failed"
+    fi
+    rm -f "$t"
+  fi
   if has_command content cache; then
     app content cache --out "$root/var/lib/fieldclass/content-cache" >/dev/null || fc_note "warning: content cache not built"
   else
@@ -411,17 +424,10 @@ if [[ -f $root$netconf ]]; then
   echo "Wi-Fi: \"$(sed -n 's/^SSID=//p' "$root$netconf")\"  passphrase: $(sed -n 's/^PASSPHRASE=//p' "$root$netconf")  site: http://${site_host:-class.lan}/"
 fi
 if ((node_runs)); then
-  if has_command identity request; then
+  if [[ -f $root/var/lib/fieldclass/enrol-request.json ]]; then
     echo
-    echo "Enrolment request for HQ (saved to /var/lib/fieldclass/enrol-request.json): fieldclass hq appliance enrol <file>"
-    if app identity request >"$root/var/lib/fieldclass/enrol-request.json.tmp"; then
-      if cmp -s "$root/var/lib/fieldclass/enrol-request.json.tmp" "$root/var/lib/fieldclass/enrol-request.json"; then
-        rm -f "$root/var/lib/fieldclass/enrol-request.json.tmp"
-      else
-        mv "$root/var/lib/fieldclass/enrol-request.json.tmp" "$root/var/lib/fieldclass/enrol-request.json"
-      fi
-      cat "$root/var/lib/fieldclass/enrol-request.json"
-    fi
+    echo "Enrolment request for HQ (saved in /var/lib/fieldclass/enrol-request.json): fieldclass hq appliance enrol <file>"
+    cat "$root/var/lib/fieldclass/enrol-request.json"
   else
     echo "(enrolment request: this version has no 'fieldclass identity request')"
   fi

@@ -84,6 +84,20 @@ if (app) {
   const mod = join(app, 'dist', 'core', 'config.js');
   if (existsSync(mod)) {
     const { loadConfig } = await import(pathToFileURL(mod).href);
+    // Each trusted key must be a key the content importer can read (SPKI PEM or base64 of the raw key).
+    const keysMod = join(app, 'dist', 'content', 'course-bundle.js');
+    if (existsSync(keysMod)) {
+      const { parseContentPublicKey } = await import(pathToFileURL(keysMod).href);
+      if (typeof parseContentPublicKey === 'function') {
+        for (const k of cfg.content?.trustedKeys ?? []) {
+          try {
+            parseContentPublicKey(k);
+          } catch (e) {
+            fail(`content.trustedKeys: "${String(k).slice(0, 40)}...": not an Ed25519 public key (${e.message})`);
+          }
+        }
+      }
+    }
     const tmp = join(dirname(file), `.config.check.${process.pid}.json`);
     writeFileSync(tmp, after, { mode: 0o600 });
     try {
