@@ -262,6 +262,36 @@ export class LearningService {
     return await this.records.write(() => this.submitQuizTx(person, course, item, lang, key, graded));
   }
 
+  /**
+   * How far into a lesson the trainee has read (0..100), sent by the lesson page's script as they scroll:
+   * 'progressed' with the cmi5 progress extension; the lesson's position becomes that figure. Lessons
+   * are still completed only by "Mark as done".
+   */
+  async saveProgress(
+    person: Person,
+    courseId: string,
+    activityId: string,
+    lang: Language,
+    progress: number,
+  ): Promise<void> {
+    if (!Number.isInteger(progress) || progress < 0 || progress > 100)
+      throw new AppError('invalid', 'progress must be a whole number from 0 to 100');
+    const { course, item } = this.activity(courseId, activityId, lang, 'lesson');
+    await this.records.write(() => {
+      this.launchIfFirst(person, course, item, lang);
+      this.emit({
+        person,
+        course,
+        lang,
+        verb: 'progressed',
+        activityId: item.id,
+        activityType: 'lesson',
+        activityName: item.title,
+        result: { extensions: { [LEARNING_EXT.progress]: progress } },
+      });
+    });
+  }
+
   /** Rate a course 1..5 with an optional comment; a new rating replaces the previous one. */
   async rateCourse(person: Person, courseId: string, rating: number, comment: string): Promise<void> {
     const { rating: r, comment: c } = validateRating(rating, comment);
@@ -439,6 +469,12 @@ export class LearningService {
           row('', 'started', activityId);
         }
         return;
+      case 'progressed': {
+        const p = s.result?.extensions?.[LEARNING_EXT.progress];
+        row(activityId, 'started', typeof p === 'number' ? String(p) : activityId);
+        row('', 'started', activityId);
+        return;
+      }
       case 'answered':
         // The quiz statement that follows carries the whole attempt; one question changes nothing derived.
         return;

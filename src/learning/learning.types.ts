@@ -72,6 +72,8 @@ export interface ContinueTarget {
  * statement self-contained, so derived state can be rebuilt from the journal alone.
  */
 export const LEARNING_EXT = {
+  /** result.extensions of 'progressed': how far into a lesson the trainee got, 0..100 (the cmi5 IRI). */
+  progress: 'https://w3id.org/xapi/cmi5/result/extensions/progress',
   /** Quiz attempt number (1, 2...) on 'answered', 'passed' and 'failed'. */
   attempt: 'urn:fieldclass:ext:attempt',
   /** On 'answered': the quiz and the question inside it. */

@@ -5,6 +5,7 @@ import { healthRouter } from '../health/health.routes.js';
 import { contentRouter } from '../content/content.routes.js';
 import { authRouter } from '../people/auth.routes.js';
 import { learningRouter } from '../learning/learning.routes.js';
+import { progressApiRouter } from '../learning/progress-api.routes.js';
 import { adminRouter } from '../admin/admin.routes.js';
 import { scormRouter } from '../learning/scorm.routes.js';
 import { csrfMiddleware, denyRole, sessionMiddleware } from './auth.middleware.js';
@@ -55,6 +56,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(authRouter(ctx));
   app.use(scormRouter(ctx));
   app.use(learningRouter(ctx));
+  app.use(progressApiRouter(ctx));
   app.use(adminRouter(ctx));
   app.use(notFoundMiddleware);
   app.use(errorMiddleware(ctx.logger));

@@ -12,6 +12,8 @@ export interface PageContext {
   csrf: string;
   user: (SessionUser & { role: Role }) | undefined;
   cssUrl: string;
+  /** Fingerprinted URL of an asset in src/web/assets. */
+  assetUrl: (name: string) => string;
   /** The path of this page (the language picker comes back to it). */
   path: string;
   languages: readonly Language[];
@@ -26,6 +28,7 @@ export function pageContext(req: Request, res: Response): PageContext {
     csrf: res.locals.csrfToken,
     user: res.locals.user,
     cssUrl: assets.url('app.css'),
+    assetUrl: (name) => assets.url(name),
     path: req.originalUrl,
     languages: languages ?? ['en', 'fr', 'ar'],
   };

@@ -31,7 +31,14 @@ export function LessonPage({
         <a href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</a>
       </p>
       <ContentLanguageNote page={page} language={lesson.language} />
-      <article class="lesson" lang={lesson.language} dir={dirOf(lesson.language)}>
+      <article
+        class="lesson"
+        lang={lesson.language}
+        dir={dirOf(lesson.language)}
+        data-progress-course={course.id}
+        data-progress-activity={lesson.activityId}
+        data-csrf={page.csrf}
+      >
         {/* Most lessons open with their own heading; add the title only when they do not. */}
         {!/^\s*<h1[\s>]/.test(lesson.html) && <h1>{lesson.title}</h1>}
         {/* Rendered from Markdown at import by the content store: escaped, no raw HTML, no script. */}
@@ -42,6 +49,7 @@ export function LessonPage({
         <Csrf page={page} />
         <button type="submit">{tr(page, 'markDone')}</button>
       </form>
+      <script src={page.assetUrl('lesson.js')} defer />
     </Layout>
   );
 }

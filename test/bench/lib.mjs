@@ -1,0 +1,159 @@
+// Shared helpers for the benchmarks in test/bench/ (plain Node ESM; they drive the built CLI in dist/).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = join(ROOT, 'bin', 'fieldclass.js');
+
+/** A temp dir readable by nginx's worker user (mkdtemp makes 0700 dirs). */
+export const tmp = (prefix = 'fc-bench-') => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(d, 0o755);
+  return d;
+};
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Run the CLI synchronously; returns stdout. */
+export function cli(args, opts = {}) {
+  return execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
+}
+
+/** Debian tools the benchmarks need; installs them when root on Debian, else says what to install. */
+export function ensureTools(list) {
+  const missing = list.filter((t) => spawnSync('sh', ['-c', `command -v ${t.cmd}`]).status !== 0);
+  if (missing.length === 0) return;
+  const pkgs = missing.map((t) => t.pkg);
+  if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {
+    execFileSync('apt-get', ['install', '-y', '-qq', ...pkgs], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    return;
+  }
+  throw new Error(`the benchmarks need: sudo apt-get install -y ${pkgs.join(' ')}`);
+}
+
+/** Start a process, optionally pinned to CPU cores with taskset. */
+export function start(cmd, args, { cpus, env, cwd } = {}) {
+  const [c, a] = cpus !== undefined ? ['taskset', ['-c', String(cpus), cmd, ...args]] : [cmd, args];
+  const child = spawn(c, a, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  child.output = () => out;
+  return child;
+}
+
+export async function waitForHttp(url, timeoutMs = 15000) {
+  const t0 = performance.now();
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return performance.now() - t0;
+    } catch {}
+    if (performance.now() - t0 > timeoutMs) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+  });
+}
+
+/** Resident set size of a process in MB (from /proc). `pid` of the node process, not of taskset. */
+export function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+export const LUA_DONE = `
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50_us":%d,"p99_us":%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(99)))
+end
+`;
+
+/**
+ * Run wrk against `requests` (each {method, path, headers, body}) in rotation. Returns req/s and p99 (ms).
+ */
+export function wrk({ base, requests, connections = 100, seconds = 8, cpus = 1, threads = 2 }) {
+  const dir = tmp('fc-wrk-');
+  // wrk.format leaves out its default Host header when given a headers table: always send one.
+  const host = new URL(base).host;
+  const reqs = requests
+    .map(
+      (r) =>
+        `wrk.format(${JSON.stringify(r.method ?? 'GET')}, ${JSON.stringify(r.path)}, {${Object.entries({
+          Host: host,
+          ...r.headers,
+        })
+          .map(([k, v]) => `[${JSON.stringify(k)}]=${JSON.stringify(v)}`)
+          .join(',')}}, ${r.body !== undefined ? JSON.stringify(r.body) : 'nil'})`,
+    )
+    .join(',\n');
+  const lua = `local reqs = {\n${reqs}\n}\nlocal i = 0\nrequest = function()\n  i = i % #reqs + 1\n  return reqs[i]\nend\n${LUA_DONE}`;
+  const script = join(dir, 'script.lua');
+  writeFileSync(script, lua);
+  const out = execFileSync(
+    'taskset',
+    [
+      '-c',
+      String(cpus),
+      'wrk',
+      `-t${threads}`,
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--latency',
+      '-s',
+      script,
+      base,
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const json = /WRKJSON (.*)/.exec(out)?.[1];
+  if (!json) throw new Error(`wrk printed no summary:\n${out}`);
+  const r = JSON.parse(json);
+  return {
+    rps: r.requests / (r.duration_us / 1e6),
+    p99: r.p99_us / 1000,
+    p50: r.p50_us / 1000,
+    errors: r.errors,
+    non2xx: r.non2xx,
+    requests: r.requests,
+  };
+}
+
+export function table(title, rows) {
+  console.log(`\n${title}`);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const [n, r] of rows.entries()) {
+    console.log('  ' + r.map((c, i) => String(c).padEnd(widths[i])).join('  '));
+    if (n === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+export const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
+export { existsSync, join, dirname };
