@@ -51,12 +51,20 @@ export class RecordsService {
     this.journal = new JournalRepo(db);
   }
 
+  // Read on every statement: kept in memory, refreshed whenever this service changes them.
+  private cachedApplianceId: string | undefined;
+  private cachedEpoch: number | undefined;
+
   /** Appliance id and epoch (made by `ensureIdentityMeta` at first start). */
   get applianceId(): string {
-    return this.journal.getMeta('appliance_id') ?? '';
+    return (this.cachedApplianceId ??= this.journal.getMeta('appliance_id') ?? '');
   }
   get epoch(): number {
-    return Number(this.journal.getMeta('epoch') ?? '1');
+    return (this.cachedEpoch ??= Number(this.journal.getMeta('epoch') ?? '1'));
+  }
+  private forgetIdentity(): void {
+    this.cachedApplianceId = undefined;
+    this.cachedEpoch = undefined;
   }
 
   /** Make the appliance id and epoch at first start; idempotent. */
@@ -64,6 +72,7 @@ export class RecordsService {
     return this.writeNow(() => {
       if (!this.journal.getMeta('appliance_id')) this.journal.setMeta('appliance_id', newId());
       if (!this.journal.getMeta('epoch')) this.journal.setMeta('epoch', '1');
+      this.forgetIdentity();
       return { applianceId: this.applianceId, epoch: this.epoch };
     });
   }
@@ -73,6 +82,7 @@ export class RecordsService {
     return this.writeNow(() => {
       const next = this.epoch + 1;
       this.journal.setMeta('epoch', String(next));
+      this.forgetIdentity();
       return next;
     });
   }
@@ -83,6 +93,7 @@ export class RecordsService {
   /** Only inside write/writeNow. */
   setMeta(key: string, value: string): void {
     this.journal.setMeta(key, value);
+    if (key === 'epoch' || key === 'appliance_id') this.forgetIdentity();
   }
 
   /** Queue a write; resolves once it is durable (group commit). */

@@ -165,4 +165,13 @@ export const recordsMigrations: readonly Migration[] = [
       CREATE INDEX bundles_state ON bundles(state, seq);
     `,
   },
+  {
+    version: 3,
+    name: 'journal-actor-index',
+    // A trainee's own statements (CLI `progress`, the admin's trainee history) without reading the
+    // whole journal: an index on the statement's actor, for statements only.
+    up: `
+      CREATE INDEX journal_actor ON journal (json_extract(body, '$.actor.account.name')) WHERE kind = 'statement';
+    `,
+  },
 ];
