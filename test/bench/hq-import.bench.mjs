@@ -45,7 +45,14 @@ async function child(mode, args) {
     const changes = db.prepare('SELECT total_changes()').pluck().get();
     const statements = db.prepare("SELECT count(*) FROM journal WHERE kind = 'statement'").pluck().get();
     ctx.close();
-    return { seconds, counts, firstRefusal, changes, statements, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+    return {
+      seconds,
+      counts,
+      firstRefusal,
+      changes,
+      statements,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+    };
   }
   if (mode === 'raw') {
     const [boxDb, rawDir] = args;
@@ -89,7 +96,9 @@ function generate(ctx) {
   const db = ctx.db.records;
   const applianceId = ctx.records.applianceId;
   const home = `https://fieldclass.invalid/appliances/${applianceId}`;
-  const ins = db.prepare('INSERT INTO journal (seq, epoch, kind, ref, body, recorded_at) VALUES (?, 1, ?, ?, ?, ?)');
+  const ins = db.prepare(
+    'INSERT INTO journal (seq, epoch, kind, ref, body, recorded_at) VALUES (?, 1, ?, ?, ?, ?)',
+  );
   const courses = ['public-integrity', 'crime-scene-preservation'];
   const genders = ['female', 'male', 'female', 'male', 'undisclosed'];
   const agencies = ['Police', 'Gendarmerie', 'Customs', 'Justice'];
@@ -140,8 +149,11 @@ function generate(ctx) {
           type = 'question';
           result = `,"result":{"success":${i % 2 === 0},"response":"b"}`;
         }
-        const verbIri = verb === 'rated' ? 'http://id.tincanapi.com/verb/rated' : `http://adlnet.gov/expapi/verbs/${verb}`;
-        const obj = activity ? `urn:fieldclass:course:${course}/${activity}` : `urn:fieldclass:course:${course}`;
+        const verbIri =
+          verb === 'rated' ? 'http://id.tincanapi.com/verb/rated' : `http://adlnet.gov/expapi/verbs/${verb}`;
+        const obj = activity
+          ? `urn:fieldclass:course:${course}/${activity}`
+          : `urn:fieldclass:course:${course}`;
         const parent = activity
           ? `,"contextActivities":{"parent":[{"id":"urn:fieldclass:course:${course}","objectType":"Activity"}]}`
           : '';
@@ -172,7 +184,9 @@ async function main() {
     const boxDir = join(work, 'box');
     const outDir = join(work, 'bundles');
     mkdirSync(outDir);
-    const ctx = openContext(testConfig({ dataDir: boxDir, installSampleCourses: false }), { logger: silentLogger });
+    const ctx = openContext(testConfig({ dataDir: boxDir, installSampleCourses: false }), {
+      logger: silentLogger,
+    });
     let t0 = performance.now();
     const rows = generate(ctx);
     const genSeconds = (performance.now() - t0) / 1000;
@@ -198,28 +212,46 @@ async function main() {
     const statements = first.statements;
     const rate = statements / first.seconds;
     const rawRate = raw.statements / raw.seconds;
-    const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+    const fmt = (n, d = 0) =>
+      n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
     console.log(
       `box: ${fmt(TRAINEES)} trainees x ${PER} statements = ${fmt(rows)} journal rows, generated in ${fmt(genSeconds, 1)} s; exported as ${written.length} bundles in ${fmt(exportSeconds, 1)} s`,
     );
     if (first.firstRefusal) console.log(`first refusal: ${first.firstRefusal}`);
     const table = [
       ['measure', 'value', 'target', 'ok'],
-      ['bundles imported', `${first.counts.imported}/${written.length}`, 'all', first.counts.imported === written.length],
+      [
+        'bundles imported',
+        `${first.counts.imported}/${written.length}`,
+        'all',
+        first.counts.imported === written.length,
+      ],
       ['statements imported', fmt(statements), fmt(TRAINEES * PER), statements === TRAINEES * PER],
       ['import time', `${fmt(first.seconds, 2)} s`, '', ''],
       ['import statements/s', fmt(rate), '>= 100,000', rate >= 100_000],
       ['raw 1-transaction INSERT loop statements/s', fmt(rawRate), '(reference)', ''],
       ['import / raw', fmt(rate / rawRate, 2), '>= 0.33', rate / rawRate >= 1 / 3],
       ['import peak RSS', `${fmt(first.maxRssMb)} MB`, '<= 200 MB', first.maxRssMb <= 200],
-      ['re-import: already imported', `${again.counts.already_imported}/${written.length}`, 'all', again.counts.already_imported === written.length],
+      [
+        're-import: already imported',
+        `${again.counts.already_imported}/${written.length}`,
+        'all',
+        again.counts.already_imported === written.length,
+      ],
       ['re-import: rows changed (total_changes)', String(again.changes), '0', again.changes === 0],
-      ['re-import time', `${fmt(again.seconds, 2)} s`, `< ${fmt(first.seconds, 2)} s`, again.seconds < first.seconds],
+      [
+        're-import time',
+        `${fmt(again.seconds, 2)} s`,
+        `< ${fmt(first.seconds, 2)} s`,
+        again.seconds < first.seconds,
+      ],
       ['re-import peak RSS', `${fmt(again.maxRssMb)} MB`, '', ''],
     ];
     const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
     for (const [i, r] of table.entries()) {
-      console.log(r.map((c, j) => String(c === true ? 'yes' : c === false ? 'NO' : c).padEnd(widths[j])).join('  '));
+      console.log(
+        r.map((c, j) => String(c === true ? 'yes' : c === false ? 'NO' : c).padEnd(widths[j])).join('  '),
+      );
       if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     }
   } finally {
