@@ -134,7 +134,9 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
   const packages = await startPackageServer(
     ctx.content,
     ScormScripts.shared(),
-    ctx.config.scorm.port,
+    // A box on any free port (tests) puts its package origin on any free port too, unless its public
+    // origin is configured (then that port is the one browsers are sent to).
+    ctx.config.port === 0 && !ctx.config.scorm.publicOrigin ? 0 : ctx.config.scorm.port,
     ctx.config.host,
   );
   app.locals['scormPackagePort'] = packages.port;

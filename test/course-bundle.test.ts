@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,24 @@ describe('course bundles', () => {
     const r = await importContent(ctx.content, b.path, trusted);
     expect(r).toMatchObject({ status: 'installed', kind: 'scorm2004', signed: true, activities: 3 });
     expect(ctx.content.fileByPath('checkpoint', 'content/brief.html')).toBeDefined();
+  });
+
+  it('carries a large stored file of a SCORM zip through build and install byte for byte', async () => {
+    const big = randomBytes(3 * 1024 * 1024 + 123);
+    const manifest = readFileSync(join(SCORM_FIXTURES, 'scorm12-single', 'imsmanifest.xml'));
+    const index = readFileSync(join(SCORM_FIXTURES, 'scorm12-single', 'sco', 'index.html'));
+    writeRawZip(join(tmp, 'stored.zip'), [
+      { name: 'imsmanifest.xml', data: manifest, deflate: true },
+      { name: 'sco/index.html', data: index },
+      { name: 'sco/clip.mp4', data: big },
+    ]);
+    const b = await buildCourseBundle(join(tmp, 'stored.zip'), hq.privateKeyPath, join(tmp, 'out-stored'), {
+      id: 'stored',
+    });
+    await importContent(ctx.content, b.path, trusted);
+    const f = ctx.content.fileByPath('stored', 'sco/clip.mp4')!;
+    expect(f.size).toBe(big.length);
+    expect(ctx.content.readBlob(f.sha256, 0, big.length - 1).equals(big)).toBe(true);
   });
 
   it('refuses an untrusted key, a tampered byte, an added file, with the store unchanged', async () => {

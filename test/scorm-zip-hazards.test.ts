@@ -78,7 +78,9 @@ describe('zip reader refuses hazards before anything is read', () => {
     ]);
     expect(z.files()).toEqual(['b.bin', 'dir/a.txt', 'imsmanifest.xml']);
     expect(z.read('dir/a.txt').toString()).toBe('hello');
-    expect(Buffer.concat([...z.pieces('b.bin', 2)])).toEqual(Buffer.from([1, 2, 3]));
+    const got: number[] = [];
+    for (const p of z.pieces('b.bin', 2)) got.push(...p);
+    expect(got).toEqual([1, 2, 3]);
     z.close();
   });
 });

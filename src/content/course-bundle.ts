@@ -227,7 +227,14 @@ export async function buildCourseBundle(
           extOf(f.path),
         );
       // Read through the source (a folder or a checked zip); never a path built from a zip entry name.
-      const stream = Readable.from(opened.source.pieces(f.path, 1024 * 1024), { objectMode: false });
+      // Copied: a stream queues pieces, and a ZipSource reuses its piece buffer.
+      const pieces = opened.source.pieces(f.path, 1024 * 1024);
+      const stream = Readable.from(
+        (function* () {
+          for (const p of pieces) yield Buffer.from(p);
+        })(),
+        { objectMode: false },
+      );
       zip.addReadStream(stream, FILES_DIR + f.path, { compress, mtime, mode: 0o100644, size: f.size });
     }
     zip.end();

@@ -218,15 +218,18 @@ export class ZipSource implements CourseSource {
   }
 
   private readAt(position: number, length: number): Buffer {
+    return this.readInto(Buffer.allocUnsafe(length), position, length);
+  }
+
+  private readInto(buf: Buffer, position: number, length: number): Buffer {
     if (this.fd === null) throw new Error('zip closed');
-    const buf = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const n = readSync(this.fd, buf, done, length - done, position + done);
       if (n === 0) throw zipInvalid(this.name, 'the file ends early (truncated zip)');
       done += n;
     }
-    return buf;
+    return buf.subarray(0, length);
   }
 
   private dataStart(e: Entry): number {
@@ -268,6 +271,7 @@ export class ZipSource implements CourseSource {
     return out;
   }
 
+  /** The entry in pieces. A piece is valid only until the next one is asked for: hash or copy it. */
   *pieces(path: string, pieceSize: number): Iterable<Buffer> {
     const e = this.entry(path);
     if (e.method === 8) {
@@ -277,8 +281,11 @@ export class ZipSource implements CourseSource {
     }
     const start = this.dataStart(e);
     let crc = 0;
+    // One scratch buffer per read: a piece is valid until the next one is asked for (every caller hashes
+    // or copies it at once), so installing a 200 MB bundle does not churn hundreds of MB of garbage.
+    const scratch = Buffer.allocUnsafe(Math.min(pieceSize, Math.max(1, e.size)));
     for (let off = 0; off < e.size; off += pieceSize) {
-      const piece = this.readAt(start + off, Math.min(pieceSize, e.size - off));
+      const piece = this.readInto(scratch, start + off, Math.min(pieceSize, e.size - off));
       crc = crc32(piece, crc);
       if (off + piece.length >= e.size) this.check(e, e.size, crc);
       yield piece;
