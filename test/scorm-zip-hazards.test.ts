@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { importContent } from '../src/content/course-bundle.js';
 import { ZipSource } from '../src/content/zip-reader.js';
+import { testContext } from './helpers/context.js';
 import { writeRawZip, type RawEntry } from './fixtures/scorm/make-zip.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fc-zip-'));
@@ -82,5 +84,67 @@ describe('zip reader refuses hazards before anything is read', () => {
     for (const p of z.pieces('b.bin', 2)) got.push(...p);
     expect(got).toEqual([1, 2, 3]);
     z.close();
+  });
+});
+
+describe('importing a hazardous zip', () => {
+  it('is refused with the store unchanged', async () => {
+    const ctx = testContext();
+    try {
+      const good = join(tmp, 'ok-first.zip');
+      const manifest = `<?xml version="1.0"?><manifest identifier="safe-pkg" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+        <metadata><schemaversion>1.2</schemaversion></metadata><organizations default="o"><organization identifier="o"><title>Safe</title>
+        <item identifier="i" identifierref="r"><title>I</title></item></organization></organizations>
+        <resources><resource identifier="r" adlcp:scormtype="sco" href="index.html"/></resources></manifest>`;
+      writeRawZip(good, [
+        { name: 'imsmanifest.xml', data: manifest },
+        { name: 'index.html', data: '<p>ok</p>' },
+      ]);
+      const policy = { trustedKeys: [], allowUnsigned: true };
+      await importContent(ctx.content, good, policy);
+      const dump = () =>
+        JSON.stringify([
+          ctx.db.content.prepare('SELECT id, version, digest FROM courses').all(),
+          ctx.db.content.prepare('SELECT count(*) AS n FROM chunks').get(),
+        ]);
+      const before = dump();
+      const hazards: RawEntry[][] = [
+        [
+          { name: 'imsmanifest.xml', data: manifest },
+          { name: '../index.html', data: 'x' },
+        ],
+        [
+          { name: 'imsmanifest.xml', data: manifest },
+          { name: '/index.html', data: 'x' },
+        ],
+        [
+          { name: 'imsmanifest.xml', data: manifest },
+          { name: 'index.html', data: 'x', externalAttrs: (0o120777 << 16) >>> 0 },
+        ],
+        [
+          { name: 'imsmanifest.xml', data: manifest },
+          { name: 'index.html', data: '1' },
+          { name: 'INDEX.html', data: '2' },
+        ],
+        [
+          { name: 'imsmanifest.xml', data: manifest },
+          { name: 'index.html', data: Buffer.alloc(30 * 1024 * 1024), deflate: true },
+        ],
+        [
+          { name: 'imsmanifest.xml', data: manifest.replace('safe-pkg"', 'safe-pkg" version="2"') },
+          { name: 'index.html', data: 'x'.repeat(4000), deflate: true, declaredSize: 10 },
+        ],
+      ];
+      for (const [i, entries] of hazards.entries()) {
+        const p = join(tmp, `hazard-${i}.zip`);
+        writeRawZip(p, entries);
+        await expect(importContent(ctx.content, p, policy), `hazard ${i}`).rejects.toThrow(
+          /zip|symbolic|duplicate|lying|bomb|absolute|\.\./,
+        );
+        expect(dump()).toBe(before);
+      }
+    } finally {
+      ctx.cleanup();
+    }
   });
 });
