@@ -49,7 +49,9 @@ function bandOf(l: CourseReportLine): number {
   return 1 + Math.min(3, Math.floor(l.percent / 25));
 }
 
-const byName = (a: CourseReportLine, b: CourseReportLine) => a.username.localeCompare(b.username);
+// Plain code-unit order: localeCompare (Intl) costs ~10x more per comparison over thousands of lines.
+const byName = (a: CourseReportLine, b: CourseReportLine) =>
+  a.username < b.username ? -1 : a.username > b.username ? 1 : 0;
 const SORTS: Record<ReportSort, (a: CourseReportLine, b: CourseReportLine) => number> = {
   progress: (a, b) => b.percent - a.percent || byName(a, b),
   score: (a, b) => (b.score ?? -1) - (a.score ?? -1) || byName(a, b),
@@ -88,7 +90,8 @@ export class AdminReportsService {
   courseReport(courseId: string, lang: Language, sort: ReportSort = 'progress'): CourseReport {
     const course = this.outline(courseId, lang);
     const total = course.activityCount;
-    const lines: CourseReportLine[] = this.repo.courseReport(courseId).map((r) => {
+    const { rows, perActivity: stats } = this.repo.courseReport(courseId);
+    const lines: CourseReportLine[] = rows.map((r) => {
       const completed = r.course_status === 'completed' || (total > 0 && r.done >= total);
       return {
         personId: r.person_id,
@@ -110,7 +113,6 @@ export class AdminReportsService {
     const bands = [0, 0, 0, 0, 0, 0];
     for (const l of lines) bands[bandOf(l)]!++;
     const titles = new Map(course.modules.flatMap((m) => m.items.map((i) => [i.id, i.title] as const)));
-    const stats = new Map(this.repo.perActivity(courseId).map((a) => [a.activity_id, a]));
     const order = titles.size ? [...titles.keys()] : [...stats.keys()];
     const perActivity = order.map((id) => {
       const a = stats.get(id);
@@ -119,7 +121,7 @@ export class AdminReportsService {
         title: titles.get(id) ?? id,
         started: a?.started ?? 0,
         done: a?.done ?? 0,
-        score: a?.score ?? null,
+        score: a && a.scored ? a.scoreSum / a.scored : null,
       };
     });
     return { course, activities: total, lines, bands, perActivity };

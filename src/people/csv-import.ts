@@ -61,6 +61,12 @@ export interface CsvPreview {
 }
 
 const MAX_ROWS = 20_000;
+/** Lines a record takes: the new lines inside its quoted fields, plus its own line end (not in `raw`). */
+const newlines = (raw: string): number => {
+  let n = 1;
+  for (let i = raw.indexOf('\n'); i !== -1; i = raw.indexOf('\n', i + 1)) n++;
+  return n;
+};
 const norm = (h: string) =>
   h
     .normalize('NFKC')
@@ -95,15 +101,15 @@ export function previewTraineeCsv(
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const delimiter = detectDelimiter(text);
   const fileErrors: string[] = [];
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: { record: string[]; raw: string }[];
   try {
     records = parse(text, {
       delimiter,
       relax_column_count: true,
       skip_empty_lines: true,
-      info: true,
+      raw: true,
       max_record_size: 64 * 1024,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+    }) as unknown as { record: string[]; raw: string }[];
   } catch (e) {
     const err = e as Error & { lines?: number };
     return {
@@ -133,11 +139,11 @@ export function previewTraineeCsv(
 
   const seen = new Map<string, number>();
   const rows: CsvRow[] = [];
-  let prevLines = 1;
-  for (const { record, info } of records) {
-    // info.lines is the line the record ends on; a quoted field may span several lines.
-    const line = prevLines + 1;
-    prevLines = info.lines;
+  // Lines as a spreadsheet user counts them: a quoted field may span several lines.
+  let nextLine = 1 + newlines(header.raw);
+  for (const { record, raw } of records) {
+    const line = nextLine;
+    nextLine += newlines(raw);
     const get = (f: Field) => {
       const i = index.get(f);
       return i === undefined ? '' : (record[i] ?? '').trim();

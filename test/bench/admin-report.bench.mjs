@@ -115,7 +115,7 @@ const pageMs = await time(() => get('/admin/reports/courses/bench-course'));
 const csvMs = await time(() => get('/admin/reports/courses/bench-course.csv'));
 await server.close();
 ctx.close();
-rmSync(dir, { recursive: true, force: true });
+if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
 
 console.log(`query plan: ${plan.map((p) => p.detail).join(' | ')}`);
 console.table([
