@@ -1,18 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
-import type { Request, Response, NextFunction } from 'express';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import type { NextFunction, Request, Response } from 'express';
 import { WEB_ASSETS_DIR } from '../core/paths.js';
-
-interface Asset {
-  body: Buffer;
-  gzip: Buffer;
-  br: Buffer;
-  type: string;
-  etag: string;
-  url: string;
-}
 
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -23,29 +14,76 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * The app's own CSS/JS/icons, read once at start, compressed once, and served from memory under
- * fingerprinted URLs (`/static/app.<hash>.css`) with year-long immutable caching.
+ * A file served from memory under a fingerprinted URL (`<prefix><name>.<hash><ext>`) with year-long
+ * immutable caching. Compressed variants are made on first demand and kept: compressing at start would
+ * cost start-up time on a Pi (the SCORM runtime alone is hundreds of KB).
  */
+export class MemoryAsset {
+  readonly url: string;
+  readonly etag: string;
+  readonly type: string;
+  private gz: Buffer | undefined;
+  private brotli: Buffer | undefined;
+
+  constructor(
+    readonly body: Buffer,
+    fileName: string,
+    urlPrefix: string,
+  ) {
+    const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
+    const ext = extname(fileName);
+    this.url = `${urlPrefix}${fileName.slice(0, fileName.length - ext.length)}.${hash}${ext}`;
+    this.etag = `"${hash}"`;
+    this.type = TYPES[ext] ?? 'application/octet-stream';
+  }
+
+  static fromFile(
+    file: string,
+    urlPrefix: string,
+    fileName = file.slice(file.lastIndexOf('/') + 1),
+  ): MemoryAsset {
+    return new MemoryAsset(readFileSync(file), fileName, urlPrefix);
+  }
+
+  private get compressible(): boolean {
+    return this.type.startsWith('text/') || this.type === 'image/svg+xml';
+  }
+
+  send(req: Request, res: Response): void {
+    res.setHeader('Content-Type', this.type);
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    res.setHeader('ETag', this.etag);
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (req.headers['if-none-match'] === this.etag) {
+      res.status(304).end();
+      return;
+    }
+    const accept = this.compressible ? String(req.headers['accept-encoding'] ?? '') : '';
+    if (/\bbr\b/.test(accept)) {
+      this.brotli ??= brotliCompressSync(this.body, {
+        params: { [zlib.BROTLI_PARAM_QUALITY]: this.body.length > 65536 ? 9 : 11 },
+      });
+      res.setHeader('Content-Encoding', 'br');
+      res.end(this.brotli);
+    } else if (/\bgzip\b/.test(accept)) {
+      this.gz ??= gzipSync(this.body, { level: 9 });
+      res.setHeader('Content-Encoding', 'gzip');
+      res.end(this.gz);
+    } else res.end(this.body);
+  }
+}
+
+/** The app's own CSS/JS/icons from src/web/assets, read once at start and served from memory. */
 export class StaticAssets {
-  private readonly byName = new Map<string, Asset>();
-  private readonly byUrl = new Map<string, Asset>();
+  private readonly byName = new Map<string, MemoryAsset>();
+  private readonly byUrl = new Map<string, MemoryAsset>();
 
   constructor(dir = WEB_ASSETS_DIR) {
     for (const name of readdirSync(dir)) {
-      const body = readFileSync(join(dir, name));
-      const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
-      const ext = extname(name);
-      const url = `/static/${name.slice(0, -ext.length)}.${hash}${ext}`;
-      const asset: Asset = {
-        body,
-        gzip: gzipSync(body, { level: 9 }),
-        br: brotliCompressSync(body),
-        type: TYPES[ext] ?? 'application/octet-stream',
-        etag: `"${hash}"`,
-        url,
-      };
+      const asset = MemoryAsset.fromFile(join(dir, name), '/static/', name);
       this.byName.set(name, asset);
-      this.byUrl.set(url, asset);
+      this.byUrl.set(asset.url, asset);
     }
   }
 
@@ -59,21 +97,6 @@ export class StaticAssets {
   middleware = (req: Request, res: Response, next: NextFunction): void => {
     const asset = this.byUrl.get(req.path);
     if (!asset) return next();
-    res.setHeader('Content-Type', asset.type);
-    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-    res.setHeader('ETag', asset.etag);
-    res.setHeader('Vary', 'Accept-Encoding');
-    if (req.headers['if-none-match'] === asset.etag) {
-      res.status(304).end();
-      return;
-    }
-    const accept = String(req.headers['accept-encoding'] ?? '');
-    if (/\bbr\b/.test(accept)) {
-      res.setHeader('Content-Encoding', 'br');
-      res.end(asset.br);
-    } else if (/\bgzip\b/.test(accept)) {
-      res.setHeader('Content-Encoding', 'gzip');
-      res.end(asset.gzip);
-    } else res.end(asset.body);
+    asset.send(req, res);
   };
 }

@@ -51,7 +51,9 @@ const { silentLogger } = await import(join(ROOT, 'dist/core/logger.js'));
 async function startupOf(args, url, opts) {
   const t0 = performance.now();
   const child = start(process.execPath, args, opts);
-  await waitForHttp(url);
+  await waitForHttp(url).catch((e) => {
+    throw new Error(`${e.message}\n--- server output ---\n${child.output()}`);
+  });
   return { child, ms: performance.now() - t0 };
 }
 const refPort = await freePort();
@@ -226,13 +228,13 @@ const writes = wrk({
     post('/api/progress', {
       courseId: 'public-integrity',
       activityId: 'conflicts-of-interest',
-      position: '42',
+      progress: 42,
     }),
   ],
   seconds: SECONDS,
 });
 const healthAfter = await (await fetch(`${base}/healthz`)).json();
-const noop = wrk({ base, requests: [post('/api/progress/noop', {})], seconds: SECONDS });
+const noop = wrk({ base, requests: [post('/api/ping', {})], seconds: SECONDS });
 const commits = healthAfter.records.commits - healthBefore.records.commits;
 const acked = healthAfter.records.writes - healthBefore.records.writes;
 
@@ -247,9 +249,9 @@ await stop(box.child);
 
 table('progress writes (100 connections, server on core 0)', [
   ['endpoint', 'req/s', 'p99 ms', 'errors', 'ratio'],
-  ['no-op POST (reference)', fmt(noop.rps, 0), fmt(noop.p99), noop.errors + noop.non2xx, '1.00'],
+  ['no-op POST /api/ping (reference)', fmt(noop.rps, 0), fmt(noop.p99), noop.errors + noop.non2xx, '1.00'],
   [
-    'durable progress POST',
+    'durable POST /api/progress',
     fmt(writes.rps, 0),
     fmt(writes.p99),
     writes.errors + writes.non2xx,

@@ -112,7 +112,8 @@ export function wrk({ base, requests, connections = 100, seconds = 8, cpus = 1, 
           .join(',')}}, ${r.body !== undefined ? JSON.stringify(r.body) : 'nil'})`,
     )
     .join(',\n');
-  const lua = `local reqs = {\n${reqs}\n}\nlocal i = 0\nrequest = function()\n  i = i % #reqs + 1\n  return reqs[i]\nend\n${LUA_DONE}`;
+  // The first failing response is printed, so a benchmark never reports errors it cannot explain.
+  const lua = `local reqs = {\n${reqs}\n}\nlocal i = 0\nrequest = function()\n  i = i % #reqs + 1\n  return reqs[i]\nend\nlocal shown = false\nresponse = function(status, headers, body)\n  if status >= 400 and not shown then shown = true; io.write('WRKFAIL ' .. status .. ' ' .. string.sub(body, 1, 300) .. '\\n') end\nend\n${LUA_DONE}`;
   const script = join(dir, 'script.lua');
   writeFileSync(script, lua);
   const out = execFileSync(
@@ -133,6 +134,8 @@ export function wrk({ base, requests, connections = 100, seconds = 8, cpus = 1, 
       encoding: 'utf8',
     },
   );
+  const fail = /WRKFAIL (.*)/.exec(out)?.[1];
+  if (fail) console.log(`  first failing response: ${fail}`);
   const json = /WRKJSON (.*)/.exec(out)?.[1];
   if (!json) throw new Error(`wrk printed no summary:\n${out}`);
   const r = JSON.parse(json);
