@@ -80,6 +80,7 @@ cp -a "$nodedir/bin" "$nodedir/LICENSE" "$stage/node/"
 run_target() { # run the target's node, natively or under emulation
   if ((native)); then "$stage/node/bin/node" "$@"
   elif command -v "$qemu" >/dev/null; then "$qemu" -L "/usr/$gnu" "$stage/node/bin/node" "$@"
+  elif command -v "$qemu-static" >/dev/null; then "$qemu-static" -L "/usr/$gnu" "$stage/node/bin/node" "$@"
   else return 127; fi
 }
 

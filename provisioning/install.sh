@@ -431,9 +431,12 @@ if ((node_runs)); then
   else
     echo "(enrolment request: this version has no 'fieldclass identity request')"
   fi
-  if has_command admin setup-code; then
+  if [[ -z $prev ]] && has_command admin setup-code; then
+    # Only on the first install: `admin setup-code` makes a new code each time it runs.
     echo
-    echo "First-run setup code for http://${site_host:-class.lan}/admin : $(app admin setup-code)"
+    echo "First-run setup code for http://${site_host:-class.lan}/admin : $(app admin setup-code 2>/dev/null)"
+  elif has_command admin setup-code; then
+    echo "(first-run setup code: printed at the first install; 'sudo fieldclass admin setup-code' makes a new one)"
   else
     echo "(setup code: this version has no 'fieldclass admin setup-code'; it is printed in the service log)"
   fi

@@ -437,12 +437,17 @@ describe('install.sh --root', () => {
         '127.0.0.1',
       ],
       {
-        stdio: 'ignore',
+        stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, FIELDCLASS_CONFIG: join(root, 'etc/fieldclass/config.json') },
       },
     );
     children.push(app);
-    const h = await waitFor(port, '/healthz');
+    let log = '';
+    app.stdout?.on('data', (c: Buffer) => (log += c.toString()));
+    app.stderr?.on('data', (c: Buffer) => (log += c.toString()));
+    const h = await waitFor(port, '/healthz', 60_000).catch((e: Error) => {
+      throw new Error(`${e.message}; exit ${app.exitCode}; server output:\n${log.slice(-3000)}`);
+    });
     expect(JSON.parse(h.body)).toMatchObject({ status: 'ok' });
 
     if (!has('nginx'))
