@@ -218,7 +218,7 @@ describe('admin dashboard: counts, health, warnings, clock', () => {
     };
     const { html } = await coord.page('/admin');
     expect(html).toMatch(/<span class="value">1<\/span><span class="label">Active now/);
-    expect(html).toContain('Disk space is low: 100 MB left');
+    expect(html).toMatch(/Disk space is low: \u2066?100 MB\u2069? left/);
     expect(html).toContain('The box is hot (82 °C)');
     expect(html).toContain('Under-voltage');
     expect(html).toContain('data-box-time=');

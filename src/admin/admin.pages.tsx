@@ -23,6 +23,8 @@ import type { XapiStatement } from '../records/xapi.js';
 import type { ProgressRow } from '../learning/learning.repo.js';
 
 type T = ReturnType<typeof tr>;
+/** Keep a left-to-right value ("300 MB") in one piece inside right-to-left text (Unicode isolates). */
+const isolate = (s: string) => `\u2066${s}\u2069`;
 const genderLabel = (t: T, g: string | null) =>
   g === 'female' || g === 'male' || g === 'other' || g === 'undisclosed' ? t(g) : t('notGiven');
 
@@ -180,7 +182,7 @@ export function DashboardPage({ page, d, adminJs }: { page: AdminPage; d: Dashbo
     <AdminFrame page={page} title={t('dashboardTitle')}>
       {d.warnings.lowDisk && (
         <p class="warning" role="alert">
-          {t('warnLowDisk', { free: bytes(h.diskFreeBytes) })}
+          {t('warnLowDisk', { free: isolate(bytes(h.diskFreeBytes)) })}
         </p>
       )}
       {d.warnings.hot && (
@@ -237,9 +239,9 @@ export function DashboardPage({ page, d, adminJs }: { page: AdminPage; d: Dashbo
           <h2>{t('health')}</h2>
           <dl class="facts">
             <dt>{t('cpuLoad')}</dt>
-            <dd>{h.cpuLoad === null ? t('unknown') : `${Math.round(h.cpuLoad * 100)}%`}</dd>
+            <dd class="ltr">{h.cpuLoad === null ? t('unknown') : `${Math.round(h.cpuLoad * 100)}%`}</dd>
             <dt>{t('cpuTemp')}</dt>
-            <dd>{h.cpuTempC === null ? t('unknown') : `${Math.round(h.cpuTempC)} °C`}</dd>
+            <dd class="ltr">{h.cpuTempC === null ? t('unknown') : `${Math.round(h.cpuTempC)} °C`}</dd>
             <dt>{t('memory')}</dt>
             <dd class="ltr">
               {h.memAvailableBytes === null

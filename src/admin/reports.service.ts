@@ -170,7 +170,7 @@ export function completionChartSvg(bands: number[], labels: { title: string; tra
   const H = 260;
   const left = 44;
   const bottom = 40;
-  const top = 28;
+  const top = 40;
   const max = Math.max(1, ...bands);
   const step = (W - left - 10) / bands.length;
   const barW = step * 0.66;
@@ -179,7 +179,7 @@ export function completionChartSvg(bands: number[], labels: { title: string; tra
   const colors = ['#9aa3ad', '#c9a227', '#d9822b', '#3b82c4', '#2a6fb0', '#1a7f37'];
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${esc(labels.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" direction="ltr" role="img" aria-label="${esc(labels.title)}">`,
   );
   parts.push(`<title>${esc(labels.title)}</title>`);
   const ticks = 4;
@@ -207,7 +207,7 @@ export function completionChartSvg(bands: number[], labels: { title: string; tra
       `<text x="${(x + barW / 2).toFixed(1)}" y="${H - bottom + 16}" font-size="12" text-anchor="middle" fill="#1b1f23" direction="ltr">${esc(BAND_LABELS[i]!)}</text>`,
     );
   });
-  parts.push(`<text x="${left}" y="16" font-size="12" fill="#5b6470">${esc(labels.trainees)}</text>`);
+  parts.push(`<text x="4" y="14" font-size="12" fill="#5b6470">${esc(labels.trainees)}</text>`);
   parts.push('</svg>');
   return parts.join('');
 }
