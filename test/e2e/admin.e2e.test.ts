@@ -115,7 +115,7 @@ describe('a coordinator runs a class in a real Chromium', () => {
       page.getByRole('link', { name: 'Download CSV' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('report-fixture-course.csv');
-    const csv = readFileSync((await download.path())!);
+    const csv = readFileSync((await download.path()));
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = csv.toString('utf8').slice(1).split('\r\n');
     expect(rows).toHaveLength(52); // header + 50 + final empty line
