@@ -113,6 +113,10 @@ rm -rf "$app/node_modules/.bin" "$app/node_modules/.package-lock.json"
 
 # --- native addons for the target -------------------------------------------------------------------------
 gyp=$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js
+# node-gyp also reads npm_config_* from the environment (npm exec sets npm_config_nodedir to the host's
+# headers, which would win over --nodedir): run it without them.
+mapfile -t npm_env < <(env | sed -n 's/^\(npm_config_[A-Za-z0-9_]*\)=.*/-u\n\1/p')
+gyp_env=(env "${npm_env[@]}")
 [[ -f $gyp ]] || gyp=''
 how=''
 while IFS= read -r -d '' bg; do
@@ -126,12 +130,12 @@ while IFS= read -r -d '' bg; do
     [[ -n $gyp ]] || die "node-gyp not found (it ships with npm)"
     rm -rf "$dir/build"
     if ((native)); then
-      (cd "$dir" && node "$gyp" rebuild --release --nodedir="$nodedir" -j max >"$work/gyp.log" 2>&1) ||
+      (cd "$dir" && "${gyp_env[@]}" node "$gyp" rebuild --release --nodedir="$nodedir" -j max >"$work/gyp.log" 2>&1) ||
         { tail -30 "$work/gyp.log"; die "$mod: compile failed"; }
     else
       command -v "$gnu-g++" >/dev/null ||
         die "cross-compiling for $arch needs $gnu-g++ (apt-get install g++-$gnu), or run this on a $arch machine"
-      (cd "$dir" && CC=$gnu-gcc CXX=$gnu-g++ LINK=$gnu-g++ AR=$gnu-ar \
+      (cd "$dir" && "${gyp_env[@]}" CC=$gnu-gcc CXX=$gnu-g++ LINK=$gnu-g++ AR=$gnu-ar \
         node "$gyp" rebuild --release --arch="$npm_arch" --nodedir="$nodedir" -j max >"$work/gyp.log" 2>&1) ||
         { tail -30 "$work/gyp.log"; die "$mod: cross-compile failed"; }
     fi
@@ -156,6 +160,7 @@ if out_v=$(run_target -e "const D=require('$app/node_modules/better-sqlite3'); n
 elif [[ $? -eq 127 ]]; then
   say "not checked: no $qemu to run the $arch runtime here (apt-get install qemu-user-static to check)"
 else
+  rm -rf "$cache/native/"*"-node$node_version-$arch"   # do not reuse a bad build
   die "the $arch runtime cannot load the native addon: $out_v"
 fi
 

@@ -267,6 +267,10 @@ sets=(--set "allowedOrigins=[\"http://${site_host:-class.lan}\"]")
 [[ -z $location ]] || sets+=(--set "location=$("$node_bin" -p 'JSON.stringify(process.argv[1])' "$location" 2>/dev/null || printf '"%s"' "$location")")
 [[ -z $hq_url ]] || sets+=(--set "hq.url=\"$hq_url\"")
 ((no_samples == 0)) || sets+=(--set "installSampleCourses=false")
+# "Set clock from browser": the helper directly, not through sudo (NoNewPrivileges; polkit authorizes it).
+if grep -q setClockCommand "$root$rel/app/dist/core/config.js" 2>/dev/null; then
+  sets+=(--set "admin.setClockCommand=[\"/opt/fieldclass/current/appliance/bin/fieldclass-set-clock\"]")
+fi
 for k in "${hq_keys[@]}"; do sets+=(--trusted-key-file "$k"); done
 if ((node_runs)); then
   r=$("$node_bin" "$root$rel/app/provisioning/lib/config-merge.mjs" --file "$root/etc/fieldclass/config.json" \
@@ -283,6 +287,9 @@ step "services, USB, clock, network"
 A=/opt/fieldclass/current/appliance
 fc_file_from "$appliance_src/systemd/fieldclass.service" /etc/systemd/system/fieldclass.service 644 root root
 fc_file_from "$appliance_src/systemd/fieldclass-usb@.service" /etc/systemd/system/fieldclass-usb@.service 644 root root
+for u in fieldclass-content-cache.service fieldclass-content-cache.timer; do
+  fc_file_from "$appliance_src/systemd/$u" "/etc/systemd/system/$u" 644 root root
+done
 fc_file_from "$appliance_src/udev/90-fieldclass-usb.rules" /etc/udev/rules.d/90-fieldclass-usb.rules 644 root root
 fc_file_from "$appliance_src/polkit/50-fieldclass-clock.rules" /etc/polkit-1/rules.d/50-fieldclass-clock.rules 644 root root
 fc_symlink "$A/bin/fieldclass" /usr/local/bin/fieldclass
@@ -385,7 +392,7 @@ fi
 
 # --- enable and start -------------------------------------------------------------------------------------
 step "enabling services"
-units=(fieldclass.service nginx.service)
+units=(fieldclass.service nginx.service fieldclass-content-cache.timer)
 if ((live)); then
   systemctl daemon-reload
   for u in "${units[@]}" fake-hwclock.service; do
@@ -394,6 +401,7 @@ if ((live)); then
   udevadm control --reload || true
 else
   fc_symlink /etc/systemd/system/fieldclass.service /etc/systemd/system/multi-user.target.wants/fieldclass.service
+  fc_symlink /etc/systemd/system/fieldclass-content-cache.timer /etc/systemd/system/timers.target.wants/fieldclass-content-cache.timer
   [[ -f $root/lib/systemd/system/nginx.service || -f $root/usr/lib/systemd/system/nginx.service ]] &&
     fc_symlink /lib/systemd/system/nginx.service /etc/systemd/system/multi-user.target.wants/nginx.service
 fi
@@ -401,6 +409,7 @@ fi
 if ((live && !no_start)); then
   if ((FC_CHANGES > 0)) || ! systemctl is-active --quiet fieldclass; then
     systemctl restart fieldclass
+    systemctl start fieldclass-content-cache.timer || true
     "$appliance_src/bin/fieldclass-network-apply" >/dev/null || true
     nginx -t -q && systemctl restart nginx
     if command -v fake-hwclock >/dev/null; then fake-hwclock save || true; fi

@@ -253,6 +253,8 @@ describe('install.sh --root', () => {
       ['/var/lib/fieldclass/records.db', 0o640, uid, gid],
       ['/etc/systemd/system/fieldclass.service', 0o644, 0, 0],
       ['/etc/systemd/system/fieldclass-usb@.service', 0o644, 0, 0],
+      ['/etc/systemd/system/fieldclass-content-cache.service', 0o644, 0, 0],
+      ['/etc/systemd/system/fieldclass-content-cache.timer', 0o644, 0, 0],
       ['/etc/udev/rules.d/90-fieldclass-usb.rules', 0o644, 0, 0],
       ['/etc/polkit-1/rules.d/50-fieldclass-clock.rules', 0o644, 0, 0],
       ['/etc/NetworkManager/system-connections/fieldclass-ap.nmconnection', 0o600, 0, 0],
@@ -283,6 +285,9 @@ describe('install.sh --root', () => {
     expect(readlinkSync(join(root, 'usr/local/bin/fieldclass'))).toBe(
       '/opt/fieldclass/current/appliance/bin/fieldclass',
     );
+    expect(
+      readlinkSync(join(root, 'etc/systemd/system/timers.target.wants/fieldclass-content-cache.timer')),
+    ).toBe('/etc/systemd/system/fieldclass-content-cache.timer');
     expect(readlinkSync(join(root, 'etc/systemd/system/multi-user.target.wants/fieldclass.service'))).toBe(
       '/etc/systemd/system/fieldclass.service',
     );
@@ -301,6 +306,10 @@ describe('install.sh --root', () => {
       content: { trustedKeys: [hqKey.trim()] },
       allowedOrigins: ['http://class.lan'],
     });
+    // the admin's "set clock" runs the helper directly (polkit), never through sudo (NoNewPrivileges)
+    const admin = (cfg as { admin?: { setClockCommand?: string[] } }).admin;
+    if (admin)
+      expect(admin.setClockCommand).toEqual(['/opt/fieldclass/current/appliance/bin/fieldclass-set-clock']);
   });
 
   it('renders the hardened unit, the access point, DNS and nginx site from the settings', () => {
@@ -378,6 +387,8 @@ describe('install.sh --root', () => {
       `--root=${root}`,
       'fieldclass.service',
       'fieldclass-usb@sda1.service',
+      'fieldclass-content-cache.service',
+      'fieldclass-content-cache.timer',
     ]);
     expect(r.out).toBe(''); // warnings (unknown keys, missing binaries) are printed with exit 0: none allowed
     expect(r.code).toBe(0);
