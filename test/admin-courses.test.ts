@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCourseBundle, generateContentKey } from '../src/content/course-bundle.js';
+import { PACKAGE_ROOT } from '../src/core/paths.js';
+import { tempDir } from './helpers/context.js';
+import type { Browserless } from './helpers/http.js';
+import { adminServer, coordinatorClient, postFile, type AdminServer } from './admin-helpers.js';
+
+const FIXTURE = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'fixture-course');
+
+describe('admin courses: upload a signed course bundle', () => {
+  let s: AdminServer;
+  let coord: Browserless;
+  let bundle: string;
+  const keys = tempDir('fieldclass-keys-');
+  beforeAll(async () => {
+    const key = generateContentKey(keys.dir);
+    bundle = (await buildCourseBundle(FIXTURE, key.privateKeyPath, keys.dir)).path;
+    s = await adminServer({ content: { trustedKeys: [key.publicKeyBase64], allowUnsigned: false } });
+    await s.ctx.people.addCoordinator({ username: 'coord', password: 'long-password-1' });
+    coord = await coordinatorClient(s.url, 'coord', 'long-password-1');
+  });
+  afterAll(async () => {
+    await s.cleanup();
+    keys.cleanup();
+  });
+
+  it('installs an uploaded bundle, says so, and records it in the audit log', async () => {
+    const r = await postFile(coord, '/admin/courses', '/admin/courses/upload', {
+      name: 'fixture-course-1.0.0.course.zip',
+      data: readFileSync(bundle),
+      type: 'application/zip',
+    });
+    expect(r.status).toBe(303);
+    const { html } = await coord.page(r.headers.get('location')!);
+    expect(html).toContain('Installed Fixture course 1.0.0.');
+    const c = s.ctx.content.listInstalled();
+    expect(c.map((x) => [x.id, x.version, x.signed])).toEqual([['fixture-course', '1.0.0', true]]);
+    expect(s.ctx.audit.last('course.install')?.target).toBe('fixture-course');
+  });
+
+  it('refuses a tampered bundle with the importer’s reason and leaves the store as it was', async () => {
+    const data = readFileSync(bundle);
+    data[Math.floor(data.length / 2)]! ^= 0xff;
+    const r = await postFile(coord, '/admin/courses', '/admin/courses/upload', {
+      name: 'bad.zip',
+      data,
+      type: 'application/zip',
+    });
+    const { html } = await coord.page(r.headers.get('location')!);
+    expect(html).toContain('The course was not installed:');
+    expect(s.ctx.content.listInstalled()).toHaveLength(1);
+  });
+});
