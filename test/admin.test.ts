@@ -455,11 +455,14 @@ describe('admin backups, schedule, sync, audit', () => {
     expect(list).toHaveLength(2);
     const { html } = await coord.page('/admin/backups');
     expect(html).toContain(list[0]!.name);
-    const dl = await coord.get(`/admin/backups/${list[0]!.name}`);
+    const dl = await coord.submit('/admin/backups', '/admin/backups/download', { name: list[0]!.name });
     expect(dl.status).toBe(200);
     const body = Buffer.from(await dl.arrayBuffer());
     expect(body.subarray(0, 15).toString()).toBe('SQLite format 3');
-    expect((await coord.get('/admin/backups/..%2Frecords.db')).status).toBe(404);
+    expect(s.ctx.audit.last('backup.download')?.target).toBe(list[0]!.name);
+    const sneaky = await coord.submit('/admin/backups', '/admin/backups/download', { name: '../records.db' });
+    expect(sneaky.status).toBe(303);
+    expect(errOf(sneaky)).toContain('no backup ../records.db');
   });
 
   it('lists the jobs with their schedules, runs one now and keeps a saved schedule', async () => {

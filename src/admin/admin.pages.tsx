@@ -1347,7 +1347,13 @@ export function BackupsPage({ page, backups }: { page: AdminPage; backups: Backu
                 <td class="num ltr">{bytes(b.bytes)}</td>
                 <td class="ltr">{when(b.createdAt)}</td>
                 <td>
-                  <a href={`/admin/backups/${b.name}`}>{t('download')}</a>
+                  <PostButton
+                    page={page}
+                    action="/admin/backups/download"
+                    fields={{ name: b.name }}
+                    label={t('download')}
+                    kind="secondary"
+                  />
                 </td>
               </tr>
             ))}

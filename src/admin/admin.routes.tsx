@@ -994,14 +994,22 @@ export function adminRouter(ctx: AppContext): Router {
     ),
   );
 
-  router.get('/admin/backups/:name', (req, res) => {
-    const b = ctx.backups.file(String(req.params['name']));
-    audit(res, 'backup.download', b.name);
-    res.setHeader('Content-Type', 'application/vnd.sqlite3');
-    res.setHeader('Content-Disposition', `attachment; filename="${b.name}"`);
-    res.setHeader('Cache-Control', 'no-store');
-    createReadStream(b.path).pipe(res);
-  });
+  // A POST (not a GET): a copy of every record leaving the box is an action worth an audit row, and no GET
+  // writes anything. The browser saves the answer as a file (Content-Disposition: attachment).
+  router.post(
+    '/admin/backups/download',
+    act(
+      (req, res) => {
+        const b = ctx.backups.file(str((req.body as Body)['name']));
+        audit(res, 'backup.download', b.name);
+        res.setHeader('Content-Type', 'application/vnd.sqlite3');
+        res.setHeader('Content-Disposition', `attachment; filename="${b.name}"`);
+        res.setHeader('Cache-Control', 'no-store');
+        createReadStream(b.path).pipe(res);
+      },
+      () => '/admin/backups',
+    ),
+  );
 
   // ---- audit and coordinators -----------------------------------------------------------------------
 
