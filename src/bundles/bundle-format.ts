@@ -17,20 +17,22 @@
  * the rows themselves (contiguous sequence, counts). Nothing is trustworthy until the row iterator has
  * finished without throwing: commit only then.
  */
-import {
-  createHash,
-  createPublicKey,
-  generateKeyPairSync,
-  sign as cryptoSign,
-  verify as cryptoVerify,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { crc32, createInflateRaw } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { z } from 'zod';
+import {
+  domainMessage,
+  generateKeyPairPem,
+  keyIdOf as keyId,
+  parsePublicKey as parseKey,
+  rawPublicKey as rawKey,
+  signWithDomain,
+  verifyWithDomain,
+} from '../core/ed25519.js';
 import { AppError } from '../core/errors.js';
 import {
   EXTERNAL_ATTRS,
@@ -217,39 +219,19 @@ export const MAX_ROWS_PER_BUNDLE = 100_000;
 // ---------------------------------------------------------------------------------------------- keys
 
 /** A fresh Ed25519 key pair as PEM (PKCS#8 private, SPKI public). */
-export function generateApplianceKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return {
-    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-  };
-}
+export const generateApplianceKeyPair = generateKeyPairPem;
 
 /**
  * Parse a public key given as SPKI PEM (what `identity show` prints) or base64 of the raw 32 bytes.
  * Throws AppError('bundle_key_invalid').
  */
 export function parsePublicKey(text: string | KeyObject): KeyObject {
-  if (typeof text !== 'string') return text;
-  const t = text.trim();
-  try {
-    const key = t.startsWith('-----BEGIN')
-      ? createPublicKey(t)
-      : createPublicKey({
-          key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(t, 'base64').toString('base64url') },
-          format: 'jwk',
-        });
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`a ${key.asymmetricKeyType} key`);
-    return key;
-  } catch (e) {
-    throw new AppError('bundle_key_invalid', `not an Ed25519 public key: ${(e as Error).message}`);
-  }
+  return parseKey(text, 'bundle_key_invalid');
 }
 
 /** The raw 32 bytes of an Ed25519 public key. */
 export function rawPublicKey(key: KeyObject | string): Buffer {
-  const jwk = parsePublicKey(key).export({ format: 'jwk' });
-  return Buffer.from(jwk.x ?? '', 'base64url');
+  return rawKey(parsePublicKey(key));
 }
 
 /** SPKI PEM of a public key (the form identity files and enrolment requests carry). */
@@ -259,7 +241,7 @@ export function publicKeyPem(key: KeyObject | string): string {
 
 /** Key id: the first 16 hex digits of SHA-256 over the raw 32-byte public key. */
 export function keyIdOf(key: KeyObject | string): string {
-  return createHash('sha256').update(rawPublicKey(key)).digest('hex').slice(0, 16);
+  return keyId(parsePublicKey(key));
 }
 
 // ------------------------------------------------------------------------------------------ signing
@@ -271,7 +253,7 @@ export function signaturePrefix(format: number): string {
 
 /** The bytes that are signed: `"fieldclass-bundle-v1\n"` followed by the exact manifest bytes. */
 export function signedMessage(manifestBytes: Buffer, format = BUNDLE_FORMAT_VERSION): Buffer {
-  return Buffer.concat([Buffer.from(signaturePrefix(format), 'utf8'), manifestBytes]);
+  return domainMessage(signaturePrefix(format), manifestBytes);
 }
 
 /** The exact bytes of `manifest.json` as the writer emits them (2-space JSON plus a newline). */
@@ -281,7 +263,7 @@ export function serializeManifest(m: BundleManifest): Buffer {
 
 /** Sign manifest bytes with the appliance's private key (PEM or KeyObject); base64 of 64 bytes. */
 export function signManifest(manifestBytes: Buffer, privateKey: KeyObject | string, format = 1): string {
-  return cryptoSign(null, signedMessage(manifestBytes, format), privateKey).toString('base64');
+  return signWithDomain(signaturePrefix(format), manifestBytes, privateKey);
 }
 
 /**
@@ -295,7 +277,7 @@ export function verifyManifestSignature(
   format = BUNDLE_FORMAT_VERSION,
 ): boolean {
   const sig = decodeSignature(signatureText);
-  return cryptoVerify(null, signedMessage(manifestBytes, format), parsePublicKey(publicKey), sig);
+  return verifyWithDomain(signaturePrefix(format), manifestBytes, sig, parsePublicKey(publicKey));
 }
 
 function decodeSignature(text: string): Buffer {

@@ -1,12 +1,4 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  sign as cryptoSign,
-  verify as cryptoVerify,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import {
   createWriteStream,
   existsSync,
@@ -14,7 +6,6 @@ import {
   openSync,
   closeSync,
   fsyncSync,
-  readFileSync,
   rmSync,
   statSync,
 } from 'node:fs';
@@ -24,6 +15,16 @@ import yazl from 'yazl';
 import { z } from 'zod';
 import { fsyncDir, publishAtomically, tempPathFor, writeFileAtomic } from '../core/atomic-file.js';
 import { languageSchema } from '../core/config.js';
+import {
+  domainMessage,
+  generateKeyPairPem,
+  keyIdOf,
+  loadPrivateKey,
+  parsePublicKey,
+  rawPublicKey,
+  signWithDomain,
+  verifyWithDomain,
+} from '../core/ed25519.js';
 import { AppError } from '../core/errors.js';
 import type { ContentService, InstallResult } from './content.service.js';
 import { FolderSource, type CourseSource } from './course-source.js';
@@ -87,26 +88,11 @@ export type CourseBundleManifest = z.infer<typeof courseBundleManifestSchema>;
 // ---- keys -------------------------------------------------------------------------------------------
 
 /** Key id: the first 16 hex digits of SHA-256 over the raw 32-byte Ed25519 public key. */
-export function contentKeyId(key: KeyObject): string {
-  const raw = Buffer.from(key.export({ format: 'jwk' }).x ?? '', 'base64url');
-  return createHash('sha256').update(raw).digest('hex').slice(0, 16);
-}
+export const contentKeyId = keyIdOf;
 
 /** An Ed25519 public key from SPKI PEM or base64 of the raw 32 bytes (what config trustedKeys holds). */
 export function parseContentPublicKey(text: string): KeyObject {
-  const t = text.trim();
-  try {
-    const key = t.startsWith('-----BEGIN')
-      ? createPublicKey(t)
-      : createPublicKey({
-          key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(t, 'base64').toString('base64url') },
-          format: 'jwk',
-        });
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`a ${key.asymmetricKeyType} key`);
-    return key;
-  } catch (e) {
-    throw new AppError('content_key_invalid', `not an Ed25519 public key: ${(e as Error).message}`);
-  }
+  return parsePublicKey(text, 'content_key_invalid');
 }
 
 export interface KeygenResult {
@@ -124,30 +110,17 @@ export function generateContentKey(dir: string): KeygenResult {
   const publicKeyPath = join(dir, 'content-signing.pub');
   if (existsSync(privateKeyPath))
     throw new AppError('key_exists', `${privateKeyPath} already exists; not overwriting a signing key`, 409);
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const { privateKeyPem, publicKeyPem } = generateKeyPairPem();
+  const publicKey = createPublicKey(publicKeyPem);
   const keyId = contentKeyId(publicKey);
-  const publicKeyBase64 = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url').toString(
-    'base64',
-  );
-  writeFileAtomic(privateKeyPath, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), 0o600);
-  writeFileAtomic(publicKeyPath, publicKey.export({ format: 'pem', type: 'spki' }).toString(), 0o644);
+  const publicKeyBase64 = rawPublicKey(publicKey).toString('base64');
+  writeFileAtomic(privateKeyPath, privateKeyPem, 0o600);
+  writeFileAtomic(publicKeyPath, publicKeyPem, 0o644);
   return { privateKeyPath, publicKeyPath, keyId, publicKeyBase64 };
 }
 
-function loadPrivateKey(path: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new AppError('content_key_invalid', `${path}: not a private key (${(e as Error).message})`);
-  }
-  if (key.asymmetricKeyType !== 'ed25519')
-    throw new AppError('content_key_invalid', `${path}: an ${key.asymmetricKeyType} key, not Ed25519`);
-  return key;
-}
-
 export function signedMessage(manifestBytes: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(SIGNATURE_PREFIX, 'utf8'), manifestBytes]);
+  return domainMessage(SIGNATURE_PREFIX, manifestBytes);
 }
 
 // ---- sources ----------------------------------------------------------------------------------------
@@ -191,7 +164,7 @@ export async function buildCourseBundle(
   outDir: string,
   scorm: ScormPrepareOptions = {},
 ): Promise<BuildResult> {
-  const key = loadPrivateKey(keyPath);
+  const key = loadPrivateKey(keyPath, 'content_key_invalid');
   const keyId = contentKeyId(createPublicKey(key));
   const opened = await openSource(input);
   try {
@@ -212,7 +185,7 @@ export async function buildCourseBundle(
         .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     };
     const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
-    const signature = cryptoSign(null, signedMessage(manifestBytes), key).toString('base64');
+    const signature = signWithDomain(SIGNATURE_PREFIX, manifestBytes, key);
     mkdirSync(outDir, { recursive: true });
     const finalPath = join(outDir, `${p.id}-${p.version}.course.zip`);
     const tmp = tempPathFor(finalPath);
@@ -313,7 +286,7 @@ export function verifyCourseBundle(zip: ZipSource, policy: ContentPolicy): Verif
       'bundle_untrusted',
       'this box trusts no content key (config content.trustedKeys is empty)',
     );
-  const signer = keys.find((k) => cryptoVerify(null, signedMessage(manifestBytes), k, sig));
+  const signer = keys.find((k) => verifyWithDomain(SIGNATURE_PREFIX, manifestBytes, sig, k));
   if (!signer)
     throw bundleRefused(
       path,
