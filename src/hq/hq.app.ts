@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { VERSION } from '../core/paths.js';
 import { errorMiddleware, notFoundMiddleware } from '../web/errors.middleware.js';
+import { securityHeaders } from '../web/security.js';
 import { StaticAssets } from '../web/static-assets.js';
 import { hqBundlesRouter } from './hq-bundles.routes.js';
 import type { HqContext } from './hq.context.js';
@@ -19,23 +19,8 @@ export function createHqApp(ctx: HqContext): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('etag', false);
-  app.use(
-    helmet({
-      strictTransportSecurity: false,
-      contentSecurityPolicy: {
-        useDefaults: true,
-        directives: {
-          'upgrade-insecure-requests': null,
-          'script-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-          'form-action': ["'self'"],
-          'frame-ancestors': ["'none'"],
-        },
-      },
-      crossOriginEmbedderPolicy: false,
-      referrerPolicy: { policy: 'same-origin' },
-    }),
-  );
+  app.use(securityHeaders({ frameAncestors: ["'none'"] }));
+
   const assets = new StaticAssets();
   app.use(assets.middleware);
   app.get('/healthz', (_req, res) => {

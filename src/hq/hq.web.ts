@@ -1,10 +1,17 @@
-import { parse as parseCookies, serialize } from 'cookie';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Language } from '../core/config.js';
 import { AppError } from '../core/errors.js';
 import { newToken } from '../core/ids.js';
 import { safeEqual } from '../people/auth.service.js';
 import { negotiateLanguage } from '../web/i18n.js';
+import {
+  UNSAFE_METHODS,
+  allowedOrigins,
+  cookiesOf,
+  foreignOrigin,
+  sentCsrfToken,
+  setCookie,
+} from '../web/security.js';
 import type { StaticAssets } from '../web/static-assets.js';
 import type { HqConfig } from './hq.config.js';
 import type { HqPage } from './hq.pages.js';
@@ -29,22 +36,9 @@ export function hqState(req: Request): HqRequestState {
   return s;
 }
 
-export function cookiesOf(req: Request): Record<string, string | undefined> {
-  return req.headers.cookie ? parseCookies(req.headers.cookie) : {};
-}
-
 /** HttpOnly, SameSite=Lax, Path=/ (Secure when HQ is reached over HTTPS). */
 export function setHqCookie(req: Request, res: Response, name: string, value: string, maxAge?: number): void {
-  res.append(
-    'Set-Cookie',
-    serialize(name, value, {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/',
-      secure: req.secure,
-      ...(maxAge !== undefined ? { maxAge } : {}),
-    }),
-  );
+  setCookie(res, name, value, { secure: req.secure, ...(maxAge !== undefined ? { maxAge } : {}) });
 }
 
 /** Session (from hq.db), language and CSRF token of every request. Reads only. */
@@ -71,17 +65,6 @@ export function hqSessionMiddleware(config: HqConfig, users: HqUsersService): Re
   };
 }
 
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-function originOf(v: string | undefined): string | null {
-  if (!v) return null;
-  try {
-    return new URL(v).origin;
-  } catch {
-    return 'invalid';
-  }
-}
-
 /**
  * Every state-changing staff request: Origin (or Referer) must be HQ itself or an allowed origin, and the
  * CSRF token of the session (or of the double-submit cookie when signed out) must come as the `_csrf`
@@ -89,17 +72,13 @@ function originOf(v: string | undefined): string | null {
  * a bundle authenticates itself by its signature).
  */
 export function hqCsrfMiddleware(config: HqConfig): RequestHandler {
-  const allowed = new Set(config.allowedOrigins.map((o) => originOf(o) ?? o));
+  const allowed = allowedOrigins(config.allowedOrigins);
   return (req, _res, next) => {
-    if (!UNSAFE.has(req.method)) return next();
-    const origin = req.headers.origin ? originOf(req.headers.origin) : originOf(req.headers.referer);
-    if (origin !== null && origin !== `${req.protocol}://${req.headers.host ?? ''}` && !allowed.has(origin))
+    if (!UNSAFE_METHODS.has(req.method)) return next();
+    const origin = foreignOrigin(req, allowed);
+    if (origin !== null)
       return next(new AppError('bad_origin', `request refused: origin ${origin} is not this HQ`, 403));
-    const body = req.body as Record<string, unknown> | undefined;
-    const sent =
-      (typeof body?.['_csrf'] === 'string' ? body['_csrf'] : undefined) ??
-      req.get('x-csrf-token') ??
-      (typeof req.query['_csrf'] === 'string' ? req.query['_csrf'] : undefined);
+    const sent = sentCsrfToken(req);
     const expected = hqState(req).csrf;
     if (!sent || !safeEqual(sent, expected))
       return next(

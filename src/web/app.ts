@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { AppContext } from '../main.js';
 import { healthRouter } from '../health/health.routes.js';
 import { contentRouter } from '../content/content.routes.js';
@@ -10,6 +9,7 @@ import { adminRouter } from '../admin/admin.routes.js';
 import { scormRouter } from '../learning/scorm.routes.js';
 import { csrfMiddleware, denyRole, sessionMiddleware } from './auth.middleware.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.middleware.js';
+import { securityHeaders } from './security.js';
 import { StaticAssets } from './static-assets.js';
 
 /**
@@ -21,26 +21,8 @@ export function createApp(ctx: AppContext): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('etag', false);
-  app.use(
-    helmet({
-      // A plain-HTTP box on a LAN: no HSTS, no upgrade-insecure-requests (they would break every phone).
-      strictTransportSecurity: false,
-      contentSecurityPolicy: {
-        useDefaults: true,
-        directives: {
-          'upgrade-insecure-requests': null,
-          'script-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-          'media-src': ["'self'"],
-          'form-action': ["'self'"],
-          'frame-ancestors': ["'self'"],
-        },
-      },
-      crossOriginEmbedderPolicy: false,
-      // same-origin (not no-referrer): browsers then send a real Origin on our own form POSTs.
-      referrerPolicy: { policy: 'same-origin' },
-    }),
-  );
+  app.use(securityHeaders({ frameAncestors: ["'self'"] }));
+
   const assets = new StaticAssets();
   app.locals['assets'] = assets;
   app.use(healthRouter(ctx));

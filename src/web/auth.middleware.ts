@@ -1,4 +1,3 @@
-import { parse as parseCookies, serialize } from 'cookie';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../core/config.js';
 import { AppError } from '../core/errors.js';
@@ -6,32 +5,28 @@ import { SESSION_COOKIE, randomToken, safeEqual, type SessionService } from '../
 import type { Role } from '../people/people.types.js';
 import { negotiateLanguage } from './i18n.js';
 import './locals.js';
+import {
+  UNSAFE_METHODS,
+  allowedOrigins,
+  cookiesOf,
+  foreignOrigin,
+  sentCsrfToken,
+  setCookie as setCookieWith,
+} from './security.js';
+
+export { cookiesOf };
 
 /** Double-submit CSRF cookie for forms shown to signed-out visitors (sign-in, sign-up, language). */
 export const CSRF_COOKIE = 'fc_csrf';
 /** The language a signed-out visitor picked. */
 export const LANG_COOKIE = 'fc_lang';
 
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** POST targets of forms shown to signed-out visitors. */
 const SIGNED_OUT_FORMS = new Set(['/signin', '/signup', '/language', '/admin/signin']);
 
-export function cookiesOf(req: Request): Record<string, string | undefined> {
-  const header = req.headers.cookie;
-  return header ? parseCookies(header) : {};
-}
-
 /** Set-Cookie with the box's defaults: HttpOnly, SameSite=Lax, Path=/, no Secure (plain HTTP LAN). */
 export function setCookie(res: Response, name: string, value: string, maxAgeSeconds?: number): void {
-  res.append(
-    'Set-Cookie',
-    serialize(name, value, {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/',
-      ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {}),
-    }),
-  );
+  setCookieWith(res, name, value, maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {});
 }
 
 export function clearCookie(res: Response, name: string): void {
@@ -68,15 +63,6 @@ export function sessionMiddleware(config: Config, sessions: SessionService): Req
   };
 }
 
-function originOf(value: string | undefined): string | null {
-  if (!value) return null;
-  try {
-    return new URL(value).origin;
-  } catch {
-    return 'invalid';
-  }
-}
-
 /**
  * Every state-changing request must come from this site: its Origin (or, when a browser sent none, its
  * Referer) must be the request's own host or one of `config.allowedOrigins`; and it must carry the CSRF
@@ -85,21 +71,13 @@ function originOf(value: string | undefined): string | null {
  * its token alone. Refusals are AppError 403 with codes `bad_origin` and `bad_csrf`.
  */
 export function csrfMiddleware(config: Config): RequestHandler {
-  const allowed = new Set(config.allowedOrigins.map((o) => originOf(o) ?? o));
+  const allowed = allowedOrigins(config.allowedOrigins);
   return (req, res, next) => {
-    if (!UNSAFE.has(req.method)) return next();
-    const origin = req.headers.origin ? originOf(req.headers.origin) : originOf(req.headers.referer);
-    if (origin !== null) {
-      const own = `${req.protocol}://${req.headers.host ?? ''}`;
-      if (origin !== own && !allowed.has(origin)) {
-        return next(new AppError('bad_origin', `request refused: origin ${origin} is not this box`, 403));
-      }
-    }
-    const body = req.body as Record<string, unknown> | undefined;
-    const sent =
-      (typeof body?.['_csrf'] === 'string' ? body['_csrf'] : undefined) ??
-      req.get('x-csrf-token') ??
-      (typeof req.query['_csrf'] === 'string' ? req.query['_csrf'] : undefined);
+    if (!UNSAFE_METHODS.has(req.method)) return next();
+    const origin = foreignOrigin(req, allowed);
+    if (origin !== null)
+      return next(new AppError('bad_origin', `request refused: origin ${origin} is not this box`, 403));
+    const sent = sentCsrfToken(req);
     const user = res.locals.user;
     const cookieToken = cookiesOf(req)[CSRF_COOKIE];
     // Forms shown signed out also pass with their cookie token when a session exists by now (a sign-in

@@ -1,0 +1,93 @@
+import { parse as parseCookies, serialize } from 'cookie';
+import type { Request, RequestHandler, Response } from 'express';
+import helmet from 'helmet';
+
+/**
+ * The web security pieces the box's app and the HQ app share: headers, cookies, and the two halves of
+ * every state-changing request's check (where it came from, and which CSRF token it carries).
+ */
+
+/**
+ * Security headers for a plain-HTTP server on a LAN: no HSTS and no upgrade-insecure-requests (they
+ * would break every phone), scripts from this origin only, and Referrer-Policy same-origin (with
+ * no-referrer, Chromium sends `Origin: null` on our own form POSTs, which the origin check refuses).
+ */
+export function securityHeaders(opts: { frameAncestors: string[]; mediaSrc?: string[] }): RequestHandler {
+  return helmet({
+    strictTransportSecurity: false,
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'upgrade-insecure-requests': null,
+        'script-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'media-src': opts.mediaSrc ?? ["'self'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': opts.frameAncestors,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'same-origin' },
+  });
+}
+
+export const UNSAFE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function cookiesOf(req: Request): Record<string, string | undefined> {
+  const header = req.headers.cookie;
+  return header ? parseCookies(header) : {};
+}
+
+/** Set-Cookie: HttpOnly, SameSite=Lax, Path=/; Secure only when asked (the box is plain HTTP). */
+export function setCookie(
+  res: Response,
+  name: string,
+  value: string,
+  opts: { maxAge?: number; secure?: boolean } = {},
+): void {
+  res.append(
+    'Set-Cookie',
+    serialize(name, value, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      ...(opts.secure ? { secure: true } : {}),
+      ...(opts.maxAge !== undefined ? { maxAge: opts.maxAge } : {}),
+    }),
+  );
+}
+
+function originOf(value: string | undefined): string | null {
+  if (!value) return null;
+  try {
+    return new URL(value).origin;
+  } catch {
+    return 'invalid';
+  }
+}
+
+/** The configured extra origins, normalised. */
+export function allowedOrigins(list: readonly string[]): Set<string> {
+  return new Set(list.map((o) => originOf(o) ?? o));
+}
+
+/**
+ * The origin a state-changing request came from when it is neither this server nor an allowed one (to
+ * refuse it), else null. Origin is used, or Referer when a browser sent none; a request with neither (a
+ * script, curl) is left to its CSRF token.
+ */
+export function foreignOrigin(req: Request, allowed: ReadonlySet<string>): string | null {
+  const origin = req.headers.origin ? originOf(req.headers.origin) : originOf(req.headers.referer);
+  if (origin === null) return null;
+  return origin === `${req.protocol}://${req.headers.host ?? ''}` || allowed.has(origin) ? null : origin;
+}
+
+/** The CSRF token a request carries: `_csrf` form field, `X-CSRF-Token` header, or `?_csrf=`. */
+export function sentCsrfToken(req: Request): string | undefined {
+  const body = req.body as Record<string, unknown> | undefined;
+  return (
+    (typeof body?.['_csrf'] === 'string' ? body['_csrf'] : undefined) ??
+    req.get('x-csrf-token') ??
+    (typeof req.query['_csrf'] === 'string' ? req.query['_csrf'] : undefined)
+  );
+}
