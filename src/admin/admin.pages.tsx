@@ -571,11 +571,11 @@ export function ImportPage({
                   <tr>
                     <th class="num">{t('line')}</th>
                     <th>{t('username')}</th>
+                    <th>{t('problems')}</th>
                     <th>{t('name')}</th>
                     <th>{t('externalId')}</th>
                     <th>{t('agency')}</th>
                     <th>{t('gender')}</th>
-                    <th>{t('problems')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -583,19 +583,19 @@ export function ImportPage({
                     <tr class={r.errors.length ? 'bad' : undefined} data-line={r.line}>
                       <td class="num">{r.line}</td>
                       <td>{r.username}</td>
-                      <td>{r.displayName}</td>
-                      <td>{r.externalId ?? ''}</td>
-                      <td>{r.agency ?? ''}</td>
-                      <td>{genderLabel(t, r.gender)}</td>
                       <td>
                         {r.errors.length > 0 && (
                           <ul class="errors">
                             {r.errors.map((e) => (
-                              <li>{e}</li>
+                              <li dir="auto">{e}</li>
                             ))}
                           </ul>
                         )}
                       </td>
+                      <td>{r.displayName}</td>
+                      <td>{r.externalId ?? ''}</td>
+                      <td>{r.agency ?? ''}</td>
+                      <td>{genderLabel(t, r.gender)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -115,7 +115,7 @@ describe('a coordinator runs a class in a real Chromium', () => {
       page.getByRole('link', { name: 'Download CSV' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('report-fixture-course.csv');
-    const csv = readFileSync((await download.path()));
+    const csv = readFileSync(await download.path());
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = csv.toString('utf8').slice(1).split('\r\n');
     expect(rows).toHaveLength(52); // header + 50 + final empty line
@@ -153,5 +153,26 @@ describe('a coordinator runs a class in a real Chromium', () => {
       await shot(page, `admin-dashboard-${name}-ar`);
     }
     s.probe.values = {};
+  });
+  it('shows each row’s CSV mistakes on a phone in Arabic, with nothing imported', async () => {
+    const phone = await phoneContext(browser, { locale: 'ar' });
+    await phone.addCookies(await laptop.cookies());
+    const p = await phone.newPage();
+    await p.goto(s.url + '/admin/trainees/import');
+    const bad =
+      '\ufeffusername;pin;name;gender\r\nofficer07;1234;Dup;female\r\nnew1;12;Short pin;male\r\nnew2;5555;"Two\nlines";robot\r\n';
+    await p
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await p.locator('form[enctype] button[type=submit]').click();
+    await expect.poll(() => p.locator('tr.bad').count()).toBe(3);
+    expect(await p.locator('tr[data-line="3"] ul.errors').textContent()).toContain(
+      'PIN must be 4 to 8 digits',
+    );
+    expect(await p.locator('tr[data-line="4"] ul.errors').textContent()).toContain('gender "robot"');
+    expect(await p.locator('html').getAttribute('dir')).toBe('rtl');
+    expect(s.ctx.people.byUsername('new1')).toBeUndefined();
+    await shot(p, 'admin-import-errors-phone-ar');
+    await phone.close();
   });
 });
