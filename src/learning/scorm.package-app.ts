@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
 import express, { type Express, type Request, type Response } from 'express';
 import { contentRouter } from '../content/content.routes.js';
 import type { ContentService } from '../content/content.service.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
+import { MemoryAsset } from '../web/static-assets.js';
 
 /**
  * The PACKAGE ORIGIN: a second HTTP listener that serves only the files of installed SCORM packages
@@ -32,34 +30,12 @@ export const PACKAGE_CSP = [
   "form-action 'self'",
 ].join('; ');
 
-interface Script {
-  url: string;
-  body: Buffer;
-  gzip: Buffer;
-  br: Buffer;
-}
+type Script = MemoryAsset;
+const script = (name: string, file: string): Script => MemoryAsset.fromFile(file, '/rt/', `${name}.js`);
 
-function script(name: string, file: string): Script {
-  const body = readFileSync(file);
-  const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
-  return {
-    url: `/rt/${name}.${hash}.js`,
-    body,
-    gzip: gzipSync(body, { level: 9 }),
-    br: brotliCompressSync(body),
-  };
-}
-
-/** Serve a script from memory with immutable caching and a precompressed body. */
+/** Serve a script from memory with immutable caching, compressed on first demand. */
 export function sendScript(req: Request, res: Response, s: Script): void {
-  res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
-  res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-  res.setHeader('Vary', 'Accept-Encoding');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  const accept = String(req.headers['accept-encoding'] ?? '');
-  if (/\bbr\b/.test(accept)) res.setHeader('Content-Encoding', 'br').end(s.br);
-  else if (/\bgzip\b/.test(accept)) res.setHeader('Content-Encoding', 'gzip').end(s.gzip);
-  else res.end(s.body);
+  s.send(req, res);
 }
 
 /** The scorm-again scripts and the box's own player scripts, loaded once. */
