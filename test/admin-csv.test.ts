@@ -67,7 +67,7 @@ describe('trainee CSV import: every mistake shown per row, nothing written', () 
     const html = await r.text();
     expect(html).toContain('6 of 8 rows have problems');
     expect(html).toMatch(/data-line="3">.*?PIN must be 4 to 8 digits/s);
-    expect(html).toMatch(/data-line="8">.*?username &quot;DINA&quot; is also on line 6/s);
+    expect(html).toMatch(/data-line="8">.*?username “DINA” is also on line 6/s);
     expect(html).not.toContain('/admin/trainees/import/confirm');
     expect(s.ctx.db.records.prepare('SELECT count(*) FROM people').pluck().get()).toBe(before.people);
     expect(s.ctx.records.lastSeq()).toBe(before.seq);

@@ -586,8 +586,8 @@ export function ImportPage({
                       <td>
                         {r.errors.length > 0 && (
                           <ul class="errors">
-                            {r.errors.map((e) => (
-                              <li dir="auto">{e}</li>
+                            {r.problems.map((e) => (
+                              <li dir="auto">{t(`csv_${e.code}`, e.values)}</li>
                             ))}
                           </ul>
                         )}

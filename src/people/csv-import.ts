@@ -36,6 +36,23 @@ const GENDERS: Record<string, Gender> = {
   x: 'undisclosed',
 };
 
+export type CsvProblemCode =
+  | 'fieldCount'
+  | 'badGender'
+  | 'badLanguage'
+  | 'missingUsername'
+  | 'missingPin'
+  | 'badUsername'
+  | 'badPin'
+  | 'badField'
+  | 'duplicateInFile'
+  | 'exists';
+
+export interface CsvProblem {
+  code: CsvProblemCode;
+  values: Record<string, string | number>;
+}
+
 /** One row of the file after checking: what would be written, or why it cannot be. */
 export interface CsvRow {
   /** The line the row starts on in the file (1 = the header). */
@@ -47,7 +64,10 @@ export interface CsvRow {
   gender: Gender | null;
   language: Language | null;
   pin: string;
+  /** In English (CLI, logs). */
   errors: string[];
+  /** The same problems as codes with values, for pages in the coordinator's language. */
+  problems: CsvProblem[];
 }
 
 export interface CsvPreview {
@@ -149,8 +169,17 @@ export function previewTraineeCsv(
       return i === undefined ? '' : (record[i] ?? '').trim();
     };
     const errors: string[] = [];
+    const problems: CsvProblem[] = [];
+    const add = (code: CsvProblemCode, values: Record<string, string | number>, english: string) => {
+      problems.push({ code, values });
+      errors.push(english);
+    };
     if (record.length > header.record.length)
-      errors.push(`${record.length} fields where the header has ${header.record.length}`);
+      add(
+        'fieldCount',
+        { n: record.length, expected: header.record.length },
+        `${record.length} fields where the header has ${header.record.length}`,
+      );
     const username = get('username');
     const pin = get('pin');
     const g = get('gender').toLowerCase();
@@ -158,14 +187,24 @@ export function previewTraineeCsv(
     if (g) {
       const mapped = GENDERS[g] ?? (genderSchema.safeParse(g).success ? (g as Gender) : undefined);
       if (mapped) gender = mapped;
-      else errors.push(`gender "${get('gender')}" is not one of female, male, other, undisclosed`);
+      else
+        add(
+          'badGender',
+          { value: get('gender') },
+          `gender "${get('gender')}" is not one of female, male, other, undisclosed`,
+        );
     }
     const l = get('language').toLowerCase();
     let language: Language | null = null;
     if (l) {
       const r = languageSchema.safeParse(l);
       if (r.success) language = r.data;
-      else errors.push(`language "${get('language')}" is not one of en, fr, ar`);
+      else
+        add(
+          'badLanguage',
+          { value: get('language') },
+          `language "${get('language')}" is not one of en, fr, ar`,
+        );
     }
     const checked = newTraineeSchema.safeParse({
       username,
@@ -174,20 +213,28 @@ export function previewTraineeCsv(
       externalId: get('externalId'),
       agency: get('agency'),
     });
-    if (!username) errors.push('username is missing');
-    if (!pin) errors.push('PIN is missing');
+    if (!username) add('missingUsername', {}, 'username is missing');
+    if (!pin) add('missingPin', {}, 'PIN is missing');
     if (!checked.success)
       for (const issue of checked.error.issues) {
         const field = String(issue.path[0] ?? '');
         if ((field === 'username' && !username) || (field === 'pin' && !pin)) continue;
-        errors.push(field === 'pin' || field === 'username' ? issue.message : `${field}: ${issue.message}`);
+        if (field === 'pin') add('badPin', {}, issue.message);
+        else if (field === 'username') add('badUsername', { value: username }, issue.message);
+        else add('badField', { field }, `${field}: ${issue.message}`);
       }
     if (username) {
       const key = usernameKey(username);
       const first = seen.get(key);
-      if (first !== undefined) errors.push(`username "${username}" is also on line ${first}`);
+      if (first !== undefined)
+        add(
+          'duplicateInFile',
+          { value: username, line: first },
+          `username "${username}" is also on line ${first}`,
+        );
       else seen.set(key, line);
-      if (exists(key)) errors.push(`username "${username}" already exists on this box`);
+      if (exists(key))
+        add('exists', { value: username }, `username "${username}" already exists on this box`);
     }
     rows.push({
       line,
@@ -199,6 +246,7 @@ export function previewTraineeCsv(
       language,
       pin,
       errors,
+      problems,
     });
   }
   if (!rows.length) fileErrors.push('the file has a header but no trainees');

@@ -167,9 +167,9 @@ describe('a coordinator runs a class in a real Chromium', () => {
     await p.locator('form[enctype] button[type=submit]').click();
     await expect.poll(() => p.locator('tr.bad').count()).toBe(3);
     expect(await p.locator('tr[data-line="3"] ul.errors').textContent()).toContain(
-      'PIN must be 4 to 8 digits',
+      'يجب أن يتكون الرمز السري من 4 إلى 8 أرقام',
     );
-    expect(await p.locator('tr[data-line="4"] ul.errors').textContent()).toContain('gender "robot"');
+    expect(await p.locator('tr[data-line="4"] ul.errors').textContent()).toContain('الجنس «robot»');
     expect(await p.locator('html').getAttribute('dir')).toBe('rtl');
     expect(s.ctx.people.byUsername('new1')).toBeUndefined();
     await shot(p, 'admin-import-errors-phone-ar');
