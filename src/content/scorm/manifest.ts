@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type * as Fxp from 'fast-xml-parser';
 
 /**
  * imsmanifest.xml of a SCORM 1.2 or SCORM 2004 (3rd / 4th edition) package, read into what the box
@@ -62,16 +63,28 @@ type X = Record<string, unknown>;
 
 const ARRAYS = new Set(['organization', 'item', 'resource', 'file', 'dependency', 'objective']);
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  processEntities: true,
-  isArray: (name) => ARRAYS.has(name),
-});
+// The XML parser is loaded on the first SCORM import, not at start: the box runs for months without one,
+// and the module costs ~10 MB of resident memory on a Pi.
+let xmlCache: { parser: Fxp.XMLParser; validate: typeof Fxp.XMLValidator.validate } | undefined;
+function xmlTools(): NonNullable<typeof xmlCache> {
+  if (!xmlCache) {
+    const fxp = createRequire(import.meta.url)('fast-xml-parser') as typeof Fxp;
+    xmlCache = {
+      parser: new fxp.XMLParser({
+        ignoreAttributes: false,
+        attributeNamePrefix: '@',
+        removeNSPrefix: true,
+        parseTagValue: false,
+        parseAttributeValue: false,
+        trimValues: true,
+        processEntities: true,
+        isArray: (name) => ARRAYS.has(name),
+      }),
+      validate: (text, opts) => fxp.XMLValidator.validate(text, opts),
+    };
+  }
+  return xmlCache;
+}
 
 const str = (v: unknown): string | undefined =>
   typeof v === 'string'
@@ -213,12 +226,12 @@ function completionThresholdOf(o: X, where: string): number | undefined {
  * missing resource, a launch file not in the zip, a bad number).
  */
 export function parseScormManifest(xml: string, files: ReadonlySet<string>): ScormManifest {
-  const valid = XMLValidator.validate(xml);
+  const valid = xmlTools().validate(xml);
   if (valid !== true)
     throw new ScormManifestError(
       `imsmanifest.xml: malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`,
     );
-  const doc = parser.parse(xml) as X;
+  const doc = xmlTools().parser.parse(xml) as X;
   const m = child(doc, 'manifest');
   if (!isObj(m)) throw new ScormManifestError('imsmanifest.xml: no <manifest> root element');
   const { version, edition } = detectVersion(m, xml);
