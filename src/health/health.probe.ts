@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { statfsSync } from 'node:fs';
 import { cpus, loadavg, uptime } from 'node:os';
-import si from 'systeminformation';
 
 /** The box's health at one moment. Any figure the hardware cannot give is null. */
 export interface HealthSnapshot {
@@ -71,6 +70,9 @@ export class SystemHealthProbe implements HealthProbe {
   constructor(private readonly vcgencmdPath = 'vcgencmd') {}
 
   async snapshot(dataDir: string): Promise<HealthSnapshot> {
+    // Loaded on the first snapshot rather than at start: it is large, and only the dashboard and the
+    // health job need it.
+    const { default: si } = await import('systeminformation');
     const [temp, mem, throttled] = await Promise.all([
       si.cpuTemperature().catch(() => null),
       si.mem().catch(() => null),
