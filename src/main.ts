@@ -26,6 +26,7 @@ import { SetupService } from './admin/setup.service.js';
 import { AdminReportsService } from './admin/reports.service.js';
 import { SystemHealthProbe, type HealthProbe } from './health/health.probe.js';
 import { CommandClockSetter, type ClockSetter } from './health/clock-setter.js';
+import type { StickProbe } from './bundles/usb-copy.service.js';
 
 /** Everything a running box (or a CLI command) works with, built once from the config. */
 export interface AppContext {
@@ -48,6 +49,8 @@ export interface AppContext {
   clockSetter: ClockSetter;
   /** The running scheduler, once `startScheduler` started it (the admin's Schedule page uses it). */
   scheduler?: Scheduler;
+  /** Set only when ContextOptions.stickProbe was given (tests); the admin passes it to bundleServices. */
+  stickProbe?: StickProbe;
   /** The appliance's Ed25519 signing identity (key pair made at first start). */
   identity: IdentityService;
   close(): void;
@@ -59,6 +62,8 @@ export interface ContextOptions {
   /** Tests give a fake probe and clock setter; the box uses systeminformation and the sudo helper. */
   healthProbe?: HealthProbe;
   clockSetter?: ClockSetter;
+  /** Where USB sticks are found (tests: a temp folder); default: mounts under config.export.usbRoots. */
+  stickProbe?: StickProbe;
 }
 
 /**
@@ -112,6 +117,7 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
     adminReports,
     healthProbe: opts.healthProbe ?? new SystemHealthProbe(),
     clockSetter: opts.clockSetter ?? new CommandClockSetter(config.admin.setClockCommand),
+    ...(opts.stickProbe ? { stickProbe: opts.stickProbe } : {}),
     identity,
     close() {
       records.committer.flush();

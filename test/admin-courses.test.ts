@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCourseBundle, generateContentKey } from '../src/content/course-bundle.js';
@@ -51,5 +51,39 @@ describe('admin courses: upload a signed course bundle', () => {
     const { html } = await coord.page(r.headers.get('location')!);
     expect(html).toContain('The course was not installed:');
     expect(s.ctx.content.listInstalled()).toHaveLength(1);
+  });
+});
+
+describe('admin courses: from a USB stick', () => {
+  let s: AdminServer;
+  let coord: Browserless;
+  const stick = tempDir('fieldclass-stick-');
+  beforeAll(async () => {
+    const dir = join(stick.dir, 'fieldclass', 'courses');
+    mkdirSync(dir, { recursive: true });
+    cpSync(FIXTURE, join(dir, 'fixture-course'), { recursive: true });
+    writeFileSync(join(stick.dir, 'holiday-photos.txt'), 'not a course');
+    s = await adminServer({ content: { trustedKeys: [], allowUnsigned: true } }, { sticks: [stick.dir] });
+    await s.ctx.people.addCoordinator({ username: 'coord', password: 'long-password-1' });
+    coord = await coordinatorClient(s.url, 'coord', 'long-password-1');
+  });
+  afterAll(async () => {
+    await s.cleanup();
+    stick.cleanup();
+  });
+
+  it('lists what the stick holds and installs a course from it', async () => {
+    const { html } = await coord.page('/admin/courses');
+    expect(html).toContain('fieldclass/courses/fixture-course');
+    expect(html).not.toContain('holiday-photos');
+    const path = join(stick.dir, 'fieldclass', 'courses', 'fixture-course');
+    const r = await coord.submit('/admin/courses', '/admin/courses/usb', { path });
+    expect(r.headers.get('location')).toContain('ok=installed');
+    expect(s.ctx.content.listInstalled().map((c) => [c.id, c.signed])).toEqual([['fixture-course', false]]);
+    // Only what the stick lists can be installed: no path from the form is trusted.
+    const other = await coord.submit('/admin/courses', '/admin/courses/usb', { path: FIXTURE });
+    expect(new URL(other.headers.get('location')!, s.url).searchParams.get('err')).toContain(
+      'no longer on a USB stick',
+    );
   });
 });

@@ -27,13 +27,21 @@ export interface AdminServer {
 }
 
 /** A real server over a real data dir, with a fake health probe and clock setter. */
-export async function adminServer(overrides: Record<string, unknown> = {}): Promise<AdminServer> {
+export async function adminServer(
+  overrides: Record<string, unknown> = {},
+  opts: { sticks?: string[] } = {},
+): Promise<AdminServer> {
   const t = tempDir('fieldclass-admin-');
   const probe = new FixedHealthProbe();
   const clock = new FakeClockSetter();
   const ctx = openContext(
     testConfig({ dataDir: t.dir, port: 0, host: '127.0.0.1', installSampleCourses: false, ...overrides }),
-    { logger: silentLogger, healthProbe: probe, clockSetter: clock },
+    {
+      logger: silentLogger,
+      healthProbe: probe,
+      clockSetter: clock,
+      ...(opts.sticks ? { stickProbe: { sticks: () => opts.sticks! } } : {}),
+    },
   );
   const server = await startServer(ctx);
   return {

@@ -86,7 +86,7 @@ export function adminRouter(ctx: AppContext): Router {
   const sync = (): BundleServices | null => {
     if (bundles === undefined) {
       try {
-        bundles = bundleServices(ctx);
+        bundles = bundleServices(ctx, ctx.stickProbe ? { probe: ctx.stickProbe } : {});
       } catch (e) {
         ctx.logger.warn({ err: e }, 'sync services not available');
         bundles = null;
