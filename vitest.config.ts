@@ -12,6 +12,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.{ts,tsx}'],
+          // Tests that run the real CLI need dist/ built from this source: built once, here.
+          globalSetup: ['test/setup/build-dist.ts'],
           exclude: ['test/bench/**'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

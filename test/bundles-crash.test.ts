@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { singleKeyResolver, verifyBundle } from '../src/bundles/bundle-format.js';
 import { testConfig } from '../src/core/config.js';
 import { silentLogger } from '../src/core/logger.js';
@@ -10,19 +10,6 @@ import { openContext, type AppContext } from '../src/main.js';
 import { tempDir } from './helpers/context.js';
 
 const CLI = join(PACKAGE_ROOT, 'bin/fieldclass.js');
-
-/** Build dist/ from the current source so the spawned CLI is this code (tsc emits even on type errors). */
-beforeAll(() => {
-  spawnSync(
-    process.execPath,
-    [join(PACKAGE_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: PACKAGE_ROOT,
-      stdio: 'ignore',
-    },
-  );
-  if (!existsSync(join(PACKAGE_ROOT, 'dist/cli/main.js'))) throw new Error('dist/ was not built');
-}, 180_000);
 
 const t = tempDir('fieldclass-crash-');
 afterAll(() => t.cleanup());

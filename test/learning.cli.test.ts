@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { openSync, closeSync, writeSync, writeFileSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testConfig } from '../src/core/config.js';
 import { PACKAGE_ROOT } from '../src/core/paths.js';
 import { silentLogger } from '../src/core/logger.js';
@@ -37,18 +37,6 @@ function derived(db: Database.Database) {
     ratings: db.prepare('SELECT * FROM ratings ORDER BY person_id, course_id').all(),
   };
 }
-
-beforeAll(() => {
-  const r = spawnSync(
-    process.execPath,
-    [join(PACKAGE_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: PACKAGE_ROOT,
-      encoding: 'utf8',
-    },
-  );
-  if (r.status !== 0) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
-}, 180_000);
 
 describe('fieldclass progress', () => {
   it("prints a trainee's progress per activity and their statements, as JSON and as a table", async () => {

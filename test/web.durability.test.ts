@@ -1,5 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,20 +8,6 @@ import { PACKAGE_ROOT } from '../src/core/paths.js';
 import { openContext } from '../src/main.js';
 import { tempDir } from './helpers/context.js';
 import { Browserless } from './helpers/http.js';
-
-/** Build dist/ from the current source so the spawned CLI is this code (tsc emits even on type errors). */
-function build(): void {
-  const r = spawnSync(
-    process.execPath,
-    [join(PACKAGE_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: PACKAGE_ROOT,
-      encoding: 'utf8',
-    },
-  );
-  if (!existsSync(join(PACKAGE_ROOT, 'dist/cli/main.js')))
-    throw new Error(`build failed: ${r.stdout}${r.stderr}`);
-}
 
 /** Start `fieldclass serve --port 0` and read its URL from the start-up log line. */
 function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
@@ -68,7 +53,6 @@ describe('a progress write acknowledged to the browser survives kill -9', () => 
   const t = tempDir();
   let child: ChildProcess | undefined;
   beforeAll(() => {
-    build();
     // The data dir with its sample courses and one trainee, made in-process and closed again.
     const ctx = openContext(testConfig({ dataDir: t.dir }), { logger: silentLogger });
     return ctx.people.addTrainee({ username: 'awa', pin: '2468' }).finally(() => ctx.close());
