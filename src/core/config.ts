@@ -15,7 +15,7 @@ const cron = z.string().min(9, 'must be a cron expression such as "0 2 * * *"');
 
 export const configSchema = z
   .object({
-    port: z.coerce.number().int().min(0, "must be 0 (any free port) to 65535").max(65535).default(8080),
+    port: z.coerce.number().int().min(0, 'must be 0 (any free port) to 65535').max(65535).default(8080),
     host: z.string().default('0.0.0.0'),
     dataDir: z.string().default('./data'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -89,10 +89,13 @@ export const configSchema = z
     /** The coordinator's admin (src/admin, src/health). */
     admin: z
       .object({
-        /** Sets the system clock; the ISO time is appended. Installed by provisioning. */
+        /**
+         * Sets the system clock; the ISO time is appended. Installed by provisioning; a polkit rule lets
+         * the service user change the time through timedated (sudo cannot work under NoNewPrivileges).
+         */
         setClockCommand: z
           .array(z.string())
-          .default(['sudo', '-n', '/opt/fieldclass/current/appliance/bin/fieldclass-set-clock']),
+          .default(['/opt/fieldclass/current/appliance/bin/fieldclass-set-clock']),
         lowDiskMb: z.number().int().positive().default(1024),
         highTempC: z.number().positive().default(75),
         healthSchedule: cron.default('*/15 * * * *'),
