@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger } from '../core/logger.js';
+import { processLogger } from '../core/logger.js';
 import { openContext, startScheduler, startServer } from '../main.js';
 import { configFrom, type GlobalFlags } from './context.js';
 
@@ -17,7 +17,7 @@ export function registerServe(program: Command): void {
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         ...(opts.host !== undefined ? { host: opts.host } : {}),
       });
-      const logger = createLogger(config.logLevel);
+      const logger = processLogger(config.logLevel);
       const ctx = openContext(config, { logger });
       const running = await startServer(ctx);
       const scheduler = startScheduler(ctx);
