@@ -483,6 +483,8 @@ describe('admin backups, schedule, sync, audit', () => {
       const ok = await coord.submit('/admin/schedule', '/admin/schedule/backup', { schedule: '0 3 * * *' });
       expect(loc(ok)).toContain('ok=scheduleSaved');
       expect((await coord.page('/admin/schedule')).html).toContain('value="0 3 * * *"');
+      // The running scheduler took the new schedule at once.
+      expect(scheduler.list().find((j) => j.name === 'backup')?.schedule).toBe('0 3 * * *');
       const { allJobs } = await import('../src/jobs/registry.js');
       expect(allJobs(s.ctx).find((j) => j.name === 'backup')?.schedule).toBe('0 3 * * *');
     } finally {

@@ -951,9 +951,8 @@ export function adminRouter(ctx: AppContext): Router {
         const name = String(req.params['job']);
         if (!allJobs(ctx).some((j) => j.name === name)) throw notFound(`job ${name}`);
         const s = setScheduleOverride(ctx.records, name, str((req.body as Body)['schedule']));
-        // A scheduler that can reschedule a running job does so now; otherwise it applies at the next start.
-        const live = scheduler(req) as { reschedule?: (job: string, schedule: string) => void } | undefined;
-        live?.reschedule?.(name, s);
+        // The running scheduler takes it now; a box whose scheduler is not running reads it at start.
+        scheduler(req)?.reschedule(name, s);
         audit(res, 'job.schedule', name, { schedule: s });
         back(res, '/admin/schedule', 'scheduleSaved');
       },

@@ -27,6 +27,7 @@ export class Scheduler {
   private readonly jobs = new Map<string, Job>();
   private readonly running = new Map<string, Promise<JobRunResult>>();
   private readonly tasks: ScheduledTask[] = [];
+  private readonly taskByJob = new Map<string, ScheduledTask>();
   readonly runs: JobRunsRepo;
 
   constructor(
@@ -45,22 +46,44 @@ export class Scheduler {
 
   /** Start the cron tasks. */
   start(): void {
-    for (const j of this.jobs.values()) {
-      const task = cron.createTask(
-        j.schedule,
-        async () => {
-          if (this.running.has(j.name)) {
-            this.ctx.logger.warn({ job: j.name }, 'previous run still going: tick skipped');
-            return;
-          }
-          await this.execute(j);
-        },
-        { name: j.name },
-      );
-      void task.start();
-      this.tasks.push(task);
-    }
+    for (const j of this.jobs.values()) this.schedule(j);
     this.ctx.logger.info({ jobs: [...this.jobs.keys()] }, 'scheduler started');
+  }
+
+  /**
+   * Give a job a new schedule now (the admin's Schedule page): its cron task is replaced; a run in
+   * progress goes on. Throws config_invalid for an invalid expression, not_found for an unknown job.
+   */
+  reschedule(name: string, schedule: string): void {
+    const j = this.jobs.get(name);
+    if (!j) throw new AppError('not_found', `no job named ${name}`, 404);
+    if (!cron.validate(schedule)) {
+      throw new AppError('config_invalid', `job ${name}: "${schedule}" is not a valid cron expression`);
+    }
+    const next = { ...j, schedule };
+    this.jobs.set(name, next);
+    const old = this.taskByJob.get(name);
+    if (!old) return;
+    this.tasks.splice(this.tasks.indexOf(old), 1);
+    void Promise.resolve(old.stop()).then(() => old.destroy());
+    this.schedule(next);
+  }
+
+  private schedule(j: Job): void {
+    const task = cron.createTask(
+      j.schedule,
+      async () => {
+        if (this.running.has(j.name)) {
+          this.ctx.logger.warn({ job: j.name }, 'previous run still going: tick skipped');
+          return;
+        }
+        await this.execute(j);
+      },
+      { name: j.name },
+    );
+    void task.start();
+    this.tasks.push(task);
+    this.taskByJob.set(j.name, task);
   }
 
   /** Stop the cron tasks and wait for the runs in progress. */
