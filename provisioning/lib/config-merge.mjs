@@ -93,7 +93,9 @@ if (app) {
           try {
             parseContentPublicKey(k);
           } catch (e) {
-            fail(`content.trustedKeys: "${String(k).slice(0, 40)}...": not an Ed25519 public key (${e.message})`);
+            fail(
+              `content.trustedKeys: "${String(k).slice(0, 40)}...": not an Ed25519 public key (${e.message})`,
+            );
           }
         }
       }

@@ -31,11 +31,7 @@ export function authRouter(ctx: AppContext): Router {
     status: number,
     opts: { error?: Key; notice?: Key; username?: string } = {},
   ) =>
-    sendPage(
-      res,
-      <SignInPage page={pageContext(req, res)} signupEnabled={signupOpen()} {...opts} />,
-      status,
-    );
+    sendPage(res, <SignInPage page={pageContext(req, res)} signupEnabled={signupOpen()} {...opts} />, status);
 
   const startSession = async (res: Response, person: Parameters<typeof ctx.sessions.create>[0]) => {
     const { token, maxAgeSeconds } = await ctx.sessions.create(person);

@@ -26,7 +26,10 @@ if (isRoot && hasApt) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], {
+      stdio: 'inherit',
+      env,
+    });
   } catch {
     console.error(`apt-get failed. Install them by hand: sudo apt-get install -y ${pkgs.join(' ')}`);
     process.exit(1);
