@@ -440,12 +440,14 @@ if ((node_runs)); then
   else
     echo "(enrolment request: this version has no 'fieldclass identity request')"
   fi
-  if [[ -z $prev ]] && has_command admin setup-code; then
-    # Only on the first install: `admin setup-code` makes a new code each time it runs.
-    echo
-    echo "First-run setup code for http://${site_host:-class.lan}/admin : $(app admin setup-code 2>/dev/null)"
-  elif has_command admin setup-code; then
-    echo "(first-run setup code: printed at the first install; 'sudo fieldclass admin setup-code' makes a new one)"
+  if has_command admin setup-code; then
+    # The code stays the same until the first coordinator is created (or `setup-code --new`); once a
+    # coordinator exists the command says so and prints nothing on stdout.
+    code=$(app admin setup-code 2>/dev/null || true)
+    if [[ -n $code ]]; then
+      echo
+      echo "First-run setup code for http://${site_host:-class.lan}/admin : $code"
+    fi
   else
     echo "(setup code: this version has no 'fieldclass admin setup-code'; it is printed in the service log)"
   fi

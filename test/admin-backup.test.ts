@@ -114,6 +114,11 @@ describe('backups: online backup, rotation, and a safe restore with a new epoch 
     ctx.close();
     const { stdout } = await cli(['admin', 'setup-code', '--data', dir]);
     expect(stdout.trim()).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    // The same code until it is used or replaced on purpose (installer, log at start and CLI agree).
+    expect((await cli(['admin', 'setup-code', '--data', dir])).stdout).toBe(stdout);
+    const replaced = (await cli(['admin', 'setup-code', '--new', '--data', dir])).stdout;
+    expect(replaced.trim()).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    expect(replaced).not.toBe(stdout);
     const add = await cli(['admin', 'add', 'amina', '--data', dir], {
       FIELDCLASS_ADMIN_PASSWORD: 'long-password-1',
     });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { PeopleService } from '../people/people.service.js';
@@ -10,18 +10,19 @@ import type { AuditService } from '../records/audit.service.js';
 import type { RecordsService } from '../records/records.service.js';
 import { formatZodError } from '../core/config.js';
 
-const META_KEY = 'admin_setup_code_sha256';
+const META_KEY = 'admin_setup_code';
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const hash = (code: string) => createHash('sha256').update(normalizeCode(code)).digest('hex');
 
 /** Codes are typed by people: ignore case, spaces and dashes. */
 export const normalizeCode = (code: string): string => code.toUpperCase().replace(/[\s-]/g, '');
 
 /**
  * First run: while no coordinator exists, `/admin` asks for a one-time setup code that only someone
- * with the box's log or shell can read (`fieldclass admin setup-code`, or the log line at start). Only
- * its SHA-256 is stored (records meta); issuing a new code replaces the old one; using it clears it.
- * The code has 60 bits of randomness and the form is rate-limited, so a plain hash is enough.
+ * with the box's log or shell can read (`fieldclass admin setup-code`, or the log line at start). The
+ * code stays the same until it is used or replaced on purpose (`setup-code --new`), so a code printed by
+ * the installer, a restart and the CLI all agree. It is kept in records meta (readable only by the
+ * service user and root, like the records themselves) and cleared when used. 60 bits of randomness and
+ * a rate-limited form.
  */
 export class SetupService {
   constructor(
@@ -40,14 +41,19 @@ export class SetupService {
     let s = '';
     for (let i = 0; i < 12; i++) s += ALPHABET[bytes[i]! % ALPHABET.length];
     const code = `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}`;
-    this.records.writeNow(() => this.records.setMeta(META_KEY, hash(code)));
+    this.records.writeNow(() => this.records.setMeta(META_KEY, code));
     return code;
   }
 
-  /** At start: when no coordinator exists, issue a code and log it where the person setting up looks. */
+  /** The code in force, made when there is none yet. */
+  currentCode(): string {
+    return this.records.getMeta(META_KEY) || this.issueCode();
+  }
+
+  /** At start: when no coordinator exists, log the code where the person setting up looks. */
   announceIfNeeded(logger: Logger): string | undefined {
     if (!this.needsSetup()) return undefined;
-    const code = this.issueCode();
+    const code = this.currentCode();
     logger.warn(
       { setupCode: code },
       `no coordinator yet: open /admin on the box and enter the setup code ${code} (or run "fieldclass admin setup-code")`,
@@ -69,7 +75,7 @@ export class SetupService {
       if (!this.needsSetup())
         throw new AppError('setup_done', 'a coordinator already exists: sign in instead', 409);
       const stored = this.records.getMeta(META_KEY) ?? '';
-      if (!stored || !safeEqual(stored, hash(code)))
+      if (!stored || !safeEqual(normalizeCode(stored), normalizeCode(code)))
         throw new AppError('bad_setup_code', 'that setup code is not right', 403);
       this.records.setMeta(META_KEY, '');
       const person = this.people.insert('coordinator', v.data, secretHash);

@@ -24,9 +24,10 @@ export function registerAdmin(program: Command): void {
     .description('the coordinator admin: setup code, coordinators, trainee CSV');
   admin
     .command('setup-code')
-    .description('print a new one-time setup code for the first coordinator (replaces any earlier code)')
+    .description('print the one-time setup code for the first coordinator (the same until it is used)')
+    .option('--new', 'replace the code with a new one (the old one stops working)')
     .option('-d, --data <dir>', 'data directory (default ./data)')
-    .action((opts: GlobalFlags) => {
+    .action((opts: GlobalFlags & { new?: boolean }) => {
       try {
         withContext(opts, (ctx) => {
           if (!ctx.setup.needsSetup())
@@ -34,7 +35,7 @@ export function registerAdmin(program: Command): void {
               'setup_done',
               'a coordinator already exists: sign in at /admin, or use "fieldclass admin add"',
             );
-          const code = ctx.setup.issueCode();
+          const code = opts.new ? ctx.setup.issueCode() : ctx.setup.currentCode();
           console.log(code);
           console.error('open /admin on the box and enter this code to create the first coordinator');
         });
