@@ -77,6 +77,10 @@ describe('fieldclass content', () => {
     expect(await cli('content', 'cache', '--out', cache, '--data', dir)).toBe(0);
     expect(out.join('\n')).toMatch(/written/);
     expect(readdirSync(cache).some((f) => f.endsWith('.webm'))).toBe(true);
+    // The app's CSS/JS under their fingerprinted names, as the pages link them.
+    const assets = readdirSync(join(cache, 'static'));
+    expect(assets).toContainEqual(expect.stringMatching(/^app\.[0-9a-f]{12}\.css$/));
+    expect(assets).toContainEqual(expect.stringMatching(/^lesson\.[0-9a-f]{12}\.js$/));
   });
 
   it('refuses a broken course with the reason and a non-zero exit code', async () => {

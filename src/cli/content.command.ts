@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { InstallResult } from '../content/content.service.js';
 import { buildCourseBundle, generateContentKey, importContent } from '../content/course-bundle.js';
 import type { ScormPrepareOptions } from '../content/scorm/scorm-package.js';
 import { languageSchema } from '../core/config.js';
 import { AppError } from '../core/errors.js';
+import { StaticAssets } from '../web/static-assets.js';
 import { fail, withContext, withContextAsync, type GlobalFlags } from './context.js';
 
 interface ScormFlags {
@@ -141,7 +142,7 @@ export function registerContent(program: Command): void {
   content
     .command('cache')
     .description(
-      'write the content store as <sha256>.<ext> files (with .gz/.br) for nginx to serve /c/ directly',
+      'write the content store as <sha256>.<ext> files (with .gz/.br), and the app CSS/JS under static/, for nginx to serve directly',
     )
     .requiredOption('-o, --out <dir>', 'cache folder (rebuilt in place; stale files are removed)')
     .option('-d, --data <dir>', 'data directory (default ./data)')
@@ -151,6 +152,11 @@ export function registerContent(program: Command): void {
           const r = ctx.content.materialize(resolve(opts.out));
           console.log(
             `${r.dir}: ${r.written} written, ${r.skipped} already there, ${r.deleted} stale removed`,
+          );
+          // The app's own CSS/JS too, so that the front serves every immutable file of a page.
+          const a = new StaticAssets().materialize(resolve(opts.out));
+          console.log(
+            `${join(r.dir, 'static')}: ${a.written} app assets written, ${a.deleted} stale removed`,
           );
         });
       } catch (e) {

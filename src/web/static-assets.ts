@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { NextFunction, Request, Response } from 'express';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import { WEB_ASSETS_DIR } from '../core/paths.js';
 
 const TYPES: Record<string, string> = {
@@ -92,6 +93,29 @@ export class StaticAssets {
     const a = this.byName.get(name);
     if (!a) throw new Error(`no static asset ${name}`);
     return a.url;
+  }
+
+  /**
+   * Copy the assets under their fingerprinted names into `<dir>/static/` (the content cache a sendfile
+   * server serves, see `fieldclass content cache`); names of older versions are removed.
+   */
+  materialize(dir: string): { written: number; deleted: number } {
+    const out = join(dir, 'static');
+    mkdirSync(out, { recursive: true });
+    const wanted = new Map([...this.byUrl].map(([url, a]) => [url.slice('/static/'.length), a]));
+    let written = 0;
+    let deleted = 0;
+    for (const name of readdirSync(out))
+      if (!wanted.has(name)) {
+        rmSync(join(out, name), { force: true });
+        deleted++;
+      }
+    for (const [name, a] of wanted)
+      if (!existsSync(join(out, name))) {
+        writeFileAtomic(join(out, name), a.body);
+        written++;
+      }
+    return { written, deleted };
   }
 
   middleware = (req: Request, res: Response, next: NextFunction): void => {
