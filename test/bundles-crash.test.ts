@@ -111,18 +111,23 @@ describe('crash safety', () => {
     );
     let killedMidway = 0;
     let finishedBeforeKill = 0;
+    // How long one export of a round takes on this machine (measured by round 0, which is not killed),
+    // so the kills land anywhere inside an export whatever the machine's speed.
+    let exportMs = 0;
     try {
       for (let round = 0; round < 14; round++) {
         appendRows(ctx, 12_000);
+        const started = performance.now();
         const child = spawn(process.execPath, [CLI, 'bundle', 'export', '--data', data], {
           env: { ...process.env, FIELDCLASS_LOG_LEVEL: 'silent' },
           stdio: 'ignore',
         });
-        const delay = 150 + Math.floor(Math.random() * 1200);
-        const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+        const delay = round === 0 ? undefined : Math.floor(Math.random() * exportMs);
+        const timer = delay === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), delay);
         const signal = await new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, s) => r(s)));
         clearTimeout(timer);
-        if (signal === 'SIGKILL') killedMidway++;
+        if (round === 0) exportMs = performance.now() - started;
+        else if (signal === 'SIGKILL') killedMidway++;
         else finishedBeforeKill++;
       }
       // A last export that runs to the end.

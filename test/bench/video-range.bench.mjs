@@ -1,0 +1,146 @@
+// Issue 5's video benchmark: 50 concurrent clients doing 1 MiB HTTP Range reads of a course video,
+//   - from the content store through Node (GET /c/<sha256>.webm, chunks read from SQLite),
+//   - through the shipped front (nginx, sendfile from the materialized cache, Node behind it),
+//   - reference: nginx alone serving the same file from disk,
+// each server pinned to core 0, wrk to core 1; MB/s and ratio to the reference.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  ROOT,
+  CLI,
+  tmp,
+  freePort,
+  cli,
+  ensureTools,
+  start,
+  stop,
+  waitForHttp,
+  wrk,
+  table,
+  fmt,
+} from './lib.mjs';
+
+ensureTools([
+  { cmd: 'wrk', pkg: 'wrk' },
+  { cmd: 'nginx', pkg: 'nginx-light' },
+]);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const MIB = 1024 * 1024;
+const SIZE = 32 * MIB;
+
+const work = tmp('fc-bench-video-');
+const course = join(work, 'course');
+cpSync(join(ROOT, 'test/fixtures/courses/fixture-course'), course, { recursive: true });
+mkdirSync(join(course, 'media'), { recursive: true });
+writeFileSync(join(course, 'media', 'lecture.webm'), randomBytes(SIZE));
+const data = join(work, 'data');
+cli(['content', 'import', course, '--data', data], {
+  env: { ...process.env, FIELDCLASS_ALLOW_UNSIGNED: '1', FIELDCLASS_INSTALL_SAMPLES: '0' },
+});
+const db = new Database(join(data, 'content.db'), { readonly: true });
+const sha = db.prepare("SELECT sha256 FROM course_files WHERE path = 'media/lecture.webm'").pluck().get();
+db.close();
+if (!sha) throw new Error('the video did not reach the content store');
+const cache = join(work, 'cache');
+cli(['content', 'cache', '--out', cache, '--data', data]);
+
+const path = `/c/${sha}.webm`;
+const ranges = Array.from({ length: SIZE / MIB }, (_, i) => ({
+  path,
+  headers: { Range: `bytes=${i * MIB}-${(i + 1) * MIB - 1}` },
+}));
+const run = (base) => wrk({ base, requests: ranges, connections: 50, seconds: SECONDS });
+const mbps = (r) => (r.rps * MIB) / 1e6;
+
+// Node alone (the content store)
+const nodePort = await freePort();
+const node = start(
+  process.execPath,
+  [CLI, 'serve', '--port', String(nodePort), '--host', '127.0.0.1', '--data', data],
+  {
+    cpus: 0,
+    env: { FIELDCLASS_LOG_LEVEL: 'warn', FIELDCLASS_INSTALL_SAMPLES: '0' },
+  },
+);
+await waitForHttp(`http://127.0.0.1:${nodePort}/healthz`);
+const fromStore = run(`http://127.0.0.1:${nodePort}`);
+
+// The shipped front: nginx + node
+const frontPrefix = tmp('fc-front-');
+const frontPort = await freePort();
+execFileSync('bash', [
+  join(ROOT, 'appliance/nginx/render.sh'),
+  'standalone',
+  '--prefix',
+  frontPrefix,
+  '--listen',
+  `127.0.0.1:${frontPort}`,
+  '--server-names',
+  '127.0.0.1',
+  '--upstream',
+  `127.0.0.1:${nodePort}`,
+  '--cache-dir',
+  cache,
+  '--workers',
+  '1',
+]);
+const front = start(
+  'nginx',
+  ['-p', frontPrefix, '-c', join(frontPrefix, 'nginx.conf'), '-g', 'daemon off;'],
+  { cpus: 0 },
+);
+await waitForHttp(`http://127.0.0.1:${frontPort}/healthz`);
+const shipped = run(`http://127.0.0.1:${frontPort}`);
+await stop(front);
+await stop(node);
+
+// Reference: nginx alone, the same file from disk
+const refPrefix = tmp('fc-ref-');
+for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(refPrefix, d));
+const refPort = await freePort();
+writeFileSync(
+  join(refPrefix, 'nginx.conf'),
+  `worker_processes 1; pid ${refPrefix}/nginx.pid; error_log ${refPrefix}/error.log warn;
+events { worker_connections 4096; }
+http { include /etc/nginx/mime.types; access_log off; sendfile on; tcp_nopush on; keepalive_requests 10000;
+  client_body_temp_path ${refPrefix}/client_body; proxy_temp_path ${refPrefix}/proxy; fastcgi_temp_path ${refPrefix}/fastcgi;
+  uwsgi_temp_path ${refPrefix}/uwsgi; scgi_temp_path ${refPrefix}/scgi;
+  server { listen 127.0.0.1:${refPort}; location /c/ { alias ${cache}/; } } }`,
+);
+const ref = start('nginx', ['-p', refPrefix, '-c', join(refPrefix, 'nginx.conf'), '-g', 'daemon off;'], {
+  cpus: 0,
+});
+await waitForHttp(`http://127.0.0.1:${refPort}${path}`);
+const reference = run(`http://127.0.0.1:${refPort}`);
+await stop(ref);
+
+table(
+  `video range reads (50 clients, 1 MiB ranges of a ${SIZE / MIB} MiB file; servers on core 0, wrk on core 1)`,
+  [
+    ['server', 'MB/s', 'p99 ms', 'errors', 'ratio to nginx'],
+    [
+      'nginx alone, file from disk (reference)',
+      fmt(mbps(reference), 0),
+      fmt(reference.p99),
+      reference.errors + reference.non2xx,
+      '1.00',
+    ],
+    [
+      'shipped: nginx front, sendfile from the cache',
+      fmt(mbps(shipped), 0),
+      fmt(shipped.p99),
+      shipped.errors + shipped.non2xx,
+      fmt(mbps(shipped) / mbps(reference), 2),
+    ],
+    [
+      'node alone, chunks from the content store',
+      fmt(mbps(fromStore), 0),
+      fmt(fromStore.p99),
+      fromStore.errors + fromStore.non2xx,
+      fmt(mbps(fromStore) / mbps(reference), 2),
+    ],
+  ],
+);
