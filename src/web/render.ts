@@ -27,6 +27,6 @@ export function sendPage(res: Response, vnode: VNode, status = 200): void {
     res.end(brotliCompressSync(html, BROTLI));
   } else if (html.length >= MIN_COMPRESS && /\bgzip\b/.test(accept)) {
     res.setHeader('Content-Encoding', 'gzip');
-    res.end(gzipSync(html, { level: 6 }));
+    res.end(gzipSync(html, { level: 1 }));
   } else res.end(html);
 }

@@ -77,9 +77,12 @@ export function allowedOrigins(list: readonly string[]): Set<string> {
  * script, curl) is left to its CSRF token.
  */
 export function foreignOrigin(req: Request, allowed: ReadonlySet<string>): string | null {
+  const own = `${req.protocol}://${req.headers.host ?? ''}`;
+  // The usual case, a browser posting to the page it came from, without parsing a URL.
+  if (req.headers.origin === own) return null;
   const origin = req.headers.origin ? originOf(req.headers.origin) : originOf(req.headers.referer);
   if (origin === null) return null;
-  return origin === `${req.protocol}://${req.headers.host ?? ''}` || allowed.has(origin) ? null : origin;
+  return origin === own || allowed.has(origin) ? null : origin;
 }
 
 /** The CSRF token a request carries: `_csrf` form field, `X-CSRF-Token` header, or `?_csrf=`. */
