@@ -7,7 +7,6 @@
 //                   plus SQLite commits per 100 acknowledged writes (group commit).
 //   sign-in burst   100 trainees signing in at once.
 //   memory/startup  idle RSS, RSS after the load, time from process start to serving (vs a bare node:http).
-import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -24,6 +23,8 @@ import {
   wrk,
   table,
   fmt,
+  startFront,
+  startReferenceNginx,
 } from './lib.mjs';
 
 ensureTools([
@@ -124,32 +125,9 @@ const burst = [
 // --- lesson burst: shipped front (nginx + node) vs nginx alone from disk ---
 const cacheDir = join(data, 'content-cache');
 cli(['content', 'cache', '--out', cacheDir, '--data', data]);
-const frontPort = await freePort();
-const frontPrefix = tmp('fc-front-');
-execFileSync('bash', [
-  join(ROOT, 'appliance/nginx/render.sh'),
-  'standalone',
-  '--prefix',
-  frontPrefix,
-  '--listen',
-  `127.0.0.1:${frontPort}`,
-  '--server-names',
-  '127.0.0.1',
-  '--upstream',
-  `127.0.0.1:${nodePort}`,
-  '--cache-dir',
-  cacheDir,
-  '--workers',
-  '1',
-]);
-const frontChild = start(
-  'nginx',
-  ['-p', frontPrefix, '-c', join(frontPrefix, 'nginx.conf'), '-g', 'daemon off;'],
-  { cpus: 0 },
-);
-await waitForHttp(`http://127.0.0.1:${frontPort}/healthz`);
-const shipped = wrk({ base: `http://127.0.0.1:${frontPort}`, requests: burst, seconds: SECONDS });
-await stop(frontChild);
+const front = await startFront({ upstreamPort: nodePort, cacheDir });
+const shipped = wrk({ base: front.base, requests: burst, seconds: SECONDS });
+await front.stop();
 
 // nginx alone: the same bytes from disk (the page saved as a file; assets copied)
 const docroot = tmp('fc-docroot-');
@@ -160,25 +138,12 @@ for (const a of uniqueAssets) {
   mkdirSync(join(docroot, a, '..'), { recursive: true });
   writeFileSync(join(docroot, a), Buffer.from(await r.arrayBuffer()));
 }
-const refPrefix = tmp('fc-ref-');
-for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(refPrefix, d));
-const refNginxPort = await freePort();
-writeFileSync(
-  join(refPrefix, 'nginx.conf'),
-  `worker_processes 1; pid ${refPrefix}/nginx.pid; error_log ${refPrefix}/error.log warn;
-events { worker_connections 4096; }
-http { include /etc/nginx/mime.types; default_type text/html; access_log off; sendfile on; tcp_nopush on;
-  keepalive_requests 10000; gzip on; gzip_comp_level 5; gzip_types text/css image/svg+xml application/javascript;
-  client_body_temp_path ${refPrefix}/client_body; proxy_temp_path ${refPrefix}/proxy; fastcgi_temp_path ${refPrefix}/fastcgi;
-  uwsgi_temp_path ${refPrefix}/uwsgi; scgi_temp_path ${refPrefix}/scgi;
-  server { listen 127.0.0.1:${refNginxPort}; root ${docroot}; location / { try_files $uri =404; } } }`,
-);
-const refChild = start('nginx', ['-p', refPrefix, '-c', join(refPrefix, 'nginx.conf'), '-g', 'daemon off;'], {
-  cpus: 0,
+const refNginx = await startReferenceNginx({
+  server: `root ${docroot}; location / { try_files $uri =404; }`,
+  probePath: uniqueAssets[0],
 });
-await waitForHttp(`http://127.0.0.1:${refNginxPort}${uniqueAssets[0]}`);
-const reference = wrk({ base: `http://127.0.0.1:${refNginxPort}`, requests: burst, seconds: SECONDS });
-await stop(refChild);
+const reference = wrk({ base: refNginx.base, requests: burst, seconds: SECONDS });
+await refNginx.stop();
 
 // node alone (no nginx front), for the record
 const nodeOnly = wrk({ base, requests: burst, seconds: SECONDS });

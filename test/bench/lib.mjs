@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks in test/bench/ (plain Node ESM; they drive the built CLI in dist/).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,3 +160,60 @@ export function table(title, rows) {
 
 export const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
 export { existsSync, join, dirname };
+
+/**
+ * The shipped front: nginx (one worker, pinned to `cpus`) rendered from appliance/nginx, serving the
+ * content cache with sendfile and proxying the rest to Node on `upstreamPort`. Returns { base, stop }.
+ */
+export async function startFront({ upstreamPort, cacheDir, cpus = 0 }) {
+  const prefix = tmp('fc-front-');
+  const port = await freePort();
+  execFileSync('bash', [
+    join(ROOT, 'appliance/nginx/render.sh'),
+    'standalone',
+    '--prefix',
+    prefix,
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--server-names',
+    '127.0.0.1',
+    '--upstream',
+    `127.0.0.1:${upstreamPort}`,
+    '--cache-dir',
+    cacheDir,
+    '--workers',
+    '1',
+  ]);
+  const child = start('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], {
+    cpus,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/healthz`);
+  return { base, stop: () => stop(child) };
+}
+
+/**
+ * The reference: nginx alone (one worker, pinned to `cpus`) serving files from disk with sendfile and
+ * the same gzip types as the front. `server` is the body of its server block (root/locations).
+ */
+export async function startReferenceNginx({ server, probePath, cpus = 0 }) {
+  const prefix = tmp('fc-ref-');
+  for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(prefix, d));
+  const port = await freePort();
+  writeFileSync(
+    join(prefix, 'nginx.conf'),
+    `worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/error.log warn;
+events { worker_connections 4096; }
+http { include /etc/nginx/mime.types; default_type text/html; access_log off; sendfile on; tcp_nopush on;
+  keepalive_requests 10000; gzip on; gzip_comp_level 5; gzip_types text/css image/svg+xml application/javascript;
+  client_body_temp_path ${prefix}/client_body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
+  server { listen 127.0.0.1:${port}; ${server} } }`,
+  );
+  const child = start('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], {
+    cpus,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(base + probePath);
+  return { base, stop: () => stop(child) };
+}

@@ -3,7 +3,6 @@
 //   - through the shipped front (nginx, sendfile from the materialized cache, Node behind it),
 //   - reference: nginx alone serving the same file from disk,
 // each server pinned to core 0, wrk to core 1; MB/s and ratio to the reference.
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -21,6 +20,8 @@ import {
   wrk,
   table,
   fmt,
+  startFront,
+  startReferenceNginx,
 } from './lib.mjs';
 
 ensureTools([
@@ -69,53 +70,15 @@ await waitForHttp(`http://127.0.0.1:${nodePort}/healthz`);
 const fromStore = run(`http://127.0.0.1:${nodePort}`);
 
 // The shipped front: nginx + node
-const frontPrefix = tmp('fc-front-');
-const frontPort = await freePort();
-execFileSync('bash', [
-  join(ROOT, 'appliance/nginx/render.sh'),
-  'standalone',
-  '--prefix',
-  frontPrefix,
-  '--listen',
-  `127.0.0.1:${frontPort}`,
-  '--server-names',
-  '127.0.0.1',
-  '--upstream',
-  `127.0.0.1:${nodePort}`,
-  '--cache-dir',
-  cache,
-  '--workers',
-  '1',
-]);
-const front = start(
-  'nginx',
-  ['-p', frontPrefix, '-c', join(frontPrefix, 'nginx.conf'), '-g', 'daemon off;'],
-  { cpus: 0 },
-);
-await waitForHttp(`http://127.0.0.1:${frontPort}/healthz`);
-const shipped = run(`http://127.0.0.1:${frontPort}`);
-await stop(front);
+const front = await startFront({ upstreamPort: nodePort, cacheDir: cache });
+const shipped = run(front.base);
+await front.stop();
 await stop(node);
 
 // Reference: nginx alone, the same file from disk
-const refPrefix = tmp('fc-ref-');
-for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(refPrefix, d));
-const refPort = await freePort();
-writeFileSync(
-  join(refPrefix, 'nginx.conf'),
-  `worker_processes 1; pid ${refPrefix}/nginx.pid; error_log ${refPrefix}/error.log warn;
-events { worker_connections 4096; }
-http { include /etc/nginx/mime.types; access_log off; sendfile on; tcp_nopush on; keepalive_requests 10000;
-  client_body_temp_path ${refPrefix}/client_body; proxy_temp_path ${refPrefix}/proxy; fastcgi_temp_path ${refPrefix}/fastcgi;
-  uwsgi_temp_path ${refPrefix}/uwsgi; scgi_temp_path ${refPrefix}/scgi;
-  server { listen 127.0.0.1:${refPort}; location /c/ { alias ${cache}/; } } }`,
-);
-const ref = start('nginx', ['-p', refPrefix, '-c', join(refPrefix, 'nginx.conf'), '-g', 'daemon off;'], {
-  cpus: 0,
-});
-await waitForHttp(`http://127.0.0.1:${refPort}${path}`);
-const reference = run(`http://127.0.0.1:${refPort}`);
-await stop(ref);
+const refNginx = await startReferenceNginx({ server: `location /c/ { alias ${cache}/; }`, probePath: path });
+const reference = run(refNginx.base);
+await refNginx.stop();
 
 table(
   `video range reads (50 clients, 1 MiB ranges of a ${SIZE / MIB} MiB file; servers on core 0, wrk on core 1)`,
