@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Config } from './core/config.js';
+import { AppError } from './core/errors.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { openDatabase, type Db } from './db/connection.js';
@@ -133,21 +134,43 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A listen failure said in the box's terms: which setting, and what to do. */
+function listenError(e: unknown, port: number, setting: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new AppError(
+      'port_in_use',
+      `port ${port} (${setting}) is already in use: is another fieldclass (or another server) running? Stop it, or choose another port with ${setting}`,
+    );
+  if (code === 'EACCES')
+    return new AppError(
+      'port_denied',
+      `port ${port} (${setting}) needs privileges this user does not have: use a port above 1023`,
+    );
+  return e;
+}
+
 /** Listen on the configured port (0 picks a free one, for tests). */
 export async function startServer(ctx: AppContext): Promise<RunningServer> {
   const app = createApp(ctx);
   // SCORM package content is untrusted: it is served from its own origin (another port).
+  // A box on any free port (tests) puts its package origin on any free port too, unless its public
+  // origin is configured (then that port is the one browsers are sent to).
+  const packagePort = ctx.config.port === 0 && !ctx.config.scorm.publicOrigin ? 0 : ctx.config.scorm.port;
   const packages = await startPackageServer(
     ctx.content,
     ScormScripts.shared(),
-    // A box on any free port (tests) puts its package origin on any free port too, unless its public
-    // origin is configured (then that port is the one browsers are sent to).
-    ctx.config.port === 0 && !ctx.config.scorm.publicOrigin ? 0 : ctx.config.scorm.port,
+    packagePort,
     ctx.config.host,
-  );
+  ).catch((e: unknown) => {
+    throw listenError(e, packagePort, 'scorm.port in the config');
+  });
   app.locals['scormPackagePort'] = packages.port;
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(ctx.config.port, ctx.config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  }).catch(async (e: unknown) => {
+    await packages.close();
+    throw listenError(e, ctx.config.port, '--port or FIELDCLASS_PORT');
   });
   server.keepAliveTimeout = 65_000;
   const addr = server.address();
