@@ -46,6 +46,13 @@ export function ensureTools(list) {
   throw new Error(`the benchmarks need: sudo apt-get install -y ${pkgs.join(' ')}`);
 }
 
+// Every server a benchmark starts is killed when the benchmark exits, even when it fails half-way: a
+// leftover box would keep its ports (8081 for SCORM packages) and break the next run.
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
 /** Start a process, optionally pinned to CPU cores with taskset. */
 export function start(cmd, args, { cpus, env, cwd } = {}) {
   const [c, a] = cpus !== undefined ? ['taskset', ['-c', String(cpus), cmd, ...args]] : [cmd, args];
@@ -54,6 +61,8 @@ export function start(cmd, args, { cpus, env, cwd } = {}) {
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   child.output = () => out;
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   return child;
 }
 
