@@ -142,6 +142,26 @@ describe('ScormService on a real records.db', () => {
     ).toMatchObject({ status: 'passed', bestScore: 0.85 });
   });
 
+  it('rebuilds the same SCORM progress from the journal as live commits made (initialized included)', async () => {
+    // A session that only initializes (no location, no status): the SCO is started by 'initialized' alone.
+    const r = await scorm.commit(person, 'radio', 'radio-sco', 'en', {
+      sessionId: SESSION,
+      attemptNo: 1,
+      body: { cmi: { core: { session_time: '00:00:05' } } },
+    });
+    expect(r.statements).toEqual(['initialized']);
+    const rows = () => ctx.db.records.prepare(`SELECT * FROM progress ORDER BY course_id, activity_id`).all();
+    const live = rows();
+    expect(live).toEqual([
+      expect.objectContaining({ activity_id: '', status: 'started' }),
+      expect.objectContaining({ activity_id: 'radio-sco', status: 'started', position: 'radio-sco' }),
+    ]);
+    ctx.learning.rebuildDerived();
+    expect(rows()).toEqual(live);
+    ctx.learning.rebuildDerived((all) => [...all].reverse());
+    expect(rows()).toEqual(live);
+  });
+
   it('refuses a commit for an unknown SCO or with a bad session id, recording nothing', async () => {
     const before = ctx.records.lastSeq();
     await expect(

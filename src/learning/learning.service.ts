@@ -423,8 +423,9 @@ export class LearningService {
 
   /**
    * Update progress, attempts and ratings from one journal statement. The only writer of derived state;
-   * called for every statement the feature appends, and by `rebuildDerived`. Statements of other verbs
-   * (SCORM, imports) that carry no learning meaning here are ignored.
+   * called for every statement the feature appends, by ScormService for SCORM statements, and by
+   * `rebuildDerived`, so a rebuild replays SCORM progress the same way live commits made it. Statements
+   * of other verbs (progressed, terminated, imports) that carry no learning meaning here are ignored.
    */
   applyStatement(seq: number, s: XapiStatement): void {
     const verb = VERB_BY_IRI.get(s.verb.id);
@@ -459,6 +460,8 @@ export class LearningService {
         row('', 'started', coursePosition);
         return;
       case 'experienced':
+      case 'initialized':
+        // 'initialized': a SCORM SCO session began (ADL xAPI SCORM profile); the SCO and course are started.
         row(activityId, 'started', activityId);
         row('', 'started', activityId);
         return;

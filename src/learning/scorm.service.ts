@@ -485,28 +485,11 @@ export class ScormService {
   }
 
   /**
-   * Derived progress for a SCORM statement: LearningService's rules (completed, passed, failed), plus
-   * 'initialized' marks the SCO and the course started (the learning rules know no 'initialized').
+   * Derived progress for a SCORM statement: LearningService.applyStatement's rules (initialized marks the
+   * SCO and the course started; completed, passed, failed), the same code `rebuildDerived` replays.
    */
   apply(seq: number, s: XapiStatement): void {
     this.learning.applyStatement(seq, s);
-    if (s.verb.id !== 'http://adlnet.gov/expapi/verbs/initialized') return;
-    const ext = s.context.extensions ?? {};
-    const courseId = ext[EXT.courseId];
-    const activityId = ext[EXT.activityId];
-    if (typeof courseId !== 'string' || typeof activityId !== 'string') return;
-    for (const id of [activityId, ''])
-      this.learningRepo.mergeProgress({
-        personId: s.actor.account.name,
-        courseId,
-        activityId: id,
-        status: 'started',
-        score: null,
-        attempts: 0,
-        position: activityId,
-        seq,
-        at: s.timestamp,
-      });
   }
 
   private completeCourseIfDone(
