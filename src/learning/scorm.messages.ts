@@ -14,6 +14,8 @@ export const tScorm = defineMessages({
     statusStarted: 'Started',
     statusNotStarted: 'Not started',
     openSco: 'Open',
+    notAvailableYet: 'Not available yet',
+    notAvailableDetail: 'This part is not available yet: the course asks you to finish other parts first.',
   },
   fr: {
     backToCourse: 'Retour au cours',
@@ -27,6 +29,9 @@ export const tScorm = defineMessages({
     statusStarted: 'Commencé',
     statusNotStarted: 'Pas commencé',
     openSco: 'Ouvrir',
+    notAvailableYet: 'Pas encore disponible',
+    notAvailableDetail:
+      'Cette partie n’est pas encore disponible : le cours demande de terminer d’autres parties avant.',
   },
   ar: {
     backToCourse: 'العودة إلى الدورة',
@@ -40,5 +45,7 @@ export const tScorm = defineMessages({
     statusStarted: 'بدأ',
     statusNotStarted: 'لم يبدأ',
     openSco: 'فتح',
+    notAvailableYet: 'غير متاح بعد',
+    notAvailableDetail: 'هذا الجزء غير متاح بعد: تطلب الدورة إنهاء أجزاء أخرى أولاً.',
   },
 });

@@ -1,5 +1,5 @@
 import express, { Router, type Request } from 'express';
-import { AppError, notFound } from '../core/errors.js';
+import { AppError, isAppError, notFound } from '../core/errors.js';
 import type { AppContext } from '../main.js';
 import type { ScormTocNode } from '../content/scorm/scorm-package.js';
 import { requireRole } from '../web/auth.middleware.js';
@@ -32,6 +32,8 @@ function Toc({
   current,
   choice,
   status,
+  disabled,
+  hidden,
 }: {
   nodes: ScormTocNode[];
   page: PageContext;
@@ -39,31 +41,40 @@ function Toc({
   current: string;
   choice: boolean;
   status: Record<string, string>;
+  disabled: ReadonlySet<string>;
+  hidden: ReadonlySet<string>;
 }) {
   return (
     <ul class="scorm-toc">
-      {nodes.map((n) => (
-        <li>
-          {n.launchable && n.id !== current && choice ? (
-            <a href={scormUrl(courseId, n.id)}>{n.title}</a>
-          ) : (
-            <span aria-current={n.id === current ? 'page' : undefined}>{n.title}</span>
-          )}
-          {n.launchable && status[n.id] && (
-            <span class="muted">{` · ${tScorm(page.lang, statusKey(status[n.id]!))}`}</span>
-          )}
-          {n.children.length > 0 && (
-            <Toc
-              nodes={n.children}
-              page={page}
-              courseId={courseId}
-              current={current}
-              choice={choice}
-              status={status}
-            />
-          )}
-        </li>
-      ))}
+      {nodes
+        .filter((n) => !hidden.has(n.id))
+        .map((n) => (
+          <li>
+            {n.launchable && n.id !== current && choice && !disabled.has(n.id) ? (
+              <a href={scormUrl(courseId, n.id)}>{n.title}</a>
+            ) : (
+              <span aria-current={n.id === current ? 'page' : undefined}>{n.title}</span>
+            )}
+            {n.launchable && status[n.id] && (
+              <span class="muted">{` · ${tScorm(page.lang, statusKey(status[n.id]!))}`}</span>
+            )}
+            {n.launchable && disabled.has(n.id) && (
+              <span class="muted scorm-locked">{` · ${tScorm(page.lang, 'notAvailableYet')}`}</span>
+            )}
+            {n.children.length > 0 && (
+              <Toc
+                nodes={n.children}
+                page={page}
+                courseId={courseId}
+                current={current}
+                choice={choice}
+                status={status}
+                disabled={disabled}
+                hidden={hidden}
+              />
+            )}
+          </li>
+        ))}
     </ul>
   );
 }
@@ -100,7 +111,7 @@ export function scormRouter(ctx: AppContext, scripts: ScormScripts = ScormScript
     sendScript(req, res, s);
   });
 
-  router.get('/courses/:courseId/scorm/:activityId', trainee, (req, res) => {
+  router.get('/courses/:courseId/scorm/:activityId', trainee, async (req, res) => {
     const page = pageContext(req, res);
     const person = res.locals.user!.person;
     const courseId = String(req.params['courseId']);
@@ -108,7 +119,32 @@ export function scormRouter(ctx: AppContext, scripts: ScormScripts = ScormScript
     const course = content.getCourse(courseId, page.lang);
     const pkg = course ? scorm.packageOf(courseId) : undefined;
     if (!course || !pkg) throw notFound('course');
-    const launch = scorm.launch(person, courseId, activityId, page.lang);
+    let opened: Awaited<ReturnType<ScormService['open']>>;
+    try {
+      opened = await scorm.open(person, courseId, activityId, page.lang);
+    } catch (e) {
+      if (!isAppError(e) || e.code !== 'scorm_not_available') throw e;
+      // The package's sequencing rules disable this SCO for now: say so in the trainee's language.
+      const title = course.modules.flatMap((m) => m.items).find((i) => i.id === activityId)?.title ?? '';
+      sendPage(
+        res,
+        <Layout page={page} title={title}>
+          <p>
+            <a href={`/courses/${enc(courseId)}`}>{tScorm(page.lang, 'backToCourse')}</a>
+          </p>
+          <h1>{title}</h1>
+          <p class="error" role="alert" data-code="scorm_not_available">
+            {tScorm(page.lang, 'notAvailableDetail')}
+          </p>
+        </Layout>,
+        403,
+      );
+      return;
+    }
+    const { launch, sequencing } = opened;
+    // Sequenced packages: items the rules disable are not linked; hidden ones are not listed.
+    const blocked = (id: string) =>
+      !!sequencing && (sequencing.disabled.has(id) || sequencing.hidden.has(id));
     const origin = packageOrigin(
       req,
       ctx.config.scorm.publicOrigin,
@@ -118,8 +154,11 @@ export function scormRouter(ctx: AppContext, scripts: ScormScripts = ScormScript
     const items = course.modules.flatMap((m) => m.items);
     const idx = items.findIndex((i) => i.id === activityId);
     const nav = { ...pkg.controlMode, ...(launch.info.controlMode ?? {}) };
-    const prev = idx > 0 ? scormUrl(courseId, items[idx - 1]!.id) : null;
-    const next = idx >= 0 && idx < items.length - 1 ? scormUrl(courseId, items[idx + 1]!.id) : null;
+    const prev = idx > 0 && !blocked(items[idx - 1]!.id) ? scormUrl(courseId, items[idx - 1]!.id) : null;
+    const next =
+      idx >= 0 && idx < items.length - 1 && !blocked(items[idx + 1]!.id)
+        ? scormUrl(courseId, items[idx + 1]!.id)
+        : null;
     const progress = learning.courseProgress(person.id, course);
     const status: Record<string, string> = {};
     for (const [id, a] of Object.entries(progress.activities)) status[id] = a.status;
@@ -137,7 +176,9 @@ export function scormRouter(ctx: AppContext, scripts: ScormScripts = ScormScript
       prevUrl: prev,
       nextUrl: next,
       outlineUrl: `/courses/${enc(courseId)}`,
-      urls: Object.fromEntries(items.map((i) => [i.id, scormUrl(courseId, i.id)])),
+      urls: Object.fromEntries(
+        items.filter((i) => !blocked(i.id)).map((i) => [i.id, scormUrl(courseId, i.id)]),
+      ),
       text: { saved: tScorm(page.lang, 'saved') },
     };
     res.setHeader(
@@ -175,6 +216,8 @@ export function scormRouter(ctx: AppContext, scripts: ScormScripts = ScormScript
                 current={activityId}
                 choice={nav.choice}
                 status={status}
+                disabled={sequencing?.disabled ?? new Set()}
+                hidden={sequencing?.hidden ?? new Set()}
               />
             </details>
           </nav>

@@ -10,6 +10,12 @@ import type { RecordsService } from '../records/records.service.js';
 import { EXT, type VerbKey, type XapiResult, type XapiStatement } from '../records/xapi.js';
 import { LearningRepo } from './learning.repo.js';
 import { registrationFor, type LearningService } from './learning.service.js';
+import {
+  evaluateSequencing,
+  loadSequencingEngine,
+  type ScoState,
+  type SequencingView,
+} from './scorm.sequencing.js';
 
 /** xAPI extension IRIs of the SCORM runtime (ADL xAPI SCORM profile verbs; these carry the details). */
 export const SCORM_EXT = {
@@ -243,6 +249,56 @@ export class ScormService {
     return r ? { attemptNo: r.attempt_no, state: JSON.parse(r.state) as ScormAttemptState } : undefined;
   }
 
+  /**
+   * SCORM 2004 sequencing for one trainee (undefined when the package has none beyond control mode):
+   * scorm-again's engine over the manifest's activity tree, fed the latest stored attempt of each SCO.
+   */
+  async sequencing(personId: string, courseId: string): Promise<SequencingView | undefined> {
+    const pkg = this.packageOf(courseId);
+    if (!pkg?.sequencing) return undefined;
+    await loadSequencingEngine();
+    return this.sequencingNow(personId, courseId, pkg);
+  }
+
+  /** Synchronous evaluation (inside a records.write); the engine must be loaded. */
+  private sequencingNow(personId: string, courseId: string, pkg: ScormPackageInfo): SequencingView {
+    const states = new Map<string, ScoState>();
+    for (const [id, info] of Object.entries(pkg.activities)) {
+      const cur = this.current(personId, courseId, id);
+      if (!cur) continue;
+      const j = judge(pkg.version, cur.state.cmi, info);
+      const c = cur.state.cmi['cmi.completion_status'];
+      states.set(id, {
+        attempts: cur.attemptNo,
+        completion: j.completed ? 'completed' : c === 'incomplete' ? 'incomplete' : 'unknown',
+        success: j.success ?? 'unknown',
+        ...(j.scaled !== undefined ? { scaled: j.scaled } : {}),
+      });
+    }
+    return evaluateSequencing(pkg.sequencing!, states);
+  }
+
+  /**
+   * Launch data for the player, after the package's sequencing allows it: a SCO its pre-condition rules
+   * disable (or whose attempt limit is used up) is refused with 403 `scorm_not_available`.
+   */
+  async open(
+    person: Pick<Person, 'id' | 'displayName'>,
+    courseId: string,
+    activityId: string,
+    lang: Language,
+  ): Promise<{ launch: LaunchData; sequencing?: SequencingView }> {
+    const { item } = this.resolve(courseId, activityId, lang);
+    const view = await this.sequencing(person.id, courseId);
+    if (view?.disabled.has(activityId) || view?.hidden.has(activityId))
+      throw new AppError(
+        'scorm_not_available',
+        `"${item.title}" is not available yet: the course's sequencing rules require other parts first`,
+        403,
+      );
+    return { launch: this.launch(person, courseId, activityId, lang), ...(view ? { sequencing: view } : {}) };
+  }
+
   /** What the player loads: the saved CMI of the current attempt (or a new one), and a new session id. */
   launch(
     person: Pick<Person, 'id' | 'displayName'>,
@@ -318,6 +374,10 @@ export class ScormService {
     if (!/^[0-9a-f-]{36}$/.test(c.sessionId))
       throw new AppError('scorm_commit_invalid', 'session: not a session id', 400);
     const incoming = c.asset ? {} : flattenCmi(c.body);
+    // Sequencing: a SCO never launched may not be started by a commit while the rules disable it.
+    const view = await this.sequencing(person.id, courseId);
+    if (view?.disabled.has(activityId) && !this.current(person.id, courseId, activityId))
+      throw new AppError('scorm_not_available', `"${item.title}" is not available yet`, 403);
     return this.records.write(() => {
       const cur = this.current(person.id, courseId, activityId);
       const attemptNo = !cur
@@ -415,7 +475,11 @@ export class ScormService {
         status: j.status,
         at,
       });
-      if (verbs.includes('completed') || verbs.includes('passed'))
+      if (pkg.sequencing) {
+        // Sequenced: the course is complete when the activity tree's rollup says so.
+        if (verbs.some((v) => v === 'completed' || v === 'passed' || v === 'failed'))
+          this.completeCourseIfRolledUp(person, course, lang, item.id, pkg);
+      } else if (verbs.includes('completed') || verbs.includes('passed'))
         this.completeCourseIfDone(person, course, lang, item.id);
       return { attemptNo, status: j.status, statements: verbs };
     });
@@ -490,6 +554,19 @@ export class ScormService {
    */
   apply(seq: number, s: XapiStatement): void {
     this.learning.applyStatement(seq, s);
+  }
+
+  private completeCourseIfRolledUp(
+    person: Pick<Person, 'id' | 'displayName'>,
+    course: CourseOutline,
+    lang: Language,
+    position: string,
+    pkg: ScormPackageInfo,
+  ): void {
+    if (!this.sequencingNow(person.id, course.id, pkg).completed) return;
+    const rows = this.learningRepo.progressForCourse(person.id, course.id);
+    if (rows.find((r) => r.activity_id === '')?.status === 'completed') return;
+    this.emitCourse(person, course, lang, 'completed', position);
   }
 
   private completeCourseIfDone(

@@ -44,6 +44,12 @@ async function setup(
   );
   await importContent(
     srv.ctx.content,
+    zipFolder(join(SCORM_FIXTURES, 'scorm2004-sequencing'), join(tmp, 'sequencing.zip')),
+    unsigned,
+    { id: 'search' },
+  );
+  await importContent(
+    srv.ctx.content,
     zipFolder(join(SCORM_FIXTURES, 'hostile'), join(tmp, 'hostile.zip')),
     unsigned,
   );
@@ -213,6 +219,48 @@ describe('SCORM in a real Chromium', () => {
     expect(v).toContain('passed:sco-check');
     expect(v).toContain('completed:handout');
     expect(v).toContain('completed:');
+  });
+
+  it('SCORM 2004 sequencing: Practice is disabled until Rules is passed; the course completes by rollup', async () => {
+    const { srv, scorm, personId } = env;
+    const outline = srv.ctx.content.getCourse('search', 'en')!;
+    // Before Rules is passed, the pre-condition rule (global objective g-rules unknown) disables Practice.
+    const refused = await page.goto(`${srv.url}/courses/search/scorm/sco-practice`);
+    expect(refused?.status()).toBe(403);
+    expect(await page.locator('main').textContent()).toMatch(/not available yet/i);
+    expect(scorm.attemptState(personId, 'search', 'sco-practice')).toBeUndefined();
+
+    await page.goto(`${srv.url}/courses/search/scorm/sco-rules`);
+    await expect.poll(() => sco().locator('#found').textContent(), { timeout: 15_000 }).toBe('api found');
+    expect(await page.locator('.scorm-toc a', { hasText: 'Practice' }).count()).toBe(0);
+    expect(await page.locator('.scorm-toc').textContent()).toContain('Not available yet');
+    expect(await page.getByRole('link', { name: 'Next' }).count()).toBe(0);
+    // Failing Rules does not open Practice.
+    await sco().locator('#fail').click();
+    await expect
+      .poll(() => scorm.attemptState(personId, 'search', 'sco-rules')?.state.cmi['cmi.success_status'])
+      .toBe('failed');
+    expect((await page.goto(`${srv.url}/courses/search/scorm/sco-practice`))?.status()).toBe(403);
+
+    // A new attempt at Rules, passed: Practice opens.
+    await page.goto(`${srv.url}/courses/search/scorm/sco-rules`);
+    await expect.poll(() => sco().locator('#found').textContent(), { timeout: 15_000 }).toBe('api found');
+    await sco().locator('#pass').click();
+    await expect
+      .poll(() => srv.ctx.learning.courseProgress(personId, outline).activities['sco-rules']?.status)
+      .toBe('passed');
+    const opened = await page.goto(`${srv.url}/courses/search/scorm/sco-practice`);
+    expect(opened?.status()).toBe(200);
+    await expect.poll(() => sco().locator('#found').textContent(), { timeout: 15_000 }).toBe('api found');
+    expect(srv.ctx.learning.courseProgress(personId, outline).completed).toBe(false);
+    await sco().locator('#pass').click();
+    // Rollup: Rules and Practice completed and satisfied complete the course; Further reading is
+    // excluded from rollup by its manifest and was never opened.
+    await expect
+      .poll(() => srv.ctx.learning.courseProgress(personId, outline).completed, { timeout: 15_000 })
+      .toBe(true);
+    expect(scorm.attemptState(personId, 'search', 'sco-extra')).toBeUndefined();
+    expect(verbs(statements(srv, 'search'))).toContain('completed:');
   });
 });
 

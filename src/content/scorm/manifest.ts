@@ -18,6 +18,58 @@ export interface ScormControlMode {
   forwardOnly: boolean;
 }
 
+/**
+ * The IMS Simple Sequencing of one item (or the organization), as the manifest's <imsss:sequencing>
+ * says, in the shape scorm-again's sequencing engine takes (ActivitySettings): rules, limit conditions,
+ * rollup rules, objectives with their global-objective maps, control mode and delivery controls.
+ * Only what the manifest states is kept (the engine supplies the spec defaults).
+ */
+export interface ScormRuleCondition {
+  condition: string;
+  operator?: 'not';
+  referencedObjective?: string;
+  parameters?: { threshold: number };
+}
+export interface ScormSequencingRule {
+  action: string;
+  conditionCombination: 'all' | 'any';
+  conditions: ScormRuleCondition[];
+}
+export interface ScormRollupRule {
+  action: string;
+  consideration: string;
+  minimumCount?: number;
+  minimumPercent?: number;
+  conditionCombination: 'all' | 'any';
+  conditions: { condition: string; operator?: 'not' }[];
+}
+export interface ScormObjective {
+  objectiveID: string;
+  isPrimary?: boolean;
+  satisfiedByMeasure?: boolean;
+  minNormalizedMeasure?: number;
+  mapInfo?: {
+    targetObjectiveID: string;
+    readSatisfiedStatus?: boolean;
+    readNormalizedMeasure?: boolean;
+    writeSatisfiedStatus?: boolean;
+    writeNormalizedMeasure?: boolean;
+  }[];
+}
+export interface ScormSequencing {
+  controls?: Record<string, boolean | number>;
+  rules?: {
+    preConditionRules?: ScormSequencingRule[];
+    exitConditionRules?: ScormSequencingRule[];
+    postConditionRules?: ScormSequencingRule[];
+  };
+  attemptLimit?: number;
+  rollupRules?: ScormRollupRule[];
+  primaryObjective?: ScormObjective;
+  objectives?: ScormObjective[];
+  deliveryControls?: { tracked?: boolean; completionSetByContent?: boolean; objectiveSetByContent?: boolean };
+}
+
 export interface ScormItem {
   identifier: string;
   title: string;
@@ -42,6 +94,8 @@ export interface ScormItem {
   timeLimitAction?: string;
   maxTimeAllowed?: string;
   controlMode?: Partial<ScormControlMode>;
+  /** 2004: the item's <imsss:sequencing>, when it has one. */
+  sequencing?: ScormSequencing;
 }
 
 export interface ScormManifest {
@@ -55,13 +109,29 @@ export interface ScormManifest {
   organization: string;
   items: ScormItem[];
   controlMode: ScormControlMode;
+  /** 2004: the organization's <imsss:sequencing> (the root activity), when it has one. */
+  sequencing?: ScormSequencing;
 }
 
 export class ScormManifestError extends Error {}
 
 type X = Record<string, unknown>;
 
-const ARRAYS = new Set(['organization', 'item', 'resource', 'file', 'dependency', 'objective']);
+const ARRAYS = new Set([
+  'organization',
+  'item',
+  'resource',
+  'file',
+  'dependency',
+  'objective',
+  'preConditionRule',
+  'exitConditionRule',
+  'postConditionRule',
+  'ruleCondition',
+  'rollupRule',
+  'rollupCondition',
+  'mapInfo',
+]);
 
 // The XML parser is loaded on the first SCORM import, not at start: the box runs for months without one,
 // and the module costs ~10 MB of resident memory on a Pi.
@@ -193,6 +263,185 @@ function controlModeOf(o: X): Partial<ScormControlMode> | undefined {
   return out;
 }
 
+const RULE_CONDITIONS = new Set([
+  'satisfied',
+  'objectiveStatusKnown',
+  'objectiveMeasureKnown',
+  'objectiveMeasureGreaterThan',
+  'objectiveMeasureLessThan',
+  'completed',
+  'activityProgressKnown',
+  'attempted',
+  'attemptLimitExceeded',
+  'timeLimitExceeded',
+  'outsideAvailableTimeRange',
+  'always',
+]);
+const RULE_ACTIONS = {
+  preConditionRule: ['skip', 'disabled', 'hiddenFromChoice', 'stopForwardTraversal'],
+  exitConditionRule: ['exit'],
+  postConditionRule: ['exitParent', 'exitAll', 'retry', 'retryAll', 'continue', 'previous'],
+} as const;
+const ROLLUP_CONDITIONS = new Set([
+  'satisfied',
+  'objectiveStatusKnown',
+  'objectiveMeasureKnown',
+  'completed',
+  'activityProgressKnown',
+  'attempted',
+  'attemptLimitExceeded',
+  'timeLimitExceeded',
+  'outsideAvailableTimeRange',
+]);
+const ROLLUP_ACTIONS = new Set(['satisfied', 'notSatisfied', 'completed', 'incomplete']);
+const CHILD_SETS = new Set(['all', 'any', 'none', 'atLeastCount', 'atLeastPercent']);
+
+function oneOf(
+  v: string | undefined,
+  allowed: ReadonlySet<string> | readonly string[],
+  where: string,
+): string {
+  const ok = Array.isArray(allowed)
+    ? allowed.includes(v ?? '')
+    : (allowed as ReadonlySet<string>).has(v ?? '');
+  if (!ok) throw new ScormManifestError(`${where}: "${v ?? ''}" is not one of ${[...allowed].join(', ')}`);
+  return v!;
+}
+const combination = (o: X): 'all' | 'any' => (attr(o, 'conditionCombination') === 'any' ? 'any' : 'all');
+
+function objectiveOf(o: X, primary: boolean, where: string): ScormObjective {
+  const id = attr(o, 'objectiveID') ?? (primary ? 'PRIMARY' : '');
+  if (!id) throw new ScormManifestError(`${where}: an objective has no objectiveID`);
+  const out: ScormObjective = { objectiveID: id };
+  if (primary) out.isPrimary = true;
+  if (attr(o, 'satisfiedByMeasure') !== undefined)
+    out.satisfiedByMeasure = bool(attr(o, 'satisfiedByMeasure'), false);
+  const mnm = num(
+    str(child(o, 'minNormalizedMeasure')),
+    `${where}: objective "${id}" minNormalizedMeasure`,
+    -1,
+    1,
+  );
+  if (mnm !== undefined) out.minNormalizedMeasure = mnm;
+  const maps = arr(child(o, 'mapInfo')).map((m) => {
+    const target = attr(m, 'targetObjectiveID');
+    if (!target)
+      throw new ScormManifestError(`${where}: objective "${id}" has a mapInfo with no targetObjectiveID`);
+    return {
+      targetObjectiveID: target,
+      readSatisfiedStatus: bool(attr(m, 'readSatisfiedStatus'), true),
+      readNormalizedMeasure: bool(attr(m, 'readNormalizedMeasure'), true),
+      writeSatisfiedStatus: bool(attr(m, 'writeSatisfiedStatus'), false),
+      writeNormalizedMeasure: bool(attr(m, 'writeNormalizedMeasure'), false),
+    };
+  });
+  if (maps.length) out.mapInfo = maps;
+  return out;
+}
+
+/** The item's (or organization's) <imsss:sequencing>, checked; undefined when it has none. */
+function sequencingOf(o: X, where: string): ScormSequencing | undefined {
+  const seq = arr(child(o, 'sequencing'))[0];
+  if (!seq) return undefined;
+  const out: ScormSequencing = {};
+  const controls: Record<string, boolean | number> = {};
+  const cm = arr(child(seq, 'controlMode'))[0];
+  if (cm)
+    for (const k of [
+      'choice',
+      'choiceExit',
+      'flow',
+      'forwardOnly',
+      'useCurrentAttemptObjectiveInfo',
+      'useCurrentAttemptProgressInfo',
+    ])
+      if (attr(cm, k) !== undefined) controls[k] = bool(attr(cm, k), false);
+  const rr = arr(child(seq, 'rollupRules'))[0];
+  if (rr) {
+    for (const k of ['rollupObjectiveSatisfied', 'rollupProgressCompletion'])
+      if (attr(rr, k) !== undefined) controls[k] = bool(attr(rr, k), true);
+    const w = num(attr(rr, 'objectiveMeasureWeight'), `${where}: objectiveMeasureWeight`, 0, 1);
+    if (w !== undefined) controls.objectiveMeasureWeight = w;
+    const rules = arr(child(rr, 'rollupRule')).map((r): ScormRollupRule => {
+      const conds = arr(child(r, 'rollupConditions'))[0] ?? {};
+      const rule: ScormRollupRule = {
+        action: oneOf(
+          attr(arr(child(r, 'rollupAction'))[0] ?? {}, 'action'),
+          ROLLUP_ACTIONS,
+          `${where}: rollupAction`,
+        ),
+        consideration: oneOf(
+          attr(r, 'childActivitySet') ?? 'all',
+          CHILD_SETS,
+          `${where}: rollupRule childActivitySet`,
+        ),
+        conditionCombination: combination(conds),
+        conditions: arr(child(conds, 'rollupCondition')).map((c) => ({
+          condition: oneOf(attr(c, 'condition'), ROLLUP_CONDITIONS, `${where}: rollupCondition`),
+          ...(attr(c, 'operator') === 'not' ? { operator: 'not' as const } : {}),
+        })),
+      };
+      const mc = num(attr(r, 'minimumCount'), `${where}: rollupRule minimumCount`, 0, 1e6);
+      if (mc !== undefined) rule.minimumCount = mc;
+      const mp = num(attr(r, 'minimumPercent'), `${where}: rollupRule minimumPercent`, 0, 1);
+      if (mp !== undefined) rule.minimumPercent = mp;
+      return rule;
+    });
+    if (rules.length) out.rollupRules = rules;
+  }
+  if (Object.keys(controls).length) out.controls = controls;
+  const sr = arr(child(seq, 'sequencingRules'))[0];
+  if (sr) {
+    const rules: NonNullable<ScormSequencing['rules']> = {};
+    for (const kind of ['preConditionRule', 'exitConditionRule', 'postConditionRule'] as const) {
+      const list = arr(child(sr, kind)).map((r): ScormSequencingRule => {
+        const conds = arr(child(r, 'ruleConditions'))[0] ?? {};
+        return {
+          action: oneOf(
+            attr(arr(child(r, 'ruleAction'))[0] ?? {}, 'action'),
+            RULE_ACTIONS[kind],
+            `${where}: ${kind} action`,
+          ),
+          conditionCombination: combination(conds),
+          conditions: arr(child(conds, 'ruleCondition')).map((c) => {
+            const rc: ScormRuleCondition = {
+              condition: oneOf(attr(c, 'condition'), RULE_CONDITIONS, `${where}: ${kind} condition`),
+            };
+            if (attr(c, 'operator') === 'not') rc.operator = 'not';
+            const ref = attr(c, 'referencedObjective');
+            if (ref) rc.referencedObjective = ref;
+            const t = num(attr(c, 'measureThreshold'), `${where}: measureThreshold`, -1, 1);
+            if (t !== undefined) rc.parameters = { threshold: t };
+            return rc;
+          }),
+        };
+      });
+      if (list.length) rules[`${kind}s`] = list;
+    }
+    if (Object.keys(rules).length) out.rules = rules;
+  }
+  const lc = arr(child(seq, 'limitConditions'))[0];
+  const limit = lc
+    ? num(attr(lc, 'attemptLimit'), `${where}: limitConditions attemptLimit`, 0, 1e6)
+    : undefined;
+  if (limit) out.attemptLimit = limit;
+  const objs = arr(child(seq, 'objectives'))[0];
+  if (objs) {
+    const primary = arr(child(objs, 'primaryObjective'))[0];
+    if (primary) out.primaryObjective = objectiveOf(primary, true, where);
+    const others = arr(child(objs, 'objective')).map((x) => objectiveOf(x, false, where));
+    if (others.length) out.objectives = others;
+  }
+  const dc = arr(child(seq, 'deliveryControls'))[0];
+  if (dc) {
+    const d: NonNullable<ScormSequencing['deliveryControls']> = {};
+    for (const k of ['tracked', 'completionSetByContent', 'objectiveSetByContent'] as const)
+      if (attr(dc, k) !== undefined) d[k] = bool(attr(dc, k), k === 'tracked');
+    out.deliveryControls = d;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 function scaledPassingOf(o: X, where: string): number | undefined {
   const seq = arr(child(o, 'sequencing'))[0];
   const objs = seq ? arr(child(seq, 'objectives'))[0] : undefined;
@@ -309,6 +558,10 @@ export function parseScormManifest(xml: string, files: ReadonlySet<string>): Sco
     if (mta) item.maxTimeAllowed = mta;
     const cm = controlModeOf(it);
     if (cm) item.controlMode = cm;
+    if (version === 'scorm2004') {
+      const sq = sequencingOf(it, where);
+      if (sq) item.sequencing = sq;
+    }
     return item;
   };
   const items = arr(child(org, 'item')).map((it) => toItem(it, ''));
@@ -327,6 +580,10 @@ export function parseScormManifest(xml: string, files: ReadonlySet<string>): Sco
     // to false in the spec; an LMS with no flow would leave multi-SCO packages without Next, so the
     // box shows Next/Previous unless the manifest explicitly sets flow="false").
     controlMode: { choice: cm.choice ?? true, flow: cm.flow ?? true, forwardOnly: cm.forwardOnly ?? false },
+    ...(version === 'scorm2004' &&
+    sequencingOf(org, `imsmanifest.xml: organization "${attr(org, 'identifier')}"`)
+      ? { sequencing: sequencingOf(org, `imsmanifest.xml: organization "${attr(org, 'identifier')}"`)! }
+      : {}),
   };
 }
 

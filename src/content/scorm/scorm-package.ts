@@ -9,6 +9,8 @@ import {
   ScormManifestError,
   type ScormControlMode,
   type ScormItem,
+  type ScormManifest,
+  type ScormSequencing,
   type ScormVersion,
 } from './manifest.js';
 
@@ -43,6 +45,47 @@ export interface ScormPackageInfo {
   controlMode: ScormControlMode;
   toc: ScormTocNode[];
   activities: Record<string, ScormActivityInfo>;
+  /**
+   * 2004 with IMS Simple Sequencing beyond the control mode (rules, limit conditions, rollup rules,
+   * objectives): the whole activity tree (organization as root, invisible items included) with each
+   * node's sequencing, for scorm-again's sequencing engine (src/learning/scorm.sequencing.ts).
+   * Absent otherwise: the package navigates by control mode only.
+   */
+  sequencing?: ScormActivityNode;
+}
+
+/** One activity of the sequencing tree (the organization or an item). */
+export interface ScormActivityNode {
+  id: string;
+  title: string;
+  sequencing?: ScormSequencing;
+  children: ScormActivityNode[];
+}
+
+function activityTreeOf(manifest: ScormManifest): ScormActivityNode | undefined {
+  const node = (i: ScormItem): ScormActivityNode => ({
+    id: i.identifier,
+    title: i.title,
+    ...(i.sequencing ? { sequencing: i.sequencing } : {}),
+    children: i.children.map(node),
+  });
+  const all: (ScormSequencing | undefined)[] = [manifest.sequencing];
+  const walk = (items: readonly ScormItem[]) =>
+    items.forEach((i) => {
+      all.push(i.sequencing);
+      walk(i.children);
+    });
+  walk(manifest.items);
+  const beyondControlMode = all.some(
+    (s) => s && (s.rules || s.rollupRules || s.attemptLimit || s.objectives || s.primaryObjective?.mapInfo),
+  );
+  if (manifest.version !== 'scorm2004' || !beyondControlMode) return undefined;
+  return {
+    id: manifest.organization || 'organization',
+    title: manifest.title,
+    ...(manifest.sequencing ? { sequencing: manifest.sequencing } : {}),
+    children: manifest.items.map(node),
+  };
 }
 
 /** Types the generic media table does not know, common in authoring-tool exports. */
@@ -229,6 +272,7 @@ export function prepareScormCourse(
       controlMode: manifest.controlMode,
       toc: tocOf(manifest.items),
       activities: info,
+      ...(activityTreeOf(manifest) ? { sequencing: activityTreeOf(manifest)! } : {}),
     },
   };
 }
