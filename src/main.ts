@@ -20,6 +20,7 @@ import { allJobs } from './jobs/registry.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { createApp } from './web/app.js';
 import { ScormScripts, startPackageServer } from './learning/scorm.package-app.js';
+import { ScormService } from './learning/scorm.service.js';
 import { AuditService } from './records/audit.service.js';
 import { BackupService } from './records/backup.service.js';
 import { CohortService } from './people/cohorts.service.js';
@@ -40,6 +41,7 @@ export interface AppContext {
   sessions: SessionService;
   content: ContentService;
   learning: LearningService;
+  scorm: ScormService;
   /** Coordinator admin (src/admin, src/health, people/cohorts, records/audit + backup). */
   cohorts: CohortService;
   audit: AuditService;
@@ -96,6 +98,7 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
       logger.error({ failed: r.failed.map((f) => f.folder) }, 'some sample courses were not installed');
   }
   const learning = new LearningService(recordsDb, records, content, people);
+  const scorm = new ScormService(recordsDb, records, content, learning);
   const audit = new AuditService(recordsDb, records);
   const cohorts = new CohortService(recordsDb, records, people);
   const backups = new BackupService(recordsDb, config.dataDir, clock, config.backup.keep);
@@ -111,6 +114,7 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
     sessions,
     content,
     learning,
+    scorm,
     cohorts,
     audit,
     backups,

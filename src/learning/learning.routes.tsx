@@ -41,7 +41,7 @@ export function learningRouter(ctx: AppContext): Router {
     );
   });
 
-  const outline = (
+  const outline = async (
     req: Request,
     res: Response,
     status = 200,
@@ -49,6 +49,8 @@ export function learningRouter(ctx: AppContext): Router {
   ) => {
     const c = course(req, res);
     const person = user(res);
+    // A SCORM 2004 package's sequencing rules decide which SCOs may be opened now.
+    const sequencing = c.kind === 'scorm2004' ? await ctx.scorm.sequencing(person.id, c.id) : undefined;
     sendPage(
       res,
       <OutlinePage
@@ -56,6 +58,8 @@ export function learningRouter(ctx: AppContext): Router {
         course={c}
         progress={learning.courseProgress(person.id, c)}
         rating={learning.getRating(person.id, c.id)}
+        locked={sequencing?.disabled}
+        hidden={sequencing?.hidden}
         {...opts}
       />,
       status,

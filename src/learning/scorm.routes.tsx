@@ -8,7 +8,7 @@ import { pageContext, type PageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import { ScormScripts, sendScript } from './scorm.package-app.js';
 import { tScorm } from './scorm.messages.js';
-import { ScormService } from './scorm.service.js';
+import type { ScormService } from './scorm.service.js';
 
 const enc = encodeURIComponent;
 export const scormUrl = (courseId: string, activityId: string) =>
@@ -102,8 +102,7 @@ function statusKey(
 export function scormRouter(ctx: AppContext, scripts: ScormScripts = ScormScripts.shared()): Router {
   const router = Router();
   const trainee = requireRole('trainee');
-  const { content, learning } = ctx;
-  const scorm = new ScormService(ctx.db.records, ctx.records, content, learning);
+  const { content, learning, scorm } = ctx;
 
   router.get('/scorm-rt/:file', (req, res, next) => {
     const s = scripts.all.get(req.path.replace(/^\/scorm-rt/, '/rt'));

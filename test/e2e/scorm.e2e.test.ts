@@ -229,6 +229,12 @@ describe('SCORM in a real Chromium', () => {
     expect(refused?.status()).toBe(403);
     expect(await page.locator('main').textContent()).toMatch(/not available yet/i);
     expect(scorm.attemptState(personId, 'search', 'sco-practice')).toBeUndefined();
+    // The course outline lists Practice as not available yet, without a link.
+    await page.goto(`${srv.url}/courses/search`);
+    const practiceItem = page.locator('li[data-activity="sco-practice"]');
+    expect(await practiceItem.textContent()).toContain('Not available yet');
+    expect(await practiceItem.locator('a').count()).toBe(0);
+    expect(await page.locator('li[data-activity="sco-rules"] a').count()).toBe(1);
 
     await page.goto(`${srv.url}/courses/search/scorm/sco-rules`);
     await expect.poll(() => sco().locator('#found').textContent(), { timeout: 15_000 }).toBe('api found');
@@ -249,6 +255,8 @@ describe('SCORM in a real Chromium', () => {
     await expect
       .poll(() => srv.ctx.learning.courseProgress(personId, outline).activities['sco-rules']?.status)
       .toBe('passed');
+    await page.goto(`${srv.url}/courses/search`);
+    expect(await page.locator('li[data-activity="sco-practice"] a').count()).toBe(1);
     const opened = await page.goto(`${srv.url}/courses/search/scorm/sco-practice`);
     expect(opened?.status()).toBe(200);
     await expect.poll(() => sco().locator('#found').textContent(), { timeout: 15_000 }).toBe('api found');

@@ -32,10 +32,16 @@ export function OutlinePage({
   rating,
   notice,
   error,
+  locked,
+  hidden,
 }: {
   page: PageContext;
   course: CourseOutline;
   progress: CourseProgress;
+  /** SCOs a SCORM 2004 package's sequencing rules do not allow yet: listed, not linked. */
+  locked?: ReadonlySet<string> | undefined;
+  /** SCOs its rules hide from the table of contents. */
+  hidden?: ReadonlySet<string> | undefined;
   rating: { rating: number; comment: string } | null;
   notice?: LearningKey | undefined;
   error?: LearningKey | undefined;
@@ -74,9 +80,13 @@ export function OutlinePage({
           </h2>
           <ol class="items">
             {m.items.map((item) => {
+              if (hidden?.has(item.id)) return null;
               const a = progress.activities[item.id];
               const isNext = progress.next?.activityId === item.id;
-              const s = statusOf(a, isNext);
+              const isLocked = locked?.has(item.id) ?? false;
+              const s = isLocked
+                ? { key: 'statusLocked' as const, cls: 'locked', mark: '🔒' }
+                : statusOf(a, isNext);
               return (
                 <li class={`item ${s.cls}`} data-activity={item.id} data-status={a?.status ?? 'not_started'}>
                   <span class="mark" aria-hidden="true">
@@ -84,7 +94,11 @@ export function OutlinePage({
                   </span>
                   <span class="item-main">
                     <span {...langAttrs(course.language)}>
-                      <OpenActivity page={page} courseId={course.id} item={item} label={item.title} />
+                      {isLocked ? (
+                        item.title
+                      ) : (
+                        <OpenActivity page={page} courseId={course.id} item={item} label={item.title} />
+                      )}
                     </span>
                     <span class="muted kind">
                       {tr(
