@@ -46,6 +46,9 @@ describe('grading', () => {
     expect(isCorrect(q(3), [''])).toBe(false);
     expect(normaliseAnswer('\u0065\u0301')).toBe('\u00e9'); // combining accent composes
     expect(normaliseAnswer('ΟΔΟΣ')).toBe(normaliseAnswer('οδος'));
+    // Arabic-Indic and Persian digits read as the digits they are.
+    expect(normaliseAnswer('المادة ٣٣')).toBe('المادة 33');
+    expect(normaliseAnswer('۱۱۲')).toBe('112');
   });
 
   it('score is the share of questions right; pass at score >= passMark', () => {

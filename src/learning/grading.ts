@@ -7,10 +7,18 @@ export const ANSWER_LIMITS = { valuesPerQuestion: 50, valueLength: 500 } as cons
 /**
  * Normalise a short answer before comparing: Unicode NFKC (full-width and compatibility forms fold to
  * their plain form), full case folding (upper then lower maps "ß" to "ss" and final sigma to sigma),
- * trimmed, inner runs of white space collapsed to one space.
+ * trimmed, inner runs of white space collapsed to one space, and Arabic-Indic and Persian digits read
+ * as 0-9 (NFKC leaves them alone, and a trainee typing "٣٣" means 33).
  */
 export function normaliseAnswer(s: string): string {
-  return s.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC').trim().replace(/\s+/gu, ' ');
+  return s
+    .normalize('NFKC')
+    .toUpperCase()
+    .toLowerCase()
+    .normalize('NFKC')
+    .trim()
+    .replace(/\s+/gu, ' ')
+    .replace(/[\u0660-\u0669\u06F0-\u06F9]/gu, (d) => String((d.codePointAt(0)! - 0x0660) % 0x90));
 }
 
 /** The answers to one question, deduplicated, empty values dropped. */
