@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../src/cli/program.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../src/core/paths.js';
 import { SCORM_FIXTURES, zipFolder } from './fixtures/scorm/make-zip.js';
+import { runCli } from './helpers/cli.js';
 
 const FIXTURE = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'fixture-course');
 let dir: string;
@@ -13,24 +13,10 @@ let err: string[];
 
 /** Run the real CLI program in-process; returns the exit code it set. */
 async function cli(...args: string[]): Promise<number> {
-  out = [];
-  err = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err.push(String(s));
-    return true;
-  });
-  process.exitCode = 0;
-  try {
-    await buildProgram()
-      .exitOverride()
-      .parseAsync(['node', 'fieldclass', ...args]);
-    return Number(process.exitCode ?? 0);
-  } finally {
-    log.mockRestore();
-    stderr.mockRestore();
-    process.exitCode = 0;
-  }
+  const r = await runCli(...args);
+  out = r.out;
+  err = r.err;
+  return r.code;
 }
 
 beforeEach(() => {

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../src/cli/program.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal, makeBox, writeBundle, type Box } from './hq.fixtures.js';
+import { runCli } from './helpers/cli.js';
 
 let dir: string;
 let data: string;
@@ -12,29 +12,10 @@ let err: string[];
 
 /** Run the real CLI program in-process; returns the exit code it set. */
 async function cli(...args: string[]): Promise<number> {
-  out = [];
-  err = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out.push(String(s));
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err.push(String(s));
-    return true;
-  });
-  process.exitCode = 0;
-  try {
-    await buildProgram()
-      .exitOverride()
-      .parseAsync(['node', 'fieldclass', ...args]);
-    return Number(process.exitCode ?? 0);
-  } finally {
-    log.mockRestore();
-    stdout.mockRestore();
-    stderr.mockRestore();
-    process.exitCode = 0;
-  }
+  const r = await runCli(...args);
+  out = r.out;
+  err = r.err;
+  return r.code;
 }
 
 let box: Box;
