@@ -28,6 +28,36 @@ const isolate = (s: string) => `\u2066${s}\u2069`;
 const genderLabel = (t: T, g: string | null) =>
   g === 'female' || g === 'male' || g === 'other' || g === 'undisclosed' ? t(g) : t('notGiven');
 
+/** Enrol a trainee or a class in one of the installed courses. */
+function EnrolForm({
+  page,
+  action,
+  courses,
+  label,
+}: {
+  page: AdminPage;
+  action: string;
+  courses: InstalledCourse[];
+  label: string;
+}) {
+  return (
+    <form method="post" action={action} class="toolbar">
+      <Csrf page={page} />
+      <label for="enrol-course" class="sr-only">
+        {label}
+      </label>
+      <select id="enrol-course" name="courseId">
+        {courses.map((c) => (
+          <option value={c.id}>{c.title}</option>
+        ))}
+      </select>
+      <button type="submit" class="small">
+        {tr(page)('enrol')}
+      </button>
+    </form>
+  );
+}
+
 // ---- sign-in and first run ------------------------------------------------------------------------
 
 export function SignInPage({
@@ -490,20 +520,7 @@ export function TraineePage({
                 <li>{courses.find((c) => c.id === e.courseId)?.title ?? e.courseId}</li>
               ))}
             </ul>
-            <form method="post" action={`${base}/enrol`} class="toolbar">
-              <Csrf page={page} />
-              <label for="course" class="sr-only">
-                {t('enrolTrainee')}
-              </label>
-              <select id="course" name="courseId">
-                {courses.map((c) => (
-                  <option value={c.id}>{c.title}</option>
-                ))}
-              </select>
-              <button type="submit" class="small">
-                {t('enrol')}
-              </button>
-            </form>
+            <EnrolForm page={page} action={`${base}/enrol`} courses={courses} label={t('enrolTrainee')} />
             <h2>{t('cohortsOf')}</h2>
             <ul>
               {cohorts.map((c) => (
@@ -851,20 +868,7 @@ export function CohortPage({
               <li>{courses.find((c) => c.id === id)?.title ?? id}</li>
             ))}
           </ul>
-          <form method="post" action={`${base}/enrol`} class="toolbar">
-            <Csrf page={page} />
-            <label for="courseId" class="sr-only">
-              {t('enrolIn')}
-            </label>
-            <select id="courseId" name="courseId">
-              {courses.map((c) => (
-                <option value={c.id}>{c.title}</option>
-              ))}
-            </select>
-            <button type="submit" class="small">
-              {t('enrol')}
-            </button>
-          </form>
+          <EnrolForm page={page} action={`${base}/enrol`} courses={courses} label={t('enrolIn')} />
         </section>
       </div>
       <form method="post" action={`${base}/members`} class="card">
