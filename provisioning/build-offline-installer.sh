@@ -8,7 +8,7 @@
 #   --out DIR                 where to write fieldclass-<version>-linux-<arch>.tar.gz (default: .)
 #   --node-version X.Y.Z      Node runtime (default: provisioning/node-version)
 #   --node-modules-from DIR   start from this already installed node_modules (dev packages are pruned)
-#                             instead of `npm ci --omit=dev`; native addons are rebuilt for the target anyway
+#                             instead of `npm install --omit=dev`; native addons are rebuilt for the target anyway
 #   --cache DIR               downloads and compiled addons, reused between builds
 #                             (default: ${XDG_CACHE_HOME:-~/.cache}/fieldclass-build)
 #   --debs DIR                also ship these .deb files (nginx, network-manager...), installed when missing
@@ -106,8 +106,10 @@ if [[ -n $nm_from ]]; then
   cp -a "$nm_from" "$app/node_modules"
   (cd "$app" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null) || die "npm prune failed"
 else
-  (cd "$app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null) ||
-    die "npm ci --omit=dev failed (is package-lock.json in sync? or pass --node-modules-from node_modules)"
+  # npm install (keeping to the lock), not npm ci: vite, a dev dependency, names an optional Windows-only
+  # package the registry here does not have, and npm ci refuses the whole lock for it even with --omit=dev.
+  (cd "$app" && npm install --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null) ||
+    die "npm install --omit=dev failed (or pass --node-modules-from node_modules)"
 fi
 rm -rf "$app/node_modules/.bin" "$app/node_modules/.package-lock.json"
 
