@@ -18,7 +18,7 @@ import { allJobs } from '../jobs/registry.js';
 import { JobRunsRepo } from '../jobs/job-runs.repo.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { AppContext } from '../main.js';
-import { SESSION_COOKIE, SigninLimiter } from '../people/auth.service.js';
+import { SigninLimiter } from '../people/auth.service.js';
 import { randomClassCode } from '../people/cohorts.service.js';
 import {
   csvProblems,
@@ -29,7 +29,7 @@ import {
   type CsvPreview,
 } from '../people/csv-import.js';
 import type { Gender } from '../people/people.types.js';
-import { requireRole, setCookie } from '../web/auth.middleware.js';
+import { requireRole, startSession } from '../web/auth.middleware.js';
 import { pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import type { StaticAssets } from '../web/static-assets.js';
@@ -170,8 +170,7 @@ export function adminRouter(ctx: AppContext): Router {
     if (password !== str(body['password2'])) return fail(400, t('passwordMismatch'));
     try {
       const person = await ctx.setup.complete(str(body['code']).slice(0, 40), { ...values, password });
-      const { token, maxAgeSeconds } = await ctx.sessions.create(person);
-      setCookie(res, SESSION_COOKIE, token, maxAgeSeconds);
+      await startSession(res, ctx.sessions, person);
       ctx.logger.info({ coordinator: person.username }, 'first coordinator created');
       res.redirect(303, '/admin');
     } catch (e) {
@@ -208,8 +207,7 @@ export function adminRouter(ctx: AppContext): Router {
       return show(res, <P.SignInPage page={page} error="wrongPassword" username={username} />, 401);
     }
     limiter.succeed(username);
-    const { token, maxAgeSeconds } = await ctx.sessions.create(person);
-    setCookie(res, SESSION_COOKIE, token, maxAgeSeconds);
+    await startSession(res, ctx.sessions, person);
     ctx.audit.record(person.id, 'coordinator.signin', person.username, { address });
     res.redirect(303, '/admin');
   });

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { isAppError } from '../core/errors.js';
 import { languageSchema } from '../core/config.js';
 import type { AppContext } from '../main.js';
-import { LANG_COOKIE, clearCookie, setCookie } from '../web/auth.middleware.js';
+import { LANG_COOKIE, clearCookie, setCookie, startSession } from '../web/auth.middleware.js';
 import { localPath, pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import type { tAuth } from './auth.messages.js';
@@ -33,11 +33,6 @@ export function authRouter(ctx: AppContext): Router {
   ) =>
     sendPage(res, <SignInPage page={pageContext(req, res)} signupEnabled={signupOpen()} {...opts} />, status);
 
-  const startSession = async (res: Response, person: Parameters<typeof ctx.sessions.create>[0]) => {
-    const { token, maxAgeSeconds } = await ctx.sessions.create(person);
-    setCookie(res, SESSION_COOKIE, token, maxAgeSeconds);
-  };
-
   router.get('/', (req, res, next) => {
     const user = res.locals.user;
     if (user?.role === 'trainee') return next();
@@ -67,7 +62,7 @@ export function authRouter(ctx: AppContext): Router {
     limiter.succeed(username);
     // A fresh token on every sign-in (no fixation); the session this browser had, if any, ends.
     if (res.locals.user) await ctx.sessions.destroy(res.locals.user.tokenHash);
-    await startSession(res, person);
+    await startSession(res, ctx.sessions, person);
     res.redirect(303, '/');
   });
 
@@ -113,7 +108,7 @@ export function authRouter(ctx: AppContext): Router {
         language: res.locals.lang,
       });
       if (cohort) ctx.cohorts.addMembers(cohort.id, [person.id]);
-      await startSession(res, person);
+      await startSession(res, ctx.sessions, person);
       res.redirect(303, '/');
     } catch (e) {
       if (isAppError(e) && e.code === 'username_taken') return fail(409, 'taken');

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../core/config.js';
 import { AppError } from '../core/errors.js';
 import { SESSION_COOKIE, randomToken, safeEqual, type SessionService } from '../people/auth.service.js';
-import type { Role } from '../people/people.types.js';
+import type { Person, Role } from '../people/people.types.js';
 import { negotiateLanguage } from './i18n.js';
 import './locals.js';
 import {
@@ -27,6 +27,12 @@ const SIGNED_OUT_FORMS = new Set(['/signin', '/signup', '/language', '/admin/sig
 /** Set-Cookie with the box's defaults: HttpOnly, SameSite=Lax, Path=/, no Secure (plain HTTP LAN). */
 export function setCookie(res: Response, name: string, value: string, maxAgeSeconds?: number): void {
   setCookieWith(res, name, value, maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {});
+}
+
+/** Start a session for a person who has just proved who they are, and give the browser its cookie. */
+export async function startSession(res: Response, sessions: SessionService, person: Person): Promise<void> {
+  const { token, maxAgeSeconds } = await sessions.create(person);
+  setCookie(res, SESSION_COOKIE, token, maxAgeSeconds);
 }
 
 export function clearCookie(res: Response, name: string): void {
