@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express } from 'express';
 import { contentRouter } from '../content/content.routes.js';
 import type { ContentService } from '../content/content.service.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
@@ -30,13 +30,7 @@ export const PACKAGE_CSP = [
   "form-action 'self'",
 ].join('; ');
 
-type Script = MemoryAsset;
-const script = (name: string, file: string): Script => MemoryAsset.fromFile(file, '/rt/', `${name}.js`);
-
-/** Serve a script from memory with immutable caching, compressed on first demand. */
-export function sendScript(req: Request, res: Response, s: Script): void {
-  s.send(req, res);
-}
+const script = (name: string, file: string): MemoryAsset => MemoryAsset.fromFile(file, '/rt/', `${name}.js`);
 
 /** The scorm-again scripts and the box's own player scripts, loaded once. */
 export class ScormScripts {
@@ -45,8 +39,8 @@ export class ScormScripts {
   static shared(): ScormScripts {
     return (ScormScripts.instance ??= new ScormScripts());
   }
-  readonly all = new Map<string, Script>();
-  readonly byName: Record<'scorm12' | 'scorm2004' | 'lms' | 'api' | 'player' | 'wrapper', Script>;
+  readonly all = new Map<string, MemoryAsset>();
+  readonly byName: Record<'scorm12' | 'scorm2004' | 'lms' | 'api' | 'player' | 'wrapper', MemoryAsset>;
   constructor() {
     const dist = join(PACKAGE_ROOT, 'node_modules', 'scorm-again', 'dist');
     const own = join(PACKAGE_ROOT, 'src', 'learning');
@@ -89,7 +83,7 @@ export function createPackageApp(content: ContentService, scripts: ScormScripts)
   app.get('/rt/:file', (req, res) => {
     const s = scripts.all.get(req.path);
     if (!s) return void res.status(404).type('text/plain').send('404 not found');
-    sendScript(req, res, s);
+    s.send(req, res);
   });
   app.get('/w/', (_req, res) => {
     res.setHeader('Content-Type', 'text/html; charset=utf-8');

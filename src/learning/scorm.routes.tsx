@@ -6,7 +6,7 @@ import { requireRole } from '../web/auth.middleware.js';
 import { Layout } from '../web/layout.js';
 import { pageContext, type PageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
-import { ScormScripts, sendScript } from './scorm.package-app.js';
+import { ScormScripts } from './scorm.package-app.js';
 import { tScorm } from './scorm.messages.js';
 import type { ScormService } from './scorm.service.js';
 
@@ -107,7 +107,7 @@ export function scormRouter(ctx: AppContext, scripts: ScormScripts = ScormScript
   router.get('/scorm-rt/:file', (req, res, next) => {
     const s = scripts.all.get(req.path.replace(/^\/scorm-rt/, '/rt'));
     if (!s) return next();
-    sendScript(req, res, s);
+    s.send(req, res);
   });
 
   router.get('/courses/:courseId/scorm/:activityId', trainee, async (req, res) => {
