@@ -51,6 +51,14 @@ const upload = (body: Buffer, type = 'application/zip') =>
     body: new Uint8Array(body),
   });
 
+describe('GET /healthz', () => {
+  it('answers 200 with status, version, role and the state of hq.db', async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', role: 'hq', databases: { hq: 'ok' } });
+  });
+});
+
 describe('POST /api/bundles (boxes: authenticated by the bundle signature)', () => {
   it('answers the receipt; the same bundle again is already_imported', async () => {
     const res = await upload(readFileSync(b1.path));

@@ -21,3 +21,27 @@ export function openDatabase(path: string, kind: DbKind, opts: { readonly?: bool
   db.pragma('wal_autocheckpoint = 1000');
   return db;
 }
+
+/**
+ * A health check over named databases (statements prepared once): each answers 'ok' or its error, and
+ * `ok` is false when any does not answer. Used by the box's and HQ's `/healthz`.
+ */
+export function databaseProbe(
+  dbs: Record<string, Db>,
+): () => { ok: boolean; databases: Record<string, string> } {
+  const probes = Object.entries(dbs).map(([name, db]) => [name, db.prepare('SELECT 1')] as const);
+  return () => {
+    const databases: Record<string, string> = {};
+    let ok = true;
+    for (const [name, probe] of probes) {
+      try {
+        probe.get();
+        databases[name] = 'ok';
+      } catch (e) {
+        ok = false;
+        databases[name] = (e as Error).message;
+      }
+    }
+    return { ok, databases };
+  };
+}

@@ -1,24 +1,14 @@
 import { Router } from 'express';
 import { VERSION } from '../core/paths.js';
+import { databaseProbe } from '../db/connection.js';
 import type { AppContext } from '../main.js';
 
 /** GET /healthz: 200 with status, version and database state; 503 when a database does not answer. */
 export function healthRouter(ctx: AppContext): Router {
   const router = Router();
-  // One statement per database, prepared once (load balancers and the benchmark call this often).
-  const probes = Object.entries(ctx.db).map(([name, db]) => [name, db.prepare('SELECT 1')] as const);
+  const probe = databaseProbe(ctx.db);
   router.get('/healthz', (_req, res) => {
-    const databases: Record<string, string> = {};
-    let ok = true;
-    for (const [name, probe] of probes) {
-      try {
-        probe.get();
-        databases[name] = 'ok';
-      } catch (e) {
-        ok = false;
-        databases[name] = (e as Error).message;
-      }
-    }
+    const { ok, databases } = probe();
     res.status(ok ? 200 : 503).setHeader('Cache-Control', 'no-store');
     res.json({
       status: ok ? 'ok' : 'degraded',

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import { VERSION } from '../core/paths.js';
+import { databaseProbe } from '../db/connection.js';
 import { errorMiddleware, notFoundMiddleware } from '../web/errors.middleware.js';
 import { securityHeaders } from '../web/security.js';
 import { StaticAssets } from '../web/static-assets.js';
@@ -23,20 +24,11 @@ export function createHqApp(ctx: HqContext): Express {
 
   const assets = new StaticAssets();
   app.use(assets.middleware);
+  const probe = databaseProbe(ctx.db);
   app.get('/healthz', (_req, res) => {
-    let ok = true;
-    try {
-      ctx.db.hq.prepare('SELECT 1').get();
-    } catch {
-      ok = false;
-    }
+    const { ok, databases } = probe();
     res.status(ok ? 200 : 503).setHeader('Cache-Control', 'no-store');
-    res.json({
-      status: ok ? 'ok' : 'degraded',
-      version: VERSION,
-      role: 'hq',
-      databases: { hq: ok ? 'ok' : 'error' },
-    });
+    res.json({ status: ok ? 'ok' : 'degraded', version: VERSION, role: 'hq', databases });
   });
   app.use(hqBundlesRouter(ctx));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));
