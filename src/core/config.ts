@@ -45,10 +45,17 @@ export const configSchema = z
       })
       .prefault({}),
     sessions: z.object({ ttlHours: z.number().positive().default(12) }).prefault({}),
+    /**
+     * Sign-in throttle (people/auth.service.ts SigninLimiter). Failures per username are counted per
+     * address, and a browser where the person signed in before is never refused. Per address: a class of
+     * 40 behind one NAT address, each mistyping a few times, stays under it.
+     */
     signinRateLimit: z
       .object({
-        perAddressPerMinute: z.number().int().positive().default(30),
+        perAddressPerMinute: z.number().int().positive().default(200),
         perUsernamePerMinute: z.number().int().positive().default(5),
+        /** Wrong class codes (sign-up) or setup codes per address. */
+        codesPerAddressPerMinute: z.number().int().positive().default(40),
       })
       .prefault({}),
     recording: z
