@@ -13,6 +13,7 @@ import { csrfMiddleware, denyRole, sessionMiddleware } from '../web/auth.middlew
 import { errorMiddleware, notFoundMiddleware } from '../web/errors.middleware.js';
 import { securityHeaders } from '../web/security.js';
 import { StaticAssets } from '../web/static-assets.js';
+import { loadBrand } from '../web/brand.js';
 import type { AppContext } from './context.js';
 import { createScheduler } from './jobs.js';
 import { listen, listenError, localUrl } from './listen.js';
@@ -31,6 +32,7 @@ export function createApp(ctx: AppContext, scheduler: Scheduler): Express {
 
   const assets = new StaticAssets();
   app.locals['assets'] = assets;
+  app.locals['brand'] = loadBrand(ctx.config, assets);
   app.use(healthRouter(ctx));
   app.use(assets.middleware);
   // Feature routers are mounted below, in this one place.

@@ -53,7 +53,7 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
     req: Request,
     res: Response,
     status = 200,
-    opts: { notice?: LearningKey; error?: LearningKey } = {},
+    opts: { thanked?: boolean; error?: LearningKey } = {},
   ) => {
     const c = course(req, res);
     const person = user(res);
@@ -75,7 +75,7 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
   };
 
   router.get('/courses/:courseId', trainee, (req, res) =>
-    outline(req, res, 200, req.query['rated'] ? { notice: 'thanks' } : {}),
+    outline(req, res, 200, { thanked: req.query['rated'] === '1' }),
   );
 
   router.post('/courses/:courseId/lessons/:activityId/open', trainee, async (req, res) => {
