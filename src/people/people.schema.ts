@@ -5,13 +5,13 @@ import { languageSchema } from '../core/config.js';
 export const usernameSchema = z
   .string()
   .trim()
-  .min(2, 'username must have at least 2 characters')
-  .max(64, 'username must have at most 64 characters')
-  .regex(/^[\p{L}\p{N}._-]+$/u, 'username may hold only letters, digits, ".", "-" and "_"');
+  .min(2, 'usernameShort')
+  .max(64, 'usernameLong')
+  .regex(/^[\p{L}\p{N}._-]+$/u, 'usernameChars');
 
-export const pinSchema = z.string().regex(/^\d{4,8}$/, 'PIN must be 4 to 8 digits');
+export const pinSchema = z.string().regex(/^\d{4,8}$/, 'pinFormat');
 
-export const passwordSchema = z.string().min(8, 'password must have at least 8 characters').max(200);
+export const passwordSchema = z.string().min(8, 'passwordShort').max(200);
 
 export const genderSchema = z.enum(['female', 'male', 'other', 'undisclosed']);
 

@@ -1,4 +1,5 @@
-import { AppError, notFound } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
+import { peopleError } from './people.errors.js';
 import { newId } from '../core/ids.js';
 import type { Db } from '../db/connection.js';
 import type { RecordsService } from '../records/records.service.js';
@@ -16,13 +17,12 @@ import {
 } from './people.schema.js';
 import type { Person, PersonRosterEntry, Role } from './people.types.js';
 import { DUMMY_HASH, hashSecret, verifySecret } from './secret.js';
-import { formatZodError } from '../core/config.js';
+import { invalidInput } from '../core/validation.js';
 import type { z } from 'zod';
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const r = schema.safeParse(input);
-  if (!r.success)
-    throw new AppError('invalid', formatZodError(r.error, 'person').replace(/^person: /gm, ''), 400);
+  if (!r.success) throw invalidInput(r.error);
   return r.data;
 }
 
@@ -77,7 +77,7 @@ export class PeopleService {
   ): Person {
     const key = usernameKey(v.username);
     if (this.repo.byUsernameKeyWithSecret(key)) {
-      throw new AppError('username_taken', `username "${v.username}" is already taken`, 409);
+      throw peopleError('username_taken', { username: v.username });
     }
     const id = newId();
     const at = this.records.now();

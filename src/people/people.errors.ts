@@ -1,0 +1,30 @@
+import { defineErrors, type CodeOf } from '../core/errors.js';
+
+/** Errors of people, cohorts and the trainee CSV. */
+export const peopleError = defineErrors({
+  username_taken: {
+    status: 409,
+    en: 'username "{username}" is already taken',
+    fr: 'le nom d’utilisateur « {username} » est déjà pris',
+    ar: 'اسم المستخدم "{username}" مستخدم بالفعل',
+  },
+  cohort_exists: {
+    status: 409,
+    en: 'a cohort named "{name}" already exists',
+    fr: 'une classe nommée « {name} » existe déjà',
+    ar: 'توجد بالفعل مجموعة باسم "{name}"',
+  },
+  code_taken: {
+    status: 409,
+    en: 'class code {code} is already used by cohort "{cohort}"',
+    fr: 'le code de classe {code} est déjà utilisé par la classe « {cohort} »',
+    ar: 'رمز الصف {code} مستخدم بالفعل في المجموعة "{cohort}"',
+  },
+  csv_invalid: {
+    status: 400,
+    en: '{detail}',
+    fr: 'Le fichier CSV a des erreurs : {detail}',
+    ar: 'في ملف CSV أخطاء: {detail}',
+  },
+});
+export type PeopleErrorCode = CodeOf<typeof peopleError>;
