@@ -167,7 +167,7 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
     packagePort,
     ctx.config.host,
   ).catch((e: unknown) => {
-    throw listenError(e, packagePort, 'scorm.port in the config');
+    throw listenError(e, packagePort, '--scorm-port or FIELDCLASS_SCORM_PORT');
   });
   app.locals['scormPackagePort'] = packages.port;
   const server = await new Promise<Server>((resolve, reject) => {
