@@ -89,7 +89,7 @@ describe('the one CSV writer', () => {
     expect([...buf.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = buf.subarray(3).toString('utf8');
     expect(text.split('\r\n')[0]).toBe('name;note');
-    const rows = parse<string[]>(text, { delimiter: ';' });
+    const rows: string[][] = parse(text, { delimiter: ';' });
     expect(rows).toEqual([
       ['name', 'note'],
       ['\'=HYPERLINK("http://evil")', "'+1"],
