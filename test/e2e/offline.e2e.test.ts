@@ -9,6 +9,8 @@ import { testServer } from '../helpers/context.js';
 const COURSE = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'offline-course');
 const SHOTS = process.env['FIELDCLASS_SCREENSHOTS'];
 const SITE = 'http://class.lan';
+/** Waits on the network and IndexedDB: generous, as the machine may be busy (never a timing assertion). */
+const SLOW = { timeout: 15_000 };
 
 describe('reading goes on when the Wi-Fi drops (Chromium at 360 px as http://class.lan)', () => {
   let srv: Awaited<ReturnType<typeof testServer>>;
@@ -70,7 +72,7 @@ describe('reading goes on when the Wi-Fi drops (Chromium at 360 px as http://cla
       await page.locator('[data-activity="l1"] button').click();
       await expect.poll(() => heading(page)).toBe('Lesson one');
       // While online the page keeps the rest of the module on the phone.
-      await expect.poll(() => page.locator('article.lesson').getAttribute('data-kept')).toBe('true');
+      await expect.poll(() => page.locator('article.lesson').getAttribute('data-kept'), SLOW).toBe('true');
 
       await context.setOffline(true);
       await page.getByRole('button', { name: 'Mark as done and continue' }).click();
@@ -104,7 +106,7 @@ describe('reading goes on when the Wi-Fi drops (Chromium at 360 px as http://cla
 
       // Back on the Wi-Fi: the queue is sent, in the order the trainee acted, each once.
       await context.setOffline(false);
-      await expect.poll(() => page.locator('#fc-banner').textContent()).toContain('Sent');
+      await expect.poll(() => page.locator('#fc-banner').textContent(), SLOW).toContain('Sent');
       expect(completed('awa')).toEqual(['l1', 'l2', 'l3']);
       await page.reload();
       await page.waitForLoadState('networkidle');
@@ -121,7 +123,7 @@ describe('reading goes on when the Wi-Fi drops (Chromium at 360 px as http://cla
       await signIn(page, 'marie', '1357');
       await page.goto(`${SITE}/courses/offline-course`);
       await page.locator('[data-activity="l1"] button').click();
-      await expect.poll(() => page.locator('article.lesson').getAttribute('data-kept')).toBe('true');
+      await expect.poll(() => page.locator('article.lesson').getAttribute('data-kept'), SLOW).toBe('true');
       await context.setOffline(true);
       await page.getByRole('button', { name: 'J’ai terminé, continuer' }).click();
       await expect.poll(() => heading(page)).toBe('Lesson two');
@@ -130,7 +132,7 @@ describe('reading goes on when the Wi-Fi drops (Chromium at 360 px as http://cla
         .toContain('1 étape enregistrée sur ce téléphone');
       if (SHOTS) await page.screenshot({ path: join(SHOTS, 'fr-offline-lesson.png') });
       await context.setOffline(false);
-      await expect.poll(() => page.locator('#fc-banner').textContent()).toContain('Envoyé');
+      await expect.poll(() => page.locator('#fc-banner').textContent(), SLOW).toContain('Envoyé');
       expect(completed('marie')).toEqual(['l1']);
     } finally {
       await context.close();
