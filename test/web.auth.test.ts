@@ -80,7 +80,7 @@ describe('sign-in, sessions, CSRF and Origin (real server, real SQLite)', () => 
     const blocked = await b.submit('/', '/signin', { username: 'brahim', pin: '5678' });
     expect(blocked.status).toBe(429);
     expect(await blocked.text()).toContain(
-      'Trop de tentatives pour ce nom d’utilisateur depuis cet appareil. Attendez une minute et réessayez.',
+      'Trop de tentatives pour cet identifiant depuis cet appareil. Attendez une minute et réessayez.',
     );
     const en = new Browserless(s.url, { 'accept-language': 'en' });
     const r = await en.submit('/', '/signin', { username: 'brahim', pin: '5678' });
