@@ -14,7 +14,7 @@ import {
   uploadHeaders,
 } from '../src/bundles/bundle-format.js';
 import { bundleServices } from '../src/bundles/bundles.module.js';
-import { startHqServer, type RunningHqServer } from '../src/hq/hq.app.js';
+import { startHqServer, type RunningHqServer } from '../src/app/hq.app.js';
 import {
   dumpDb,
   Journal,

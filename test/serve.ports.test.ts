@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer } from '../src/main.js';
+import { startServer } from '../src/app/box.app.js';
 import { testContext } from './helpers/context.js';
 
 const occupy = (): Promise<{ server: Server; port: number }> =>

@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../core/config.js';
 import { isAppError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
-import { openContext, type AppContext } from '../main.js';
+import { openContext, type AppContext } from '../app/context.js';
 
 /** Options every command accepts. */
 export interface GlobalFlags {

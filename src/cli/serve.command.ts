@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { processLogger } from '../core/logger.js';
-import { openContext, startScheduler, startServer } from '../main.js';
+import { startServer } from '../app/box.app.js';
+import { openContext } from '../app/context.js';
+import { createScheduler } from '../app/jobs.js';
 import { configFrom, type GlobalFlags } from './context.js';
 
 export function registerServe(program: Command): void {
@@ -19,8 +21,9 @@ export function registerServe(program: Command): void {
       });
       const logger = processLogger(config.logLevel);
       const ctx = openContext(config, { logger });
-      const running = await startServer(ctx);
-      const scheduler = startScheduler(ctx);
+      const scheduler = createScheduler(ctx);
+      const running = await startServer(ctx, { scheduler });
+      scheduler.start();
       // First run: no coordinator yet, so print the one-time setup code /admin asks for.
       ctx.setup.announceIfNeeded(logger);
       logger.info(

@@ -1,7 +1,9 @@
 import { Router, type Request } from 'express';
 import { AppError } from '../core/errors.js';
 import { MANIFEST_HEADER, SIGNATURE_HEADER, type UploadReceipt } from '../bundles/bundle-format.js';
-import type { HqContext } from './hq.context.js';
+import type { Logger } from '../core/logger.js';
+import type { HqConfig } from './hq.config.js';
+import type { ImportService } from './import.service.js';
 import { discard, spoolUpload, statusForRefusal, UploadBusy, UploadGate } from './hq-upload.js';
 
 /** Content-Length as a number, undefined when absent (chunked); a malformed one is refused. */
@@ -21,7 +23,12 @@ function contentLength(req: Request): number | undefined {
  * and an idle timeout, then imported. Answers the receipt of docs/bundle-format.md, or
  * `{error: {code, message}}`.
  */
-export function hqBundlesRouter(ctx: HqContext): Router {
+export function hqBundlesRouter(ctx: {
+  config: HqConfig;
+  logger: Logger;
+  imports: ImportService;
+  diskFree: () => number | null;
+}): Router {
   const router = Router();
   const gate = new UploadGate(ctx.config.uploads, ctx.diskFree);
   router.post('/api/bundles', async (req, res) => {
