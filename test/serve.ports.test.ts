@@ -42,6 +42,6 @@ describe('serve on a port that is taken', () => {
       (err: unknown) => err as { code: string; message: string },
     );
     expect(e?.code).toBe('port_in_use');
-    expect(e?.message).toContain(`port ${taken.port} (scorm.port in the config)`);
+    expect(e?.message).toContain(`port ${taken.port} (--scorm-port or FIELDCLASS_SCORM_PORT)`);
   });
 });

@@ -82,7 +82,7 @@ export async function startServer(
     packagePort,
     ctx.config.host,
   ).catch((e: unknown) => {
-    throw listenError(e, packagePort, 'scorm.port in the config');
+    throw listenError(e, packagePort, '--scorm-port or FIELDCLASS_SCORM_PORT');
   });
   app.locals['scormPackagePort'] = packages.port;
   const main = await listen(app, ctx.config.port, ctx.config.host).catch(async (e: unknown) => {

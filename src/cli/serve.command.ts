@@ -11,13 +11,15 @@ export function registerServe(program: Command): void {
     .description('run the appliance: trainee site, coordinator admin and scheduled jobs')
     .option('-p, --port <n>', 'port to listen on (default 8080)')
     .option('--host <addr>', 'address to listen on (default 0.0.0.0)')
+    .option('--scorm-port <n>', 'port of the SCORM package origin (default 8081)')
     .option('-d, --data <dir>', 'data directory (default ./data)')
     .option('-c, --config <file>', 'config file (default <data>/config.json)')
-    .action(async (opts: GlobalFlags & { port?: string; host?: string }) => {
+    .action(async (opts: GlobalFlags & { port?: string; host?: string; scormPort?: string }) => {
       const started = performance.now();
       const config = configFrom(opts, {
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         ...(opts.host !== undefined ? { host: opts.host } : {}),
+        ...(opts.scormPort !== undefined ? { scorm: { port: opts.scormPort } } : {}),
       });
       const logger = processLogger(config.logLevel);
       const ctx = openContext(config, { logger });

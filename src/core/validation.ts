@@ -68,6 +68,26 @@ export const FIELD_MESSAGES = {
     fr: 'le mot de passe doit avoir au moins 8 caractères',
     ar: 'يجب أن تحتوي كلمة المرور على 8 أحرف على الأقل',
   },
+  passwordLong: {
+    en: 'password must have at most 200 characters',
+    fr: 'le mot de passe doit avoir au plus 200 caractères',
+    ar: 'يجب ألا تزيد كلمة المرور على 200 حرف',
+  },
+  passwordCommon: {
+    en: 'this password is one of the most common ones: choose another (a sentence of a few words is easy to remember)',
+    fr: 'ce mot de passe fait partie des plus courants : choisissez-en un autre (une phrase de quelques mots se retient facilement)',
+    ar: 'كلمة المرور هذه من أكثر الكلمات شيوعاً: اختر غيرها (جملة من بضع كلمات سهلة التذكر)',
+  },
+  passwordLikeUsername: {
+    en: 'the password must not contain the username',
+    fr: 'le mot de passe ne doit pas contenir le nom d’utilisateur',
+    ar: 'يجب ألا تحتوي كلمة المرور على اسم المستخدم',
+  },
+  passwordRepeated: {
+    en: 'the password must not be one character repeated',
+    fr: 'le mot de passe ne doit pas être un seul caractère répété',
+    ar: 'يجب ألا تكون كلمة المرور حرفاً واحداً مكرراً',
+  },
   passwordMismatch: {
     en: 'the two passwords are not the same',
     fr: 'les deux mots de passe ne sont pas identiques',

@@ -20,6 +20,12 @@ export const peopleError = defineErrors({
     fr: 'le code de classe {code} est déjà utilisé par la classe « {cohort} »',
     ar: 'رمز الصف {code} مستخدم بالفعل في المجموعة "{cohort}"',
   },
+  last_coordinator: {
+    status: 409,
+    en: 'this is the only active coordinator: add or reactivate another one first',
+    fr: 'c’est le seul coordinateur actif : ajoutez-en ou réactivez-en un autre d’abord',
+    ar: 'هذا هو المنسق النشط الوحيد: أضف منسقاً آخر أو أعد تفعيله أولاً',
+  },
   csv_invalid: {
     status: 400,
     en: '{detail}',
