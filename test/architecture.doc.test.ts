@@ -5,7 +5,7 @@ import { PACKAGE_ROOT } from '../src/core/paths.js';
 
 const doc = readFileSync(join(PACKAGE_ROOT, 'docs', 'ARCHITECTURE.md'), 'utf8');
 const src = join(PACKAGE_ROOT, 'src');
-const files = (readdirSync(src, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+const files = readdirSync(src, { recursive: true, withFileTypes: true })
   .filter((d) => d.isFile())
   .map((d) => join(d.parentPath, d.name).slice(src.length + 1));
 

@@ -43,7 +43,7 @@ import {
   type CsvPreview,
 } from '../people/csv-import.js';
 import type { Gender } from '../people/people.types.js';
-import { requireRole, startSession } from '../web/auth.middleware.js';
+import { requireRole, startSession } from '../people/auth.middleware.js';
 import { pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import type { StaticAssets } from '../web/static-assets.js';

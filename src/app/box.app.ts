@@ -9,7 +9,7 @@ import { progressApiRouter } from '../learning/progress-api.routes.js';
 import { scormRouter } from '../learning/scorm.routes.js';
 import { ScormScripts } from '../learning/scorm.scripts.js';
 import { authRouter } from '../people/auth.routes.js';
-import { csrfMiddleware, denyRole, sessionMiddleware } from '../web/auth.middleware.js';
+import { csrfMiddleware, denyRole, sessionMiddleware } from '../people/auth.middleware.js';
 import { errorMiddleware, notFoundMiddleware } from '../web/errors.middleware.js';
 import { securityHeaders } from '../web/security.js';
 import { StaticAssets } from '../web/static-assets.js';

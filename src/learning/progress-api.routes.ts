@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { LearningService } from './learning.service.js';
-import { requireRole } from '../web/auth.middleware.js';
+import { requireRole } from '../people/auth.middleware.js';
 import { validate } from '../web/validate.js';
 
 const progressSchema = z.object({

@@ -6,11 +6,11 @@ import {
   randomToken,
   safeEqual,
   type SessionService,
-} from '../people/auth.service.js';
-import type { Person, Role } from '../people/people.types.js';
-import { negotiateLanguage } from './i18n.js';
-import { webError } from './web.errors.js';
-import './locals.js';
+} from './auth.service.js';
+import type { Person, Role, SessionUser } from './people.types.js';
+import { negotiateLanguage } from '../web/i18n.js';
+import { webError } from '../web/web.errors.js';
+import '../web/locals.js';
 import {
   UNSAFE_METHODS,
   allowedOrigins,
@@ -18,7 +18,7 @@ import {
   foreignOrigin,
   sentCsrfToken,
   setCookie as setCookieWith,
-} from './security.js';
+} from '../web/security.js';
 
 export { cookiesOf };
 
@@ -142,4 +142,14 @@ export function denyRole(role: Role): RequestHandler {
     if (res.locals.user?.role === role) return next(webError('wrong_role', { role }));
     next();
   };
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      /** The signed-in user (people's session middleware), or undefined when signed out. */
+      user?: SessionUser & { role: Role };
+    }
+  }
 }
