@@ -7,7 +7,7 @@ import { testConfig } from '../src/core/config.js';
 import { PACKAGE_ROOT } from '../src/core/paths.js';
 import { silentLogger } from '../src/core/logger.js';
 import { openContext, type AppContext } from '../src/main.js';
-import type { XapiStatement } from '../src/records/xapi.js';
+import type { XapiStatement } from '../src/contract/vocabulary.js';
 import { tempDir } from './helpers/context.js';
 
 const FIXTURE = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'fixture-course');

@@ -45,6 +45,11 @@ export const courseJsonSchema = z.strictObject({
   title: texts,
   description: texts,
   modules: z.array(moduleSchema).min(1, 'a course needs at least one module'),
+  /**
+   * The item ids that decide pass/fail (src/contract/outcomes.ts); default: every quiz. An empty list:
+   * nothing is assessed (the course has no pass/fail).
+   */
+  assessed: z.array(itemId).optional(),
 });
 export type CourseJson = z.infer<typeof courseJsonSchema>;
 export type CourseItemJson = z.infer<typeof itemSchema>;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { AppError } from '../core/errors.js';
-import type { UploadReceipt } from '../bundles/bundle-format.js';
+import type { UploadReceipt } from '../contract/bundle-format.js';
 import type { HqContext } from './hq.context.js';
 import { discard, spoolUpload, statusForRefusal } from './hq-upload.js';
 

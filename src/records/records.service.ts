@@ -2,7 +2,8 @@ import type { Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
 import type { Db } from '../db/connection.js';
 import { GroupCommitter } from './group-commit.js';
-import { JournalRepo, type JournalKind } from './journal.repo.js';
+import { JournalRepo } from './journal.repo.js';
+import { parseJournalBody, type JournalBodies, type JournalKind } from '../contract/journal.js';
 import {
   ACTIVITY_TYPES,
   EXT,
@@ -14,7 +15,7 @@ import {
   type VerbKey,
   type XapiResult,
   type XapiStatement,
-} from './xapi.js';
+} from '../contract/vocabulary.js';
 
 export interface StatementInput {
   person: { id: string; displayName: string };
@@ -158,13 +159,27 @@ export class RecordsService {
     return this.journal.append(this.epoch, 'statement', stmt.id, JSON.stringify(stmt), this.now());
   }
 
-  /** Append a roster change (person, cohort, enrolment) HQ needs. Only inside write/writeNow. */
-  appendRoster(kind: Exclude<JournalKind, 'statement'>, ref: string, body: unknown): number {
-    return this.journal.append(this.epoch, kind, ref, JSON.stringify(body), this.now());
+  /**
+   * Append a row of another kind (person, cohort, enrolment, course, adjustment), checked against its
+   * schema in the shared contract (src/contract/journal.ts): what HQ will read is what the box wrote.
+   * Only inside write/writeNow. Returns its sequence number.
+   */
+  appendJournal<K extends Exclude<JournalKind, 'statement'>>(
+    kind: K,
+    ref: string,
+    body: JournalBodies[K],
+  ): number {
+    const checked = parseJournalBody(kind, body);
+    return this.journal.append(this.epoch, kind, ref, JSON.stringify(checked), this.now());
   }
 
   lastSeq(): number {
     return this.journal.lastSeq();
+  }
+
+  /** Whether the journal holds a row of `kind` with `ref` (a course version's row, an adjustment...). */
+  hasJournalRow(kind: JournalKind, ref: string): boolean {
+    return this.journal.has(kind, ref);
   }
 
   /** Journal rows in sequence order from `afterSeq` (exclusive); an iterator, so memory stays flat. */

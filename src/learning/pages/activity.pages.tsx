@@ -24,7 +24,7 @@ export function LessonPage({
   lesson: LessonView;
   progress: ActivityProgress | undefined;
 }) {
-  const done = progress?.status === 'completed';
+  const done = progress?.completed === true;
   return (
     <Layout page={page} title={lesson.title}>
       <p>
