@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Language } from '../core/config.js';
 import { AppError, invalid, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
 import type { ContentReader, CourseOutline, OutlineItem, QuizKey } from '../content/content.types.js';
 import type { Db } from '../db/connection.js';
 import type { PeopleService } from '../people/people.service.js';
@@ -252,12 +253,23 @@ export class LearningService {
     activityId: string,
     lang: Language,
     answers: Record<string, string[]>,
+    /** The submission's operation id (the form's): a repeat gets the first result, no new attempt. */
+    operationId: string = newId(),
   ): Promise<QuizResult> {
     const { course, item } = this.activity(courseId, activityId, lang, 'quiz');
     const key = this.content.getQuizKey(courseId, activityId, lang);
     if (!key) throw notFound(`quiz ${courseId}/${activityId}`);
     const graded = gradeQuiz(key, validateAnswers(key, answers));
-    return await this.records.write(() => this.submitQuizTx(person, course, item, lang, key, graded));
+    const op = {
+      id: operationId,
+      personId: person.id,
+      action: 'quiz.submit',
+      target: `${courseId}/${activityId}`,
+    };
+    const { result } = await this.records.writeOnce(op, () =>
+      this.submitQuizTx(person, course, item, lang, key, graded),
+    );
+    return result;
   }
 
   /**

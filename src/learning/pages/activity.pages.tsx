@@ -60,11 +60,14 @@ export function QuizPage({
   course,
   quiz,
   status,
+  operationId,
 }: {
   page: PageContext;
   course: CourseOutline;
   quiz: QuizView;
   status: QuizStatus;
+  /** A fresh operation id for this submission (src/records/operations.ts); the page script may replace it. */
+  operationId: string;
 }) {
   const out = status.attemptsLeft === 0;
   return (
@@ -100,6 +103,7 @@ export function QuizPage({
       ) : (
         <form method="post" action={quizUrl(course.id, quiz.activityId)} class="quiz">
           <Csrf page={page} />
+          <input type="hidden" name="op" value={operationId} />
           <p class="muted">{tr(page, 'quizIntro')}</p>
           {quiz.questions.map((q, i) => {
             const name = `q_${q.id}`;
