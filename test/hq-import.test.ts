@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateApplianceKeyPair } from '../src/contract/bundle-format.js';
-import { bundleServices } from '../src/bundles/bundles.module.js';
 import { testContext } from './helpers/context.js';
 import { craftBundle, dumpDb, Journal, makeBox, testHq, writeBundle, type Box } from './hq.fixtures.js';
 
@@ -157,7 +156,7 @@ describe('hq import: the bad-input corpus (each refused with its own reason, HQ 
   it('an unknown key, and a revoked key', async () => {
     const stranger = makeBox('Stranger');
     await refused(await craftAs(stranger, 'unknown.zip'), 'bundle_key_unknown');
-    hq.appliances.revoke(box.applianceId, 11);
+    hq.appliances.revoke(box.applianceId, { epoch: 1, seq: 11 });
     before = dumpDb(hq.db.hq);
     await refused(valid, 'bundle_key_revoked');
     hq.appliances.revoke(box.applianceId);
@@ -281,7 +280,7 @@ describe('hq import of a real box export', () => {
           );
       });
       const out = join(dir, 'outbox');
-      const { exporter } = bundleServices(boxCtx);
+      const { exporter } = boxCtx.bundles;
       const written = await exporter.export({ outDir: out });
       expect(written).toHaveLength(1);
       hq.appliances.enrol(boxCtx.identity.request());

@@ -50,6 +50,11 @@ export const courseJsonSchema = z.strictObject({
    * nothing is assessed (the course has no pass/fail).
    */
   assessed: z.array(itemId).optional(),
+  /**
+   * When a quiz's review shows the correct answers: "final" (default) once the trainee has passed the
+   * quiz or has no attempt left, so that a retry is not a copy; "always" after every attempt.
+   */
+  showCorrectAnswers: z.enum(['final', 'always']).default('final'),
 });
 export type CourseJson = z.infer<typeof courseJsonSchema>;
 export type CourseItemJson = z.infer<typeof itemSchema>;

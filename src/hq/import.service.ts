@@ -6,7 +6,10 @@ import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/connection.js';
 import {
   bundleError,
+  canonicalBundleSize,
   openBundle,
+  verifyManifest,
+  type BundleManifest,
   type BundleLimits,
   type KeyResolver,
   type OpenedBundle,
@@ -83,7 +86,7 @@ interface Prepared {
  * Imports signed progress bundles. Checks run in this order, stopping at the first failure: size and
  * entry limits; the key is enrolled and not revoked; the signature; the appliance id is the key's; the
  * format version; the exact file set with sizes and hashes (all in openBundle, the format module both
- * sides share); a revocation from sequence N (on the signed range); then the sequence rules: the same
+ * sides share); a revocation from a point (epoch, seq), judged row by row (see Revocation); then the sequence rules: the same
  * bundle again is a no-op, the same bundle sequence with other content (or a broken hash chain, or a row
  * that differs from a stored one) is refused and recorded as a fork. Only then does one transaction write.
  * A refused bundle leaves hq.db exactly as it was (a fork adds only its `forks` row).
@@ -101,27 +104,58 @@ export class ImportService {
     private readonly limits: Partial<BundleLimits> = {},
   ) {}
 
-  /** Import one bundle file. Never throws for a bad bundle: the outcome says why it was refused. */
-  importFile(path: string, displayName = path): Promise<ImportOutcome> {
-    const run = this.queue.then(() => this.importOne(path, displayName));
+  /**
+   * Import one bundle file. Never throws for a bad bundle: the outcome says why it was refused.
+   * `manifestBytes`: the manifest an upload's headers announced (see preflight); the file's must equal it.
+   */
+  importFile(path: string, displayName = path, manifestBytes?: Buffer): Promise<ImportOutcome> {
+    const run = this.queue.then(() => this.importOne(path, displayName, manifestBytes));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The checks that need only a manifest and its signature (an upload's headers, before its body is read):
+   * key enrolled and not dead, signature, appliance, format, schema, and a revocation that refuses the
+   * manifest's epoch. Returns the manifest and the exact size the bundle file must have. Throws AppError.
+   */
+  async preflight(
+    manifestBytes: Buffer,
+    signature: string,
+  ): Promise<{ manifest: BundleManifest; bytes: number }> {
+    const manifest = await verifyManifest(manifestBytes, signature, this.resolveKey);
+    const revocation = this.appliances.revocationOf(this.appliances.require(manifest.applianceId));
+    if (revocation && manifest.epoch > revocation.from.epoch)
+      throw bundleError(
+        'bundle_key_revoked',
+        revocation.reason(`this bundle, written in epoch ${manifest.epoch},`),
+      );
+    return {
+      manifest,
+      bytes: canonicalBundleSize(manifest, manifestBytes.length, Buffer.byteLength(signature, 'latin1')),
+    };
   }
 
   private readonly resolveKey: KeyResolver = ({ keyId }) => {
     const a = this.appliances.repo.byKeyId(keyId);
     if (!a) throw bundleError('bundle_key_unknown', `key ${keyId} is not enrolled at this HQ`);
-    if (a.revoked_from_seq !== null && a.revoked_from_seq <= 1)
-      throw bundleError('bundle_key_revoked', `the key of appliance ${a.id} was revoked on ${a.revoked_at}`);
+    const revocation = this.appliances.revocationOf(a);
+    if (revocation?.keyRevoked) throw bundleError('bundle_key_revoked', revocation.reason('this bundle'));
     return { publicKey: a.public_key, applianceId: a.id };
   };
 
-  private async importOne(path: string, file: string): Promise<ImportOutcome> {
+  private async importOne(path: string, file: string, announced?: Buffer): Promise<ImportOutcome> {
     let opened: OpenedBundle | undefined;
     const base: ImportOutcome = { file, status: 'refused' };
     try {
       opened = await openBundle(path, { resolveKey: this.resolveKey, limits: this.limits });
       const m = opened.manifest;
+      if (announced && !announced.equals(opened.manifestBytes))
+        throw new AppError(
+          'bundle_manifest_mismatch',
+          'the bundle’s manifest is not the one its upload headers announced',
+          422,
+        );
       Object.assign(base, {
         applianceId: m.applianceId,
         epoch: m.epoch,
@@ -131,12 +165,12 @@ export class ImportService {
         toSeq: m.toSeq,
       });
       const appliance = this.appliances.require(m.applianceId);
-      if (appliance.revoked_from_seq !== null && m.toSeq >= appliance.revoked_from_seq) {
+      const revocation = this.appliances.revocationOf(appliance);
+      if (revocation && m.epoch > revocation.from.epoch)
         throw bundleError(
           'bundle_key_revoked',
-          `appliance ${appliance.id} was revoked from sequence ${appliance.revoked_from_seq} on ${appliance.revoked_at}; this bundle holds rows ${m.fromSeq}-${m.toSeq}`,
+          revocation.reason(`this bundle, written in epoch ${m.epoch},`),
         );
-      }
       const same = this.appliances.repo.importAt(appliance.no, m.epoch, m.bundleSeq);
       if (same && same.sha256 === opened.sha256) {
         // Byte for byte the bundle already imported (and verified then): nothing to check or write.
@@ -147,6 +181,8 @@ export class ImportService {
       // for its damage, not flagged as a fork.
       const rows: Prepared[] = [];
       for await (const r of opened.rows()) {
+        if (revocation?.refusesRow(r.epoch, r.seq))
+          throw bundleError('bundle_key_revoked', revocation.reason(`its row ${r.epoch}:${r.seq}`));
         const body = JSON.stringify(r.body);
         rows.push({
           row: { seq: r.seq, epoch: r.epoch, kind: r.kind, ref: r.ref, body, recorded_at: r.recordedAt },

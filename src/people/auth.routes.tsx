@@ -1,13 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import { isAppError } from '../core/errors.js';
-import { languageSchema } from '../core/config.js';
-import type { AppContext } from '../main.js';
-import { LANG_COOKIE, clearCookie, setCookie, startSession } from '../web/auth.middleware.js';
+import { languageSchema, type Config } from '../core/config.js';
+import { LANG_COOKIE, clearCookie, setCookie, startSession, trustedDevice } from '../web/auth.middleware.js';
 import { localPath, pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import type { tAuth } from './auth.messages.js';
 import { SignInPage, SignUpPage, type SignUpValues } from './auth.pages.js';
-import { SESSION_COOKIE, SigninLimiter, safeEqual } from './auth.service.js';
+import { SESSION_COOKIE, SigninLimiter, safeEqual, type SessionService } from './auth.service.js';
+import type { CohortService } from './cohorts.service.js';
+import type { PeopleService } from './people.service.js';
 import { pinSchema, usernameSchema } from './people.schema.js';
 
 type Key = Parameters<typeof tAuth>[1];
@@ -18,7 +19,15 @@ const ONE_YEAR = 365 * 24 * 3600;
  * Sign-in (at `/` when signed out), sign-up with a class code, sign-out and the language picker.
  * Every POST here has already passed the Origin and CSRF checks (web/auth.middleware.ts).
  */
-export function authRouter(ctx: AppContext): Router {
+/** What sign-in and sign-up use (a box's context has all of it). */
+export interface AuthRouterDeps {
+  config: Config;
+  sessions: SessionService;
+  people: PeopleService;
+  cohorts: CohortService;
+}
+
+export function authRouter(ctx: AuthRouterDeps): Router {
   const router = Router();
   const limiter = new SigninLimiter(ctx.config.signinRateLimit);
   const signup = ctx.config.selfSignup;
@@ -46,7 +55,8 @@ export function authRouter(ctx: AppContext): Router {
     const pin = str(body['pin']).slice(0, 64);
     if (!username || !pin) return signInPage(req, res, 400, { error: 'missing', username });
     const address = req.ip ?? 'unknown';
-    const blocked = limiter.check(address, username);
+    const trusted = trustedDevice(req, ctx.sessions, username);
+    const blocked = limiter.check(address, username, trusted);
     if (blocked) {
       res.setHeader('Retry-After', '60');
       return signInPage(req, res, 429, {
@@ -56,10 +66,10 @@ export function authRouter(ctx: AppContext): Router {
     }
     const person = await ctx.sessions.verify(username, pin, 'trainee');
     if (!person) {
-      limiter.fail(address, username);
+      limiter.fail(address, username, trusted);
       return signInPage(req, res, 401, { error: 'wrong', username });
     }
-    limiter.succeed(username);
+    limiter.succeed(username, address);
     // A fresh token on every sign-in (no fixation); the session this browser had, if any, ends.
     if (res.locals.user) await ctx.sessions.destroy(res.locals.user.tokenHash);
     await startSession(res, ctx.sessions, person);
@@ -86,14 +96,14 @@ export function authRouter(ctx: AppContext): Router {
     const pin = str(body['pin']);
     const address = req.ip ?? 'unknown';
     const fail = (status: number, key: Key) => signUpPage(req, res, status, values, key);
-    if (limiter.check(address, '\u0000signup')) {
+    if (!limiter.checkCode(address)) {
       res.setHeader('Retry-After', '60');
       return fail(429, 'tooManyAddress');
     }
     // Checked first and throttled like a sign-in: the class code is the only secret here.
     const cohort = ctx.cohorts.byClassCode(values.classCode ?? '');
     if (!cohort && !(signup.enabled && safeEqual(values.classCode ?? '', signup.classCode ?? ''))) {
-      limiter.fail(address, '\u0000signup');
+      limiter.failCode(address);
       return fail(403, 'badCode');
     }
     if (!usernameSchema.safeParse(values.username).success) return fail(400, 'badUsername');
