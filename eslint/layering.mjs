@@ -62,7 +62,10 @@ const rule = {
       const isPackage = !source.startsWith('.');
       const target = isPackage
         ? source
-        : relative(src, resolve(dirname(file), source)).split(sep).join('/').replace(/\.js$/, '');
+        : relative(src, resolve(dirname(file), source))
+            .split(sep)
+            .join('/')
+            .replace(/\.js$/, '');
       const why = check(relFile, target, isPackage);
       if (why) context.report({ node, messageId: 'layer', data: { why } });
     };

@@ -1,6 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../core/logger.js';
-import { AppError, coreError, isAppError, type ErrorSpec } from '../core/errors.js';
+import {
+  AppError,
+  coreError,
+  isAppError,
+  isStorageFull,
+  storageFull,
+  type ErrorSpec,
+} from '../core/errors.js';
 import { ErrorPage } from './error-page.js';
 import { errorText } from './error-text.js';
 import { pageContext } from './page.js';
@@ -28,8 +35,14 @@ function bodyError(err: unknown): AppError | undefined {
  */
 export function errorMiddleware(logger: Logger, catalog: ReadonlyMap<string, ErrorSpec>) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const e = isAppError(err) ? err : (bodyError(err) ?? coreError('internal'));
-    if (e.status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
+    const e = isAppError(err)
+      ? err
+      : isStorageFull(err)
+        ? storageFull()
+        : (bodyError(err) ?? coreError('internal'));
+    if (e.code === 'storage_full')
+      logger.error({ url: req.originalUrl }, 'storage full: a write was refused');
+    else if (e.status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
     if (res.headersSent) return;
     const accept = req.headers.accept ?? '';
     const wantsJson = req.path.startsWith('/api/') || accept.includes('application/json');
