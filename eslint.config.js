@@ -46,6 +46,8 @@ export default tseslint.config(
           'XMLHttpRequest',
           'fetch',
           'FormData',
+          'setInterval',
+          'Blob',
         ].map((g) => [g, 'readonly']),
       ),
     },

@@ -98,7 +98,7 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
       logger.error({ failed: r.failed.map((f) => f.folder) }, 'some sample courses were not installed');
   }
   const learning = new LearningService(recordsDb, records, content, people);
-  const scorm = new ScormService(recordsDb, records, content, learning);
+  const scorm = new ScormService(recordsDb, records, content, learning, people, clock);
   const audit = new AuditService(recordsDb, records);
   const cohorts = new CohortService(recordsDb, records, people);
   const backups = new BackupService(recordsDb, config.dataDir, clock, config.backup.keep);
@@ -164,6 +164,8 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
   const packages = await startPackageServer(
     ctx.content,
     ScormScripts.shared(),
+    ctx.scorm,
+    ctx.config.defaultLanguage,
     packagePort,
     ctx.config.host,
   ).catch((e: unknown) => {

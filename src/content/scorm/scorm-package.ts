@@ -26,6 +26,11 @@ export interface ScormActivityInfo {
   timeLimitAction?: string;
   maxTimeAllowed?: string;
   controlMode?: Partial<ScormControlMode>;
+  /** 2004: the ids of the item's objectives (primary first), put in cmi.objectives at launch. */
+  objectiveIds?: string[];
+  /** 2004 delivery controls (default false): when false the LMS sets completion / success at the end of an attempt. */
+  completionSetByContent?: boolean;
+  objectiveSetByContent?: boolean;
 }
 
 /** A TOC node: clusters keep their children (multi-level TOC in the player). */
@@ -246,6 +251,13 @@ export function prepareScormCourse(
       if (leaf.timeLimitAction !== undefined) a.timeLimitAction = leaf.timeLimitAction;
       if (leaf.maxTimeAllowed !== undefined) a.maxTimeAllowed = leaf.maxTimeAllowed;
       if (leaf.controlMode) a.controlMode = leaf.controlMode;
+      const sq = leaf.sequencing;
+      const ids = [sq?.primaryObjective, ...(sq?.objectives ?? [])]
+        .map((o) => o?.objectiveID)
+        .filter((x): x is string => !!x);
+      if (ids.length) a.objectiveIds = ids;
+      if (sq?.deliveryControls?.completionSetByContent) a.completionSetByContent = true;
+      if (sq?.deliveryControls?.objectiveSetByContent) a.objectiveSetByContent = true;
       info[leaf.identifier] = a;
     }
   });
