@@ -143,9 +143,9 @@ describe('the SCORM runtime in a real Chromium (class.lan / classpkg.lan)', () =
   beforeAll(async () => {
     const pkgPort = await freePort();
     srv = await testServer({
-      scorm: { port: pkgPort, publicOrigin: `http://${LAN_HOSTS.packages}:${pkgPort}` },
+      scorm: { port: pkgPort, publicOrigin: `http://${LAN_HOSTS.packages}` },
     });
-    url = srv.url.replace('127.0.0.1', LAN_HOSTS.app);
+    url = `http://${LAN_HOSTS.app}`;
     for (const [folder, id] of [
       ['probe2004', 'probe'],
       ['probe12', 'probe12'],
@@ -160,7 +160,9 @@ describe('the SCORM runtime in a real Chromium (class.lan / classpkg.lan)', () =
       );
     personId = (await srv.ctx.people.addTrainee({ username: 'awa', pin: '2468', displayName: 'Awa Diallo' }))
       .id;
-    browser = await launchChromium();
+    browser = await launchChromium({
+      hosts: { [LAN_HOSTS.app]: srv.url, [LAN_HOSTS.packages]: `http://127.0.0.1:${pkgPort}` },
+    });
   });
   afterAll(async () => {
     await browser?.close();

@@ -30,16 +30,21 @@ type Srv = Awaited<ReturnType<typeof testServer>>;
  * A box whose app the browser reaches as http://class.lan:<port>; packages on http://classpkg.lan:<port>
  * (their own site, as provisioned), or on the app's host name at another port (`npm start` by IP).
  */
-async function setup(
-  mode: 'lan' | 'same-host' = 'lan',
-): Promise<{ srv: Srv; scorm: ScormService; personId: string; url: string; pkgOrigin: string }> {
+async function setup(mode: 'lan' | 'same-host' = 'lan'): Promise<{
+  srv: Srv;
+  scorm: ScormService;
+  personId: string;
+  url: string;
+  pkgOrigin: string;
+  hosts: Record<string, string>;
+}> {
   const pkgPort = await freePort();
-  const srv = await testServer({
-    scorm:
-      mode === 'lan'
-        ? { port: pkgPort, publicOrigin: `http://${LAN_HOSTS.packages}:${pkgPort}` }
-        : { port: pkgPort },
-  });
+  const pkgOrigin = mode === 'lan' ? `http://${LAN_HOSTS.packages}` : `http://${LAN_HOSTS.app}:${pkgPort}`;
+  const srv = await testServer({ scorm: { port: pkgPort, publicOrigin: pkgOrigin } });
+  const hosts = {
+    [LAN_HOSTS.app]: srv.url,
+    [mode === 'lan' ? LAN_HOSTS.packages : `${LAN_HOSTS.app}:${pkgPort}`]: `http://127.0.0.1:${pkgPort}`,
+  };
   await importContent(
     srv.ctx.content,
     zipFolder(join(SCORM_FIXTURES, 'scorm12-single'), join(tmp, 'single.zip')),
@@ -65,10 +70,7 @@ async function setup(
   );
   const person = await srv.ctx.people.addTrainee({ username: 'awa', pin: '2468', displayName: 'Awa Diallo' });
   const scorm = srv.ctx.scorm;
-  const url = srv.url.replace('127.0.0.1', LAN_HOSTS.app);
-  const pkgOrigin =
-    mode === 'lan' ? `http://${LAN_HOSTS.packages}:${pkgPort}` : `http://${LAN_HOSTS.app}:${pkgPort}`;
-  return { srv, scorm, personId: person.id, url, pkgOrigin };
+  return { srv, scorm, personId: person.id, url: `http://${LAN_HOSTS.app}`, pkgOrigin, hosts };
 }
 
 async function signIn(page: Page, url: string) {
@@ -101,7 +103,7 @@ describe('SCORM in a real Chromium', () => {
 
   beforeAll(async () => {
     env = await setup();
-    browser = await launchChromium();
+    browser = await launchChromium({ hosts: env.hosts });
     context = await phoneContext(browser);
     page = await context.newPage();
     await signIn(page, env.url);
@@ -297,7 +299,7 @@ describe.each([
 
   beforeAll(async () => {
     env = await setup(mode);
-    browser = await launchChromium();
+    browser = await launchChromium({ hosts: env.hosts });
   });
   afterAll(async () => {
     await browser?.close();

@@ -14,26 +14,28 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-/**
- * The classroom's host names, resolved to this machine: phone tests load the app as http://class.lan
- * and packages as http://classpkg.lan (another site), never localhost (a secure context, and a special
- * case for cookies).
- */
+/** The classroom's host names: the app, and the packages on a site of their own. */
 export const LAN_HOSTS = { app: 'class.lan', packages: 'classpkg.lan' } as const;
-export const LAN_RESOLVER = `--host-resolver-rules=MAP ${LAN_HOSTS.app} 127.0.0.1, MAP ${LAN_HOSTS.packages} 127.0.0.1`;
 
-/** Launch headless Chromium; throws a clear error saying what to install when it is missing. */
-export async function launchChromium(extraArgs: string[] = [LAN_RESOLVER]): Promise<Browser> {
+/**
+ * Launch headless Chromium; throws a clear error saying what to install when it is missing.
+ * `hosts` maps LAN names to test servers (`{ 'class.lan': 'http://127.0.0.1:41234' }`), so that pages load
+ * as `http://class.lan` on port 80 the way phones reach the box: a plain-HTTP name is not a secure context
+ * (no service worker, no Cache Storage), where localhost and 127.0.0.1 would be.
+ */
+export async function launchChromium(opts: { hosts?: Record<string, string> } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (Debian) or set FIELDCLASS_CHROMIUM`,
     );
   }
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [...CHROMIUM_ARGS, ...extraArgs],
-    headless: true,
+  const rules = Object.entries(opts.hosts ?? {}).map(([name, target]) => {
+    const u = new URL(target);
+    // "name" is reached on port 80; "name:port" on that port (a second server on the same name).
+    return `MAP ${name.includes(':') ? name : `${name}:80`} ${u.hostname}:${u.port || '80'}`;
   });
+  const args = rules.length ? [...CHROMIUM_ARGS, `--host-resolver-rules=${rules.join(',')}`] : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args, headless: true });
 }
 
 /** A phone-sized page context (360x740, touch), in a language. */
