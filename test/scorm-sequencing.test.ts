@@ -145,3 +145,42 @@ describe('ScormService with a sequenced package on a real records.db', () => {
     expect(ctx.learning.courseProgress(person.id, outline).completed).toBe(true);
   });
 });
+
+describe('SCORM 2004 sequencing: a cluster rolled up into a global objective (the post-test pattern)', () => {
+  beforeAll(loadSequencingEngine);
+  let ctx: ReturnType<typeof testContext>;
+  beforeEach(async () => {
+    ctx = testContext();
+    await importContent(
+      ctx.content,
+      zipFolder(join(SCORM_FIXTURES, 'scorm2004-cluster'), join(tmp, 'cluster.zip')),
+      { trustedKeys: [], allowUnsigned: true },
+      { id: 'patrol' },
+    );
+  });
+  afterEach(() => ctx.cleanup());
+
+  it('the post-test opens once both content SCOs are completed (cluster rollup -> global objective -> pre-condition)', () => {
+    const tree = ctx.scorm.packageOf('patrol')!.sequencing!;
+    const b = tree.children[0]!.children[1]!;
+    expect(b.sequencing?.objectives?.[0]?.mapInfo).toEqual([
+      expect.objectContaining({
+        targetObjectiveID: 'g-a',
+        readCompletionStatus: true,
+        readSatisfiedStatus: false,
+      }),
+    ]);
+    const completed: ScoState = { attempts: 1, completion: 'completed', success: 'unknown' };
+    // Part B reads Part A's completion through a 4th Edition adlseq:objectives map.
+    expect([...evaluateSequencing(tree, new Map()).disabled].sort()).toEqual(['sco-b', 'sco-post']);
+    expect([...evaluateSequencing(tree, new Map([['sco-a', completed]])).disabled]).toEqual(['sco-post']);
+    const both = evaluateSequencing(
+      tree,
+      new Map([
+        ['sco-a', completed],
+        ['sco-b', completed],
+      ]),
+    );
+    expect([...both.disabled]).toEqual([]);
+  });
+});

@@ -201,7 +201,15 @@ describe('the SCORM runtime in a real Chromium (class.lan / classpkg.lan)', () =
 
   it('SCORM 2004: every call answers what the RTE book says (values, _count, _children, _version, error codes)', async () => {
     const page = await signedIn();
+    // controlMode choice="false": the outline links only the SCO to start with; the others are reached by flow.
+    await page.goto(`${url}/courses/probe`);
+    expect(await page.locator('li[data-activity="probe"] a').count()).toBe(1);
+    expect(await page.locator('li[data-activity="bare"] a').count()).toBe(0);
+    expect(await page.locator('li[data-activity="bare"]').textContent()).toContain(
+      'Initialize and Terminate only',
+    );
     await page.goto(`${url}/courses/probe/scorm/probe`);
+    expect(await page.locator('.scorm-toc a').count()).toBe(0);
     await sco(page).locator('#table').click();
     await expect.poll(() => sco(page).locator('#results').textContent(), { timeout: 15_000 }).not.toBe('');
     check(JSON.parse((await sco(page).locator('#results').textContent())!) as Row[], RTE_2004);
