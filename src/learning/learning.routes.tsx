@@ -56,8 +56,7 @@ export function learningRouter(ctx: AppContext): Router {
     const pkg = c.kind === 'native' ? undefined : ctx.scorm.packageOf(c.id);
     const items = c.modules.flatMap((m) => m.items).map((i) => i.id);
     const entry = progress.next?.activityId ?? items[0];
-    const unlinked =
-      pkg && !pkg.controlMode.choice ? new Set(items.filter((id) => id !== entry)) : undefined;
+    const unlinked = pkg && !pkg.controlMode.choice ? new Set(items.filter((id) => id !== entry)) : undefined;
     sendPage(
       res,
       <OutlinePage
