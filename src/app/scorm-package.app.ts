@@ -1,13 +1,11 @@
-import type { Server } from 'node:http';
-import { join } from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { contentRouter } from '../content/content.routes.js';
 import type { ContentService } from '../content/content.service.js';
-import { isAppError } from '../core/errors.js';
 import type { Language } from '../core/config.js';
-import { PACKAGE_ROOT } from '../core/paths.js';
-import { MemoryAsset } from '../web/static-assets.js';
-import type { CommitInput, ScormService } from './scorm.service.js';
+import { isAppError } from '../core/errors.js';
+import type { ScormScripts } from '../learning/scorm.scripts.js';
+import type { CommitInput, ScormService } from '../learning/scorm.service.js';
+import { listen, type Listening } from './listen.js';
 
 /**
  * The PACKAGE ORIGIN: a second HTTP listener that serves only the files of installed SCORM packages
@@ -33,30 +31,6 @@ export const PACKAGE_CSP = [
   "base-uri 'self'",
   "form-action 'self'",
 ].join('; ');
-
-const script = (name: string, file: string): MemoryAsset => MemoryAsset.fromFile(file, '/rt/', `${name}.js`);
-
-/** The scorm-again scripts and the box's own player scripts, loaded once. */
-export class ScormScripts {
-  private static instance: ScormScripts | undefined;
-  /** One copy per process (the app and the package origin serve the same scripts). */
-  static shared(): ScormScripts {
-    return (ScormScripts.instance ??= new ScormScripts());
-  }
-  readonly all = new Map<string, MemoryAsset>();
-  readonly byName: Record<'scorm12' | 'scorm2004' | 'player' | 'wrapper', MemoryAsset>;
-  constructor() {
-    const dist = join(PACKAGE_ROOT, 'node_modules', 'scorm-again', 'dist');
-    const own = join(PACKAGE_ROOT, 'src', 'learning');
-    this.byName = {
-      scorm12: script('scorm12', join(dist, 'scorm12.min.js')),
-      scorm2004: script('scorm2004', join(dist, 'scorm2004.min.js')),
-      player: script('player', join(own, 'scorm.player.js')),
-      wrapper: script('wrapper', join(own, 'scorm.wrapper.js')),
-    };
-    for (const s of Object.values(this.byName)) this.all.set(s.url, s);
-  }
-}
 
 function wrapperHtml(scripts: ScormScripts, version: 'scorm12' | 'scorm2004'): string {
   return `<!doctype html>
@@ -170,14 +144,10 @@ export function createPackageApp(
   return app;
 }
 
-export interface PackageServer {
-  server: Server;
-  port: number;
-  close(): Promise<void>;
-}
+export type PackageServer = Listening;
 
 /** Listen for the package origin (port 0 = any free port, for tests). */
-export async function startPackageServer(
+export function startPackageServer(
   content: ContentService,
   scripts: ScormScripts,
   scorm: ScormService,
@@ -185,18 +155,5 @@ export async function startPackageServer(
   port: number,
   host: string,
 ): Promise<PackageServer> {
-  const app = createPackageApp(content, scripts, scorm, lang);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
-  const addr = server.address();
-  return {
-    server,
-    port: typeof addr === 'object' && addr ? addr.port : port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(createPackageApp(content, scripts, scorm, lang), port, host);
 }
