@@ -199,6 +199,11 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
           <a href={`/courses/${enc(courseId)}`}>{tScorm(page.lang, 'backToCourse')}</a>
         </p>
         <h1>{title}</h1>
+        {pkg.remote?.length ? (
+          <p class="notice" role="note" data-code="scorm_remote_content">
+            {tScorm(page.lang, 'remoteContent')}
+          </p>
+        ) : null}
         {items.length > 1 && (
           <nav aria-label={tScorm(page.lang, 'contents')}>
             <details open={false}>

@@ -3,6 +3,7 @@ import type { Language } from '../../core/config.js';
 import type { CourseSource } from '../course-source.js';
 import { courseInvalid, digestOf, type PreparedCourse, type PreparedFile } from '../course.importer.js';
 import { extOf, mediaTypeOf } from '../media-types.js';
+import { findRemoteReferences } from './remote-refs.js';
 import {
   leaves,
   parseScormManifest,
@@ -57,6 +58,8 @@ export interface ScormPackageInfo {
    * Absent otherwise: the package navigates by control mode only.
    */
   sequencing?: ScormActivityNode;
+  /** Files the package loads from the internet (installed with allowRemote): the course shows a warning. */
+  remote?: string[];
 }
 
 /** One activity of the sequencing tree (the organization or an item). */
@@ -115,6 +118,8 @@ export interface ScormPrepareOptions {
   version?: string;
   /** The language the package is in (SCORM packages are single-language). */
   language?: Language;
+  /** Install a package that loads files from the internet (refused by default: the box is offline). */
+  allowRemote?: boolean;
 }
 
 /** A course id from a manifest identifier: a-z, 0-9 and '-', 3 to 64 characters. */
@@ -196,6 +201,17 @@ export function prepareScormCourse(
     errors.push(`course id "${id}": must be 3 to 64 characters: a-z, 0-9 and "-"`);
   if (!/^\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(version)) errors.push(`version "${version}": must be x.y.z`);
   if (errors.length) throw courseInvalid(source.name, errors);
+
+  // The box is offline: a package that loads scripts, styles or media from the internet breaks in
+  // class (jQuery from a CDN: "$ is not defined"). Refused unless the coordinator accepts it.
+  const refs = findRemoteReferences(source);
+  const remote = [...new Set(refs.loaded.map((r) => r.url))];
+  if (remote.length && !opts.allowRemote)
+    throw courseInvalid(source.name, [
+      `the package loads ${remote.length} file(s) from the internet, which the box does not have (install anyway with \`content import --allow-remote\`, or the admin upload's "allow files from the internet"):`,
+      ...refs.loaded.slice(0, 20).map((r) => `${r.file}: ${r.url}`),
+      ...(refs.loaded.length > 20 ? [`... and ${refs.loaded.length - 20} more`] : []),
+    ]);
 
   const files: PreparedFile[] = paths.map((path) => {
     const e = extOf(path);
@@ -285,6 +301,7 @@ export function prepareScormCourse(
       toc: tocOf(manifest.items),
       activities: info,
       ...(activityTreeOf(manifest) ? { sequencing: activityTreeOf(manifest)! } : {}),
+      ...(remote.length ? { remote } : {}),
     },
   };
 }
