@@ -14,14 +14,21 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-/** Launch headless Chromium; throws a clear error saying what to install when it is missing. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Launch headless Chromium; throws a clear error saying what to install when it is missing. `extraArgs`
+ * adds switches such as `--host-resolver-rules=MAP class.lan 10.0.0.2` (a phone whose DNS is the box's).
+ */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (Debian) or set FIELDCLASS_CHROMIUM`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    headless: true,
+  });
 }
 
 /** A phone-sized page context (360x740, touch), in a language. */
