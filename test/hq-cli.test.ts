@@ -92,14 +92,17 @@ describe('fieldclass hq', () => {
     expect(
       await cli('hq', 'appliance', 'revoke', box.applianceId, '--from-sequence', '11', '--data', data),
     ).toBe(0);
-    expect(out[0]).toMatch(/from sequence 11/);
+    expect(out[0]).toMatch(/from 1:11: rows at or after it, and every later epoch, are refused/);
+    expect(out[1]).toMatch(/2 bundle\(s\) imported before the revocation stay/);
     const b3 = await writeBundle(box, dir, {
       bundleSeq: 3,
       rows: [{ ...j.rows[9]!, seq: 11 }],
       prevSha256: null,
     });
     expect(await cli('hq', 'import', b3.path, '--data', data)).toBe(1);
-    expect(out.join('')).toMatch(/refused: appliance .* was revoked from sequence 11/);
+    expect(out.join('')).toMatch(
+      /refused: appliance .* was revoked from 1:11 on .*; its row 1:11 is at or after/,
+    );
 
     expect(await cli('hq', 'user', 'add', 'amina', '--password', 'correct horse', '--data', data)).toBe(0);
     expect(out[0]).toBe('added HQ user amina');

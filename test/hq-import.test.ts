@@ -157,7 +157,7 @@ describe('hq import: the bad-input corpus (each refused with its own reason, HQ 
   it('an unknown key, and a revoked key', async () => {
     const stranger = makeBox('Stranger');
     await refused(await craftAs(stranger, 'unknown.zip'), 'bundle_key_unknown');
-    hq.appliances.revoke(box.applianceId, 11);
+    hq.appliances.revoke(box.applianceId, { epoch: 1, seq: 11 });
     before = dumpDb(hq.db.hq);
     await refused(valid, 'bundle_key_revoked');
     hq.appliances.revoke(box.applianceId);

@@ -8,8 +8,8 @@ import { EXT, VERBS, type XapiStatement } from '../src/records/xapi.js';
 import { testContext } from './helpers/context.js';
 
 /** A small native course written to disk and installed through the real content store. */
-function writeFixtureCourse(root: string): string {
-  const dir = join(root, 'fixture-course');
+function writeFixtureCourse(root: string, extra: { id?: string; showCorrectAnswers?: string } = {}): string {
+  const dir = join(root, extra.id ?? 'fixture-course');
   mkdirSync(join(dir, 'lessons'), { recursive: true });
   mkdirSync(join(dir, 'quizzes'), { recursive: true });
   const t = (en: string) => ({ en, fr: `${en} (fr)` });
@@ -22,6 +22,7 @@ function writeFixtureCourse(root: string): string {
       languages: ['en', 'fr'],
       title: t('Fixture course'),
       description: t('A course for tests'),
+      ...extra,
       modules: [
         {
           id: 'm1',
@@ -189,11 +190,13 @@ describe('LearningService on a real records.db', () => {
       attemptsLeft: 2,
       courseCompleted: false,
     });
+    // Not passed and attempts left: the review shows what was given, not the right answers.
+    expect(r1).toMatchObject({ correctCount: 2, total: 4, answersShown: false });
     expect(r1.questions).toEqual([
-      { id: 'q1', correct: true, feedback: 'right fr' },
-      { id: 'q2', correct: false, feedback: '' },
-      { id: 'q3', correct: false, feedback: '' },
-      { id: 'q4', correct: true, feedback: '' },
+      { id: 'q1', correct: true, feedback: 'right fr', given: ['b'], expected: null },
+      { id: 'q2', correct: false, feedback: '', given: ['a'], expected: null },
+      { id: 'q3', correct: false, feedback: '', given: ['true'], expected: null },
+      { id: 'q4', correct: true, feedback: '', given: ['tape'], expected: null },
     ]);
     expect(verbs(awa.id)).toEqual([
       'launched ',
@@ -213,7 +216,7 @@ describe('LearningService on a real records.db', () => {
       extensions: { [LEARNING_EXT.answers]: { q1: ['b'], q2: ['a'], q3: ['true'], q4: ['tape'] } },
     });
     const r2 = await ctx.learning.submitQuiz(awa, 'fixture-course', 'quiz', 'en', ALL_RIGHT);
-    expect(r2).toMatchObject({ attemptNo: 2, score: 1, passed: true, attemptsLeft: 1 });
+    expect(r2).toMatchObject({ attemptNo: 2, score: 1, passed: true, attemptsLeft: 1, answersShown: true });
     expect(statements(awa.id).at(-1)!.s.verb.id).toBe(VERBS.passed);
     // A worse third attempt keeps the best score and the passed status.
     const r3 = await ctx.learning.submitQuiz(awa, 'fixture-course', 'quiz', 'en', HALF);
@@ -231,12 +234,29 @@ describe('LearningService on a real records.db', () => {
     });
     const last = ctx.learning.lastQuizResult(awa.id, 'fixture-course', 'quiz', 'fr')!;
     expect(last).toMatchObject({ attemptNo: 3, score: 0.5, passed: false, attemptsLeft: 0 });
-    expect(last.questions[0]).toEqual({ id: 'q1', correct: true, feedback: 'right fr' });
+    // Passed once (and no attempt left): the review of a later failed attempt shows the right answers.
+    expect(last).toMatchObject({ correctCount: 2, total: 4, answersShown: true });
+    expect(last.questions[0]).toEqual({
+      id: 'q1',
+      correct: true,
+      feedback: 'right fr',
+      given: ['b'],
+      expected: ['b'],
+    });
+    expect(last.questions.map((q) => q.expected)).toEqual([['b'], ['a', 'c'], ['false'], ['Tape']]);
     const attempt = ctx.db.records
       .prepare(`SELECT state, score, status FROM attempts WHERE person_id = ? AND attempt_no = 2`)
       .get(awa.id) as { state: string; score: number; status: string };
     expect(JSON.parse(attempt.state)).toEqual({ q1: ['b'], q2: ['a', 'c'], q3: ['false'], q4: [' TAPE '] });
     expect(attempt).toMatchObject({ score: 1, status: 'passed' });
+  });
+
+  it('a course with showCorrectAnswers "always" shows the right answers after a failed attempt', async () => {
+    const dir = writeFixtureCourse(join(ctx.dir, 'src'), { id: 'open-course', showCorrectAnswers: 'always' });
+    ctx.content.installFolder(dir, { source: 'test' });
+    const r = await ctx.learning.submitQuiz(awa, 'open-course', 'quiz', 'en', HALF);
+    expect(r).toMatchObject({ passed: false, attemptsLeft: 2, answersShown: true });
+    expect(r.questions[1]).toMatchObject({ given: ['a'], expected: ['a', 'c'] });
   });
 
   it('refuses a quiz beyond the attempts allowed, even when submissions race', async () => {

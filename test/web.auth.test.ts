@@ -80,12 +80,14 @@ describe('sign-in, sessions, CSRF and Origin (real server, real SQLite)', () => 
     const blocked = await b.submit('/', '/signin', { username: 'brahim', pin: '5678' });
     expect(blocked.status).toBe(429);
     expect(await blocked.text()).toContain(
-      'Trop de tentatives pour ce nom d’utilisateur. Attendez une minute et réessayez.',
+      'Trop de tentatives pour cet identifiant depuis cet appareil. Attendez une minute et réessayez.',
     );
     const en = new Browserless(s.url, { 'accept-language': 'en' });
     const r = await en.submit('/', '/signin', { username: 'brahim', pin: '5678' });
     expect(r.status).toBe(429);
-    expect(await r.text()).toContain('Too many attempts for this username. Wait a minute and try again.');
+    expect(await r.text()).toContain(
+      'Too many attempts for this username from this device. Wait a minute and try again.',
+    );
     // Other usernames are not blocked by it.
     const ok = await new Browserless(s.url).submit('/', '/signin', { username: 'awa', pin: '1234' });
     expect(ok.status).toBe(303);
@@ -224,5 +226,90 @@ describe('sign-up closed', () => {
     } finally {
       await s.cleanup();
     }
+  });
+});
+
+describe('sign-in throttling stops guessing without locking out the person with the right PIN', () => {
+  let s: Server;
+  beforeAll(async () => {
+    // The shipped limits: 5 tries a minute per username and address, 200 failures per address.
+    s = await testServer({ selfSignup: { enabled: true, classCode: 'CLASS-2026' } });
+    await s.ctx.people.addTrainee({ username: 'awa', pin: '1234' });
+  });
+  afterAll(async () => s.cleanup());
+
+  // The test server trusts X-Forwarded-For from loopback (as behind the box's nginx): one header = one address.
+  const from = (address: string, lang = 'en') =>
+    new Browserless(s.url, { 'x-forwarded-for': address, 'accept-language': lang });
+
+  it("an attacker's wrong PINs never stop the right PIN", async () => {
+    const phone = from('10.0.0.7');
+    expect((await phone.submit('/', '/signin', { username: 'awa', pin: '1234' })).status).toBe(303);
+    expect(phone.cookies.get('fc_device')).toBeTruthy();
+    await phone.submit('/', '/signout', {});
+
+    const attacker = from('10.0.0.66');
+    for (let i = 0; i < 5; i++)
+      expect((await attacker.submit('/', '/signin', { username: 'awa', pin: `000${i}` })).status).toBe(401);
+    const refused = await attacker.submit('/', '/signin', { username: 'awa', pin: '1234' });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('60');
+
+    // Awa's own phone (device cookie) signs in at once, even from the attacker's address (one NAT)...
+    const sameNat = new Browserless(s.url, { 'x-forwarded-for': '10.0.0.66' });
+    sameNat.cookies.set('fc_device', phone.cookies.get('fc_device')!);
+    expect((await sameNat.submit('/', '/signin', { username: 'awa', pin: '1234' })).status).toBe(303);
+    // ...and so does a browser she never used, from any other address.
+    expect((await from('10.0.0.8').submit('/', '/signin', { username: 'awa', pin: '1234' })).status).toBe(
+      303,
+    );
+    // A device cookie copied onto another username proves nothing.
+    const forged = from('10.0.0.66');
+    forged.cookies.set('fc_device', phone.cookies.get('fc_device')!);
+    expect((await forged.submit('/', '/signin', { username: 'awa2', pin: '1234' })).status).toBe(401);
+  });
+
+  it('40 trainees behind one address sign in, each after a mistyped PIN, while one of them guesses', async () => {
+    const people = Array.from({ length: 40 }, (_, i) => `nat${String(i).padStart(2, '0')}`);
+    for (const u of people) await s.ctx.people.addTrainee({ username: u, pin: '4321' });
+    const guesser = from('192.168.1.1');
+    for (let i = 0; i < 8; i++) await guesser.submit('/', '/signin', { username: 'nat00', pin: `99${i}0` });
+    const results = await Promise.all(
+      people.map(async (u) => {
+        const b = from('192.168.1.1');
+        const wrong = await b.submit('/', '/signin', { username: u, pin: '1111' });
+        const typo = await b.submit('/', '/signin', { username: u, pin: '4312' });
+        const right = await b.submit('/', '/signin', { username: u, pin: '4321' });
+        return [wrong.status, typo.status, right.status];
+      }),
+    );
+    // nat00 is the guesser's target from this very address: only it waits, and only without its device.
+    const byUser = new Map(people.map((u, i) => [u, results[i]!]));
+    expect(byUser.get('nat00')![2]).toBe(429);
+    for (const u of people.slice(1)) expect(byUser.get(u)).toEqual([401, 401, 303]);
+  });
+
+  it('mistyped class codes close sign-up for that address only', async () => {
+    const attacker = from('10.0.0.99');
+    let last = 0;
+    for (let i = 0; i < 45; i++) {
+      const r = await attacker.submit('/signup', '/signup', {
+        username: `x${i}`,
+        displayName: 'X',
+        classCode: `WRONG-${i}`,
+        pin: '1234',
+        pin2: '1234',
+      });
+      last = r.status;
+    }
+    expect(last).toBe(429);
+    const r = await from('10.0.0.100', 'fr').submit('/signup', '/signup', {
+      username: 'nouvelle',
+      displayName: 'Nouvelle',
+      classCode: 'CLASS-2026',
+      pin: '2468',
+      pin2: '2468',
+    });
+    expect(r.status).toBe(303);
   });
 });

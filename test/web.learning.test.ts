@@ -59,7 +59,7 @@ describe('trainee pages over HTTP (real server, real SQLite, sample and fixture 
   it('renders My courses, the outline, a lesson and a quiz in en, fr and ar', async () => {
     const expected = {
       en: ['My courses', 'Mark as done and continue', 'Send my answers', 'ltr'],
-      fr: ['Mes cours', 'Marquer comme terminé et continuer', 'Envoyer mes réponses', 'ltr'],
+      fr: ['Mes cours', 'J’ai terminé, continuer', 'Envoyer mes réponses', 'ltr'],
       ar: ['دوراتي', 'تحديد كمكتمل والمتابعة', 'أرسل إجاباتي', 'rtl'],
     } as const;
     for (const [lang, [courses, done, send, dir]] of Object.entries(expected)) {

@@ -11,6 +11,7 @@ import {
 import { bundleServices } from '../bundles/bundles.module.js';
 import { AppError, isAppError } from '../core/errors.js';
 import { fail, withContextAsync, type GlobalFlags } from './context.js';
+import type { Revocation } from '../hq/appliances.service.js';
 
 const dataOpts = (c: Command): Command =>
   c
@@ -66,8 +67,8 @@ export function registerBundle(program: Command): void {
       try {
         const k = await keyResolver(opts.key);
         close = k.close;
-        const v = await verifyBundle(file, { resolveKey: k.resolve });
-        k.afterVerify?.(v.manifest.toSeq);
+        // With an HQ data dir, each row is also judged by the appliance's revocation, as `hq import` does.
+        const v = await verifyBundle(file, { resolveKey: k.resolve }, k.checkRow);
         const m = v.manifest;
         console.log(
           `valid: ${file}\n  appliance ${m.applianceId} key ${m.keyId} epoch ${m.epoch} bundle ${m.bundleSeq}${m.reexport ? ' (re-export)' : ''}\n  journal ${m.fromSeq}..${m.toSeq} (${m.counts.statement} statements, ${m.counts.person} people, ${m.counts.cohort} cohorts, ${m.counts.enrolment} enrolments)\n  sha256 ${v.sha256}`,
@@ -180,7 +181,7 @@ export function registerBundle(program: Command): void {
 /** A key file (PEM, base64, identity/enrol JSON) or an HQ data dir (hq.db: the enrolled keys). */
 async function keyResolver(
   arg: string,
-): Promise<{ resolve: KeyResolver; close: () => void; afterVerify?: (toSeq: number) => void }> {
+): Promise<{ resolve: KeyResolver; close: () => void; checkRow?: (epoch: number, seq: number) => void }> {
   if (!existsSync(arg)) throw new AppError('invalid', `--key: ${arg} does not exist`);
   if (statSync(arg).isDirectory()) {
     if (!existsSync(join(arg, 'hq.db')))
@@ -189,23 +190,19 @@ async function keyResolver(
     const { openHqContext } = await import('../hq/hq.context.js');
     const { silentLogger } = await import('../core/logger.js');
     const hq = openHqContext(loadHqConfig({ dataDir: arg }), { logger: silentLogger });
-    let revokedFrom: number | null = null;
-    let applianceOf = '';
+    let revocation: Revocation | null = null;
     return {
       close: () => hq.close(),
       resolve: ({ keyId }) => {
         const a = hq.appliances.repo.byKeyId(keyId);
         if (!a) throw bundleError('bundle_key_unknown', `key ${keyId} is not enrolled at this HQ`);
-        revokedFrom = a.revoked_from_seq;
-        applianceOf = a.id;
+        revocation = hq.appliances.revocationOf(a);
+        if (revocation?.keyRevoked) throw bundleError('bundle_key_revoked', revocation.reason('this bundle'));
         return { publicKey: a.public_key, applianceId: a.id };
       },
-      afterVerify: (toSeq) => {
-        if (revokedFrom !== null && toSeq >= revokedFrom)
-          throw bundleError(
-            'bundle_key_revoked',
-            `the key of appliance ${applianceOf} is revoked from sequence ${revokedFrom}`,
-          );
+      checkRow: (epoch, seq) => {
+        if (revocation?.refusesRow(epoch, seq))
+          throw bundleError('bundle_key_revoked', revocation.reason(`its row ${epoch}:${seq}`));
       },
     };
   }

@@ -7,6 +7,7 @@ import { createLogger, silentLogger } from '../core/logger.js';
 import { loadHqConfig, type HqConfig } from '../hq/hq.config.js';
 import { openHqContext, type HqContext } from '../hq/hq.context.js';
 import { startHqServer } from '../hq/hq.app.js';
+import { parseRevocationPoint } from '../hq/appliances.service.js';
 import { collectBundleFiles, outcomeLine, type ImportOutcome } from '../hq/import.service.js';
 import { REPORT_COLUMNS, toCsv, toTextTable, type ReportName } from '../hq/reports.service.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
@@ -106,19 +107,32 @@ export function registerHq(program: Command): void {
     );
   appliance
     .command('revoke <applianceId>')
-    .description("refuse the appliance's bundles (from a journal sequence on, or all)")
-    .option('--from-sequence <n>', 'refuse bundles whose rows reach this sequence (default: all)')
+    .description("refuse the appliance's bundles: all of them (the key is dead), or from a point on")
+    .option(
+      '--from <epoch:seq>',
+      'refuse rows at or after this point of that epoch, every later epoch, and rows of earlier epochs beyond what HQ holds now',
+    )
+    .option('--from-sequence <n>', 'the same as --from <latest epoch HQ holds>:<n>')
     .option(...DATA)
     .action(
-      act((id: string, opts: HqFlags & { fromSequence?: string }) =>
+      act((id: string, opts: HqFlags & { from?: string; fromSequence?: string }) =>
         withHq(opts, (ctx) => {
-          const from = opts.fromSequence === undefined ? 1 : Number(opts.fromSequence);
+          let from = opts.from === undefined ? undefined : parseRevocationPoint(opts.from);
+          if (!from && opts.fromSequence !== undefined) {
+            const seq = Number(opts.fromSequence);
+            if (!Number.isSafeInteger(seq) || seq < 1)
+              throw new AppError('invalid', '--from-sequence must be a whole number from 1');
+            from = { epoch: ctx.appliances.latestEpoch(ctx.appliances.require(id)), seq };
+          }
           const a = ctx.appliances.revoke(id, from);
+          const r = ctx.appliances.revocationOf(a)!;
+          const held = ctx.appliances.status(a).revocation!.importedBefore;
           console.log(
-            from <= 1
-              ? `revoked appliance ${a.id}: all its bundles are refused from now on`
-              : `revoked appliance ${a.id} from sequence ${from}: bundles reaching it are refused`,
+            r.keyRevoked
+              ? `revoked appliance ${a.id}: every bundle signed by its key is refused from now on`
+              : `revoked appliance ${a.id} from ${r.from.epoch}:${r.from.seq}: rows at or after it, and every later epoch, are refused`,
           );
+          console.log(`${held} bundle(s) imported before the revocation stay`);
         }),
       ),
     );

@@ -77,6 +77,8 @@ export interface QuestionKey {
 export interface QuizKey {
   passMark: number;
   attemptsAllowed: number;
+  /** course.json `showCorrectAnswers`; absent in keys stored before it existed (= 'final'). */
+  showCorrectAnswers?: 'final' | 'always';
   questions: QuestionKey[];
 }
 

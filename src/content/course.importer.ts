@@ -209,7 +209,10 @@ function compareVariants(file: string, base: string, q: QuizJson, ref: QuizJson,
   });
 }
 
-function quizParts(q: QuizJson): { view: QuizViewData; key: QuizKey } {
+function quizParts(
+  q: QuizJson,
+  showCorrectAnswers: QuizKey['showCorrectAnswers'],
+): { view: QuizViewData; key: QuizKey } {
   return {
     view: {
       passMark: q.passMark,
@@ -228,6 +231,7 @@ function quizParts(q: QuizJson): { view: QuizViewData; key: QuizKey } {
     key: {
       passMark: q.passMark,
       attemptsAllowed: q.attemptsAllowed,
+      showCorrectAnswers,
       questions: q.questions.map((x) => ({
         id: x.id,
         type: x.type,
@@ -357,7 +361,7 @@ export function prepareNativeCourse(source: CourseSource): PreparedCourse {
           if (ref && quizShape(q.data) !== quizShape(ref.quiz))
             compareVariants(file, ref.file, q.data, ref.quiz, errors);
           if (!ref && lang === c.language) ref = { file, quiz: q.data };
-          quizzes.push({ activityId: it.id, lang, ...quizParts(q.data) });
+          quizzes.push({ activityId: it.id, lang, ...quizParts(q.data, c.showCorrectAnswers) });
         }
       }
     }

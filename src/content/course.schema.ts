@@ -45,6 +45,11 @@ export const courseJsonSchema = z.strictObject({
   title: texts,
   description: texts,
   modules: z.array(moduleSchema).min(1, 'a course needs at least one module'),
+  /**
+   * When a quiz's review shows the correct answers: "final" (default) once the trainee has passed the
+   * quiz or has no attempt left, so that a retry is not a copy; "always" after every attempt.
+   */
+  showCorrectAnswers: z.enum(['final', 'always']).default('final'),
 });
 export type CourseJson = z.infer<typeof courseJsonSchema>;
 export type CourseItemJson = z.infer<typeof itemSchema>;

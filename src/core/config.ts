@@ -20,6 +20,17 @@ export const configSchema = z
     dataDir: z.string().default('./data'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     applianceName: z.string().default('fieldclass box'),
+    /** Shown to trainees on every page (header and title) instead of "fieldclass". */
+    organisation: z
+      .object({
+        name: z.string().trim().max(80, 'must be 80 characters at most').default(''),
+        /** A PNG, SVG, JPEG or WebP file (absolute, or relative to the data dir), at most 256 KB; also the favicon. */
+        logo: z
+          .string()
+          .regex(/\.(png|svg|jpe?g|webp)$/i, 'must be a .png, .svg, .jpg or .webp file')
+          .optional(),
+      })
+      .prefault({}),
     location: z.string().default(''),
     languages: z.array(languageSchema).min(1).default(['en', 'fr', 'ar']),
     defaultLanguage: languageSchema.default('en'),
@@ -34,10 +45,17 @@ export const configSchema = z
       })
       .prefault({}),
     sessions: z.object({ ttlHours: z.number().positive().default(12) }).prefault({}),
+    /**
+     * Sign-in throttle (people/auth.service.ts SigninLimiter). Failures per username are counted per
+     * address, and a browser where the person signed in before is never refused. Per address: a class of
+     * 40 behind one NAT address, each mistyping a few times, stays under it.
+     */
     signinRateLimit: z
       .object({
-        perAddressPerMinute: z.number().int().positive().default(30),
+        perAddressPerMinute: z.number().int().positive().default(200),
         perUsernamePerMinute: z.number().int().positive().default(5),
+        /** Wrong class codes (sign-up) or setup codes per address. */
+        codesPerAddressPerMinute: z.number().int().positive().default(40),
       })
       .prefault({}),
     recording: z
@@ -117,6 +135,8 @@ const ENV: Record<string, (v: string) => Record<string, unknown>> = {
   FIELDCLASS_LOG_LEVEL: (v) => ({ logLevel: v }),
   FIELDCLASS_APPLIANCE_NAME: (v) => ({ applianceName: v }),
   FIELDCLASS_LOCATION: (v) => ({ location: v }),
+  FIELDCLASS_ORGANISATION_NAME: (v) => ({ organisation: { name: v } }),
+  FIELDCLASS_ORGANISATION_LOGO: (v) => ({ organisation: { logo: v } }),
   FIELDCLASS_DEFAULT_LANGUAGE: (v) => ({ defaultLanguage: v }),
   FIELDCLASS_SELF_SIGNUP: (v) => ({ selfSignup: { enabled: v === 'true' || v === '1' } }),
   FIELDCLASS_CLASS_CODE: (v) => ({ selfSignup: { classCode: v } }),

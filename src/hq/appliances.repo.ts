@@ -10,6 +10,8 @@ export interface ApplianceRow {
   key_id: string;
   requested_at: string | null;
   enrolled_at: string;
+  /** Revocation point (epoch, seq); both null while the key is trusted. 1:1 = the key is dead. */
+  revoked_from_epoch: number | null;
   revoked_from_seq: number | null;
   revoked_at: string | null;
 }
@@ -51,6 +53,8 @@ export class AppliancesRepo {
   private readonly importsOf: Statement;
   private readonly insertFork: Statement;
   private readonly forksOf: Statement;
+  private readonly snapshotHeldStmt: Statement;
+  private readonly heldOf: Statement;
 
   constructor(db: Db) {
     this.byIdStmt = db.prepare('SELECT * FROM appliances WHERE id = ?');
@@ -60,7 +64,18 @@ export class AppliancesRepo {
       `INSERT INTO appliances (id, name, location, public_key, key_id, requested_at, enrolled_at)
        VALUES (@id, @name, @location, @public_key, @key_id, @requested_at, @enrolled_at)`,
     );
-    this.revokeStmt = db.prepare('UPDATE appliances SET revoked_from_seq = ?, revoked_at = ? WHERE no = ?');
+    this.revokeStmt = db.prepare(
+      'UPDATE appliances SET revoked_from_epoch = ?, revoked_from_seq = ?, revoked_at = ? WHERE no = ?',
+    );
+    // The highest sequence HQ holds of each epoch before the revoked one (the journal's primary key
+    // (appliance_no, epoch, seq) answers it without a scan of the rows).
+    this.snapshotHeldStmt = db.prepare(
+      `INSERT OR IGNORE INTO revocation_held (appliance_no, epoch, held_to_seq)
+       SELECT appliance_no, epoch, MAX(seq) FROM journal WHERE appliance_no = ? AND epoch < ? GROUP BY epoch`,
+    );
+    this.heldOf = db.prepare(
+      'SELECT epoch, held_to_seq FROM revocation_held WHERE appliance_no = ? ORDER BY epoch',
+    );
     this.importOf = db.prepare(
       'SELECT * FROM imports WHERE appliance_no = ? AND epoch = ? AND bundle_seq = ?',
     );
@@ -90,11 +105,18 @@ export class AppliancesRepo {
   all(): ApplianceRow[] {
     return this.allStmt.all() as ApplianceRow[];
   }
-  insert(a: Omit<ApplianceRow, 'no' | 'revoked_from_seq' | 'revoked_at'>): void {
+  insert(a: Omit<ApplianceRow, 'no' | 'revoked_from_epoch' | 'revoked_from_seq' | 'revoked_at'>): void {
     this.insertStmt.run(a);
   }
-  revoke(no: number, fromSeq: number, at: string): void {
-    this.revokeStmt.run(fromSeq, at, no);
+  revoke(no: number, fromEpoch: number, fromSeq: number, at: string): void {
+    this.revokeStmt.run(fromEpoch, fromSeq, at, no);
+  }
+  /** Record what HQ holds of each epoch before `epoch` (kept from the first revocation on). */
+  snapshotHeld(no: number, epoch: number): void {
+    this.snapshotHeldStmt.run(no, epoch);
+  }
+  held(no: number): { epoch: number; held_to_seq: number }[] {
+    return this.heldOf.all(no) as { epoch: number; held_to_seq: number }[];
   }
   importAt(applianceNo: number, epoch: number, bundleSeq: number): ImportRow | undefined {
     return this.importOf.get(applianceNo, epoch, bundleSeq) as ImportRow | undefined;

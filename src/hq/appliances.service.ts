@@ -22,6 +22,66 @@ export interface SeqRange {
   toSeq: number;
 }
 
+/** Where a revocation starts: the first (epoch, seq) refused. 1:1 refuses everything (the key is dead). */
+export interface RevocationPoint {
+  epoch: number;
+  seq: number;
+}
+
+/**
+ * The rule a revoked key's rows are judged by. The epoch is chosen by whoever holds the key (a box starts
+ * a new one after restoring a backup), so a sequence alone cannot say what was written after the theft.
+ * Revoked from E:S, a row (epoch, seq) is refused when
+ *   - epoch > E (any later epoch: a stolen key cannot escape by starting a new one), or
+ *   - epoch = E and seq >= S, or
+ *   - epoch < E and seq is beyond what HQ held of that epoch when the key was revoked.
+ * A bundle written in an epoch after E is refused whole. Rows HQ imported before stay; rows before the
+ * point are still taken (a lost stick's bundles can be carried in after the revocation).
+ */
+export class Revocation {
+  constructor(
+    readonly applianceId: string,
+    readonly from: RevocationPoint,
+    readonly at: string,
+    /** Highest seq HQ held of each epoch before `from.epoch` when the key was revoked. */
+    private readonly held: ReadonlyMap<number, number>,
+  ) {}
+
+  /** Revoked from 1:1: nothing signed by this key is accepted. */
+  get keyRevoked(): boolean {
+    return this.from.epoch <= 1 && this.from.seq <= 1;
+  }
+
+  refusesRow(epoch: number, seq: number): boolean {
+    if (epoch > this.from.epoch) return true;
+    if (epoch === this.from.epoch) return seq >= this.from.seq;
+    return seq > (this.held.get(epoch) ?? 0);
+  }
+
+  /** Why a row (or a bundle written in `epoch`) is refused, for the import's message. */
+  reason(what: string): string {
+    return this.keyRevoked
+      ? `the key of appliance ${this.applianceId} was revoked on ${this.at}`
+      : `appliance ${this.applianceId} was revoked from ${this.from.epoch}:${this.from.seq} on ${this.at}; ${what} is at or after that point`;
+  }
+}
+
+/** `E:S` (epoch:sequence) as `hq appliance revoke --from` takes it. */
+export function parseRevocationPoint(text: string): RevocationPoint {
+  const m = /^\s*(\d{1,12})\s*:\s*(\d{1,15})\s*$/.exec(text);
+  const epoch = m ? Number(m[1]) : NaN;
+  const seq = m ? Number(m[2]) : NaN;
+  if (!m || epoch < 1 || seq < 1 || !Number.isSafeInteger(seq))
+    throw new AppError(
+      'invalid',
+      `--from ${text}: give <epoch>:<sequence>, both whole numbers from 1 (e.g. 2:150)`,
+    );
+  return { epoch, seq };
+}
+
+const before = (a: RevocationPoint, b: RevocationPoint): boolean =>
+  a.epoch < b.epoch || (a.epoch === b.epoch && a.seq < b.seq);
+
 /** An appliance and the health of its sync, as `hq appliance list --json` and the HQ pages show it. */
 export interface ApplianceStatus {
   id: string;
@@ -29,8 +89,14 @@ export interface ApplianceStatus {
   location: string;
   keyId: string;
   enrolledAt: string;
-  revokedFromSequence: number | null;
-  revokedAt: string | null;
+  /** Null while the key is trusted. `importedBefore`: bundles imported before the revocation (they stay). */
+  revocation: {
+    fromEpoch: number;
+    fromSeq: number;
+    keyRevoked: boolean;
+    at: string;
+    importedBefore: number;
+  } | null;
   bundles: number;
   lastBundle: { epoch: number; bundleSeq: number; sha256: string; importedAt: string } | null;
   lastSequence: number;
@@ -106,15 +172,43 @@ export class AppliancesService {
     })();
   }
 
-  /** Refuse bundles from this appliance whose journal range reaches `fromSequence` (default: all). */
-  revoke(applianceId: string, fromSequence = 1): ApplianceRow {
-    if (!Number.isSafeInteger(fromSequence) || fromSequence < 1)
-      throw new AppError('invalid', '--from-sequence must be a positive whole number');
+  /**
+   * Revoke the appliance's key from a point (see {@link Revocation}); without one the key is dead (1:1).
+   * Revoking again can only move the point earlier. What HQ holds of earlier epochs is recorded now.
+   */
+  revoke(applianceId: string, from: RevocationPoint = { epoch: 1, seq: 1 }): ApplianceRow {
+    if (
+      !Number.isSafeInteger(from.epoch) ||
+      from.epoch < 1 ||
+      !Number.isSafeInteger(from.seq) ||
+      from.seq < 1
+    )
+      throw new AppError('invalid', 'a revocation point is <epoch>:<sequence>, both whole numbers from 1');
     return this.db.transaction(() => {
       const a = this.require(applianceId);
-      this.repo.revoke(a.no, fromSequence, this.clock.now().toISOString());
+      const current = this.revocationOf(a);
+      if (current && !before(from, current.from)) return a;
+      this.repo.snapshotHeld(a.no, from.epoch);
+      this.repo.revoke(a.no, from.epoch, from.seq, this.clock.now().toISOString());
       return this.repo.byId(applianceId)!;
     })();
+  }
+
+  /** The rule this appliance's bundles are judged by, or null while its key is trusted. */
+  revocationOf(a: ApplianceRow): Revocation | null {
+    if (a.revoked_from_seq === null) return null;
+    const held = new Map(this.repo.held(a.no).map((h) => [h.epoch, h.held_to_seq]));
+    return new Revocation(
+      a.id,
+      { epoch: a.revoked_from_epoch ?? 1, seq: a.revoked_from_seq },
+      a.revoked_at ?? '',
+      held,
+    );
+  }
+
+  /** The highest epoch HQ holds rows of (1 when none): `--from-sequence N` means this epoch's N. */
+  latestEpoch(a: ApplianceRow): number {
+    return this.repo.imports(a.no).reduce((m, i) => Math.max(m, i.epoch), 1);
   }
 
   require(applianceId: string): ApplianceRow {
@@ -140,8 +234,16 @@ export class AppliancesService {
       location: a.location,
       keyId: a.key_id,
       enrolledAt: a.enrolled_at,
-      revokedFromSequence: a.revoked_from_seq,
-      revokedAt: a.revoked_at,
+      revocation:
+        a.revoked_from_seq === null
+          ? null
+          : {
+              fromEpoch: a.revoked_from_epoch ?? 1,
+              fromSeq: a.revoked_from_seq,
+              keyRevoked: (a.revoked_from_epoch ?? 1) <= 1 && a.revoked_from_seq <= 1,
+              at: a.revoked_at ?? '',
+              importedBefore: imports.filter((i) => i.imported_at <= (a.revoked_at ?? '')).length,
+            },
       bundles: imports.length,
       lastBundle: last
         ? { epoch: last.epoch, bundleSeq: last.bundle_seq, sha256: last.sha256, importedAt: last.imported_at }

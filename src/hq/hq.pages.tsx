@@ -103,7 +103,13 @@ export function SignInPage({ page, error, username }: { page: HqPage; error?: st
 
 function health(page: HqPage, a: ApplianceStatus) {
   const parts: string[] = [];
-  if (a.revokedFromSequence !== null) parts.push(t(page, 'revoked', { seq: a.revokedFromSequence }));
+  const r = a.revocation;
+  if (r)
+    parts.push(
+      r.keyRevoked
+        ? t(page, 'keyRevoked', { date: r.at, kept: r.importedBefore })
+        : t(page, 'revoked', { point: `${r.fromEpoch}:${r.fromSeq}`, date: r.at, kept: r.importedBefore }),
+    );
   if (a.gaps.length)
     parts.push(
       `${t(page, 'gaps')}: ${a.gaps.map((g) => (g.fromSeq === g.toSeq ? g.fromSeq : `${g.fromSeq}–${g.toSeq}`)).join(', ')}`,

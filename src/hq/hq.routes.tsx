@@ -18,7 +18,8 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 /** Sign-in, sign-out and language: reachable signed out. */
 export function hqAuthRouter(ctx: HqContext, assets: StaticAssets): Router {
   const router = Router();
-  const limiter = new SigninLimiter(ctx.config.signinRateLimit, () => ctx.clock.now().getTime());
+  // Monotonic windows (the default): a wall-clock jump must neither lock staff out nor free a guesser.
+  const limiter = new SigninLimiter(ctx.config.signinRateLimit);
   router.get('/signin', (req, res) => {
     if (hqState(req).session) return res.redirect(303, '/');
     sendPage(res, <SignInPage page={pageOf(req, ctx.config, assets)} />);

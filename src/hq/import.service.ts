@@ -83,7 +83,7 @@ interface Prepared {
  * Imports signed progress bundles. Checks run in this order, stopping at the first failure: size and
  * entry limits; the key is enrolled and not revoked; the signature; the appliance id is the key's; the
  * format version; the exact file set with sizes and hashes (all in openBundle, the format module both
- * sides share); a revocation from sequence N (on the signed range); then the sequence rules: the same
+ * sides share); a revocation from a point (epoch, seq), judged row by row (see Revocation); then the sequence rules: the same
  * bundle again is a no-op, the same bundle sequence with other content (or a broken hash chain, or a row
  * that differs from a stored one) is refused and recorded as a fork. Only then does one transaction write.
  * A refused bundle leaves hq.db exactly as it was (a fork adds only its `forks` row).
@@ -111,8 +111,8 @@ export class ImportService {
   private readonly resolveKey: KeyResolver = ({ keyId }) => {
     const a = this.appliances.repo.byKeyId(keyId);
     if (!a) throw bundleError('bundle_key_unknown', `key ${keyId} is not enrolled at this HQ`);
-    if (a.revoked_from_seq !== null && a.revoked_from_seq <= 1)
-      throw bundleError('bundle_key_revoked', `the key of appliance ${a.id} was revoked on ${a.revoked_at}`);
+    const revocation = this.appliances.revocationOf(a);
+    if (revocation?.keyRevoked) throw bundleError('bundle_key_revoked', revocation.reason('this bundle'));
     return { publicKey: a.public_key, applianceId: a.id };
   };
 
@@ -131,12 +131,12 @@ export class ImportService {
         toSeq: m.toSeq,
       });
       const appliance = this.appliances.require(m.applianceId);
-      if (appliance.revoked_from_seq !== null && m.toSeq >= appliance.revoked_from_seq) {
+      const revocation = this.appliances.revocationOf(appliance);
+      if (revocation && m.epoch > revocation.from.epoch)
         throw bundleError(
           'bundle_key_revoked',
-          `appliance ${appliance.id} was revoked from sequence ${appliance.revoked_from_seq} on ${appliance.revoked_at}; this bundle holds rows ${m.fromSeq}-${m.toSeq}`,
+          revocation.reason(`this bundle, written in epoch ${m.epoch},`),
         );
-      }
       const same = this.appliances.repo.importAt(appliance.no, m.epoch, m.bundleSeq);
       if (same && same.sha256 === opened.sha256) {
         // Byte for byte the bundle already imported (and verified then): nothing to check or write.
@@ -147,6 +147,8 @@ export class ImportService {
       // for its damage, not flagged as a fork.
       const rows: Prepared[] = [];
       for await (const r of opened.rows()) {
+        if (revocation?.refusesRow(r.epoch, r.seq))
+          throw bundleError('bundle_key_revoked', revocation.reason(`its row ${r.epoch}:${r.seq}`));
         const body = JSON.stringify(r.body);
         rows.push({
           row: { seq: r.seq, epoch: r.epoch, kind: r.kind, ref: r.ref, body, recorded_at: r.recordedAt },

@@ -51,7 +51,8 @@ export interface ApplianceReportRow {
   name: string;
   location: string;
   enrolledAt: string;
-  revokedFromSequence: number | null;
+  /** `epoch:seq` the key is revoked from, `all` when it is dead, empty while trusted. */
+  revokedFrom: string;
   bundles: number;
   lastBundleSeq: number | null;
   lastSequence: number;
@@ -122,7 +123,7 @@ export const REPORT_COLUMNS = {
     'name',
     'location',
     'enrolledAt',
-    'revokedFromSequence',
+    'revokedFrom',
     'bundles',
     'lastBundleSeq',
     'lastSequence',
@@ -226,7 +227,11 @@ export class ReportsService {
       name: a.name,
       location: a.location,
       enrolledAt: a.enrolledAt,
-      revokedFromSequence: a.revokedFromSequence,
+      revokedFrom: a.revocation
+        ? a.revocation.keyRevoked
+          ? 'all'
+          : `${a.revocation.fromEpoch}:${a.revocation.fromSeq}`
+        : '',
       bundles: a.bundles,
       lastBundleSeq: a.lastBundle?.bundleSeq ?? null,
       lastSequence: a.lastSequence,

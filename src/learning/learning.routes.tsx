@@ -45,7 +45,7 @@ export function learningRouter(ctx: AppContext): Router {
     req: Request,
     res: Response,
     status = 200,
-    opts: { notice?: LearningKey; error?: LearningKey } = {},
+    opts: { thanked?: boolean; error?: LearningKey } = {},
   ) => {
     const c = course(req, res);
     const person = user(res);
@@ -67,7 +67,7 @@ export function learningRouter(ctx: AppContext): Router {
   };
 
   router.get('/courses/:courseId', trainee, (req, res) =>
-    outline(req, res, 200, req.query['rated'] ? { notice: 'thanks' } : {}),
+    outline(req, res, 200, { thanked: req.query['rated'] === '1' }),
   );
 
   router.post('/courses/:courseId/lessons/:activityId/open', trainee, async (req, res) => {

@@ -182,14 +182,16 @@ export class LearningService {
     const answers = JSON.parse(attempt.state) as Record<string, string[]>;
     const graded = gradeQuiz(key, answers);
     const courseRow = this.repo.progress(personId, courseId, '');
+    const left = attemptsLeft(key, this.repo.attemptsUsed(personId, courseId, activityId));
+    const everPassed = this.repo.progress(personId, courseId, activityId)?.status === 'passed';
     return {
       courseId,
       activityId,
       attemptNo: attempt.attempt_no,
       score: attempt.score ?? graded.score,
       passed: attempt.status === 'passed',
-      attemptsLeft: attemptsLeft(key, this.repo.attemptsUsed(personId, courseId, activityId)),
-      questions: graded.questions.map((q) => ({ id: q.id, correct: q.correct, feedback: q.feedback })),
+      attemptsLeft: left,
+      ...quizReview(key, graded, everPassed, left),
       courseCompleted: courseRow?.status === 'completed',
     };
   }
@@ -350,6 +352,7 @@ export class LearningService {
       );
     }
     const attemptNo = used + 1;
+    const passedBefore = this.repo.progress(person.id, course.id, item.id)?.status === 'passed';
     this.launchIfFirst(person, course, item, lang);
     const types = new Map(key.questions.map((q) => [q.id, q.type]));
     for (const q of graded.questions) {
@@ -400,7 +403,7 @@ export class LearningService {
       score: graded.score,
       passed: graded.passed,
       attemptsLeft: attemptsLeft(key, attemptNo),
-      questions: graded.questions.map((q) => ({ id: q.id, correct: q.correct, feedback: q.feedback })),
+      ...quizReview(key, graded, passedBefore || graded.passed, attemptsLeft(key, attemptNo)),
       courseCompleted,
     };
   }
@@ -620,6 +623,38 @@ function items(course: CourseOutline): OutlineItem[] {
 
 function attemptsLeft(key: QuizKey, used: number): number | null {
   return key.attemptsAllowed === 0 ? null : Math.max(0, key.attemptsAllowed - used);
+}
+
+/**
+ * The review of an attempt: per question what the trainee gave and whether it was right, the score as a
+ * count, and the right answers only when the course allows it (course.json `showCorrectAnswers`): by
+ * default once the quiz is passed or no attempt is left, so that a retry is not copied from the review.
+ */
+function quizReview(
+  key: QuizKey,
+  graded: GradedQuiz,
+  everPassed: boolean,
+  left: number | null,
+): Pick<QuizResult, 'questions' | 'correctCount' | 'total' | 'answersShown'> {
+  const answersShown = key.showCorrectAnswers === 'always' || everPassed || left === 0;
+  const keys = new Map(key.questions.map((q) => [q.id, q]));
+  return {
+    correctCount: graded.correctCount,
+    total: graded.total,
+    answersShown,
+    questions: graded.questions.map((q) => {
+      const k = keys.get(q.id);
+      // A short question shows its first accepted answer: the others are variants of it.
+      const expected = k?.type === 'short' ? (k.accepted ?? []).slice(0, 1) : (k?.correct ?? []);
+      return {
+        id: q.id,
+        correct: q.correct,
+        feedback: q.feedback,
+        given: q.given,
+        expected: answersShown ? expected : null,
+      };
+    }),
+  };
 }
 
 function toActivityProgress(

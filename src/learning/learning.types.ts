@@ -26,6 +26,10 @@ export interface QuizQuestionResult {
   id: string;
   correct: boolean;
   feedback: string;
+  /** What the trainee gave: option ids, 'true'/'false', or the short answer typed. */
+  given: string[];
+  /** The right answer(s) in the same terms, or null while the review may not show them. */
+  expected: string[] | null;
 }
 
 export interface QuizResult {
@@ -34,9 +38,14 @@ export interface QuizResult {
   attemptNo: number;
   /** 0..1 */
   score: number;
+  /** The score as a count: correctCount of total questions right. */
+  correctCount: number;
+  total: number;
   passed: boolean;
   /** null when unlimited */
   attemptsLeft: number | null;
+  /** Whether the review shows the correct answers (see course.json `showCorrectAnswers`). */
+  answersShown: boolean;
   questions: QuizQuestionResult[];
   courseCompleted: boolean;
 }

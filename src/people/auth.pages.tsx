@@ -1,4 +1,4 @@
-import { Csrf, Layout } from '../web/layout.js';
+import { RowLink, Csrf, Layout } from '../web/layout.js';
 import type { PageContext } from '../web/page.js';
 import { tAuth } from './auth.messages.js';
 
@@ -61,11 +61,7 @@ export function SignInPage({
         </p>
       </form>
       <p class="muted">{t('forgot')}</p>
-      {signupEnabled && (
-        <p>
-          <a href="/signup">{t('signUpLink')}</a>
-        </p>
-      )}
+      {signupEnabled && <RowLink href="/signup">{t('signUpLink')}</RowLink>}
     </Layout>
   );
 }
@@ -157,9 +153,7 @@ export function SignUpPage({
           <button type="submit">{t('signUp')}</button>
         </p>
       </form>
-      <p>
-        <a href="/">{t('haveAccount')}</a>
-      </p>
+      <RowLink href="/">{t('haveAccount')}</RowLink>
     </Layout>
   );
 }

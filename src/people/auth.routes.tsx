@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { isAppError } from '../core/errors.js';
 import { languageSchema } from '../core/config.js';
 import type { AppContext } from '../main.js';
-import { LANG_COOKIE, clearCookie, setCookie, startSession } from '../web/auth.middleware.js';
+import { LANG_COOKIE, clearCookie, setCookie, startSession, trustedDevice } from '../web/auth.middleware.js';
 import { localPath, pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import type { tAuth } from './auth.messages.js';
@@ -46,7 +46,8 @@ export function authRouter(ctx: AppContext): Router {
     const pin = str(body['pin']).slice(0, 64);
     if (!username || !pin) return signInPage(req, res, 400, { error: 'missing', username });
     const address = req.ip ?? 'unknown';
-    const blocked = limiter.check(address, username);
+    const trusted = trustedDevice(req, ctx.sessions, username);
+    const blocked = limiter.check(address, username, trusted);
     if (blocked) {
       res.setHeader('Retry-After', '60');
       return signInPage(req, res, 429, {
@@ -56,10 +57,10 @@ export function authRouter(ctx: AppContext): Router {
     }
     const person = await ctx.sessions.verify(username, pin, 'trainee');
     if (!person) {
-      limiter.fail(address, username);
+      limiter.fail(address, username, trusted);
       return signInPage(req, res, 401, { error: 'wrong', username });
     }
-    limiter.succeed(username);
+    limiter.succeed(username, address);
     // A fresh token on every sign-in (no fixation); the session this browser had, if any, ends.
     if (res.locals.user) await ctx.sessions.destroy(res.locals.user.tokenHash);
     await startSession(res, ctx.sessions, person);
@@ -86,14 +87,14 @@ export function authRouter(ctx: AppContext): Router {
     const pin = str(body['pin']);
     const address = req.ip ?? 'unknown';
     const fail = (status: number, key: Key) => signUpPage(req, res, status, values, key);
-    if (limiter.check(address, '\u0000signup')) {
+    if (!limiter.checkCode(address)) {
       res.setHeader('Retry-After', '60');
       return fail(429, 'tooManyAddress');
     }
     // Checked first and throttled like a sign-in: the class code is the only secret here.
     const cohort = ctx.cohorts.byClassCode(values.classCode ?? '');
     if (!cohort && !(signup.enabled && safeEqual(values.classCode ?? '', signup.classCode ?? ''))) {
-      limiter.fail(address, '\u0000signup');
+      limiter.failCode(address);
       return fail(403, 'badCode');
     }
     if (!usernameSchema.safeParse(values.username).success) return fail(400, 'badUsername');

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../db/connection.js';
 import type { RecordsService } from '../records/records.service.js';
@@ -28,6 +28,9 @@ export function safeEqual(a: string, b: string): boolean {
 export class SessionService {
   private readonly repo: SessionRepo;
   private lastSweep = 0;
+  private deviceKey: Buffer | undefined;
+  /** Device cookies for the sign-in throttle; their key is made once and kept in records meta. */
+  readonly devices = new DeviceTrust(() => (this.deviceKey ??= this.loadDeviceKey()));
 
   constructor(
     db: Db,
@@ -37,6 +40,17 @@ export class SessionService {
     private readonly ttlHours: number,
   ) {
     this.repo = new SessionRepo(db);
+  }
+
+  private loadDeviceKey(): Buffer {
+    const hex =
+      this.records.getMeta('device_key') ??
+      this.records.writeNow(() => {
+        const made = this.records.getMeta('device_key') ?? randomBytes(32).toString('hex');
+        this.records.setMeta('device_key', made);
+        return made;
+      });
+    return Buffer.from(hex, 'hex');
   }
 
   /** Check a username and secret for a role; the person or undefined (wrong secret, inactive, other role). */
@@ -94,46 +108,146 @@ export class SessionService {
 }
 
 /**
- * Sign-in throttle: a sliding window of failed attempts per address and per username, in memory (a
- * restart forgets it, which is fine: it only slows guessing). A success clears the username's window.
+ * Sign-in throttle. It must stop guessing without locking out the person who knows the secret:
+ *
+ * - a browser that holds a device cookie for a username (set after a successful sign-in there, see
+ *   {@link DeviceTrust}) is never refused for that username, whatever others do;
+ * - any other browser gets `perUsernamePerMinute` failures per username **from its address**, then only
+ *   that address is refused for that username (an attacker elsewhere never locks the trainee out);
+ * - an address gets `perAddressPerMinute` failures over all usernames (sized for a class of 40 behind one
+ *   NAT address, where each trainee may mistype a few times);
+ * - codes (class code at sign-up, setup code) are throttled per address only, never globally.
+ *
+ * Windows run on a monotonic clock (a wall-clock jump must neither keep people out nor free an
+ * attacker), and the keys live in a bounded LRU: spraying usernames evicts the oldest windows one at a
+ * time (each spray costs the sprayer's own address window) instead of clearing everything. In memory: a
+ * restart forgets it, which only gives a guesser one more minute.
  */
 export class SigninLimiter {
-  private readonly byAddress = new Map<string, number[]>();
-  private readonly byUsername = new Map<string, number[]>();
+  private readonly windows = new Map<string, number[]>();
   private readonly windowMs = 60_000;
 
   constructor(
-    private readonly limits: { perAddressPerMinute: number; perUsernamePerMinute: number },
-    private readonly now: () => number = Date.now,
+    private readonly limits: {
+      perAddressPerMinute: number;
+      perUsernamePerMinute: number;
+      codesPerAddressPerMinute?: number;
+    },
+    private readonly now: () => number = () => performance.now(),
+    private readonly maxKeys = 20_000,
   ) {}
 
-  private recent(map: Map<string, number[]>, key: string): number[] {
+  /** Failures of a key still in the window (the key becomes the most recently used). */
+  private recent(key: string): number[] {
+    const list = this.windows.get(key);
+    if (!list) return [];
     const cutoff = this.now() - this.windowMs;
-    const list = (map.get(key) ?? []).filter((t) => t > cutoff);
-    if (list.length) map.set(key, list);
-    else map.delete(key);
-    return list;
+    const kept = list.filter((t) => t > cutoff);
+    this.windows.delete(key);
+    if (kept.length) this.windows.set(key, kept);
+    return kept;
   }
 
-  /** Which limit, if any, blocks an attempt now. */
-  check(address: string, username: string): 'address' | 'username' | null {
-    if (this.recent(this.byAddress, address).length >= this.limits.perAddressPerMinute) return 'address';
-    if (this.recent(this.byUsername, usernameKey(username)).length >= this.limits.perUsernamePerMinute)
+  private add(key: string, limit: number): void {
+    const list = this.recent(key);
+    list.push(this.now());
+    // A window never needs more than its limit: older failures would leave it first anyway.
+    this.windows.set(key, list.length > limit ? list.slice(-limit) : list);
+    while (this.windows.size > this.maxKeys) {
+      const oldest = this.windows.keys().next().value as string;
+      this.windows.delete(oldest);
+    }
+  }
+
+  private static userKey(address: string, username: string): string {
+    return `u\u0000${usernameKey(username)}\u0000${address}`;
+  }
+
+  /**
+   * Which limit, if any, blocks a sign-in attempt now. `trusted`: the browser holds a device cookie for
+   * this username ({@link DeviceTrust.trusts}); it is never blocked.
+   */
+  check(address: string, username: string, trusted = false): 'address' | 'username' | null {
+    if (trusted) return null;
+    if (this.recent(SigninLimiter.userKey(address, username)).length >= this.limits.perUsernamePerMinute)
       return 'username';
+    if (this.recent(`a\u0000${address}`).length >= this.limits.perAddressPerMinute) return 'address';
     return null;
   }
 
-  fail(address: string, username: string): void {
-    const t = this.now();
-    this.byAddress.set(address, [...this.recent(this.byAddress, address), t]);
-    const key = usernameKey(username);
-    this.byUsername.set(key, [...this.recent(this.byUsername, key), t]);
-    // Keep memory bounded if someone sprays usernames.
-    if (this.byUsername.size > 50_000) this.byUsername.clear();
-    if (this.byAddress.size > 50_000) this.byAddress.clear();
+  /** A wrong secret. A trusted browser's typo counts against nobody (it can never be refused anyway). */
+  fail(address: string, username: string, trusted = false): void {
+    if (trusted) return;
+    this.add(SigninLimiter.userKey(address, username), this.limits.perUsernamePerMinute);
+    this.add(`a\u0000${address}`, this.limits.perAddressPerMinute);
   }
 
-  succeed(username: string): void {
-    this.byUsername.delete(usernameKey(username));
+  /** The right secret: that username's window from that address starts again. */
+  succeed(username: string, address?: string): void {
+    if (address !== undefined) this.windows.delete(SigninLimiter.userKey(address, username));
+  }
+
+  private get codeLimit(): number {
+    return this.limits.codesPerAddressPerMinute ?? this.limits.perUsernamePerMinute;
+  }
+
+  /** Whether an address may try a code (class code, setup code) now. */
+  checkCode(address: string): boolean {
+    return this.recent(`c\u0000${address}`).length < this.codeLimit;
+  }
+
+  /** A wrong code from an address. */
+  failCode(address: string): void {
+    this.add(`c\u0000${address}`, this.codeLimit);
+  }
+
+  /** How many keys are held (tests: the LRU stays bounded). */
+  get size(): number {
+    return this.windows.size;
+  }
+}
+
+/** The cookie that marks a browser where a person has signed in before (see DeviceTrust). */
+export const DEVICE_COOKIE = 'fc_device';
+/** How many usernames one device cookie remembers (a phone shared by a few trainees). */
+const DEVICE_USERNAMES = 8;
+
+/**
+ * Device trust: after a successful sign-in, the browser gets a cookie naming the usernames that signed
+ * in on it, with an HMAC under a key kept in records meta (so it survives restarts and cannot be forged
+ * or moved to another username). The sign-in throttle never refuses such a browser for those usernames.
+ */
+export class DeviceTrust {
+  constructor(private readonly key: () => Buffer) {}
+
+  private mac(payload: string): string {
+    return createHmac('sha256', this.key()).update(`fieldclass-device-v1\n${payload}`).digest('base64url');
+  }
+
+  private usernames(cookie: string | undefined): string[] {
+    if (!cookie || cookie.length > 2000) return [];
+    const dot = cookie.lastIndexOf('.');
+    if (dot < 1) return [];
+    const payload = cookie.slice(0, dot);
+    if (!safeEqual(cookie.slice(dot + 1), this.mac(payload))) return [];
+    try {
+      const list: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      return Array.isArray(list) ? list.filter((u): u is string => typeof u === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /** Whether this cookie proves an earlier successful sign-in of this username in this browser. */
+  trusts(cookie: string | undefined, username: string): boolean {
+    return this.usernames(cookie).includes(usernameKey(username));
+  }
+
+  /** The cookie value after this username signed in (most recent first, a few kept). */
+  add(cookie: string | undefined, username: string): string {
+    const key = usernameKey(username);
+    const list = [key, ...this.usernames(cookie).filter((u) => u !== key)].slice(0, DEVICE_USERNAMES);
+    const payload = Buffer.from(JSON.stringify(list), 'utf8').toString('base64url');
+    return `${payload}.${this.mac(payload)}`;
   }
 }

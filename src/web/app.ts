@@ -11,6 +11,7 @@ import { csrfMiddleware, denyRole, sessionMiddleware } from './auth.middleware.j
 import { errorMiddleware, notFoundMiddleware } from './errors.middleware.js';
 import { securityHeaders } from './security.js';
 import { StaticAssets } from './static-assets.js';
+import { loadBrand } from './brand.js';
 
 /**
  * Compose the express app: security headers, static assets, then one router per feature, mounted here
@@ -25,6 +26,7 @@ export function createApp(ctx: AppContext): Express {
 
   const assets = new StaticAssets();
   app.locals['assets'] = assets;
+  app.locals['brand'] = loadBrand(ctx.config, assets);
   app.use(healthRouter(ctx));
   app.use(assets.middleware);
   // Feature routers are mounted below, in this one place.

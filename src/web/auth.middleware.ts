@@ -1,7 +1,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../core/config.js';
 import { AppError } from '../core/errors.js';
-import { SESSION_COOKIE, randomToken, safeEqual, type SessionService } from '../people/auth.service.js';
+import {
+  DEVICE_COOKIE,
+  SESSION_COOKIE,
+  randomToken,
+  safeEqual,
+  type SessionService,
+} from '../people/auth.service.js';
 import type { Person, Role } from '../people/people.types.js';
 import { negotiateLanguage } from './i18n.js';
 import './locals.js';
@@ -29,10 +35,22 @@ export function setCookie(res: Response, name: string, value: string, maxAgeSeco
   setCookieWith(res, name, value, maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {});
 }
 
-/** Start a session for a person who has just proved who they are, and give the browser its cookie. */
+/**
+ * Start a session for a person who has just proved who they are, and give the browser its cookie; the
+ * browser's device cookie now names this person too, so the sign-in throttle never refuses them here.
+ */
 export async function startSession(res: Response, sessions: SessionService, person: Person): Promise<void> {
   const { token, maxAgeSeconds } = await sessions.create(person);
   setCookie(res, SESSION_COOKIE, token, maxAgeSeconds);
+  const device = sessions.devices.add(cookiesOf(res.req)[DEVICE_COOKIE], person.username);
+  setCookie(res, DEVICE_COOKIE, device, DEVICE_COOKIE_DAYS * 24 * 3600);
+}
+
+const DEVICE_COOKIE_DAYS = 400;
+
+/** Whether this browser holds a device cookie for this username (a sign-in here succeeded before). */
+export function trustedDevice(req: Request, sessions: SessionService, username: string): boolean {
+  return sessions.devices.trusts(cookiesOf(req)[DEVICE_COOKIE], username);
 }
 
 export function clearCookie(res: Response, name: string): void {

@@ -1,4 +1,4 @@
-import { Layout } from './layout.js';
+import { RowLink, Layout } from './layout.js';
 import { tLayout } from './messages/layout.messages.js';
 import type { PageContext } from './page.js';
 
@@ -36,9 +36,7 @@ export function ErrorPage({
         {t(errorMessageKey(code, status))}
       </p>
       {detail && <p class="muted">{t('details', { message: detail })}</p>}
-      <p>
-        <a href="/">{t('home')}</a>
-      </p>
+      <RowLink href="/">{t('home')}</RowLink>
     </Layout>
   );
 }

@@ -8,6 +8,17 @@ export function Csrf({ page }: { page: PageContext }) {
   return <input type="hidden" name="_csrf" value={page.csrf} />;
 }
 
+/** A link on its own row ("Back to the course"), tall enough for a thumb (a bare link is 19 px high). */
+export function RowLink({ href, children }: { href: string; children: ComponentChildren }) {
+  return (
+    <p class="back-row">
+      <a href={href} class="back">
+        {children}
+      </a>
+    </p>
+  );
+}
+
 /** Language picker: one button per other language; a POST, so it works without JavaScript. */
 export function LanguagePicker({ page }: { page: PageContext }) {
   const others = page.languages.filter((l) => l !== page.lang);
@@ -37,22 +48,25 @@ export function Layout({
 }) {
   const t = (k: Parameters<typeof tLayout>[1]) => tLayout(page.lang, k);
   const trainee = page.user?.role === 'trainee';
+  const { brand } = page;
+  const site = brand.name || t('appName');
   return (
     <html lang={page.lang} dir={page.dir}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · ${t('appName')}`}</title>
+        <title>{`${title} · ${site}`}</title>
+        <link rel="icon" href={brand.iconUrl} type={brand.iconType} />
         <link rel="stylesheet" href={page.cssUrl} />
       </head>
       <body>
         <header class="top">
-          <a href="/" class="brand">
-            {t('appName')}
+          {/* The organisation's name is its own: written as configured, in whatever script it uses. */}
+          <a href="/" class="brand" dir="auto">
+            {brand.logoUrl && <img src={brand.logoUrl} alt="" class="logo" />}
+            <span>{site}</span>
           </a>
-          {trainee && <a href="/">{t('myCourses')}</a>}
           <span class="spacer" />
-          <LanguagePicker page={page} />
           {page.user && (
             <form method="post" action="/signout">
               <Csrf page={page} />
@@ -61,6 +75,11 @@ export function Layout({
               </button>
             </form>
           )}
+          <nav class="top-nav">
+            {trainee && <a href="/">{t('myCourses')}</a>}
+            <span class="spacer" />
+            <LanguagePicker page={page} />
+          </nav>
         </header>
         <main>{children}</main>
       </body>

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Language } from '../core/config.js';
 import type { Role, SessionUser } from '../people/people.types.js';
+import type { Brand } from './brand.js';
 import { dirOf } from './i18n.js';
 import type { StaticAssets } from './static-assets.js';
 import './locals.js';
@@ -17,6 +18,8 @@ export interface PageContext {
   /** The path of this page (the language picker comes back to it). */
   path: string;
   languages: readonly Language[];
+  /** The organisation's name and logo from the config. */
+  brand: Brand;
 }
 
 export function pageContext(req: Request, res: Response): PageContext {
@@ -31,6 +34,7 @@ export function pageContext(req: Request, res: Response): PageContext {
     assetUrl: (name) => assets.url(name),
     path: req.originalUrl,
     languages: languages ?? ['en', 'fr', 'ar'],
+    brand: req.app.locals['brand'] as Brand,
   };
 }
 

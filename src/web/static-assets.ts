@@ -12,6 +12,9 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.ico': 'image/x-icon',
   '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
 };
 
 /**
@@ -86,6 +89,14 @@ export class StaticAssets {
       this.byName.set(name, asset);
       this.byUrl.set(asset.url, asset);
     }
+  }
+
+  /** Serve one more file (the organisation's logo from the config) beside the app's own assets. */
+  add(name: string, body: Buffer): MemoryAsset {
+    const asset = new MemoryAsset(body, name, '/static/');
+    this.byName.set(name, asset);
+    this.byUrl.set(asset.url, asset);
+    return asset;
   }
 
   /** The fingerprinted URL of an asset, for templates. */

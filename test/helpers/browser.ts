@@ -15,20 +15,23 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
- * Launch headless Chromium; throws a clear error saying what to install when it is missing. `extraArgs`
- * adds switches such as `--host-resolver-rules=MAP class.lan 10.0.0.2` (a phone whose DNS is the box's).
+ * Launch headless Chromium; throws a clear error saying what to install when it is missing.
+ * `hosts` maps LAN names to test servers (`{ 'class.lan': 'http://127.0.0.1:41234' }`), so that pages load
+ * as `http://class.lan` on port 80 the way phones reach the box: a plain-HTTP name is not a secure context
+ * (no service worker, no Cache Storage), where localhost and 127.0.0.1 would be.
  */
-export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+export async function launchChromium(opts: { hosts?: Record<string, string> } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (Debian) or set FIELDCLASS_CHROMIUM`,
     );
   }
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [...CHROMIUM_ARGS, ...extraArgs],
-    headless: true,
+  const rules = Object.entries(opts.hosts ?? {}).map(([name, target]) => {
+    const u = new URL(target);
+    return `MAP ${name}:80 ${u.hostname}:${u.port || '80'}`;
   });
+  const args = rules.length ? [...CHROMIUM_ARGS, `--host-resolver-rules=${rules.join(',')}`] : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args, headless: true });
 }
 
 /** A phone-sized page context (360x740, touch), in a language. */

@@ -141,7 +141,7 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
         { timeout: 10 * 60_000 },
       ),
     );
-    browser = await launchChromium([`--host-resolver-rules=MAP class.lan ${veth.boxAddr}`]);
+    browser = await launchChromium({ hosts: { 'class.lan': `http://${veth.boxAddr}` } });
   }, 40 * 60_000);
 
   afterAll(async () => {

@@ -171,4 +171,22 @@ export const hqMigrations: readonly Migration[] = [
       CREATE INDEX sessions_user ON sessions(user_id);
     `,
   },
+  {
+    version: 2,
+    name: 'hq-revocation-epoch',
+    // A revocation point is (epoch, seq): the epoch is chosen by whoever holds the key, so a sequence alone
+    // could be escaped by writing a new epoch. A revocation made before this migration ("from sequence N")
+    // becomes "from 1:N", which refuses every later epoch: stricter, never weaker.
+    // revocation_held: what HQ held of each earlier epoch when the key was revoked (rows beyond are refused).
+    up: `
+      ALTER TABLE appliances ADD COLUMN revoked_from_epoch INTEGER;
+      UPDATE appliances SET revoked_from_epoch = 1 WHERE revoked_from_seq IS NOT NULL;
+      CREATE TABLE revocation_held (
+        appliance_no INTEGER NOT NULL REFERENCES appliances(no),
+        epoch        INTEGER NOT NULL,
+        held_to_seq  INTEGER NOT NULL,
+        PRIMARY KEY (appliance_no, epoch)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

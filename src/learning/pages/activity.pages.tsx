@@ -1,6 +1,7 @@
 import type { CourseOutline, LessonView, QuizView } from '../../content/content.types.js';
+import type { Language } from '../../core/config.js';
 import { LANGUAGE_NAMES, dirOf } from '../../web/i18n.js';
-import { Csrf, Layout } from '../../web/layout.js';
+import { RowLink, Csrf, Layout } from '../../web/layout.js';
 import type { PageContext } from '../../web/page.js';
 import type { ActivityProgress, QuizResult, QuizStatus } from '../learning.types.js';
 import { OpenActivity, courseUrl, langAttrs, lessonUrl, quizUrl, tr } from './parts.js';
@@ -27,9 +28,7 @@ export function LessonPage({
   const done = progress?.status === 'completed';
   return (
     <Layout page={page} title={lesson.title}>
-      <p>
-        <a href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</a>
-      </p>
+      <RowLink href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</RowLink>
       <ContentLanguageNote page={page} language={lesson.language} />
       <article
         class="lesson"
@@ -69,9 +68,7 @@ export function QuizPage({
   const out = status.attemptsLeft === 0;
   return (
     <Layout page={page} title={quiz.title}>
-      <p>
-        <a href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</a>
-      </p>
+      <RowLink href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</RowLink>
       <ContentLanguageNote page={page} language={quiz.language} />
       <h1 {...langAttrs(quiz.language)}>{quiz.title}</h1>
       <ul class="facts muted">
@@ -90,11 +87,9 @@ export function QuizPage({
             {tr(page, 'noAttemptsLeft')}
           </p>
           {status.attemptsUsed > 0 && (
-            <p>
-              <a href={`${quizUrl(course.id, quiz.activityId)}/result`}>
-                {tr(page, 'resultTitle', { quiz: quiz.title })}
-              </a>
-            </p>
+            <RowLink href={`${quizUrl(course.id, quiz.activityId)}/result`}>
+              {tr(page, 'resultTitle', { quiz: quiz.title })}
+            </RowLink>
           )}
         </>
       ) : (
@@ -155,6 +150,24 @@ export function QuizPage({
   );
 }
 
+/**
+ * Answer values in words: option ids become their texts (in the quiz's language), true/false the page's
+ * words, a short answer stays as typed; several are joined, none is "No answer".
+ */
+function answerText(
+  page: PageContext,
+  q: QuizView['questions'][number] | undefined,
+  values: string[],
+  quizLang: Language,
+) {
+  if (!values.length) return <em>{tr(page, 'noAnswer')}</em>;
+  if (q?.type === 'truefalse') return values.map((v) => tr(page, v === 'true' ? 'true' : 'false')).join(', ');
+  // What the trainee typed may be in any script: let the browser find its direction.
+  if (q?.type === 'short') return <bdi dir="auto">{values.join(' · ')}</bdi>;
+  const texts = values.map((v) => q?.options?.find((o) => o.id === v)?.text ?? v);
+  return <bdi {...langAttrs(quizLang)}>{texts.join(' · ')}</bdi>;
+}
+
 /** The result of the last attempt: score, passed or not, feedback per question, attempts left. */
 export function ResultPage({
   page,
@@ -169,16 +182,15 @@ export function ResultPage({
   result: QuizResult;
   next: { id: string; type: 'lesson' | 'quiz' | 'sco' } | null;
 }) {
-  const prompts = new Map(quiz.questions.map((q, i) => [q.id, { n: i + 1, prompt: q.prompt }]));
+  const questions = new Map(quiz.questions.map((q, i) => [q.id, { n: i + 1, q }]));
   const canRetry = result.attemptsLeft === null || result.attemptsLeft > 0;
   return (
     <Layout page={page} title={tr(page, 'resultTitle', { quiz: quiz.title })}>
-      <p>
-        <a href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</a>
-      </p>
+      <RowLink href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</RowLink>
       <h1>{tr(page, 'resultTitle', { quiz: quiz.title })}</h1>
       <section class={`card verdict ${result.passed ? 'passed' : 'failed'}`} role="status">
         <p class="score">{tr(page, 'yourScore', { percent: pct(result.score) })}</p>
+        <p class="count">{tr(page, 'scoreCount', { n: result.correctCount, total: result.total })}</p>
         <p class={`status ${result.passed ? 'done' : 'failed'}`}>
           {result.passed ? tr(page, 'passed') : tr(page, 'failed')}
         </p>
@@ -192,17 +204,28 @@ export function ResultPage({
         </p>
       </section>
       {result.courseCompleted && <p class="notice">{tr(page, 'courseCompleted')}</p>}
+      <h2>{tr(page, 'reviewTitle')}</h2>
+      {!result.answersShown && <p class="muted">{tr(page, 'answersLater')}</p>}
       <ol class="plain feedback">
-        {result.questions.map((q) => {
-          const p = prompts.get(q.id);
+        {result.questions.map((r) => {
+          const entry = questions.get(r.id);
+          const say = (values: string[]) => answerText(page, entry?.q, values, quiz.language);
           return (
-            <li class={`card ${q.correct ? 'correct' : 'incorrect'}`}>
-              <p class="muted">{tr(page, 'question', { n: p?.n ?? 0 })}</p>
-              <p {...langAttrs(quiz.language)}>{p?.prompt}</p>
-              <p class={`status ${q.correct ? 'done' : 'failed'}`}>
-                {q.correct ? `✓ ${tr(page, 'correct')}` : `✗ ${tr(page, 'incorrect')}`}
+            <li class={`card ${r.correct ? 'correct' : 'incorrect'}`} data-question={r.id}>
+              <p class="muted">{tr(page, 'question', { n: entry?.n ?? 0 })}</p>
+              <p {...langAttrs(quiz.language)}>{entry?.q.prompt}</p>
+              <p class="given">
+                <span class="label">{tr(page, 'yourAnswerWas')}</span> {say(r.given)}
               </p>
-              {q.feedback && <p {...langAttrs(quiz.language)}>{q.feedback}</p>}
+              <p class={`status ${r.correct ? 'done' : 'failed'}`}>
+                {r.correct ? `✓ ${tr(page, 'correct')}` : `✗ ${tr(page, 'incorrect')}`}
+              </p>
+              {r.expected && !r.correct && (
+                <p class="expected">
+                  <span class="label">{tr(page, 'correctAnswerIs')}</span> {say(r.expected)}
+                </p>
+              )}
+              {r.feedback && <p {...langAttrs(quiz.language)}>{r.feedback}</p>}
             </li>
           );
         })}

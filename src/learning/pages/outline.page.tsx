@@ -1,5 +1,5 @@
 import type { CourseOutline } from '../../content/content.types.js';
-import { Csrf, Layout } from '../../web/layout.js';
+import { RowLink, Csrf, Layout } from '../../web/layout.js';
 import type { PageContext } from '../../web/page.js';
 import type { ActivityProgress, CourseProgress } from '../learning.types.js';
 import { OpenActivity, ProgressBar, courseUrl, langAttrs, tr, type LearningKey } from './parts.js';
@@ -30,7 +30,7 @@ export function OutlinePage({
   course,
   progress,
   rating,
-  notice,
+  thanked,
   error,
   locked,
   hidden,
@@ -43,7 +43,8 @@ export function OutlinePage({
   /** SCOs its rules hide from the table of contents. */
   hidden?: ReadonlySet<string> | undefined;
   rating: { rating: number; comment: string } | null;
-  notice?: LearningKey | undefined;
+  /** Just rated: the thank-you is shown in the rating card, where the page lands (#rating). */
+  thanked?: boolean | undefined;
   error?: LearningKey | undefined;
 }) {
   const total = Object.keys(progress.activities).length;
@@ -52,9 +53,7 @@ export function OutlinePage({
   ).length;
   return (
     <Layout page={page} title={course.title}>
-      <p>
-        <a href="/">{tr(page, 'backToCourses')}</a>
-      </p>
+      <RowLink href="/">{tr(page, 'backToCourses')}</RowLink>
       <h1 {...langAttrs(course.language)}>{course.title}</h1>
       {course.description && (
         <p class="muted" {...langAttrs(course.language)}>
@@ -63,11 +62,6 @@ export function OutlinePage({
       )}
       <ProgressBar page={page} percent={progress.percent} />
       <p class="muted">{tr(page, 'itemsDone', { done, total })}</p>
-      {notice && (
-        <p class="notice" role="status">
-          {tr(page, notice)}
-        </p>
-      )}
       {progress.completed && (
         <p class="notice course-complete" role="status">
           {tr(page, 'courseCompleted')}
@@ -116,7 +110,9 @@ export function OutlinePage({
           </ol>
         </section>
       ))}
-      {progress.completed && <RatingForm page={page} courseId={course.id} rating={rating} error={error} />}
+      {progress.completed && (
+        <RatingForm page={page} courseId={course.id} rating={rating} thanked={thanked} error={error} />
+      )}
     </Layout>
   );
 }
@@ -125,11 +121,13 @@ function RatingForm({
   page,
   courseId,
   rating,
+  thanked,
   error,
 }: {
   page: PageContext;
   courseId: string;
   rating: { rating: number; comment: string } | null;
+  thanked?: boolean | undefined;
   error?: LearningKey | undefined;
 }) {
   const form = (
@@ -163,9 +161,20 @@ function RatingForm({
           {tr(page, error)}
         </p>
       )}
+      {thanked && rating && !error && (
+        <p class="notice thanks" role="status">
+          {tr(page, 'thanks')}
+        </p>
+      )}
       {rating ? (
         <>
           <p>{tr(page, 'yourRating', { n: rating.rating })}</p>
+          {rating.comment && (
+            <figure class="your-comment">
+              <figcaption class="muted">{tr(page, 'yourComment')}</figcaption>
+              <blockquote dir="auto">{rating.comment}</blockquote>
+            </figure>
+          )}
           <details open={!!error}>
             <summary>{tr(page, 'changeRating')}</summary>
             {form}

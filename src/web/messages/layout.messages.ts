@@ -35,7 +35,7 @@ export const tLayout = defineMessages({
     conflict: 'Ce n’est pas possible pour le moment.',
     tooLarge: 'Ce que vous avez envoyé est trop volumineux.',
     serverError:
-      'Un problème est survenu sur le boîtier. Réessayez ; si cela continue, prévenez votre coordinateur.',
+      'Un problème est survenu sur le boîtier. Réessayez ; si cela continue, prévenez la personne qui coordonne la formation.',
     details: 'Détails : {message}',
     home: 'Retour à la page d’accueil',
   },
