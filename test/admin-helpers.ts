@@ -2,7 +2,8 @@ import { testConfig } from '../src/core/config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { FixedHealthProbe } from '../src/health/health.probe.js';
 import type { ClockSetter } from '../src/health/clock-setter.js';
-import { openContext, startServer, type AppContext, type RunningServer } from '../src/main.js';
+import { startServer, type RunningServer } from '../src/app/box.app.js';
+import { openContext, type AppContext } from '../src/app/context.js';
 import { tempDir } from './helpers/context.js';
 import { Browserless } from './helpers/http.js';
 

@@ -467,8 +467,8 @@ describe('admin backups, schedule, sync, audit', () => {
   });
 
   it('lists the jobs with their schedules, runs one now and keeps a saved schedule', async () => {
-    const { startScheduler } = await import('../src/main.js');
-    const scheduler = startScheduler(s.ctx);
+    const { scheduler } = s.server;
+    scheduler.start();
     try {
       const { html } = await coord.page('/admin/schedule');
       for (const job of ['export', 'backup', 'health-snapshot', 'cleanup'])
@@ -486,11 +486,10 @@ describe('admin backups, schedule, sync, audit', () => {
       expect((await coord.page('/admin/schedule')).html).toContain('value="0 3 * * *"');
       // The running scheduler took the new schedule at once.
       expect(scheduler.list().find((j) => j.name === 'backup')?.schedule).toBe('0 3 * * *');
-      const { allJobs } = await import('../src/jobs/registry.js');
+      const { allJobs } = await import('../src/app/jobs.js');
       expect(allJobs(s.ctx).find((j) => j.name === 'backup')?.schedule).toBe('0 3 * * *');
     } finally {
       await scheduler.stop();
-      s.ctx.scheduler = undefined;
     }
   });
 

@@ -6,7 +6,7 @@ import { singleKeyResolver, verifyBundle } from '../src/bundles/bundle-format.js
 import { testConfig } from '../src/core/config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { PACKAGE_ROOT } from '../src/core/paths.js';
-import { openContext, type AppContext } from '../src/main.js';
+import { openContext, type AppContext } from '../src/app/context.js';
 import { tempDir } from './helpers/context.js';
 
 const CLI = join(PACKAGE_ROOT, 'bin/fieldclass.js');

@@ -14,7 +14,8 @@ import { bundleServices } from '../src/bundles/bundles.module.js';
 import { bundleJobs } from '../src/bundles/bundles.jobs.js';
 import { EXPORT_CURSOR, EXPORT_PENDING } from '../src/bundles/export.service.js';
 import { Scheduler } from '../src/jobs/scheduler.js';
-import type { AppContext } from '../src/main.js';
+import { createScheduler } from '../src/app/jobs.js';
+import type { AppContext } from '../src/app/context.js';
 import { tempDir, testContext } from './helpers/context.js';
 
 type Ctx = ReturnType<typeof testContext>;
@@ -77,7 +78,7 @@ describe('identity', () => {
 describe('export', () => {
   it('writes every pending row once, incrementally, hash-chained, and then nothing', async () => {
     const ctx = ctxWith();
-    const { exporter } = bundleServices(ctx);
+    const { exporter } = ctx.bundles;
     expect(await exporter.export()).toEqual([]);
     record(ctx, 9); // seq 1..10
     const [b1, ...more] = await exporter.export();
@@ -126,7 +127,7 @@ describe('export', () => {
 
   it('re-exports a range for a lost stick without moving the cursor, then exports what is pending', async () => {
     const ctx = ctxWith();
-    const { exporter } = bundleServices(ctx);
+    const { exporter } = ctx.bundles;
     record(ctx, 9);
     await exporter.export();
     record(ctx, 2); // 11..13 pending
@@ -146,7 +147,7 @@ describe('export', () => {
 
   it('adopts a complete bundle an interrupted export left unrecorded, and drops an unrecorded broken one', async () => {
     const ctx = ctxWith();
-    const { exporter } = bundleServices(ctx);
+    const { exporter } = ctx.bundles;
     record(ctx, 4);
     const [b1] = await exporter.export();
     // Simulate the crash window between the link and the commit: file present, row and cursor not.
@@ -173,7 +174,7 @@ describe('export', () => {
 
   it('keeps the newest export.keep files, never one not yet copied or acknowledged', async () => {
     const ctx = ctxWith({ export: { keep: 2 } });
-    const { exporter } = bundleServices(ctx);
+    const { exporter } = ctx.bundles;
     for (let i = 0; i < 4; i++) {
       record(ctx, 1);
       await exporter.export();
@@ -305,7 +306,7 @@ describe('upload', () => {
     cleanups.push(() => hq.close());
     const ctx = ctxWith({ hq: { url: hq.url } });
     hqKey = ctx.identity.show().publicKey;
-    const { exporter } = bundleServices(ctx);
+    const { exporter } = ctx.bundles;
     const delays: number[] = [];
     const { UploadService } = await import('../src/bundles/upload.service.js');
     const uploader = new UploadService(
@@ -335,7 +336,7 @@ describe('upload', () => {
 
   it('no connection is only "pending"; a refusal is kept with its reason', async () => {
     const ctx = ctxWith({ hq: { url: 'http://127.0.0.1:9' } });
-    const { exporter, uploader } = bundleServices(ctx);
+    const { exporter, uploader } = ctx.bundles;
     record(ctx, 1);
     await exporter.export();
     const r = await uploader.uploadPending({ attempts: 2, baseDelayMs: 1 });
@@ -346,12 +347,42 @@ describe('upload', () => {
     const hq = await fakeHq([409]);
     cleanups.push(() => hq.close());
     const ctx2 = ctxWith({ hq: { url: hq.url + '/' } });
-    const s2 = bundleServices(ctx2);
+    const s2 = ctx2.bundles;
     record(ctx2, 1);
     await s2.exporter.export();
     const r2 = await s2.uploader.uploadPending({ baseDelayMs: 1 });
     expect(r2.refused).toEqual([{ bundleSeq: 1, code: 'bundle_fork', message: 'scripted' }]);
     expect(s2.exporter.list()[0]!.last_error).toBe('bundle_fork: scripted');
+  });
+});
+
+describe('one exporter per process', () => {
+  it('the scheduled export, the admin export and a second exporter never overlap', async () => {
+    const ctx = ctxWith();
+    record(ctx, 2000);
+    // The scheduler's export job uses the context's exporter (built once per process): while the admin's
+    // "Export now" (ctx.bundles.exporter) runs, the scheduled run is refused, not run beside it.
+    const scheduler = createScheduler(ctx);
+    const adminExport = ctx.bundles.exporter.export();
+    const scheduled = await scheduler.runNow('export');
+    expect(scheduled).toMatchObject({ outcome: 'error', message: 'an export is already running' });
+    // Another exporter in the same process (another instance) is refused by the process's lock too.
+    await expect(bundleServices(ctx).exporter.export()).rejects.toMatchObject({ code: 'export_busy' });
+    const written = await adminExport;
+    expect(written).toHaveLength(1);
+    const rows = await rowsOf(ctx, written[0]!.path);
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: ctx.records.lastSeq() }, (_, i) => i + 1));
+    // Once done, the lock is free: the next export finds nothing pending.
+    expect((await scheduler.runNow('export')).message).toBe('nothing pending');
+    expect(await bundleServices(ctx).exporter.export()).toEqual([]);
+  });
+
+  it('takes over a lock file with its own pid that it does not hold (left before a reboot)', async () => {
+    const ctx = ctxWith();
+    record(ctx, 3);
+    writeFileSync(join(ctx.config.dataDir, '.export.lock'), String(process.pid));
+    expect(await ctx.bundles.exporter.export()).toHaveLength(1);
+    expect(existsSync(join(ctx.config.dataDir, '.export.lock'))).toBe(false);
   });
 });
 
@@ -361,7 +392,7 @@ describe('scheduler', () => {
     cleanups.push(() => stick.cleanup());
     const ctx = ctxWith();
     const services = bundleServices(ctx, { probe: { sticks: () => [stick.dir] } });
-    const jobs = bundleJobs(ctx, services);
+    const jobs = bundleJobs({ config: ctx.config, bundles: services });
     expect(jobs.map((j) => j.name)).toEqual(['export', 'usb-copy']); // no upload without hq.url
     let release: () => void = () => undefined;
     const slow = {
@@ -384,7 +415,7 @@ describe('scheduler', () => {
     expect(scheduler.list().find((j) => j.name === 'slow')!.running).toBe(true);
     release();
     await p;
-    const runs = scheduler.runs.recent('export');
+    const runs = scheduler.recentRuns('export');
     expect(runs.length).toBe(2);
     expect(runs[0]).toMatchObject({ outcome: 'ok', message: 'nothing pending' });
     expect(runs[0]!.finished_at).not.toBeNull();
@@ -401,7 +432,7 @@ describe('scheduler', () => {
       },
     ]);
     expect(await failing.runNow('boom')).toMatchObject({ outcome: 'error', message: 'disk full' });
-    expect(failing.runs.last('boom')).toMatchObject({ outcome: 'error', message: 'disk full' });
+    expect(failing.lastRun('boom')).toMatchObject({ outcome: 'error', message: 'disk full' });
     expect(() => new Scheduler(ctx, [{ ...slow, name: 'bad', schedule: 'not cron' }])).toThrow(/cron/);
   });
 

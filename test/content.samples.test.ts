@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { testConfig } from '../src/core/config.js';
 import { createLogger } from '../src/core/logger.js';
 import { SAMPLE_COURSES_DIR } from '../src/core/paths.js';
-import { openContext } from '../src/main.js';
+import { openContext } from '../src/app/context.js';
 import { tempDir } from './helpers/context.js';
 
 function capturingLogger(): {

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UPLOAD_PATH } from '../src/bundles/bundle-format.js';
-import { startHqServer } from '../src/hq/hq.app.js';
+import { startHqServer } from '../src/app/hq.app.js';
 import { fixedClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import { loadHqConfig } from '../src/hq/hq.config.js';
-import { openHqContext } from '../src/hq/hq.context.js';
+import { openHqContext } from '../src/app/hq.context.js';
 import { runCli } from './helpers/cli.js';
 import {
   dumpDb,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UPLOAD_PATH, uploadReceiptSchema } from '../src/bundles/bundle-format.js';
-import { startHqServer, type RunningHqServer } from '../src/hq/hq.app.js';
+import { startHqServer, type RunningHqServer } from '../src/app/hq.app.js';
 import {
   dumpDb,
   Journal,

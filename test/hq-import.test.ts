@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateApplianceKeyPair } from '../src/bundles/bundle-format.js';
-import { bundleServices } from '../src/bundles/bundles.module.js';
 import { testContext } from './helpers/context.js';
 import { craftBundle, dumpDb, Journal, makeBox, testHq, writeBundle, type Box } from './hq.fixtures.js';
 
@@ -281,7 +280,7 @@ describe('hq import of a real box export', () => {
           );
       });
       const out = join(dir, 'outbox');
-      const { exporter } = bundleServices(boxCtx);
+      const { exporter } = boxCtx.bundles;
       const written = await exporter.export({ outDir: out });
       expect(written).toHaveLength(1);
       hq.appliances.enrol(boxCtx.identity.request());

@@ -26,7 +26,7 @@ import { fixedClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Db } from '../src/db/connection.js';
 import { loadHqConfig } from '../src/hq/hq.config.js';
-import { openHqContext, type HqContext, type HqContextOptions } from '../src/hq/hq.context.js';
+import { openHqContext, type HqContext, type HqContextOptions } from '../src/app/hq.context.js';
 import { EXT, VERBS, activityIri, courseIri } from '../src/records/xapi.js';
 
 export interface Box {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { testConfig } from '../src/core/config.js';
 import { PACKAGE_ROOT } from '../src/core/paths.js';
 import { silentLogger } from '../src/core/logger.js';
-import { openContext, type AppContext } from '../src/main.js';
+import { openContext, type AppContext } from '../src/app/context.js';
 import type { XapiStatement } from '../src/records/xapi.js';
 import { tempDir } from './helpers/context.js';
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importContent } from '../src/content/course-bundle.js';
-import { ScormScripts, startPackageServer, type PackageServer } from '../src/learning/scorm.package-app.js';
+import { startPackageServer, type PackageServer } from '../src/app/scorm-package.app.js';
+import { ScormScripts } from '../src/learning/scorm.scripts.js';
 import { SCORM_FIXTURES, zipFolder } from './fixtures/scorm/make-zip.js';
 import { testContext } from './helpers/context.js';
 

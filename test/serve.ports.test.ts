@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer } from '../src/main.js';
+import { startServer } from '../src/app/box.app.js';
 import { testContext } from './helpers/context.js';
 
 const occupy = (): Promise<{ server: Server; port: number }> =>
@@ -42,6 +42,6 @@ describe('serve on a port that is taken', () => {
       (err: unknown) => err as { code: string; message: string },
     );
     expect(e?.code).toBe('port_in_use');
-    expect(e?.message).toContain(`port ${taken.port} (scorm.port in the config)`);
+    expect(e?.message).toContain(`port ${taken.port} (--scorm-port or FIELDCLASS_SCORM_PORT)`);
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/core/config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { PACKAGE_ROOT } from '../src/core/paths.js';
-import { openContext } from '../src/main.js';
+import { openContext } from '../src/app/context.js';
 import { tempDir } from './helpers/context.js';
 import { Browserless } from './helpers/http.js';
 

@@ -1,42 +1,30 @@
-import cron from 'node-cron';
-import { AppError } from '../core/errors.js';
+import type { Config } from '../core/config.js';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../db/connection.js';
+import type { Logger } from '../core/logger.js';
+import type { HealthProbe } from '../health/health.probe.js';
 import type { Job } from '../jobs/job.types.js';
-import type { AppContext } from '../main.js';
+import type { BackupService } from '../records/backup.service.js';
 import type { RecordsService } from '../records/records.service.js';
 import { bytes } from './admin.layout.js';
 import { MaintenanceRepo } from './maintenance.repo.js';
 
-const OVERRIDE = (name: string) => `job_schedule:${name}`;
-
-/** A coordinator's schedule for a job (records meta), or undefined to keep the configured one. */
-export function scheduleOverride(records: RecordsService, name: string): string | undefined {
-  const v = records.getMeta(OVERRIDE(name));
-  return v && cron.validate(v) ? v : undefined;
-}
-
-/** Save a coordinator's schedule for a job; refuses an invalid cron expression, naming it. */
-export function setScheduleOverride(records: RecordsService, name: string, schedule: string): string {
-  const s = schedule.trim().replace(/\s+/g, ' ');
-  if (!/^[\d*/,\- ]{9,100}$/.test(s) || !cron.validate(s))
-    throw new AppError(
-      'invalid',
-      `"${schedule}" is not a cron schedule such as "30 1 * * *" (minute hour day month weekday)`,
-    );
-  records.writeNow(() => records.setMeta(OVERRIDE(name), s));
-  return s;
-}
-
-/** The job with the coordinator's schedule when one was saved. */
-export function withScheduleOverride(ctx: AppContext, job: Job): Job {
-  const s = scheduleOverride(ctx.records, job.name);
-  return s ? { ...job, schedule: s } : job;
+/** What the admin's jobs use (a box's context has all of it). */
+export interface AdminJobDeps {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  db: { records: Db };
+  records: RecordsService;
+  backups: BackupService;
+  healthProbe: HealthProbe;
 }
 
 /**
  * The admin's jobs: nightly backup of records.db (config backup.schedule, rotation backup.keep), a health
  * snapshot (logged, warnings raised), and cleanup of expired sessions and old job runs.
  */
-export function adminJobs(ctx: AppContext): Job[] {
+export function adminJobs(ctx: AdminJobDeps): Job[] {
   const maintenance = new MaintenanceRepo(ctx.db.records);
   return [
     {

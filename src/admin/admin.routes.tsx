@@ -10,16 +10,24 @@ import {
 import { basename, join } from 'node:path';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { VNode } from 'preact';
-import { bundleServices, type BundleServices } from '../bundles/bundles.module.js';
+import type { BundleServices } from '../bundles/bundles.module.js';
 import { importContent } from '../content/course-bundle.js';
 import { AppError, isAppError, notFound } from '../core/errors.js';
 import { newToken } from '../core/ids.js';
-import { allJobs } from '../jobs/registry.js';
-import { JobRunsRepo } from '../jobs/job-runs.repo.js';
+import type { Clock } from '../core/clock.js';
+import type { Config, Language } from '../core/config.js';
+import type { Logger } from '../core/logger.js';
+import type { ContentService } from '../content/content.service.js';
+import type { ClockSetter } from '../health/clock-setter.js';
+import type { HealthProbe } from '../health/health.probe.js';
+import { setScheduleOverride } from '../jobs/schedule-overrides.js';
 import type { Scheduler } from '../jobs/scheduler.js';
-import type { AppContext } from '../main.js';
-import { SigninLimiter } from '../people/auth.service.js';
-import { randomClassCode } from '../people/cohorts.service.js';
+import { SigninLimiter, type SessionService } from '../people/auth.service.js';
+import { randomClassCode, type CohortService } from '../people/cohorts.service.js';
+import type { PeopleService } from '../people/people.service.js';
+import type { AuditService } from '../records/audit.service.js';
+import type { BackupService } from '../records/backup.service.js';
+import type { RecordsService } from '../records/records.service.js';
 import {
   csvProblems,
   excelCsv,
@@ -33,13 +41,12 @@ import { requireRole, startSession } from '../web/auth.middleware.js';
 import { pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import type { StaticAssets } from '../web/static-assets.js';
-import type { Language } from '../core/config.js';
-import { scheduleOverride, setScheduleOverride } from './admin.jobs.js';
 import { tr, type AdminPage } from './admin.layout.js';
 import type { AdminKey } from './admin.messages.js';
 import * as P from './admin.pages.js';
 import { buildDashboard, type SyncSummary } from './dashboard.js';
-import { completionChartSvg, type ReportSort } from './reports.service.js';
+import { completionChartSvg, type AdminReportsService, type ReportSort } from './reports.service.js';
+import type { SetupService } from './setup.service.js';
 import { readUpload } from './upload.js';
 
 type Body = Record<string, unknown>;
@@ -72,28 +79,37 @@ interface PendingImport {
   at: number;
 }
 
+/** What the admin uses: a box's context and the process's scheduler. */
+export interface AdminDeps {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  records: RecordsService;
+  people: PeopleService;
+  sessions: SessionService;
+  cohorts: CohortService;
+  content: ContentService;
+  audit: AuditService;
+  backups: BackupService;
+  setup: SetupService;
+  adminReports: AdminReportsService;
+  healthProbe: HealthProbe;
+  clockSetter: ClockSetter;
+  bundles: BundleServices;
+  scheduler: Scheduler;
+}
+
 /**
  * The coordinator's admin under /admin. Pipeline: session (app) -> Origin + CSRF on every POST (app) ->
  * denyRole('trainee') (app) -> requireRole('coordinator') here -> handler. Every change is a POST that
  * answers with a redirect (PRG) and is written to the audit log; no GET changes anything.
  */
-export function adminRouter(ctx: AppContext): Router {
+export function adminRouter(ctx: AdminDeps): Router {
   const router = Router();
   const coordinator = requireRole('coordinator', { signInPath: '/admin/signin' });
   const limiter = new SigninLimiter(ctx.config.signinRateLimit);
   const imports = new Map<string, PendingImport>();
-  let bundles: BundleServices | null | undefined;
-  const sync = (): BundleServices | null => {
-    if (bundles === undefined) {
-      try {
-        bundles = bundleServices(ctx, ctx.stickProbe ? { probe: ctx.stickProbe } : {});
-      } catch (e) {
-        ctx.logger.warn({ err: e }, 'sync services not available');
-        bundles = null;
-      }
-    }
-    return bundles;
-  };
+  const sync = (): BundleServices | null => ctx.bundles;
 
   const admin = (req: Request, res: Response): AdminPage => {
     const page = pageContext(req, res);
@@ -925,21 +941,12 @@ export function adminRouter(ctx: AppContext): Router {
 
   // ---- schedule -------------------------------------------------------------------------------------
 
-  const scheduler = (_req: Request): Scheduler | undefined => ctx.scheduler;
-  const runs = new JobRunsRepo(ctx.db.records);
+  const { scheduler } = ctx;
 
   router.get('/admin/schedule', (req, res) => {
-    const s = scheduler(req);
-    const jobs: P.JobView[] = s
-      ? s.list().map((j) => ({ ...j, schedule: scheduleOverride(ctx.records, j.name) ?? j.schedule }))
-      : allJobs(ctx).map((j) => ({
-          name: j.name,
-          description: j.description,
-          schedule: scheduleOverride(ctx.records, j.name) ?? j.schedule,
-          running: false,
-          lastRun: runs.last(j.name),
-        }));
-    show(res, <P.SchedulePage page={admin(req, res)} jobs={jobs} available={!!s} />);
+    // The scheduler holds the saved schedules (taken at creation and on every save), started or not.
+    const jobs: P.JobView[] = scheduler.list();
+    show(res, <P.SchedulePage page={admin(req, res)} jobs={jobs} available={scheduler.isStarted()} />);
   });
 
   router.post(
@@ -947,10 +954,10 @@ export function adminRouter(ctx: AppContext): Router {
     act(
       (req, res) => {
         const name = String(req.params['job']);
-        if (!allJobs(ctx).some((j) => j.name === name)) throw notFound(`job ${name}`);
+        if (!scheduler.has(name)) throw notFound(`job ${name}`);
         const s = setScheduleOverride(ctx.records, name, str((req.body as Body)['schedule']));
-        // The running scheduler takes it now; a box whose scheduler is not running reads it at start.
-        scheduler(req)?.reschedule(name, s);
+        // The scheduler takes it now (a running one replaces its cron task); the next start reads it too.
+        scheduler.reschedule(name, s);
         audit(res, 'job.schedule', name, { schedule: s });
         back(res, '/admin/schedule', 'scheduleSaved');
       },
@@ -962,11 +969,11 @@ export function adminRouter(ctx: AppContext): Router {
     '/admin/schedule/:job/run',
     act(
       async (req, res) => {
-        const s = scheduler(req);
-        if (!s) throw new AppError('unavailable', 'the scheduler is not running in this process', 503);
+        if (!scheduler.isStarted())
+          throw new AppError('unavailable', 'the scheduler is not running in this process', 503);
         const name = String(req.params['job']);
         audit(res, 'job.run', name);
-        const r = await s.runNow(name);
+        const r = await scheduler.runNow(name);
         back(res, '/admin/schedule', 'ran', { job: r.job, outcome: r.outcome });
       },
       () => '/admin/schedule',

@@ -1,16 +1,17 @@
+import type { Config } from '../core/config.js';
 import type { Job } from '../jobs/job.types.js';
-import type { AppContext } from '../main.js';
-import { bundleServices, type BundleServices } from './bundles.module.js';
+import type { BundleServices } from './bundles.module.js';
 
 /**
  * Bundle jobs: nightly export (config export.schedule), copy to a USB stick when one is mounted (every
  * minute), and upload to HQ (config hq.uploadSchedule, only when hq.url is set).
  */
-export function bundleJobs(ctx: AppContext, services: BundleServices = bundleServices(ctx)): Job[] {
+export function bundleJobs(deps: { config: Config; bundles: BundleServices }): Job[] {
+  const { config, bundles: services } = deps;
   const jobs: Job[] = [
     {
       name: 'export',
-      schedule: ctx.config.export.schedule,
+      schedule: config.export.schedule,
       description: 'write a signed progress bundle of everything not yet exported',
       async run() {
         const written = await services.exporter.export();
@@ -31,10 +32,10 @@ export function bundleJobs(ctx: AppContext, services: BundleServices = bundleSer
       },
     },
   ];
-  if (ctx.config.hq.url) {
+  if (config.hq.url) {
     jobs.push({
       name: 'upload',
-      schedule: ctx.config.hq.uploadSchedule,
+      schedule: config.hq.uploadSchedule,
       description: 'send bundles to HQ when a connection exists',
       async run() {
         const r = await services.uploader.uploadPending();

@@ -1,34 +1,49 @@
-import type { AppContext } from '../main.js';
+import type { Config } from '../core/config.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Db } from '../db/connection.js';
+import type { RecordsService } from '../records/records.service.js';
+import type { IdentityService } from './identity.service.js';
 import { ExportService } from './export.service.js';
 import { UploadService } from './upload.service.js';
 import { UsbCopyService, mountedSticks, type StickProbe } from './usb-copy.service.js';
 
-/** The box side of progress bundles, built from a context (CLI commands and jobs share this). */
+/** The box side of progress bundles (the context builds them once per process; CLI and jobs share them). */
 export interface BundleServices {
   exporter: ExportService;
   usb: UsbCopyService;
   uploader: UploadService;
 }
 
+/** What bundle services are built from (a box's context has all of it). */
+export interface BundleDeps {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  records: RecordsService;
+  db: { records: Db };
+  identity: IdentityService;
+}
+
 export function bundleServices(
-  ctx: AppContext,
+  deps: BundleDeps,
   opts: { probe?: StickProbe; maxRowsPerBundle?: number } = {},
 ): BundleServices {
   const exporter = new ExportService(
     {
-      config: ctx.config,
-      clock: ctx.clock,
-      logger: ctx.logger,
-      records: ctx.records,
-      recordsDb: ctx.db.records,
-      identity: ctx.identity,
+      config: deps.config,
+      clock: deps.clock,
+      logger: deps.logger,
+      records: deps.records,
+      recordsDb: deps.db.records,
+      identity: deps.identity,
     },
-    { maxRowsPerBundle: opts.maxRowsPerBundle ?? ctx.config.export.maxRowsPerBundle },
+    { maxRowsPerBundle: opts.maxRowsPerBundle ?? deps.config.export.maxRowsPerBundle },
   );
-  const deps = { records: ctx.records, bundles: exporter.bundles, clock: ctx.clock, logger: ctx.logger };
+  const common = { records: deps.records, bundles: exporter.bundles, clock: deps.clock, logger: deps.logger };
   return {
     exporter,
-    usb: new UsbCopyService(deps, opts.probe ?? mountedSticks(ctx.config.export.usbRoots)),
-    uploader: new UploadService({ ...deps, hqUrl: ctx.config.hq.url }),
+    usb: new UsbCopyService(common, opts.probe ?? mountedSticks(deps.config.export.usbRoots)),
+    uploader: new UploadService({ ...common, hqUrl: deps.config.hq.url }),
   };
 }

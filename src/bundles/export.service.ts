@@ -60,6 +60,8 @@ export interface ExportServiceDeps {
 
 const TEMP_PATTERN = /^\.fieldclass-.*\.zip\.[A-Za-z0-9_-]+\.tmp$/;
 const LOCK_FILE = '.export.lock';
+/** Lock files this process holds now (paths). */
+const LOCKED_HERE = new Set<string>();
 
 /**
  * Writes progress bundles: every journal row after the export cursor, at most MAX_ROWS_PER_BUNDLE per
@@ -305,15 +307,24 @@ export class ExportService {
     for (const b of old) if (b.state !== 'written') rmSync(b.file, { force: true });
   }
 
-  /** One exporter per folder across processes (CLI beside `serve`): a lock file naming its process. */
+  /**
+   * One exporter per folder across processes (CLI beside `serve`): a lock file naming its process. Inside
+   * this process the folders locked are known (LOCKED_HERE), so a file with our own pid is ours when we
+   * hold it (busy), and stale otherwise: left before a reboot that happened to give us the same pid.
+   */
   private lock(dir: string): () => void {
     const path = join(dir, LOCK_FILE);
+    if (LOCKED_HERE.has(path)) throw new AppError('export_busy', 'an export is already running', 409);
     for (let i = 0; i < 2; i++) {
       try {
         const fd = openSync(path, 'wx');
         writeSync(fd, String(process.pid));
         closeSync(fd);
-        return () => rmSync(path, { force: true });
+        LOCKED_HERE.add(path);
+        return () => {
+          LOCKED_HERE.delete(path);
+          rmSync(path, { force: true });
+        };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const pid = Number(readFileSync(path, 'utf8').trim());

@@ -1,21 +1,16 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../core/errors.js';
-import { csvProblems, importTraineeCsv, previewTraineeCsv } from '../people/csv-import.js';
-import { fail, withContext, withContextAsync, type GlobalFlags } from './context.js';
+import { csvProblems, importTraineeCsv, previewTraineeCsv, type CsvPreview } from '../people/csv-import.js';
+import { fail, readSecret, withContext, withContextAsync, type GlobalFlags } from './context.js';
 
-/** Read a password from the environment or stdin (never from argv, which `ps` shows to everyone). */
-async function readPassword(flag: string | undefined): Promise<string> {
-  if (flag !== undefined) return flag;
-  const env = process.env['FIELDCLASS_ADMIN_PASSWORD'];
-  if (env) return env;
-  if (process.stdin.isTTY)
-    throw new AppError('invalid', 'give the password on stdin or in FIELDCLASS_ADMIN_PASSWORD');
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
+/** What was done to read the file, for the person at the terminal (stderr: stdout stays the result). */
+function readingNotes(p: CsvPreview): void {
+  if (p.encoding === 'windows-1252')
+    process.stderr.write('the file is in Windows-1252 (Excel "CSV"): read and converted to UTF-8' + '\n');
+  if (p.encoding === 'utf-16')
+    process.stderr.write('the file is in UTF-16 (Excel "Unicode text"): read as such' + '\n');
+  if (p.skippedEmpty) process.stderr.write(`${p.skippedEmpty} empty row(s) skipped` + '\n');
 }
 
 export function registerAdmin(program: Command): void {
@@ -37,7 +32,9 @@ export function registerAdmin(program: Command): void {
             );
           const code = opts.new ? ctx.setup.issueCode() : ctx.setup.currentCode();
           console.log(code);
-          console.error('open /admin on the box and enter this code to create the first coordinator');
+          process.stderr.write(
+            'open /admin on the box and enter this code to create the first coordinator' + '\n',
+          );
         });
       } catch (e) {
         fail(e);
@@ -50,7 +47,7 @@ export function registerAdmin(program: Command): void {
     .option('-d, --data <dir>', 'data directory (default ./data)')
     .action(async (username: string, opts: GlobalFlags & { name?: string }) => {
       try {
-        const password = await readPassword(undefined);
+        const password = await readSecret('Password', 'FIELDCLASS_ADMIN_PASSWORD');
         await withContextAsync(opts, async (ctx) => {
           const p = await ctx.people.addCoordinator({
             username,
@@ -78,6 +75,7 @@ export function registerAdmin(program: Command): void {
         await withContextAsync(opts, async (ctx) => {
           if (opts.check) {
             const p = previewTraineeCsv(data, (k) => ctx.people.byUsername(k) !== undefined);
+            readingNotes(p);
             if (p.invalid || p.fileErrors.length) throw new AppError('csv_invalid', csvProblems(p));
             console.log(`${p.valid} trainee(s) ready to import`);
             return;
@@ -87,6 +85,7 @@ export function registerAdmin(program: Command): void {
             : undefined;
           if (opts.cohort && !cohort) throw new AppError('not_found', `no class named "${opts.cohort}"`, 404);
           const r = await importTraineeCsv(ctx, data, { cohortId: cohort?.id ?? null });
+          readingNotes(r.preview);
           ctx.audit.record(null, 'trainee.import', cohort?.name ?? null, {
             count: r.created.length,
             via: 'cli',

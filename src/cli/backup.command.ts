@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { silentLogger } from '../core/logger.js';
-import { openContext } from '../main.js';
+import { openContext } from '../app/context.js';
 import { inspectBackup, restoreBackup } from '../records/backup.service.js';
 import { configFrom, fail, withContext, withContextAsync, type GlobalFlags } from './context.js';
 

@@ -8,7 +8,6 @@ import {
   type KeyResolver,
   type TrustedKey,
 } from '../bundles/bundle-format.js';
-import { bundleServices } from '../bundles/bundles.module.js';
 import { AppError, isAppError } from '../core/errors.js';
 import { fail, withContextAsync, type GlobalFlags } from './context.js';
 import type { Revocation } from '../hq/appliances.service.js';
@@ -43,7 +42,7 @@ export function registerBundle(program: Command): void {
             `--since-sequence: "${opts.sinceSequence}" is not a positive whole number`,
           );
         }
-        const written = await bundleServices(ctx).exporter.export({
+        const written = await ctx.bundles.exporter.export({
           ...(opts.out ? { outDir: opts.out } : {}),
           ...(since !== undefined ? { sinceSequence: since } : {}),
         });
@@ -87,7 +86,7 @@ export function registerBundle(program: Command): void {
     async (opts: GlobalFlags) => {
       try {
         await withContextAsync(opts, async (ctx) => {
-          const { uploader } = bundleServices(ctx);
+          const { uploader } = ctx.bundles;
           const r = await uploader.uploadPending();
           if (!uploader.configured()) {
             console.log(
@@ -119,9 +118,8 @@ export function registerBundle(program: Command): void {
   ).action(async (opts: GlobalFlags & { to?: string }) => {
     try {
       await withContextAsync(opts, async (ctx) => {
-        const probe = opts.to ? { sticks: () => [opts.to!] } : undefined;
-        const { usb } = bundleServices(ctx, probe ? { probe } : {});
-        const results = usb.copyAll();
+        const { usb } = ctx.bundles;
+        const results = opts.to ? [usb.copyTo(opts.to)] : usb.copyAll();
         if (results.length === 0) console.log('no USB stick found');
         for (const r of results) {
           console.log(`${r.folder}: ${r.copied.length} copied, ${r.alreadyThere.length} already there`);
@@ -140,7 +138,7 @@ export function registerBundle(program: Command): void {
   ).action(async (opts: GlobalFlags & { json?: boolean }) => {
     try {
       await withContextAsync(opts, (ctx) => {
-        const list = bundleServices(ctx).exporter.list();
+        const list = ctx.bundles.exporter.list();
         if (opts.json) {
           console.log(
             JSON.stringify(
@@ -187,7 +185,7 @@ async function keyResolver(
     if (!existsSync(join(arg, 'hq.db')))
       throw new AppError('invalid', `--key: ${arg} is not an HQ data dir (no hq.db)`);
     const { loadHqConfig } = await import('../hq/hq.config.js');
-    const { openHqContext } = await import('../hq/hq.context.js');
+    const { openHqContext } = await import('../app/hq.context.js');
     const { silentLogger } = await import('../core/logger.js');
     const hq = openHqContext(loadHqConfig({ dataDir: arg }), { logger: silentLogger });
     let revocation: Revocation | null = null;

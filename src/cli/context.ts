@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../core/config.js';
-import { isAppError } from '../core/errors.js';
+import { AppError, isAppError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
-import { openContext, type AppContext } from '../main.js';
+import { openContext, type AppContext } from '../app/context.js';
 
 /** Options every command accepts. */
 export interface GlobalFlags {
@@ -43,4 +43,47 @@ export function fail(e: unknown): void {
   const msg = isAppError(e) ? e.message : e instanceof Error ? e.message : String(e);
   process.stderr.write(`error: ${msg}\n`);
   process.exitCode = isAppError(e) && e.code === 'config_invalid' ? 78 : 1;
+}
+
+/**
+ * Read a secret (a PIN, a password) without putting it on the command line, which `ps` shows to every
+ * user of the machine: from an environment variable, else standard input (a pipe: the first line), else a
+ * prompt at the terminal that does not echo what is typed.
+ */
+export async function readSecret(what: string, envName: string): Promise<string> {
+  const env = process.env[envName];
+  if (env) return env;
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return (Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '').trimEnd();
+  }
+  return promptHidden(`${what}: `);
+}
+
+function promptHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const done = (err?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(typed);
+    };
+    const onData = (buf: Buffer) => {
+      for (const ch of buf.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new AppError('cancelled', 'cancelled'));
+        if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
+        else typed += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }

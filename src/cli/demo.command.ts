@@ -4,7 +4,7 @@ import { AppError, invalid, isAppError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import type { CourseOutline, OutlineItem, QuizKey, QuizView } from '../content/content.types.js';
 import { gradeQuiz } from '../learning/grading.js';
-import { openContext, type AppContext } from '../main.js';
+import { openContext, type AppContext } from '../app/context.js';
 import type { Gender, Person } from '../people/people.types.js';
 import { hashSecret } from '../people/secret.js';
 import { configFrom, fail, type GlobalFlags } from './context.js';

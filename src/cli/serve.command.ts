@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { processLogger } from '../core/logger.js';
-import { openContext, startScheduler, startServer } from '../main.js';
+import { startServer } from '../app/box.app.js';
+import { openContext } from '../app/context.js';
+import { createScheduler } from '../app/jobs.js';
 import { configFrom, type GlobalFlags } from './context.js';
 
 export function registerServe(program: Command): void {
@@ -9,18 +11,21 @@ export function registerServe(program: Command): void {
     .description('run the appliance: trainee site, coordinator admin and scheduled jobs')
     .option('-p, --port <n>', 'port to listen on (default 8080)')
     .option('--host <addr>', 'address to listen on (default 0.0.0.0)')
+    .option('--scorm-port <n>', 'port of the SCORM package origin (default 8081)')
     .option('-d, --data <dir>', 'data directory (default ./data)')
     .option('-c, --config <file>', 'config file (default <data>/config.json)')
-    .action(async (opts: GlobalFlags & { port?: string; host?: string }) => {
+    .action(async (opts: GlobalFlags & { port?: string; host?: string; scormPort?: string }) => {
       const started = performance.now();
       const config = configFrom(opts, {
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         ...(opts.host !== undefined ? { host: opts.host } : {}),
+        ...(opts.scormPort !== undefined ? { scorm: { port: opts.scormPort } } : {}),
       });
       const logger = processLogger(config.logLevel);
       const ctx = openContext(config, { logger });
-      const running = await startServer(ctx);
-      const scheduler = startScheduler(ctx);
+      const scheduler = createScheduler(ctx);
+      const running = await startServer(ctx, { scheduler });
+      scheduler.start();
       // First run: no coordinator yet, so print the one-time setup code /admin asks for.
       ctx.setup.announceIfNeeded(logger);
       logger.info(

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import type { Gender } from '../people/people.types.js';
 import type { Language } from '../core/config.js';
-import { fail, withContextAsync, type GlobalFlags } from './context.js';
+import { fail, readSecret, withContextAsync, type GlobalFlags } from './context.js';
 
 interface AddFlags extends GlobalFlags {
-  pin: string;
   name?: string;
   externalId?: string;
   agency?: string;
@@ -16,8 +15,10 @@ export function registerTrainee(program: Command): void {
   const trainee = program.command('trainee').description('manage trainees');
   trainee
     .command('add <username>')
-    .description('add a trainee who signs in with a username and PIN')
-    .requiredOption('--pin <pin>', 'PIN of 4 to 8 digits')
+    .description(
+      'add a trainee who signs in with a username and PIN (4 to 8 digits), read from FIELDCLASS_TRAINEE_PIN, ' +
+        'standard input or a prompt: never from the command line, which other users of the box can see',
+    )
     .option('--name <name>', 'display name')
     .option('--external-id <id>', 'external id, such as an officer number (joins records across boxes at HQ)')
     .option('--agency <agency>', 'agency or unit')
@@ -26,10 +27,11 @@ export function registerTrainee(program: Command): void {
     .option('-d, --data <dir>', 'data directory (default ./data)')
     .action(async (username: string, opts: AddFlags) => {
       try {
+        const pin = await readSecret('PIN', 'FIELDCLASS_TRAINEE_PIN');
         await withContextAsync(opts, async (ctx) => {
           const p = await ctx.people.addTrainee({
             username,
-            pin: opts.pin,
+            pin,
             ...(opts.name !== undefined ? { displayName: opts.name } : {}),
             ...(opts.externalId !== undefined ? { externalId: opts.externalId } : {}),
             ...(opts.agency !== undefined ? { agency: opts.agency } : {}),
@@ -58,8 +60,13 @@ export function registerTrainee(program: Command): void {
           });
           if (opts.json) console.log(JSON.stringify(rows, null, 2));
           else {
+            console.log(['username', 'name', 'external id', 'agency', 'active'].join('\t'));
             for (const p of rows)
-              console.log(`${p.username}\t${p.displayName}\t${p.externalId ?? ''}\t${p.agency ?? ''}`);
+              console.log(
+                [p.username, p.displayName, p.externalId ?? '', p.agency ?? '', p.active ? 'yes' : 'no'].join(
+                  '\t',
+                ),
+              );
             console.log(`${total} trainee(s)`);
           }
           return Promise.resolve();

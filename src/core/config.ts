@@ -131,6 +131,7 @@ export type Config = Readonly<z.infer<typeof configSchema>>;
 const ENV: Record<string, (v: string) => Record<string, unknown>> = {
   FIELDCLASS_PORT: (v) => ({ port: v }),
   FIELDCLASS_HOST: (v) => ({ host: v }),
+  FIELDCLASS_SCORM_PORT: (v) => ({ scorm: { port: v } }),
   FIELDCLASS_DATA_DIR: (v) => ({ dataDir: v }),
   FIELDCLASS_LOG_LEVEL: (v) => ({ logLevel: v }),
   FIELDCLASS_APPLIANCE_NAME: (v) => ({ applianceName: v }),

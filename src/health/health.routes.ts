@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import { VERSION } from '../core/paths.js';
 import { databaseProbe } from '../db/connection.js';
-import type { AppContext } from '../main.js';
+import type { Db } from '../db/connection.js';
+import type { RecordsService } from '../records/records.service.js';
 
 /** GET /healthz: 200 with status, version and database state; 503 when a database does not answer. */
-export function healthRouter(ctx: AppContext): Router {
+export function healthRouter(ctx: { db: Record<string, Db>; records: RecordsService }): Router {
   const router = Router();
   const probe = databaseProbe(ctx.db);
   router.get('/healthz', (_req, res) => {

@@ -1,7 +1,9 @@
 import { Router } from 'express';
 import { AppError } from '../core/errors.js';
 import type { UploadReceipt } from '../bundles/bundle-format.js';
-import type { HqContext } from './hq.context.js';
+import type { Logger } from '../core/logger.js';
+import type { HqConfig } from './hq.config.js';
+import type { ImportService } from './import.service.js';
 import { discard, spoolUpload, statusForRefusal } from './hq-upload.js';
 
 /**
@@ -9,7 +11,7 @@ import { discard, spoolUpload, statusForRefusal } from './hq-upload.js';
  * bundle's own signature authenticates it, and the import checks it like any other. Answers the receipt
  * of docs/bundle-format.md, or `{error: {code, message}}` with 413 / 403 / 409 / 422.
  */
-export function hqBundlesRouter(ctx: HqContext): Router {
+export function hqBundlesRouter(ctx: { config: HqConfig; logger: Logger; imports: ImportService }): Router {
   const router = Router();
   router.post('/api/bundles', async (req, res) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();

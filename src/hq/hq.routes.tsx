@@ -5,18 +5,31 @@ import { AppError } from '../core/errors.js';
 import { SigninLimiter } from '../people/auth.service.js';
 import { sendPage } from '../web/render.js';
 import type { StaticAssets } from '../web/static-assets.js';
-import type { HqContext } from './hq.context.js';
+import type { Clock } from '../core/clock.js';
+import type { AppliancesService } from './appliances.service.js';
+import type { HqConfig } from './hq.config.js';
+import type { HqUsersService } from './hq-users.service.js';
 import { tHq } from './hq.messages.js';
 import { CoursesPage, DashboardPage, SignInPage, TraineesPage, UploadPage } from './hq.pages.js';
 import { discard, spoolUpload } from './hq-upload.js';
-import type { ImportOutcome } from './import.service.js';
-import { REPORT_COLUMNS, toCsv, type ReportName } from './reports.service.js';
+import type { ImportOutcome, ImportService } from './import.service.js';
+import { REPORT_COLUMNS, toCsv, type ReportName, type ReportsService } from './reports.service.js';
 import { HQ_LANG_COOKIE, HQ_SESSION_COOKIE, hqState, pageOf, requireStaff, setHqCookie } from './hq.web.js';
+
+/** What HQ's pages use (HQ's context has all of it). */
+export interface HqWebDeps {
+  config: HqConfig;
+  clock: Clock;
+  users: HqUsersService;
+  appliances: AppliancesService;
+  reports: ReportsService;
+  imports: ImportService;
+}
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Sign-in, sign-out and language: reachable signed out. */
-export function hqAuthRouter(ctx: HqContext, assets: StaticAssets): Router {
+export function hqAuthRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
   const router = Router();
   // Monotonic windows (the default): a wall-clock jump must neither lock staff out nor free a guesser.
   const limiter = new SigninLimiter(ctx.config.signinRateLimit);
@@ -70,7 +83,7 @@ export function hqAuthRouter(ctx: HqContext, assets: StaticAssets): Router {
 }
 
 /** Staff pages: appliances and their sync health, upload, reports with CSV downloads. */
-export function hqStaffRouter(ctx: HqContext, assets: StaticAssets): Router {
+export function hqStaffRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
   const router = Router();
   router.use(requireStaff);
   router.get('/', (req, res) => {
@@ -112,7 +125,7 @@ export function hqStaffRouter(ctx: HqContext, assets: StaticAssets): Router {
 }
 
 /** Read a multipart form: every file part is spooled to disk and imported, one after the other. */
-async function receiveUploads(req: Request, ctx: HqContext): Promise<ImportOutcome[]> {
+async function receiveUploads(req: Request, ctx: HqWebDeps): Promise<ImportOutcome[]> {
   const type = req.headers['content-type'] ?? '';
   if (!type.startsWith('multipart/form-data'))
     throw new AppError('invalid', 'send the bundles as a multipart/form-data upload', 415);

@@ -1,8 +1,7 @@
-import type { AppContext } from '../main.js';
-
 /**
- * A scheduled job as a feature declares it: plain data, registered by src/jobs at serve time (never at
- * import). `run` returns a short message for job_runs (what it did) or throws (recorded as an error).
+ * A scheduled job as a feature declares it: plain data, built from the services the job uses and
+ * registered by the wiring (src/app/jobs.ts) at serve time, never at import. `run` returns a short message
+ * for job_runs (what it did) or throws (recorded as an error).
  */
 export interface Job {
   /** Unique, kebab-case: 'export', 'usb-copy', 'upload', 'backup'... */
@@ -11,8 +10,5 @@ export interface Job {
   schedule: string;
   /** One-line description shown on the admin page. */
   description: string;
-  run(ctx: AppContext): Promise<string | void> | string | void;
+  run(): Promise<string | void> | string | void;
 }
-
-/** A feature's jobs, built from the context (config decides schedules and whether a job exists). */
-export type JobSource = (ctx: AppContext) => Job[];

@@ -1,6 +1,9 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { AppError } from '../core/errors.js';
-import type { AppContext } from '../main.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Db } from '../db/connection.js';
+import type { RecordsService } from '../records/records.service.js';
 import type { Job } from './job.types.js';
 import { JobRunsRepo, type JobRunRow } from './job-runs.repo.js';
 
@@ -19,6 +22,14 @@ export interface JobStatus {
   lastRun: JobRunRow | undefined;
 }
 
+/** What the scheduler works with (a box's context has all of it). */
+export interface SchedulerDeps {
+  db: { records: Db };
+  records: RecordsService;
+  clock: Clock;
+  logger: Logger;
+}
+
 /**
  * Runs jobs on their cron schedules (node-cron) and on demand (`runNow`). A job never overlaps itself: a
  * tick that comes while the previous run is still going is skipped. Every run is recorded in job_runs.
@@ -28,10 +39,11 @@ export class Scheduler {
   private readonly running = new Map<string, Promise<JobRunResult>>();
   private readonly tasks: ScheduledTask[] = [];
   private readonly taskByJob = new Map<string, ScheduledTask>();
-  readonly runs: JobRunsRepo;
+  private readonly runs: JobRunsRepo;
+  private started = false;
 
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: SchedulerDeps,
     jobs: readonly Job[],
   ) {
     this.runs = new JobRunsRepo(ctx.db.records);
@@ -46,6 +58,8 @@ export class Scheduler {
 
   /** Start the cron tasks. */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     for (const j of this.jobs.values()) this.schedule(j);
     this.ctx.logger.info({ jobs: [...this.jobs.keys()] }, 'scheduler started');
   }
@@ -88,11 +102,31 @@ export class Scheduler {
 
   /** Stop the cron tasks and wait for the runs in progress. */
   async stop(): Promise<void> {
+    this.started = false;
+    this.taskByJob.clear();
     for (const t of this.tasks.splice(0)) {
       await t.stop();
       await t.destroy();
     }
     await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Whether the cron tasks run (the serve command starts them; a test server does not). */
+  isStarted(): boolean {
+    return this.started;
+  }
+
+  has(name: string): boolean {
+    return this.jobs.has(name);
+  }
+
+  /** The newest runs of a job, newest first. */
+  recentRuns(name: string, limit = 20): JobRunRow[] {
+    return this.runs.recent(name, limit);
+  }
+
+  lastRun(name: string): JobRunRow | undefined {
+    return this.runs.last(name);
   }
 
   list(): JobStatus[] {
@@ -121,7 +155,7 @@ export class Scheduler {
       let outcome: 'ok' | 'error' = 'ok';
       let message = '';
       try {
-        message = (await j.run(this.ctx)) ?? '';
+        message = (await j.run()) ?? '';
       } catch (e) {
         outcome = 'error';
         message = e instanceof Error ? e.message : String(e);

@@ -1,10 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError, isAppError, notFound } from '../core/errors.js';
-import type { AppContext } from '../main.js';
+import type { ContentService } from '../content/content.service.js';
 import { requireRole } from '../web/auth.middleware.js';
 import { pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
-import { COMMENT_MAX } from './learning.service.js';
+import { COMMENT_MAX, type LearningService } from './learning.service.js';
+import type { ScormService } from './scorm.service.js';
 import { LessonPage, QuizPage, ResultPage } from './pages/activity.pages.js';
 import { CoursesPage } from './pages/courses.page.js';
 import { OutlinePage } from './pages/outline.page.js';
@@ -15,7 +16,14 @@ import { activityUrl, courseUrl, lessonUrl, quizUrl, type LearningKey } from './
  * course rating. Pipeline: session (app) -> Origin + CSRF on POST (app) -> requireRole('trainee') ->
  * handler. Every action is a POST answered with 303 only after LearningService's write is durable.
  */
-export function learningRouter(ctx: AppContext): Router {
+/** What the trainee site uses (a box's context has all of it). */
+export interface LearningRouterDeps {
+  content: ContentService;
+  learning: LearningService;
+  scorm: ScormService;
+}
+
+export function learningRouter(ctx: LearningRouterDeps): Router {
   const router = Router();
   const trainee = requireRole('trainee');
   const { content, learning } = ctx;

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
-import type { AppContext } from '../main.js';
+import type { LearningService } from './learning.service.js';
 import { requireRole } from '../web/auth.middleware.js';
 
 const progressSchema = z.object({
@@ -14,7 +14,7 @@ const progressSchema = z.object({
  * The small JSON API the lesson page's script calls (pages work without it). Session, Origin and CSRF
  * (header X-CSRF-Token) are checked by the app-wide middleware before these run.
  */
-export function progressApiRouter(ctx: AppContext): Router {
+export function progressApiRouter(ctx: { learning: LearningService }): Router {
   const router = Router();
   const trainee = requireRole('trainee');
   const json = express.json({ limit: '2kb' });

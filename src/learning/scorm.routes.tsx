@@ -1,12 +1,14 @@
 import express, { Router, type Request } from 'express';
 import { AppError, isAppError, notFound } from '../core/errors.js';
-import type { AppContext } from '../main.js';
+import type { Config } from '../core/config.js';
+import type { ContentService } from '../content/content.service.js';
+import type { LearningService } from './learning.service.js';
 import type { ScormTocNode } from '../content/scorm/scorm-package.js';
 import { requireRole } from '../web/auth.middleware.js';
 import { Layout } from '../web/layout.js';
 import { pageContext, type PageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
-import { ScormScripts } from './scorm.package-app.js';
+import { ScormScripts } from './scorm.scripts.js';
 import { tScorm } from './scorm.messages.js';
 import type { ScormService } from './scorm.service.js';
 
@@ -99,7 +101,15 @@ function statusKey(
  * `POST .../commit` stores a commit (JSON from scorm-again; CSRF token in header or query, Origin
  * checked by the app's middleware) and answers scorm-again's `{result, errorCode}` once durable.
  */
-export function scormRouter(ctx: AppContext, scripts: ScormScripts = ScormScripts.shared()): Router {
+/** What the SCORM player uses (a box's context has all of it). */
+export interface ScormRouterDeps {
+  config: Config;
+  content: ContentService;
+  learning: LearningService;
+  scorm: ScormService;
+}
+
+export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormScripts.shared()): Router {
   const router = Router();
   const trainee = requireRole('trainee');
   const { content, learning, scorm } = ctx;

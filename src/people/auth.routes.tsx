@@ -1,13 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import { isAppError } from '../core/errors.js';
-import { languageSchema } from '../core/config.js';
-import type { AppContext } from '../main.js';
+import { languageSchema, type Config } from '../core/config.js';
 import { LANG_COOKIE, clearCookie, setCookie, startSession, trustedDevice } from '../web/auth.middleware.js';
 import { localPath, pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import type { tAuth } from './auth.messages.js';
 import { SignInPage, SignUpPage, type SignUpValues } from './auth.pages.js';
-import { SESSION_COOKIE, SigninLimiter, safeEqual } from './auth.service.js';
+import { SESSION_COOKIE, SigninLimiter, safeEqual, type SessionService } from './auth.service.js';
+import type { CohortService } from './cohorts.service.js';
+import type { PeopleService } from './people.service.js';
 import { pinSchema, usernameSchema } from './people.schema.js';
 
 type Key = Parameters<typeof tAuth>[1];
@@ -18,7 +19,15 @@ const ONE_YEAR = 365 * 24 * 3600;
  * Sign-in (at `/` when signed out), sign-up with a class code, sign-out and the language picker.
  * Every POST here has already passed the Origin and CSRF checks (web/auth.middleware.ts).
  */
-export function authRouter(ctx: AppContext): Router {
+/** What sign-in and sign-up use (a box's context has all of it). */
+export interface AuthRouterDeps {
+  config: Config;
+  sessions: SessionService;
+  people: PeopleService;
+  cohorts: CohortService;
+}
+
+export function authRouter(ctx: AuthRouterDeps): Router {
   const router = Router();
   const limiter = new SigninLimiter(ctx.config.signinRateLimit);
   const signup = ctx.config.selfSignup;

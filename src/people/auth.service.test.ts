@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import { testConfig } from '../core/config.js';
-import { openContext } from '../main.js';
+import { openContext } from '../app/context.js';
 import { tempDir } from '../../test/helpers/context.js';
 import { DeviceTrust, SigninLimiter, sha256Hex } from './auth.service.js';
 

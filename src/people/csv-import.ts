@@ -1,5 +1,4 @@
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../core/errors.js';
 import type { RecordsService } from '../records/records.service.js';
 import type { CohortService } from './cohorts.service.js';
@@ -8,6 +7,7 @@ import { genderSchema, newTraineeSchema, usernameKey } from './people.schema.js'
 import type { Gender, Person } from './people.types.js';
 import { hashSecret } from './secret.js';
 import { languageSchema, type Language } from '../core/config.js';
+import { decodeSpreadsheetText, excelCsv, type CsvEncoding, type CsvSeparator } from '../core/csv.js';
 
 /** The fields a trainee CSV may hold, and the header names (any case, spaces or underscores) they go by. */
 const COLUMNS = {
@@ -70,15 +70,51 @@ export interface CsvRow {
   problems: CsvProblem[];
 }
 
+/** Problems with a file as a whole, as codes (pages translate them) with values. */
+export type CsvFileProblemCode =
+  | 'notText'
+  | 'saveAsUtf8'
+  | 'notCsv'
+  | 'empty'
+  | 'noUsernameColumn'
+  | 'noPinColumn'
+  | 'tooManyRows'
+  | 'noRows';
+
+export interface CsvFileProblem {
+  code: CsvFileProblemCode;
+  values: Record<string, string | number>;
+}
+
 export interface CsvPreview {
   delimiter: ',' | ';';
+  // encoding, skippedEmpty and fileProblems are optional only while the admin builds a preview of its own
+  // for "no file was sent" (admin/ is being split by area; it then uses filelessPreview()).
+  /** How the bytes were read (null when they could not be). */
+  encoding?: CsvEncoding | null;
   columns: Field[];
   rows: CsvRow[];
-  /** Problems with the file as a whole (no username column, empty file...). */
+  /** Rows with nothing in them (Excel writes `;;;;;;` for rows once formatted): skipped, counted. */
+  skippedEmpty?: number;
+  /** Problems with the file as a whole (no username column, empty file...), in English (CLI, logs). */
   fileErrors: string[];
+  /** The same problems as codes with values, for pages in the coordinator's language. */
+  fileProblems?: CsvFileProblem[];
   valid: number;
   invalid: number;
 }
+
+const FILE_PROBLEMS: Record<CsvFileProblemCode, (v: Record<string, string | number>) => string> = {
+  notText: () => 'the file is not a CSV text file (was a spreadsheet .xlsx sent?)',
+  saveAsUtf8: () =>
+    'the file is not in UTF-8 and its letters cannot be read safely: in Excel, save it as "CSV UTF-8 (comma delimited)"',
+  notCsv: (v) => `the file is not valid CSV${v['line'] ? ` (line ${v['line']})` : ''}`,
+  empty: () => 'the file is empty',
+  noUsernameColumn: () => 'no "username" column in the first line',
+  noPinColumn: () => 'no "pin" column in the first line',
+  tooManyRows: (v) => `too many rows: ${v['n']} (at most ${v['max']})`,
+  noRows: () => 'the file has a header but no trainees',
+};
 
 const MAX_ROWS = 20_000;
 /** Lines a record takes: the new lines inside its quoted fields, plus its own line end (not in `raw`). */
@@ -117,33 +153,67 @@ export function previewTraineeCsv(
   input: Buffer | string,
   exists: (usernameKey: string) => boolean,
 ): CsvPreview {
-  let text = typeof input === 'string' ? input : input.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const fileProblems: CsvFileProblem[] = [];
+  const result = (
+    delimiter: ',' | ';',
+    encoding: CsvEncoding | null,
+    columns: Field[],
+    rows: CsvRow[],
+    skippedEmpty: number,
+  ): CsvPreview => {
+    const invalid = rows.filter((r) => r.errors.length).length;
+    return {
+      delimiter,
+      encoding,
+      columns,
+      rows,
+      skippedEmpty,
+      fileErrors: fileProblems.map((p) => FILE_PROBLEMS[p.code](p.values)),
+      fileProblems,
+      valid: rows.length - invalid,
+      invalid,
+    };
+  };
+  const decoded =
+    typeof input === 'string'
+      ? { text: input.charCodeAt(0) === 0xfeff ? input.slice(1) : input, encoding: 'utf-8' as const }
+      : decodeSpreadsheetText(input);
+  if ('problem' in decoded) {
+    fileProblems.push({ code: decoded.problem, values: {} });
+    return result(',', null, [], [], 0);
+  }
+  const { text, encoding } = decoded;
   const delimiter = detectDelimiter(text);
-  const fileErrors: string[] = [];
-  let records: { record: string[]; raw: string }[];
+  let parsed: { record: string[]; raw: string }[];
   try {
-    records = parse(text, {
+    parsed = parse(text, {
       delimiter,
       relax_column_count: true,
-      skip_empty_lines: true,
+      skip_empty_lines: false,
       raw: true,
       max_record_size: 64 * 1024,
     }) as unknown as { record: string[]; raw: string }[];
   } catch (e) {
     const err = e as Error & { lines?: number };
-    return {
-      delimiter,
-      columns: [],
-      rows: [],
-      fileErrors: [`the file is not valid CSV${err.lines ? ` (line ${err.lines})` : ''}: ${err.message}`],
-      valid: 0,
-      invalid: 0,
-    };
+    fileProblems.push({ code: 'notCsv', values: err.lines ? { line: err.lines } : {} });
+    return result(delimiter, encoding, [], [], 0);
+  }
+  // Lines as a spreadsheet user counts them: a quoted field may span several lines. Rows with nothing in
+  // them (blank lines, or only separators) are skipped and counted, before and after the header.
+  const records: { record: string[]; line: number }[] = [];
+  let skippedEmpty = 0;
+  let nextLine = 1;
+  for (const { record, raw } of parsed) {
+    const line = nextLine;
+    nextLine += newlines(raw);
+    if (record.every((f) => f.trim() === '')) skippedEmpty++;
+    else records.push({ record, line });
   }
   const header = records.shift();
-  if (!header)
-    return { delimiter, columns: [], rows: [], fileErrors: ['the file is empty'], valid: 0, invalid: 0 };
+  if (!header) {
+    fileProblems.push({ code: 'empty', values: {} });
+    return result(delimiter, encoding, [], [], skippedEmpty);
+  }
   const index = new Map<Field, number>();
   header.record.forEach((h, i) => {
     const n = norm(h);
@@ -151,19 +221,15 @@ export function previewTraineeCsv(
       if (names.includes(n) && !index.has(field)) index.set(field, i);
     }
   });
-  if (!index.has('username')) fileErrors.push('no "username" column in the first line');
-  if (!index.has('pin')) fileErrors.push('no "pin" column in the first line');
-  if (records.length > MAX_ROWS) fileErrors.push(`too many rows: ${records.length} (at most ${MAX_ROWS})`);
-  if (fileErrors.length)
-    return { delimiter, columns: [...index.keys()], rows: [], fileErrors, valid: 0, invalid: 0 };
+  if (!index.has('username')) fileProblems.push({ code: 'noUsernameColumn', values: {} });
+  if (!index.has('pin')) fileProblems.push({ code: 'noPinColumn', values: {} });
+  if (records.length > MAX_ROWS)
+    fileProblems.push({ code: 'tooManyRows', values: { n: records.length, max: MAX_ROWS } });
+  if (fileProblems.length) return result(delimiter, encoding, [...index.keys()], [], skippedEmpty);
 
   const seen = new Map<string, number>();
   const rows: CsvRow[] = [];
-  // Lines as a spreadsheet user counts them: a quoted field may span several lines.
-  let nextLine = 1 + newlines(header.raw);
-  for (const { record, raw } of records) {
-    const line = nextLine;
-    nextLine += newlines(raw);
+  for (const { record, line } of records) {
     const get = (f: Field) => {
       const i = index.get(f);
       return i === undefined ? '' : (record[i] ?? '').trim();
@@ -249,9 +315,8 @@ export function previewTraineeCsv(
       problems,
     });
   }
-  if (!rows.length) fileErrors.push('the file has a header but no trainees');
-  const invalid = rows.filter((r) => r.errors.length).length;
-  return { delimiter, columns: [...index.keys()], rows, fileErrors, valid: rows.length - invalid, invalid };
+  if (!rows.length) fileProblems.push({ code: 'noRows', values: {} });
+  return result(delimiter, encoding, [...index.keys()], rows, skippedEmpty);
 }
 
 /**
@@ -301,21 +366,11 @@ export function csvProblems(p: CsvPreview): string {
   ].join('\n');
 }
 
-/** Text that Excel opens as UTF-8: a BOM, then RFC 4180 CSV with CRLF line ends. */
-export function excelCsv(header: string[], rows: (string | number | null | undefined)[][]): Buffer {
-  const body = stringify(
-    [header, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : v)))],
-    {
-      record_delimiter: '\r\n',
-      // A cell starting with = + - @ would be run as a formula by Excel: keep it text.
-      cast: { string: (v) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v) },
-    },
-  );
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body, 'utf8')]);
-}
+/** The one CSV writer (core/csv.ts); re-exported for the admin's existing imports. */
+export { excelCsv };
 
 /** Every trainee as CSV, in the same columns the import reads (without PINs). */
-export function exportTraineesCsv(people: PeopleService): Buffer {
+export function exportTraineesCsv(people: PeopleService, opts: { separator?: CsvSeparator } = {}): Buffer {
   const rows: (string | null)[][] = [];
   const page = 1000;
   for (let offset = 0; ; offset += page) {
@@ -336,5 +391,6 @@ export function exportTraineesCsv(people: PeopleService): Buffer {
   return excelCsv(
     ['username', 'name', 'external id', 'agency', 'gender', 'language', 'active', 'created'],
     rows,
+    opts,
   );
 }

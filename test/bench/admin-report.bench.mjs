@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testConfig } from '../../dist/core/config.js';
 import { silentLogger } from '../../dist/core/logger.js';
-import { openContext, startServer } from '../../dist/main.js';
+import { openContext } from '../../dist/app/context.js';
+import { startServer } from '../../dist/app/box.app.js';
 
 const TRAINEES = Number(process.env.TRAINEES ?? 5000);
 const ACTIVITIES = Number(process.env.ACTIVITIES ?? 40);

@@ -40,7 +40,7 @@ const env = { FIELDCLASS_LOG_LEVEL: 'warn' };
 
 // --- data: sample courses + 100 trainees (in-process through the same services the CLI uses) ---
 const { loadConfig } = await import(join(ROOT, 'dist/core/config.js'));
-const { openContext } = await import(join(ROOT, 'dist/main.js'));
+const { openContext } = await import(join(ROOT, 'dist/app/context.js'));
 const { silentLogger } = await import(join(ROOT, 'dist/core/logger.js'));
 {
   const ctx = openContext(loadConfig({ flags: { dataDir: data }, env: {} }), { logger: silentLogger });

@@ -19,7 +19,7 @@ const imp = (p) => import(join(DIST, p));
 async function openBox(dataDir) {
   const { loadConfig } = await imp('core/config.js');
   const { silentLogger } = await imp('core/logger.js');
-  const { openContext } = await imp('main.js');
+  const { openContext } = await imp('app/context.js');
   return openContext(loadConfig({ flags: { dataDir }, env: {} }), { logger: silentLogger });
 }
 
@@ -108,9 +108,8 @@ async function child(mode, dataDir) {
   }
   if (mode === 'export') {
     const ctx = await openBox(dataDir);
-    const { bundleServices } = await imp('bundles/bundles.module.js');
     const t0 = performance.now();
-    const written = await bundleServices(ctx).exporter.export();
+    const written = await ctx.bundles.exporter.export();
     const seconds = (performance.now() - t0) / 1000;
     ctx.close();
     const bytes = written.reduce((n, b) => n + b.bytes, 0);

@@ -41,7 +41,7 @@ try {
   const refS = (performance.now() - t) / 1000;
 
   const child = `
-    const { openContext } = await import(${JSON.stringify(join(dist, 'main.js'))});
+    const { openContext } = await import(${JSON.stringify(join(dist, 'app', 'context.js'))});
     const { testConfig } = await import(${JSON.stringify(join(dist, 'core/config.js'))});
     const { silentLogger } = await import(${JSON.stringify(join(dist, 'core/logger.js'))});
     const { importContent } = await import(${JSON.stringify(join(dist, 'content/course-bundle.js'))});

@@ -25,7 +25,7 @@ async function child(mode, args) {
   if (mode === 'import' || mode === 'reimport') {
     const [hqDir, bundleDir] = args;
     const { loadHqConfig } = await imp('hq/hq.config.js');
-    const { openHqContext } = await imp('hq/hq.context.js');
+    const { openHqContext } = await imp('app/hq.context.js');
     const { silentLogger } = await imp('core/logger.js');
     const ctx = openHqContext(loadHqConfig({ dataDir: hqDir }, {}), { logger: silentLogger });
     const files = readdirSync(bundleDir)
@@ -173,11 +173,11 @@ function generate(ctx) {
 async function main() {
   if (!existsSync(join(DIST, 'hq', 'import.service.js'))) throw new Error('run `npm run build` first');
   const { testConfig } = await imp('core/config.js');
-  const { openContext } = await imp('main.js');
+  const { openContext } = await imp('app/context.js');
   const { silentLogger } = await imp('core/logger.js');
   const { bundleServices } = await imp('bundles/bundles.module.js');
   const { loadHqConfig } = await imp('hq/hq.config.js');
-  const { openHqContext } = await imp('hq/hq.context.js');
+  const { openHqContext } = await imp('app/hq.context.js');
 
   const work = tmp('fc-hq-bench-');
   try {

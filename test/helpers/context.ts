@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { openContext, startServer, type AppContext, type RunningServer } from '../../src/main.js';
+import { startServer, type RunningServer } from '../../src/app/box.app.js';
+import { openContext, type AppContext } from '../../src/app/context.js';
 
 /** A fresh data dir in the system temp folder; removed by `cleanup`. */
 export function tempDir(prefix = 'fieldclass-'): { dir: string; cleanup(): void } {

@@ -5,10 +5,11 @@ import { databaseProbe } from '../db/connection.js';
 import { errorMiddleware, notFoundMiddleware } from '../web/errors.middleware.js';
 import { securityHeaders } from '../web/security.js';
 import { StaticAssets } from '../web/static-assets.js';
-import { hqBundlesRouter } from './hq-bundles.routes.js';
+import { hqBundlesRouter } from '../hq/hq-bundles.routes.js';
+import { hqAuthRouter, hqStaffRouter } from '../hq/hq.routes.js';
+import { hqCsrfMiddleware, hqSessionMiddleware } from '../hq/hq.web.js';
 import type { HqContext } from './hq.context.js';
-import { hqAuthRouter, hqStaffRouter } from './hq.routes.js';
-import { hqCsrfMiddleware, hqSessionMiddleware } from './hq.web.js';
+import { listen, localUrl } from './listen.js';
 
 /**
  * The HQ express app: security headers, static assets, health, the box upload endpoint (authenticated by
@@ -49,20 +50,6 @@ export interface RunningHqServer {
 
 /** Listen on the configured port (0 picks a free one, for tests). */
 export async function startHqServer(ctx: HqContext): Promise<RunningHqServer> {
-  const app = createHqApp(ctx);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(ctx.config.port, ctx.config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : ctx.config.port;
-  const host = ctx.config.host === '0.0.0.0' ? '127.0.0.1' : ctx.config.host;
-  return {
-    server,
-    url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const l = await listen(createHqApp(ctx), ctx.config.port, ctx.config.host);
+  return { server: l.server, url: localUrl(ctx.config.host, l.port), close: l.close };
 }

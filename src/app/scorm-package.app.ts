@@ -1,10 +1,8 @@
-import type { Server } from 'node:http';
-import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { contentRouter } from '../content/content.routes.js';
 import type { ContentService } from '../content/content.service.js';
-import { PACKAGE_ROOT } from '../core/paths.js';
-import { MemoryAsset } from '../web/static-assets.js';
+import type { ScormScripts } from '../learning/scorm.scripts.js';
+import { listen, type Listening } from './listen.js';
 
 /**
  * The PACKAGE ORIGIN: a second HTTP listener that serves only the files of installed SCORM packages
@@ -29,32 +27,6 @@ export const PACKAGE_CSP = [
   "base-uri 'self'",
   "form-action 'self'",
 ].join('; ');
-
-const script = (name: string, file: string): MemoryAsset => MemoryAsset.fromFile(file, '/rt/', `${name}.js`);
-
-/** The scorm-again scripts and the box's own player scripts, loaded once. */
-export class ScormScripts {
-  private static instance: ScormScripts | undefined;
-  /** One copy per process (the app and the package origin serve the same scripts). */
-  static shared(): ScormScripts {
-    return (ScormScripts.instance ??= new ScormScripts());
-  }
-  readonly all = new Map<string, MemoryAsset>();
-  readonly byName: Record<'scorm12' | 'scorm2004' | 'lms' | 'api' | 'player' | 'wrapper', MemoryAsset>;
-  constructor() {
-    const dist = join(PACKAGE_ROOT, 'node_modules', 'scorm-again', 'dist');
-    const own = join(PACKAGE_ROOT, 'src', 'learning');
-    this.byName = {
-      scorm12: script('scorm12', join(dist, 'scorm12.min.js')),
-      scorm2004: script('scorm2004', join(dist, 'scorm2004.min.js')),
-      lms: script('cross-frame-lms', join(dist, 'cross-frame-lms.min.js')),
-      api: script('cross-frame-api', join(dist, 'cross-frame-api.min.js')),
-      player: script('player', join(own, 'scorm.player.js')),
-      wrapper: script('wrapper', join(own, 'scorm.wrapper.js')),
-    };
-    for (const s of Object.values(this.byName)) this.all.set(s.url, s);
-  }
-}
 
 function wrapperHtml(scripts: ScormScripts): string {
   return `<!doctype html>
@@ -123,31 +95,14 @@ export function createPackageApp(content: ContentService, scripts: ScormScripts)
   return app;
 }
 
-export interface PackageServer {
-  server: Server;
-  port: number;
-  close(): Promise<void>;
-}
+export type PackageServer = Listening;
 
 /** Listen for the package origin (port 0 = any free port, for tests). */
-export async function startPackageServer(
+export function startPackageServer(
   content: ContentService,
   scripts: ScormScripts,
   port: number,
   host: string,
 ): Promise<PackageServer> {
-  const app = createPackageApp(content, scripts);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
-  const addr = server.address();
-  return {
-    server,
-    port: typeof addr === 'object' && addr ? addr.port : port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(createPackageApp(content, scripts), port, host);
 }

@@ -6,13 +6,13 @@ import { openDatabase, type Db } from '../db/connection.js';
 import { migrate } from '../db/migrate.js';
 import { hqMigrations } from '../db/migrations/hq.js';
 import type { BundleLimits } from '../bundles/bundle-format.js';
-import { AppliancesService } from './appliances.service.js';
-import type { HqConfig } from './hq.config.js';
-import { HqRecordsService } from './hq-records.service.js';
-import { HqUsersService } from './hq-users.service.js';
-import { ImportService } from './import.service.js';
-import { ReportsService } from './reports.service.js';
-import { XapiExportService } from './xapi-export.service.js';
+import { AppliancesService } from '../hq/appliances.service.js';
+import type { HqConfig } from '../hq/hq.config.js';
+import { HqRecordsService } from '../hq/hq-records.service.js';
+import { HqUsersService } from '../hq/hq-users.service.js';
+import { ImportService } from '../hq/import.service.js';
+import { ReportsService } from '../hq/reports.service.js';
+import { XapiExportService } from '../hq/xapi-export.service.js';
 
 /** Everything HQ works with (separate from a box's AppContext): hq.db and its services. */
 export interface HqContext {
