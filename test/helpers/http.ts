@@ -17,11 +17,11 @@ export class Browserless {
 
   private send(
     path: string,
-    init: { method?: string; headers: Record<string, string>; body?: URLSearchParams },
+    init: { method?: string; headers: Record<string, string>; body?: string },
   ): Promise<Response> {
     if (!this.connectTo) return fetch(this.base + path, { ...init, redirect: 'manual' });
     const url = new URL(this.base + path);
-    const body = init.body?.toString();
+    const body = init.body;
     return new Promise((resolve, reject) => {
       const req = request(
         {
@@ -95,10 +95,34 @@ export class Browserless {
     for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
     const res = await this.send(path, {
       method: 'POST',
-      body,
+      body: body.toString(),
       headers: {
         accept: 'text/html',
         'content-type': 'application/x-www-form-urlencoded',
+        origin: new URL(this.base).origin,
+        cookie: this.cookieHeader(),
+        ...this.headers,
+        ...headers,
+      },
+    });
+    this.keep(res);
+    return res;
+  }
+
+  /** POST JSON as the pages' scripts do: the CSRF token in the X-CSRF-Token header; `headers` override. */
+  async postJson(
+    path: string,
+    data: unknown,
+    csrf: string,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    const res = await this.send(path, {
+      method: 'POST',
+      body: JSON.stringify(data),
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/json',
+        'x-csrf-token': csrf,
         origin: new URL(this.base).origin,
         cookie: this.cookieHeader(),
         ...this.headers,
