@@ -64,16 +64,24 @@ export function makeBox(name = 'Box', location = 'Dakar'): Box {
 export const T0 = new Date('2026-03-01T08:00:00.000Z');
 
 /** An HQ on a temp data dir with a fixed clock (so two HQs fed the same bundles have equal dumps). */
-export function testHq(opts: { limits?: HqContextOptions['limits'] } = {}): HqContext & {
+export function testHq(
+  opts: {
+    limits?: HqContextOptions['limits'];
+    diskFree?: HqContextOptions['diskFree'];
+    /** Config fields (as flags: they win over defaults). */
+    config?: Record<string, unknown>;
+  } = {},
+): HqContext & {
   dir: string;
   cleanup(): void;
 } {
   const dir = mkdtempSync(join(tmpdir(), 'fc-hq-'));
-  const config = loadHqConfig({ dataDir: dir, port: 0, host: '127.0.0.1' }, {});
+  const config = loadHqConfig({ ...opts.config, dataDir: dir, port: 0, host: '127.0.0.1' }, {});
   const ctx = openHqContext(config, {
     logger: silentLogger,
     clock: fixedClock(T0),
     ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.diskFree ? { diskFree: opts.diskFree } : {}),
   });
   return Object.assign(ctx, {
     dir,

@@ -28,8 +28,22 @@ export function createHqApp(ctx: HqContext): Express {
   const probe = databaseProbe(ctx.db);
   app.get('/healthz', (_req, res) => {
     const { ok, databases } = probe();
-    res.status(ok ? 200 : 503).setHeader('Cache-Control', 'no-store');
-    res.json({ status: ok ? 'ok' : 'degraded', version: VERSION, role: 'hq', databases });
+    // Low disk is "degraded" too: uploads are then answered 503 (uploads.minFreeDiskBytes).
+    const free = ctx.diskFree();
+    const diskLow = free !== null && free < ctx.config.uploads.minFreeDiskBytes;
+    const healthy = ok && !diskLow;
+    res.status(healthy ? 200 : 503).setHeader('Cache-Control', 'no-store');
+    res.json({
+      status: healthy ? 'ok' : 'degraded',
+      version: VERSION,
+      role: 'hq',
+      databases,
+      disk: {
+        freeBytes: free,
+        minFreeBytes: ctx.config.uploads.minFreeDiskBytes,
+        status: diskLow ? 'low' : 'ok',
+      },
+    });
   });
   app.use(hqBundlesRouter(ctx));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { openDatabase, type Db } from '../db/connection.js';
 import { migrate } from '../db/migrate.js';
+import { diskOf } from '../health/health.probe.js';
 import { hqMigrations } from '../db/migrations/hq.js';
 import type { BundleLimits } from '../bundles/bundle-format.js';
 import { AppliancesService } from '../hq/appliances.service.js';
@@ -26,6 +27,8 @@ export interface HqContext {
   reports: ReportsService;
   users: HqUsersService;
   xapi: XapiExportService;
+  /** Free bytes on the data dir's disk (null when unknown): upload admission and /healthz. */
+  diskFree: () => number | null;
   close(): void;
 }
 
@@ -34,6 +37,8 @@ export interface HqContextOptions {
   clock?: Clock;
   /** Bundle limits (tests use small ones for zip bombs). */
   limits?: Partial<BundleLimits>;
+  /** Free disk bytes (tests pretend a full disk); default statfs of the data dir. */
+  diskFree?: () => number | null;
 }
 
 export const HQ_DB_FILE = 'hq.db';
@@ -68,6 +73,7 @@ export function openHqContext(config: HqConfig, opts: HqContextOptions = {}): Hq
     reports: new ReportsService(db, appliances),
     users: new HqUsersService(db, clock, config.sessions.ttlHours),
     xapi: new XapiExportService(records, config.homePage),
+    diskFree: opts.diskFree ?? (() => diskOf(config.dataDir)?.free ?? null),
     close() {
       db.close();
     },

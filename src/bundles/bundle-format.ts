@@ -53,6 +53,13 @@ export const JOURNAL_FILE = 'journal.ndjson';
 export const PAYLOAD_FILES: readonly string[] = [JOURNAL_FILE];
 /** The upload endpoint, relative to `hq.url` (see docs/bundle-format.md, "Upload"). */
 export const UPLOAD_PATH = '/api/bundles';
+/**
+ * Upload headers: the manifest's exact bytes (base64) and its signature, so that HQ can check key,
+ * signature, appliance, revocation and the declared size before reading the body (the manifest sits at
+ * the end of the zip). The body's manifest must equal this one byte for byte.
+ */
+export const MANIFEST_HEADER = 'x-fieldclass-manifest';
+export const SIGNATURE_HEADER = 'x-fieldclass-signature';
 
 /** Journal row kinds: statements and the roster changes HQ needs to read them. */
 export const JOURNAL_KINDS = ['statement', 'person', 'cohort', 'enrolment'] as const;
@@ -466,6 +473,88 @@ function hashFd(fd: number, size: number): string {
 }
 
 /**
+ * Checks 5 (manifest JSON) to 10 (schema) on a manifest's exact bytes and its signature: the key is
+ * enrolled (the resolver), the signature verifies, the appliance is the key's, the format and the schema.
+ * openBundle runs it on the bytes inside the zip; HQ also runs it on the copy a box sends in the upload's
+ * headers, to refuse a stranger before reading the body.
+ */
+export async function verifyManifest(
+  manifestBytes: Buffer,
+  signature: string,
+  resolveKey: KeyResolver,
+): Promise<BundleManifest> {
+  let claimed: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(utf8.decode(manifestBytes));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object');
+    claimed = parsed as Record<string, unknown>;
+  } catch (e) {
+    throw bundleError(
+      'bundle_manifest_invalid',
+      `manifest.json is not a JSON object: ${(e as Error).message}`,
+    );
+  }
+  const claimedKeyId = typeof claimed['keyId'] === 'string' ? claimed['keyId'] : '';
+  const claimedAppliance = typeof claimed['applianceId'] === 'string' ? claimed['applianceId'] : '';
+  const claimedFormat = claimed['format'];
+  if (!claimedKeyId) throw bundleError('bundle_manifest_invalid', 'manifest.json names no keyId');
+  if (typeof claimedFormat !== 'number' || !Number.isInteger(claimedFormat) || claimedFormat < 1) {
+    throw bundleError('bundle_manifest_invalid', 'manifest.json has no integer format version');
+  }
+
+  const trusted = await resolveKey({ keyId: claimedKeyId, applianceId: claimedAppliance });
+  if (keyIdOf(trusted.publicKey) !== claimedKeyId) {
+    throw bundleError('bundle_key_unknown', `the key found for ${claimedKeyId} has a different key id`);
+  }
+  if (!verifyManifestSignature(manifestBytes, signature, trusted.publicKey, claimedFormat)) {
+    throw bundleError(
+      'bundle_signature_invalid',
+      `the signature does not match the manifest for key ${claimedKeyId}`,
+    );
+  }
+  if (trusted.applianceId !== undefined && trusted.applianceId !== claimedAppliance) {
+    throw bundleError(
+      'bundle_appliance_mismatch',
+      `the bundle says appliance ${claimedAppliance} but key ${claimedKeyId} belongs to appliance ${trusted.applianceId}`,
+    );
+  }
+  if (claimedFormat !== BUNDLE_FORMAT_VERSION) {
+    throw bundleError(
+      'bundle_format_unsupported',
+      `bundle format ${claimedFormat} is not supported (this fieldclass reads format ${BUNDLE_FORMAT_VERSION})`,
+    );
+  }
+  const parsed = manifestSchema.safeParse(claimed);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw bundleError(
+      'bundle_manifest_invalid',
+      `manifest.json: ${i.path.join('.') || '(root)'}: ${i.message}`,
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * The exact size of the canonical bundle file (three entries, no extras or comments: local headers of 30
+ * bytes, central directory records of 46, end record of 22) with this manifest and signature: HQ compares
+ * it with an upload's Content-Length before reading the body.
+ */
+export function canonicalBundleSize(
+  manifest: BundleManifest,
+  manifestBytes: number,
+  signatureBytes: number,
+): number {
+  const entries: [string, number][] = [
+    [JOURNAL_FILE, manifest.files.find((f) => f.path === JOURNAL_FILE)?.compressedSize ?? 0],
+    [MANIFEST_FILE, manifestBytes],
+    [SIGNATURE_FILE, signatureBytes],
+  ];
+  return entries.reduce((n, [name, data]) => n + 30 + 46 + 2 * Buffer.byteLength(name) + data, 22);
+}
+
+/**
  * Open and verify a bundle file up to its payload (see the module comment for the order of checks), and
  * return a streaming reader of its rows. Throws an AppError with a bundle_* code naming the problem.
  */
@@ -596,57 +685,7 @@ export async function openBundle(path: string, opts: OpenBundleOptions): Promise
     const manifestBytes = storedBytes(layouts.find((l) => l.name === MANIFEST_FILE)!);
     const signature = storedBytes(layouts.find((l) => l.name === SIGNATURE_FILE)!).toString('latin1');
 
-    let claimed: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(utf8.decode(manifestBytes));
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new Error('not an object');
-      claimed = parsed as Record<string, unknown>;
-    } catch (e) {
-      throw bundleError(
-        'bundle_manifest_invalid',
-        `manifest.json is not a JSON object: ${(e as Error).message}`,
-      );
-    }
-    const claimedKeyId = typeof claimed['keyId'] === 'string' ? claimed['keyId'] : '';
-    const claimedAppliance = typeof claimed['applianceId'] === 'string' ? claimed['applianceId'] : '';
-    const claimedFormat = claimed['format'];
-    if (!claimedKeyId) throw bundleError('bundle_manifest_invalid', 'manifest.json names no keyId');
-    if (typeof claimedFormat !== 'number' || !Number.isInteger(claimedFormat) || claimedFormat < 1) {
-      throw bundleError('bundle_manifest_invalid', 'manifest.json has no integer format version');
-    }
-
-    const trusted = await opts.resolveKey({ keyId: claimedKeyId, applianceId: claimedAppliance });
-    if (keyIdOf(trusted.publicKey) !== claimedKeyId) {
-      throw bundleError('bundle_key_unknown', `the key found for ${claimedKeyId} has a different key id`);
-    }
-    if (!verifyManifestSignature(manifestBytes, signature, trusted.publicKey, claimedFormat)) {
-      throw bundleError(
-        'bundle_signature_invalid',
-        `the signature does not match the manifest for key ${claimedKeyId}`,
-      );
-    }
-    if (trusted.applianceId !== undefined && trusted.applianceId !== claimedAppliance) {
-      throw bundleError(
-        'bundle_appliance_mismatch',
-        `the bundle says appliance ${claimedAppliance} but key ${claimedKeyId} belongs to appliance ${trusted.applianceId}`,
-      );
-    }
-    if (claimedFormat !== BUNDLE_FORMAT_VERSION) {
-      throw bundleError(
-        'bundle_format_unsupported',
-        `bundle format ${claimedFormat} is not supported (this fieldclass reads format ${BUNDLE_FORMAT_VERSION})`,
-      );
-    }
-    const parsed = manifestSchema.safeParse(claimed);
-    if (!parsed.success) {
-      const i = parsed.error.issues[0]!;
-      throw bundleError(
-        'bundle_manifest_invalid',
-        `manifest.json: ${i.path.join('.') || '(root)'}: ${i.message}`,
-      );
-    }
-    const manifest = parsed.data as BundleManifest;
+    const manifest = await verifyManifest(manifestBytes, signature, opts.resolveKey);
 
     // The exact file set.
     const listed = new Map(manifest.files.map((f) => [f.path, f]));
@@ -827,6 +866,35 @@ export async function verifyBundle(
   // Draining the rows runs every payload check.
   for await (const row of b.rows()) checkRow?.(row.epoch, row.seq);
   return { manifest: b.manifest, sha256: b.sha256, bytes: b.bytes };
+}
+
+/**
+ * The upload headers of a bundle file's bytes (see MANIFEST_HEADER): the stored manifest.json and
+ * manifest.sig found through the canonical zip's central directory. No verification here: HQ verifies.
+ * Returns {} when the bytes are not a bundle this code wrote (HQ then takes the upload as an older box's).
+ */
+export function uploadHeaders(bytes: Buffer): Record<string, string> {
+  const stored = (name: string): Buffer | undefined => {
+    if (bytes.length < 22) return undefined;
+    const end = bytes.length - 22;
+    if (bytes.readUInt32LE(end) !== 0x06054b50) return undefined;
+    let at = bytes.readUInt32LE(end + 16);
+    for (let i = 0, n = bytes.readUInt16LE(end + 10); i < n && at + 46 <= end; i++) {
+      const nameLen = bytes.readUInt16LE(at + 28);
+      const size = bytes.readUInt32LE(at + 20);
+      const local = bytes.readUInt32LE(at + 42);
+      if (bytes.toString('utf8', at + 46, at + 46 + nameLen) === name) {
+        const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+        return start + size <= bytes.length ? bytes.subarray(start, start + size) : undefined;
+      }
+      at += 46 + nameLen + bytes.readUInt16LE(at + 30) + bytes.readUInt16LE(at + 32);
+    }
+    return undefined;
+  };
+  const manifest = stored(MANIFEST_FILE);
+  const sig = stored(SIGNATURE_FILE);
+  if (!manifest || !sig) return {};
+  return { [MANIFEST_HEADER]: manifest.toString('base64'), [SIGNATURE_HEADER]: sig.toString('latin1') };
 }
 
 /** Receipt HQ answers an upload with (HTTP 200). */

@@ -1,29 +1,86 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { AppError } from '../core/errors.js';
-import type { UploadReceipt } from '../bundles/bundle-format.js';
+import { MANIFEST_HEADER, SIGNATURE_HEADER, type UploadReceipt } from '../bundles/bundle-format.js';
 import type { Logger } from '../core/logger.js';
 import type { HqConfig } from './hq.config.js';
 import type { ImportService } from './import.service.js';
-import { discard, spoolUpload, statusForRefusal } from './hq-upload.js';
+import { discard, spoolUpload, statusForRefusal, UploadBusy, UploadGate } from './hq-upload.js';
+
+/** Content-Length as a number, undefined when absent (chunked); a malformed one is refused. */
+function contentLength(req: Request): number | undefined {
+  const v = req.headers['content-length'];
+  if (v === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(v)) throw new AppError('invalid', 'Content-Length is not a number', 400);
+  return Number(v);
+}
 
 /**
  * POST /api/bundles: a box uploads one bundle (body = the zip's bytes). No session, no cookie: the
- * bundle's own signature authenticates it, and the import checks it like any other. Answers the receipt
- * of docs/bundle-format.md, or `{error: {code, message}}` with 413 / 403 / 409 / 422.
+ * bundle's own signature authenticates it, and the import checks it like any other. Before a byte of the
+ * body is read: the declared size against `maxUploadBytes` (413); a signed manifest in the headers
+ * (MANIFEST_HEADER) is verified (key, signature, appliance, revocation: 403/422) and fixes the exact size;
+ * then the UploadGate admits it or answers 429/503 with Retry-After. The body is spooled with a hard cap
+ * and an idle timeout, then imported. Answers the receipt of docs/bundle-format.md, or
+ * `{error: {code, message}}`.
  */
-export function hqBundlesRouter(ctx: { config: HqConfig; logger: Logger; imports: ImportService }): Router {
+export function hqBundlesRouter(ctx: {
+  config: HqConfig;
+  logger: Logger;
+  imports: ImportService;
+  diskFree: () => number | null;
+}): Router {
   const router = Router();
+  const gate = new UploadGate(ctx.config.uploads, ctx.diskFree);
   router.post('/api/bundles', async (req, res) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/zip' && type !== 'application/octet-stream')
       throw new AppError('unsupported_media_type', 'send the bundle as Content-Type: application/zip', 415);
     const max = ctx.config.maxUploadBytes;
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared > max)
+    const declared = contentLength(req);
+    if (declared !== undefined && declared > max)
       throw new AppError('bundle_too_large', `the upload is ${declared} bytes (at most ${max})`, 413);
-    const path = await spoolUpload(req, ctx.config.dataDir, max);
+
+    const manifestHeader = req.headers[MANIFEST_HEADER];
+    const signatureHeader = req.headers[SIGNATURE_HEADER];
+    let announced: Buffer | undefined;
+    let cap = declared ?? max;
+    let applianceId: string | undefined;
+    if (typeof manifestHeader === 'string' && typeof signatureHeader === 'string') {
+      announced = Buffer.from(manifestHeader, 'base64');
+      const pre = await ctx.imports.preflight(announced, signatureHeader).catch((e: unknown) => {
+        if (e instanceof AppError && e.code === 'not_found')
+          throw new AppError('bundle_key_unknown', e.message, 403);
+        if (e instanceof AppError) throw new AppError(e.code, e.message, statusForRefusal(e.code));
+        throw e;
+      });
+      if (pre.bytes > max)
+        throw new AppError('bundle_too_large', `the bundle is ${pre.bytes} bytes (at most ${max})`, 413);
+      if (declared !== undefined && declared !== pre.bytes)
+        throw new AppError(
+          'bundle_size_mismatch',
+          `Content-Length is ${declared} bytes; the signed manifest makes the bundle ${pre.bytes}`,
+          422,
+        );
+      cap = pre.bytes;
+      applianceId = pre.manifest.applianceId;
+    }
+
+    let release: () => void;
     try {
-      const o = await ctx.imports.importFile(path, 'upload');
+      release = gate.admit({ address: req.ip ?? '', bytes: cap, ...(applianceId ? { applianceId } : {}) });
+    } catch (e) {
+      if (e instanceof UploadBusy) {
+        res.setHeader('Retry-After', String(e.retryAfterSeconds));
+        // The body is not read: close the connection rather than drain what a stranger sends.
+        res.setHeader('Connection', 'close');
+        ctx.logger.warn({ ip: req.ip, code: e.code, applianceId }, 'upload not admitted');
+      }
+      throw e;
+    }
+    let path: string | undefined;
+    try {
+      path = await spoolUpload(req, ctx.config.dataDir, cap, ctx.config.uploads.idleTimeoutSeconds * 1000);
+      const o = await ctx.imports.importFile(path, 'upload', announced);
       ctx.logger.info(
         { applianceId: o.applianceId, bundleSeq: o.bundleSeq, status: o.status, code: o.code, ip: req.ip },
         'bundle upload',
@@ -48,7 +105,8 @@ export function hqBundlesRouter(ctx: { config: HqConfig; logger: Logger; imports
       res.setHeader('Cache-Control', 'no-store');
       res.json(receipt);
     } finally {
-      discard(path);
+      release();
+      if (path) discard(path);
     }
   });
   return router;

@@ -28,12 +28,40 @@ export const hqConfigSchema = z
         perUsernamePerMinute: z.number().int().positive().default(5),
       })
       .prefault({}),
-    /** Largest bundle accepted over HTTP (bytes). */
+    /** Largest bundle accepted over HTTP (bytes): the bundle format's own limit (docs/bundle-format.md). */
     maxUploadBytes: z
       .number()
       .int()
       .positive()
-      .default(512 * 1024 * 1024),
+      .default(256 * 1024 * 1024),
+    /**
+     * POST /api/bundles admission (unauthenticated: a bundle's signature is only known once it is read).
+     * Unsigned uploads (boxes older than the manifest headers) are taken at most `perAddress` at a time
+     * from one address and `total` at a time, and only while the bytes they declare fit the spool quota.
+     * Uploads whose headers carry a valid signed manifest are admitted apart (`perAppliance` at a time),
+     * so strangers filling the quota cannot keep a genuine box out. Every upload needs the disk to keep
+     * `minFreeDiskBytes` free after it; /healthz says "degraded" below that.
+     */
+    uploads: z
+      .object({
+        perAddress: z.number().int().positive().default(2),
+        total: z.number().int().positive().default(8),
+        perAppliance: z.number().int().positive().default(2),
+        spoolQuotaBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(1024 * 1024 * 1024),
+        minFreeDiskBytes: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(1024 * 1024 * 1024),
+        /** A body that sends nothing for this long is dropped (its slot freed). */
+        idleTimeoutSeconds: z.number().positive().default(60),
+        retryAfterSeconds: z.number().int().positive().default(60),
+      })
+      .prefault({}),
   })
   .strict();
 

@@ -6,7 +6,10 @@ import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/connection.js';
 import {
   bundleError,
+  canonicalBundleSize,
   openBundle,
+  verifyManifest,
+  type BundleManifest,
   type BundleLimits,
   type KeyResolver,
   type OpenedBundle,
@@ -101,11 +104,36 @@ export class ImportService {
     private readonly limits: Partial<BundleLimits> = {},
   ) {}
 
-  /** Import one bundle file. Never throws for a bad bundle: the outcome says why it was refused. */
-  importFile(path: string, displayName = path): Promise<ImportOutcome> {
-    const run = this.queue.then(() => this.importOne(path, displayName));
+  /**
+   * Import one bundle file. Never throws for a bad bundle: the outcome says why it was refused.
+   * `manifestBytes`: the manifest an upload's headers announced (see preflight); the file's must equal it.
+   */
+  importFile(path: string, displayName = path, manifestBytes?: Buffer): Promise<ImportOutcome> {
+    const run = this.queue.then(() => this.importOne(path, displayName, manifestBytes));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The checks that need only a manifest and its signature (an upload's headers, before its body is read):
+   * key enrolled and not dead, signature, appliance, format, schema, and a revocation that refuses the
+   * manifest's epoch. Returns the manifest and the exact size the bundle file must have. Throws AppError.
+   */
+  async preflight(
+    manifestBytes: Buffer,
+    signature: string,
+  ): Promise<{ manifest: BundleManifest; bytes: number }> {
+    const manifest = await verifyManifest(manifestBytes, signature, this.resolveKey);
+    const revocation = this.appliances.revocationOf(this.appliances.require(manifest.applianceId));
+    if (revocation && manifest.epoch > revocation.from.epoch)
+      throw bundleError(
+        'bundle_key_revoked',
+        revocation.reason(`this bundle, written in epoch ${manifest.epoch},`),
+      );
+    return {
+      manifest,
+      bytes: canonicalBundleSize(manifest, manifestBytes.length, Buffer.byteLength(signature, 'latin1')),
+    };
   }
 
   private readonly resolveKey: KeyResolver = ({ keyId }) => {
@@ -116,12 +144,18 @@ export class ImportService {
     return { publicKey: a.public_key, applianceId: a.id };
   };
 
-  private async importOne(path: string, file: string): Promise<ImportOutcome> {
+  private async importOne(path: string, file: string, announced?: Buffer): Promise<ImportOutcome> {
     let opened: OpenedBundle | undefined;
     const base: ImportOutcome = { file, status: 'refused' };
     try {
       opened = await openBundle(path, { resolveKey: this.resolveKey, limits: this.limits });
       const m = opened.manifest;
+      if (announced && !announced.equals(opened.manifestBytes))
+        throw new AppError(
+          'bundle_manifest_mismatch',
+          'the bundle’s manifest is not the one its upload headers announced',
+          422,
+        );
       Object.assign(base, {
         applianceId: m.applianceId,
         epoch: m.epoch,

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { AppError, isAppError, notFound } from '../core/errors.js';
 import type { ContentService } from '../content/content.service.js';
 import { requireRole } from '../web/auth.middleware.js';
+import { dirOf } from '../web/i18n.js';
 import { pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import { COMMENT_MAX, type LearningService } from './learning.service.js';
@@ -91,6 +92,39 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
     if (!lesson) throw notFound('lesson');
     const progress = learning.courseProgress(user(res).id, c).activities[lesson.activityId];
     sendPage(res, <LessonPage page={pageContext(req, res)} course={c} lesson={lesson} progress={progress} />);
+  });
+
+  /**
+   * What the lesson page's script keeps on the phone for reading offline: the items after this lesson in
+   * its module, in outline order, lessons with their HTML (the page fetches their images itself; video is
+   * left out as too large). Reads nothing of the trainee's and writes nothing.
+   */
+  router.get('/courses/:courseId/lessons/:activityId/ahead', trainee, (req, res) => {
+    const c = course(req, res);
+    const id = String(req.params['activityId']);
+    const module = c.modules.find((m) => m.items.some((i) => i.id === id && i.type === 'lesson'));
+    if (!module) throw notFound('lesson');
+    const rest = module.items.slice(module.items.findIndex((i) => i.id === id) + 1);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      courseId: c.id,
+      items: rest.map((item) => {
+        const url = activityUrl(c.id, item);
+        const lesson = item.type === 'lesson' ? content.getLesson(c.id, item.id, res.locals.lang) : undefined;
+        return {
+          id: item.id,
+          type: item.type,
+          url,
+          title: item.title,
+          ...(lesson && {
+            lang: lesson.language,
+            dir: dirOf(lesson.language),
+            html: lesson.html,
+            doneUrl: `${url}/done`,
+          }),
+        };
+      }),
+    });
   });
 
   router.post('/courses/:courseId/lessons/:activityId/done', trainee, async (req, res) => {

@@ -36,6 +36,42 @@ export function LanguagePicker({ page }: { page: PageContext }) {
   );
 }
 
+/** The banner's messages, handed to the page script in the trainee's language. */
+const OFFLINE_KEYS = [
+  'offlineQueuedOne',
+  'offlineQueuedMany',
+  'offlineSent',
+  'offlineKept',
+  'offlineNeedsWifi',
+  'offlineSignIn',
+  'offlineRefused',
+] as const;
+
+/**
+ * The offline layer on every trainee page (an enhancement: without JavaScript the forms work as they
+ * are): the per-trainee store and the script that keeps lessons for reading offline, queues what the
+ * trainee does while the box is out of reach and sends it when it is back. Its settings travel as JSON
+ * data, not as a script (the CSP allows no inline script).
+ */
+function OfflineScripts({ page }: { page: PageContext }) {
+  const settings = {
+    person: page.user?.person.id,
+    csrf: page.csrf,
+    t: Object.fromEntries(OFFLINE_KEYS.map((k) => [k, tLayout(page.lang, k)])),
+  };
+  return (
+    <>
+      <script
+        type="application/json"
+        id="fc-offline"
+        dangerouslySetInnerHTML={{ __html: JSON.stringify(settings).replace(/</g, '\\u003c') }}
+      />
+      <script src={page.assetUrl('store.js')} defer />
+      <script src={page.assetUrl('offline.js')} defer />
+    </>
+  );
+}
+
 /** The frame of every trainee page: `<html lang dir>`, header, language picker, sign-out. */
 export function Layout({
   page,
@@ -81,7 +117,11 @@ export function Layout({
             <LanguagePicker page={page} />
           </nav>
         </header>
-        <main>{children}</main>
+        <main>
+          {trainee && <p id="fc-banner" class="banner" role="status" aria-live="polite" hidden />}
+          {children}
+        </main>
+        {trainee && <OfflineScripts page={page} />}
       </body>
     </html>
   );

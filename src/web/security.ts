@@ -20,7 +20,8 @@ export function securityHeaders(opts: { frameAncestors: string[]; mediaSrc?: str
       directives: {
         'upgrade-insecure-requests': null,
         'script-src': ["'self'"],
-        'img-src': ["'self'", 'data:'],
+        // blob: the lesson images a phone kept for reading offline (src/web/assets/offline.js).
+        'img-src': ["'self'", 'data:', 'blob:'],
         'media-src': opts.mediaSrc ?? ["'self'"],
         'form-action': ["'self'"],
         'frame-ancestors': opts.frameAncestors,

@@ -37,13 +37,15 @@ export function LessonPage({
         data-progress-course={course.id}
         data-progress-activity={lesson.activityId}
         data-csrf={page.csrf}
+        data-ahead={`${lessonUrl(course.id, lesson.activityId)}/ahead`}
+        data-title={lesson.title}
       >
         {/* Most lessons open with their own heading; add the title only when they do not. */}
         {!/^\s*<h1[\s>]/.test(lesson.html) && <h1>{lesson.title}</h1>}
         {/* Rendered from Markdown at import by the content store: escaped, no raw HTML, no script. */}
         <div class="lesson-body" dangerouslySetInnerHTML={{ __html: lesson.html }} />
       </article>
-      {done && <p class="notice">{tr(page, 'lessonDone')}</p>}
+      {done && <p class="notice lesson-done">{tr(page, 'lessonDone')}</p>}
       <form method="post" action={`${lessonUrl(course.id, lesson.activityId)}/done`} class="next-step">
         <Csrf page={page} />
         <button type="submit">{tr(page, 'markDone')}</button>

@@ -19,6 +19,15 @@ export const tLayout = defineMessages({
     serverError: 'Something went wrong on the box. Try again; if it keeps happening, tell your coordinator.',
     details: 'Details: {message}',
     home: 'Back to the start page',
+    offlineQueuedOne: '1 step saved on this phone: it will be sent when you are back on the class Wi-Fi.',
+    offlineQueuedMany:
+      '{n} steps saved on this phone: they will be sent when you are back on the class Wi-Fi.',
+    offlineSent: 'Sent: the box has everything you did.',
+    offlineKept: 'You are not connected: this lesson was kept on this phone.',
+    offlineNeedsWifi:
+      'Marked as done on this phone. The next part needs the class Wi-Fi: come back in range, then tap the button again.',
+    offlineSignIn: 'Sign in again to send what is saved on this phone.',
+    offlineRefused: 'The box could not accept a step saved on this phone ({reason}).',
   },
   fr: {
     appName: 'fieldclass',
@@ -38,6 +47,16 @@ export const tLayout = defineMessages({
       'Un problème est survenu sur le boîtier. Réessayez ; si cela continue, prévenez la personne qui coordonne la formation.',
     details: 'Détails : {message}',
     home: 'Retour à la page d’accueil',
+    offlineQueuedOne:
+      '1 étape enregistrée sur ce téléphone : elle sera envoyée dès le retour sur le Wi-Fi de la salle.',
+    offlineQueuedMany:
+      '{n} étapes enregistrées sur ce téléphone : elles seront envoyées dès le retour sur le Wi-Fi de la salle.',
+    offlineSent: 'Envoyé : le boîtier a bien reçu tout ce que vous avez fait.',
+    offlineKept: 'Pas de connexion : cette leçon a été gardée sur ce téléphone.',
+    offlineNeedsWifi:
+      'Marquée comme terminée sur ce téléphone. La suite demande le Wi-Fi de la salle : revenez à portée, puis touchez à nouveau le bouton.',
+    offlineSignIn: 'Reconnectez-vous pour envoyer ce qui est enregistré sur ce téléphone.',
+    offlineRefused: 'Le boîtier n’a pas pu accepter une étape enregistrée sur ce téléphone ({reason}).',
   },
   ar: {
     appName: 'fieldclass',
@@ -56,5 +75,13 @@ export const tLayout = defineMessages({
     serverError: 'حدث خطأ في الجهاز. حاول مرة أخرى، وإذا تكرر ذلك فأخبر المنسق.',
     details: 'التفاصيل: {message}',
     home: 'العودة إلى الصفحة الرئيسية',
+    offlineQueuedOne: 'حُفظت خطوة واحدة على هذا الهاتف: ستُرسل عند عودتك إلى شبكة Wi-Fi الخاصة بالقاعة.',
+    offlineQueuedMany: 'حُفظت {n} خطوات على هذا الهاتف: ستُرسل عند عودتك إلى شبكة Wi-Fi الخاصة بالقاعة.',
+    offlineSent: 'تم الإرسال: وصل كل ما قمت به إلى الجهاز.',
+    offlineKept: 'لا يوجد اتصال: حُفظ هذا الدرس على هذا الهاتف.',
+    offlineNeedsWifi:
+      'سُجّل الدرس كمكتمل على هذا الهاتف. الجزء التالي يحتاج إلى شبكة Wi-Fi الخاصة بالقاعة: عد إلى نطاقها ثم اضغط الزر مرة أخرى.',
+    offlineSignIn: 'سجّل الدخول مرة أخرى لإرسال ما حُفظ على هذا الهاتف.',
+    offlineRefused: 'لم يتمكن الجهاز من قبول خطوة محفوظة على هذا الهاتف ({reason}).',
   },
 });
