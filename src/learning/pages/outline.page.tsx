@@ -48,9 +48,7 @@ export function OutlinePage({
   error?: LearningKey | undefined;
 }) {
   const total = Object.keys(progress.activities).length;
-  const done = Object.values(progress.activities).filter(
-    (a) => a.status === 'completed' || a.status === 'passed',
-  ).length;
+  const done = Object.values(progress.activities).filter((a) => a.completed).length;
   return (
     <Layout page={page} title={course.title}>
       <RowLink href="/">{tr(page, 'backToCourses')}</RowLink>
@@ -131,7 +129,7 @@ function RatingForm({
   error?: LearningKey | undefined;
 }) {
   const form = (
-    <form method="post" action={`${courseUrl(courseId)}/rating`}>
+    <form method="post" action={`${courseUrl(courseId)}/rating`} data-queue="course.rate">
       <Csrf page={page} />
       <fieldset class="stars">
         <legend>{tr(page, 'ratePrompt')}</legend>
