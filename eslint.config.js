@@ -49,6 +49,7 @@ export default tseslint.config(
           'history',
           'URL',
           'AbortController',
+          'DOMParser',
         ].map((g) => [g, 'readonly']),
       ),
     },

@@ -147,3 +147,26 @@ describe('fieldclass admin import-trainees reads the same files', () => {
     expect(list.out[1]).toBe('awa\tAwa Diallo\t\t\tyes');
   });
 });
+
+describe('fieldclass admin password', () => {
+  it('sets a coordinator password from the environment (never argv), with the rule, and ends their sessions', async () => {
+    const t = tempDir();
+    try {
+      process.env['FIELDCLASS_ADMIN_PASSWORD'] = 'first good sentence';
+      expect((await runCli('admin', 'add', 'amina', '--data', t.dir)).code).toBe(0);
+      process.env['FIELDCLASS_ADMIN_PASSWORD'] = 'password';
+      const weak = await runCli('admin', 'password', 'amina', '--data', t.dir);
+      expect(weak.code).toBe(1);
+      expect(weak.err.join('')).toContain('most common');
+      process.env['FIELDCLASS_ADMIN_PASSWORD'] = 'second good sentence';
+      const r = await runCli('admin', 'password', 'Amina', '--data', t.dir);
+      expect(r.code).toBe(0);
+      expect(r.out.join('')).toContain('password set for amina');
+      const none = await runCli('admin', 'password', 'nobody', '--data', t.dir);
+      expect(none.err.join('')).toContain('no coordinator named "nobody"');
+    } finally {
+      delete process.env['FIELDCLASS_ADMIN_PASSWORD'];
+      t.cleanup();
+    }
+  });
+});

@@ -62,6 +62,31 @@ export function registerAdmin(program: Command): void {
       }
     });
   admin
+    .command('password <username>')
+    .description(
+      "set a coordinator's new password (from stdin, FIELDCLASS_ADMIN_PASSWORD or a prompt; never argv) and " +
+        'end their sessions; for a coordinator who forgot it, or when no one can sign in any more',
+    )
+    .option('-d, --data <dir>', 'data directory (default ./data)')
+    .action(async (username: string, opts: GlobalFlags) => {
+      try {
+        const password = await readSecret('New password', 'FIELDCLASS_ADMIN_PASSWORD');
+        await withContextAsync(opts, async (ctx) => {
+          const p = ctx.people.byUsername(username);
+          if (!p || p.role !== 'coordinator')
+            throw new AppError('not_found', `no coordinator named "${username}"`, 404);
+          await ctx.people.setPassword(p.id, password);
+          const ended = ctx.sessions.destroyAll(p.id);
+          ctx.audit.record(null, 'coordinator.password', p.username, { via: 'cli' });
+          console.log(`password set for ${p.username}${ended ? ` (${ended} session(s) ended)` : ''}`);
+          if (!p.active)
+            console.log(`note: ${p.username} is deactivated; another coordinator can reactivate them`);
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+  admin
     .command('import-trainees <csv>')
     .description(
       'import trainees from a CSV file (as Excel writes it); nothing is written unless every row is right',

@@ -154,6 +154,22 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
   router.post('/courses/:courseId/quizzes/:activityId', trainee, async (req, res) => {
     const { c, quiz } = quizOf(req, res);
     const body = (req.body ?? {}) as Record<string, unknown>;
+    // The box keeps one version of a course: answers to the version replaced since (sent late from a
+    // phone's queue, or an old tab) are not graded against other questions; the new quiz is shown.
+    if (typeof body['courseVersion'] === 'string' && body['courseVersion'] !== c.version) {
+      const status = learning.quizStatus(user(res).id, c.id, quiz.activityId);
+      return sendPage(
+        res,
+        <QuizPage
+          page={pageContext(req, res)}
+          course={c}
+          quiz={quiz}
+          status={status}
+          error="courseReplaced"
+        />,
+        409,
+      );
+    }
     const answers: Record<string, string[]> = {};
     for (const q of quiz.questions) {
       const v = body[`q_${q.id}`];

@@ -54,6 +54,7 @@ export class PeopleRepo {
   private readonly updateStmt: Statement;
   private readonly setSecretStmt: Statement;
   private readonly countStmt: Statement;
+  private readonly countActiveStmt: Statement;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
@@ -70,6 +71,7 @@ export class PeopleRepo {
     );
     this.setSecretStmt = db.prepare('UPDATE people SET secret_hash = ?, updated_at = ? WHERE id = ?');
     this.countStmt = db.prepare('SELECT count(*) FROM people WHERE role = ?').pluck();
+    this.countActiveStmt = db.prepare('SELECT count(*) FROM people WHERE role = ? AND active = 1').pluck();
   }
 
   insert(p: PersonInsert): void {
@@ -106,6 +108,10 @@ export class PeopleRepo {
 
   count(role: Role): number {
     return this.countStmt.get(role) as number;
+  }
+
+  countActive(role: Role): number {
+    return this.countActiveStmt.get(role) as number;
   }
 
   /** Search by username, name or external id; newest first; for lists of thousands. */

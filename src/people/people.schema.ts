@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { languageSchema } from '../core/config.js';
+import { PASSWORD_PROBLEMS, passwordProblem } from './password-rule.js';
 
 /** Usernames: letters (any script), digits, dot, dash, underscore; compared case- and width-insensitively. */
 export const usernameSchema = z
@@ -11,7 +12,11 @@ export const usernameSchema = z
 
 export const pinSchema = z.string().regex(/^\d{4,8}$/, 'PIN must be 4 to 8 digits');
 
-export const passwordSchema = z.string().min(8, 'password must have at least 8 characters').max(200);
+/** A coordinator password: the rule in password-rule.ts (length, commonest passwords, repeats). */
+export const passwordSchema = z.string().superRefine((p, ctx) => {
+  const problem = passwordProblem(p);
+  if (problem) ctx.addIssue({ code: 'custom', message: PASSWORD_PROBLEMS[problem], params: { problem } });
+});
 
 export const genderSchema = z.enum(['female', 'male', 'other', 'undisclosed']);
 
@@ -35,10 +40,20 @@ export const personFieldsSchema = z.object({
 export const newTraineeSchema = personFieldsSchema.extend({ username: usernameSchema, pin: pinSchema });
 export type NewTrainee = z.input<typeof newTraineeSchema>;
 
-export const newCoordinatorSchema = personFieldsSchema.extend({
-  username: usernameSchema,
-  password: passwordSchema,
-});
+export const newCoordinatorSchema = personFieldsSchema
+  .extend({
+    username: usernameSchema,
+    password: passwordSchema,
+  })
+  .superRefine((v, ctx) => {
+    if (passwordProblem(v.password) === null && passwordProblem(v.password, v.username) === 'likeUsername')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message: PASSWORD_PROBLEMS.likeUsername,
+        params: { problem: 'likeUsername' },
+      });
+  });
 export type NewCoordinator = z.input<typeof newCoordinatorSchema>;
 
 export type PersonUpdate = z.input<typeof personFieldsSchema> & { active?: boolean };

@@ -47,3 +47,46 @@ describe('PeopleService', () => {
     expect(ctx.people.search({ role: 'trainee', includeInactive: true }).total).toBe(1);
   });
 });
+
+describe('coordinator accounts', () => {
+  it('refuses the commonest passwords, the username inside it and repeats; takes a sentence', async () => {
+    ctx = testContext();
+    for (const weak of [
+      'password',
+      '12345678',
+      'Password',
+      'azertyuiop',
+      'motdepasse',
+      'qwertyuiop',
+      'aaaaaaaaaa',
+    ])
+      await expect(ctx.people.addCoordinator({ username: 'amina', password: weak })).rejects.toThrow(
+        /most common|repeated/,
+      );
+    await expect(ctx.people.addCoordinator({ username: 'amina', password: 'amina2026!' })).rejects.toThrow(
+      /must not contain the username/,
+    );
+    await expect(ctx.people.addCoordinator({ username: 'amina', password: 'short' })).rejects.toThrow(
+      /at least 8 characters/,
+    );
+    const a = await ctx.people.addCoordinator({ username: 'amina', password: 'le thé est chaud' });
+    await expect(ctx.people.setPassword(a.id, 'iloveyou')).rejects.toThrow(/most common/);
+    await expect(ctx.people.setPassword(a.id, 'AMINA-secret')).rejects.toThrow(/username/);
+    await ctx.people.setPassword(a.id, 'three green camels');
+    expect(await ctx.people.authenticate('amina', 'three green camels')).toMatchObject({ id: a.id });
+  });
+
+  it('keeps at least one active coordinator: the last cannot be deactivated, others can, and come back', async () => {
+    ctx = testContext();
+    const a = await ctx.people.addCoordinator({ username: 'amina', password: 'le thé est chaud' });
+    expect(() => ctx.people.update(a.id, { active: false })).toThrow(/only active coordinator/);
+    const k = await ctx.people.addCoordinator({ username: 'karim', password: 'three green camels' });
+    ctx.people.update(k.id, { active: false });
+    expect(await ctx.people.authenticate('karim', 'three green camels')).toBeUndefined();
+    expect(() => ctx.people.update(a.id, { active: false })).toThrow(/only active coordinator/);
+    ctx.people.update(k.id, { active: true });
+    ctx.people.update(a.id, { active: false });
+    expect(ctx.people.countActive('coordinator')).toBe(1);
+    expect(await ctx.people.authenticate('karim', 'three green camels')).toMatchObject({ id: k.id });
+  });
+});

@@ -16,6 +16,7 @@ import {
 } from './people.schema.js';
 import type { Person, PersonRosterEntry, Role } from './people.types.js';
 import { DUMMY_HASH, hashSecret, verifySecret } from './secret.js';
+import { PASSWORD_PROBLEMS, passwordProblem } from './password-rule.js';
 import { formatZodError } from '../core/config.js';
 import type { z } from 'zod';
 
@@ -128,6 +129,13 @@ export class PeopleService {
     return this.records.writeNow(() => {
       const p = this.repo.byId(id);
       if (!p) throw notFound('person');
+      const deactivating = changes.active === false && p.active;
+      if (deactivating && p.role === 'coordinator' && this.repo.countActive('coordinator') <= 1)
+        throw new AppError(
+          'last_coordinator',
+          'this is the only active coordinator: add or reactivate another one first',
+          409,
+        );
       const next: Person = {
         ...p,
         displayName: v.displayName?.trim() || p.displayName,
@@ -151,14 +159,24 @@ export class PeopleService {
     this.records.writeNow(() => this.repo.setSecret(id, hash, this.records.now()));
   }
 
+  /** A coordinator's new password (the rule of password-rule.ts, username included). */
   async setPassword(id: string, password: string): Promise<void> {
     const v = parse(passwordSchema, password);
+    const person = this.repo.byId(id);
+    if (!person) throw notFound('person');
+    if (passwordProblem(v, person.username) === 'likeUsername')
+      throw new AppError('invalid', PASSWORD_PROBLEMS.likeUsername, 400);
     const hash = await hashSecret(v, 'password');
     this.records.writeNow(() => this.repo.setSecret(id, hash, this.records.now()));
   }
 
   count(role: Role): number {
     return this.repo.count(role);
+  }
+
+  /** Active people of a role (at least one coordinator always stays active). */
+  countActive(role: Role): number {
+    return this.repo.countActive(role);
   }
 
   search(opts: { role: Role; query?: string; limit?: number; offset?: number; includeInactive?: boolean }) {

@@ -45,6 +45,14 @@ const OFFLINE_KEYS = [
   'offlineNeedsWifi',
   'offlineSignIn',
   'offlineRefused',
+  'offlineQuizGraded',
+  'offlineAttemptsUsed',
+  'offlineCourseReplaced',
+  'offlineSeeResult',
+  'offlineOld',
+  'offlineSendOld',
+  'offlineDiscard',
+  'offlineSignOutUnsent',
 ] as const;
 
 /**

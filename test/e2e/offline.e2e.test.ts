@@ -1,10 +1,16 @@
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
 import { launchChromium, phoneContext } from '../helpers/browser.js';
-import { testServer } from '../helpers/context.js';
+import { startServer, type RunningServer } from '../../src/app/box.app.js';
+import { openContext, type AppContext } from '../../src/app/context.js';
+import { testConfig } from '../../src/core/config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { tempDir, testServer } from '../helpers/context.js';
 
 const COURSE = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'offline-course');
 const SHOTS = process.env['FIELDCLASS_SCREENSHOTS'];
@@ -134,6 +140,201 @@ describe('reading goes on when the Wi-Fi drops (Chromium at 360 px as http://cla
       await context.setOffline(false);
       await expect.poll(() => page.locator('#fc-banner').textContent(), SLOW).toContain('Envoyé');
       expect(completed('marie')).toEqual(['l1']);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the queue on the phone: quiz and rating offline, a restarted box, a replaced course, shared phones', () => {
+  const tmp = tempDir();
+  let ctx: AppContext;
+  let server: RunningServer;
+  let browser: Browser;
+  let port: number;
+
+  beforeAll(async () => {
+    // A fixed port, so that the box can be restarted where the phone's "class.lan" points.
+    port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    ctx = openContext(
+      testConfig({ dataDir: tmp.dir, port, host: '127.0.0.1', installSampleCourses: false }),
+      { logger: silentLogger },
+    );
+    ctx.content.installFolder(COURSE);
+    for (const [u, pin] of [
+      ['sam', '1111'],
+      ['tom', '2222'],
+      ['ana', '3333'],
+    ] as const)
+      await ctx.people.addTrainee({ username: u, pin, displayName: u, language: 'en' });
+    server = await startServer(ctx);
+    browser = await launchChromium({ hosts: { 'class.lan': server.url } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    ctx?.close();
+    tmp.cleanup();
+  });
+
+  /** Stop the box and start it again on the same data (databases closed and opened again). */
+  async function restartBox() {
+    await server.close();
+    ctx.close();
+    ctx = openContext(ctx.config, { logger: silentLogger });
+    server = await startServer(ctx);
+  }
+
+  const verbs = (username: string, verb: string) => {
+    const person = ctx.people.byUsername(username)!;
+    return (
+      ctx.db.records
+        .prepare(
+          `SELECT json_extract(body, '$.object.id') AS id, json_extract(body, '$.result.score.scaled') AS score
+           FROM journal WHERE kind = 'statement' AND json_extract(body, '$.actor.account.name') = ?
+             AND json_extract(body, '$.verb.display.en-US') = ? ORDER BY seq`,
+        )
+        .all(person.id, verb) as { id: string; score: number | null }[]
+    ).map((r) => `${r.id.split('/').pop()}${r.score === null ? '' : ` ${r.score}`}`);
+  };
+
+  async function signIn(page: Page, user: string, pin: string) {
+    await page.goto(`${SITE}/`);
+    await page.locator('#username').fill(user);
+    await page.locator('#pin').fill(pin);
+    await page.locator('form[action="/signin"] button[type="submit"]').click();
+    await expect.poll(() => page.locator('.card.course').count()).toBe(1);
+  }
+
+  async function answerAllRight(page: Page) {
+    await page.locator('input[name="q_q1"][value="b"]').check();
+    await page.locator('input[name="q_q2"][value="a"]').check();
+    await page.locator('input[name="q_q2"][value="c"]').check();
+    await page.locator('input[name="q_q3"][value="false"]').check();
+    await page.locator('input[name="q_q4"]').fill('112');
+  }
+  const banner = (page: Page) => page.locator('#fc-banner').textContent();
+
+  it('a quiz sent offline is graded when it reaches the box, after a restart, once; a later answer to a replaced course is refused with a clear message', async () => {
+    const context = await phoneContext(browser);
+    const page = await context.newPage();
+    try {
+      await signIn(page, 'sam', '1111');
+      await page.goto(`${SITE}/courses/offline-course/quizzes/final-quiz`);
+      await answerAllRight(page);
+      await context.setOffline(true);
+      await page.getByRole('button', { name: 'Send my answers' }).click();
+      await expect.poll(() => banner(page), SLOW).toContain('1 step saved on this phone');
+      // The answers stay on the page and on the phone; the box has nothing yet, and is restarted.
+      expect(await page.locator('input[name="q_q4"]').inputValue()).toBe('112');
+      expect(verbs('sam', 'passed')).toEqual([]);
+      await restartBox();
+      await context.setOffline(false);
+      await expect.poll(() => banner(page), SLOW).toContain('your answers were graded: 100%');
+      expect(await page.locator('#fc-banner a').getAttribute('href')).toBe(
+        `${SITE}/courses/offline-course/quizzes/final-quiz/result`,
+      );
+      expect(verbs('sam', 'passed')).toEqual(['final-quiz 1']);
+      if (SHOTS) await page.screenshot({ path: join(SHOTS, 'en-offline-graded.png') });
+
+      // A second attempt queued offline, while HQ's new version of the course is installed: refused.
+      await page.goto(`${SITE}/courses/offline-course/quizzes/final-quiz`);
+      await answerAllRight(page);
+      await context.setOffline(true);
+      await page.getByRole('button', { name: 'Send my answers' }).click();
+      await expect.poll(() => banner(page), SLOW).toContain('1 step saved on this phone');
+      const v2 = join(tmp.dir, 'offline-course-v2');
+      cpSync(COURSE, v2, { recursive: true });
+      const cj = JSON.parse(readFileSync(join(v2, 'course.json'), 'utf8')) as { version: string };
+      writeFileSync(join(v2, 'course.json'), JSON.stringify({ ...cj, version: '1.0.1' }));
+      ctx.content.installFolder(v2);
+      await context.setOffline(false);
+      await expect.poll(() => banner(page), SLOW).toContain('the course was updated since you answered');
+      expect(verbs('sam', 'passed')).toEqual(['final-quiz 1']);
+      if (SHOTS) await page.screenshot({ path: join(SHOTS, 'en-offline-replaced.png') });
+
+      // A rating sent offline arrives too.
+      await page.goto(`${SITE}/courses/offline-course`);
+      await page.locator('[data-activity="l1"] button').click();
+      for (const l of ['l1', 'l2', 'l3']) {
+        await expect
+          .poll(() => page.locator('article.lesson').getAttribute('data-progress-activity'))
+          .toBe(l);
+        await page.getByRole('button', { name: 'Mark as done and continue' }).click();
+      }
+      await expect.poll(() => page.locator('#rating').count(), SLOW).toBe(1);
+      await page.locator('input[name="rating"][value="5"]').check();
+      await context.setOffline(true);
+      await page.locator('#rating button[type="submit"]').click();
+      await expect.poll(() => banner(page), SLOW).toContain('1 step saved on this phone');
+      await context.setOffline(false);
+      await expect.poll(() => banner(page), SLOW).toContain('Sent');
+      expect(ctx.learning.getRating(ctx.people.byUsername('sam')!.id, 'offline-course')?.rating).toBe(5);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('two trainees on one phone: each one’s queue is their own; sign-out clears it once sent, or asks', async () => {
+    const context = await phoneContext(browser);
+    const page = await context.newPage();
+    const databases = () =>
+      page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).sort());
+    try {
+      await signIn(page, 'tom', '2222');
+      const tom = `fieldclass:${ctx.people.byUsername('tom')!.id}`;
+      const ana = `fieldclass:${ctx.people.byUsername('ana')!.id}`;
+      await page.goto(`${SITE}/courses/offline-course`);
+      await page.locator('[data-activity="l1"] button').click();
+      await expect.poll(() => page.locator('article.lesson').getAttribute('data-kept'), SLOW).toBe('true');
+      await context.setOffline(true);
+      await page.getByRole('button', { name: 'Mark as done and continue' }).click();
+      await expect.poll(() => banner(page), SLOW).toContain('1 step saved on this phone');
+      // Tom's session ends while offline (the cookie is gone); Ana signs in on the same phone.
+      await context.clearCookies();
+      await context.setOffline(false);
+      await signIn(page, 'ana', '3333');
+      await page.waitForLoadState('networkidle');
+      expect(await databases()).toEqual([ana, tom].sort());
+      expect(verbs('tom', 'completed')).toEqual([]);
+      expect(verbs('ana', 'completed')).toEqual([]);
+      expect(await page.locator('#fc-banner').isHidden()).toBe(true);
+      // Ana signs out with nothing waiting: her copy on the phone is removed, Tom's stays.
+      await page.locator('form[action="/signout"] button').click();
+      await expect.poll(() => page.locator('#username').count()).toBe(1);
+      expect(await databases()).toEqual([tom]);
+      // Tom signs in again: his queue is sent, under his name.
+      await signIn(page, 'tom', '2222');
+      await expect.poll(() => banner(page), SLOW).toContain('Sent');
+      expect(verbs('tom', 'completed')).toEqual(['l1']);
+      expect(verbs('ana', 'completed')).toEqual([]);
+
+      // A step that cannot reach the box: signing out asks, and keeps it when the trainee says no.
+      await page.route('**/lessons/*/done', (route) => route.abort());
+      await page.goto(`${SITE}/courses/offline-course`);
+      await page.locator('[data-activity="l2"] button').click();
+      await page.getByRole('button', { name: 'Mark as done and continue' }).click();
+      await expect.poll(() => banner(page), SLOW).toContain('1 step saved on this phone');
+      const asked: string[] = [];
+      page.once('dialog', (d) => {
+        asked.push(d.message());
+        void d.dismiss();
+      });
+      await page.locator('form[action="/signout"] button').click();
+      await expect.poll(() => asked.length, SLOW).toBe(1);
+      expect(asked[0]).toContain('have not reached the box yet');
+      expect(await page.locator('form[action="/signout"]').count()).toBe(1);
+      expect(await databases()).toEqual([tom]);
+      page.once('dialog', (d) => void d.accept());
+      await page.locator('form[action="/signout"] button').click();
+      await expect.poll(() => page.locator('#username').count(), SLOW).toBe(1);
+      expect(await databases()).toEqual([]);
+      expect(verbs('tom', 'completed')).toEqual(['l1']);
     } finally {
       await context.close();
     }

@@ -4,7 +4,7 @@ import { LANGUAGE_NAMES, dirOf } from '../../web/i18n.js';
 import { RowLink, Csrf, Layout } from '../../web/layout.js';
 import type { PageContext } from '../../web/page.js';
 import type { ActivityProgress, QuizResult, QuizStatus } from '../learning.types.js';
-import { OpenActivity, courseUrl, langAttrs, lessonUrl, quizUrl, tr } from './parts.js';
+import { OpenActivity, courseUrl, langAttrs, lessonUrl, quizUrl, tr, type LearningKey } from './parts.js';
 
 const pct = (x: number) => Math.round(x * 100);
 
@@ -46,7 +46,13 @@ export function LessonPage({
         <div class="lesson-body" dangerouslySetInnerHTML={{ __html: lesson.html }} />
       </article>
       {done && <p class="notice lesson-done">{tr(page, 'lessonDone')}</p>}
-      <form method="post" action={`${lessonUrl(course.id, lesson.activityId)}/done`} class="next-step">
+      <form
+        method="post"
+        action={`${lessonUrl(course.id, lesson.activityId)}/done`}
+        class="next-step"
+        data-queue="lesson.complete"
+        data-title={lesson.title}
+      >
         <Csrf page={page} />
         <button type="submit">{tr(page, 'markDone')}</button>
       </form>
@@ -61,11 +67,13 @@ export function QuizPage({
   course,
   quiz,
   status,
+  error,
 }: {
   page: PageContext;
   course: CourseOutline;
   quiz: QuizView;
   status: QuizStatus;
+  error?: LearningKey | undefined;
 }) {
   const out = status.attemptsLeft === 0;
   return (
@@ -73,6 +81,11 @@ export function QuizPage({
       <RowLink href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</RowLink>
       <ContentLanguageNote page={page} language={quiz.language} />
       <h1 {...langAttrs(quiz.language)}>{quiz.title}</h1>
+      {error && (
+        <p class="error" role="alert">
+          {tr(page, error)}
+        </p>
+      )}
       <ul class="facts muted">
         <li>{tr(page, 'passMark', { percent: pct(quiz.passMark) })}</li>
         <li>
@@ -95,8 +108,16 @@ export function QuizPage({
           )}
         </>
       ) : (
-        <form method="post" action={quizUrl(course.id, quiz.activityId)} class="quiz">
+        <form
+          method="post"
+          action={quizUrl(course.id, quiz.activityId)}
+          class="quiz"
+          data-queue="quiz.submit"
+          data-title={quiz.title}
+        >
           <Csrf page={page} />
+          {/* Answers sent late (from a phone's queue) to a course replaced since are refused, not misgraded. */}
+          <input type="hidden" name="courseVersion" value={course.version} />
           <p class="muted">{tr(page, 'quizIntro')}</p>
           {quiz.questions.map((q, i) => {
             const name = `q_${q.id}`;
@@ -191,7 +212,9 @@ export function ResultPage({
       <RowLink href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</RowLink>
       <h1>{tr(page, 'resultTitle', { quiz: quiz.title })}</h1>
       <section class={`card verdict ${result.passed ? 'passed' : 'failed'}`} role="status">
-        <p class="score">{tr(page, 'yourScore', { percent: pct(result.score) })}</p>
+        <p class="score" data-percent={pct(result.score)}>
+          {tr(page, 'yourScore', { percent: pct(result.score) })}
+        </p>
         <p class="count">{tr(page, 'scoreCount', { n: result.correctCount, total: result.total })}</p>
         <p class={`status ${result.passed ? 'done' : 'failed'}`}>
           {result.passed ? tr(page, 'passed') : tr(page, 'failed')}

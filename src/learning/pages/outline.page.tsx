@@ -131,7 +131,7 @@ function RatingForm({
   error?: LearningKey | undefined;
 }) {
   const form = (
-    <form method="post" action={`${courseUrl(courseId)}/rating`}>
+    <form method="post" action={`${courseUrl(courseId)}/rating`} data-queue="course.rate">
       <Csrf page={page} />
       <fieldset class="stars">
         <legend>{tr(page, 'ratePrompt')}</legend>

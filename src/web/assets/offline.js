@@ -21,13 +21,37 @@
     return s;
   }
   function say(text, kind) {
-    if (!banner) return;
-    banner.textContent = text;
-    banner.className = 'banner' + (kind ? ' ' + kind : '');
-    banner.hidden = false;
+    sayLines([{ text: text, kind: kind }]);
   }
-  function sayQueued(n) {
-    if (n > 0) say(n === 1 ? t('offlineQueuedOne') : t('offlineQueuedMany', { n: n }), 'waiting');
+  /** The banner: one line per message, the strongest kind colours it; a line may carry a link or buttons. */
+  function sayLines(lines) {
+    if (!banner) return;
+    banner.textContent = '';
+    var kind = 'sent';
+    lines.forEach(function (l) {
+      var p = document.createElement('span');
+      p.className = 'line';
+      p.textContent = l.text;
+      if (l.href && /\/result$/.test(l.href)) {
+        var a = document.createElement('a');
+        a.href = l.href;
+        a.textContent = t('offlineSeeResult');
+        p.appendChild(document.createTextNode(' '));
+        p.appendChild(a);
+      }
+      (l.buttons || []).forEach(function (b) {
+        var btn = document.createElement('button');
+        btn.type = 'button';
+        btn.className = 'secondary';
+        btn.textContent = b.label;
+        btn.addEventListener('click', b.run);
+        p.appendChild(btn);
+      });
+      banner.appendChild(p);
+      if (l.kind === 'error' || (l.kind === 'waiting' && kind !== 'error')) kind = l.kind;
+    });
+    banner.className = 'banner ' + kind;
+    banner.hidden = false;
   }
 
   function withTimeout(url, init) {
@@ -52,11 +76,26 @@
 
   // ---- sending the queue -------------------------------------------------------------------------------
 
+  var DAY_MS = 86400000;
+  /** Older than the box keeps operation ids: shown to the trainee to send or discard, never sent silently. */
+  var HOLD_MS = 30 * DAY_MS;
+
+  function pageOf(res) {
+    return res.text().then(function (html) {
+      return new DOMParser().parseFromString(html, 'text/html');
+    });
+  }
+  function textOf(doc, sel) {
+    var el = doc && doc.querySelector(sel);
+    return el ? el.textContent.trim() : '';
+  }
+
   /**
-   * Send one queued form the way the browser would have, with this page's CSRF token. 'sent': the box
-   * answered with the page that follows; 'offline': nothing reached it (or no answer came: sent again
-   * later); 'signin': the session is gone (kept until this trainee signs in again); 'refused': the box
-   * said no for good (the course changed, the activity is gone); 'later': the box had a problem.
+   * Send one queued form the way the browser would have, with this page's CSRF token, and read what the box
+   * answered. 'sent': done (for a quiz, graded: `note` says the score); 'refused': the box said no for good
+   * (attempts used up, the course replaced, the activity gone), `note` says why; 'offline': nothing reached
+   * the box, or no answer came (sent again later); 'signin': the session is gone (kept until this trainee
+   * signs in again); 'later': the box had a problem.
    */
   function send(item) {
     return withTimeout(item.url, {
@@ -66,10 +105,27 @@
       body: item.body,
     }).then(
       function (res) {
-        if (res.ok) return { state: 'sent', url: res.url };
         if (res.status === 401 || res.status === 403) return { state: 'signin' };
         if (res.status >= 500) return { state: 'later' };
-        return { state: 'refused', status: res.status };
+        return pageOf(res).then(function (doc) {
+          var what = { quiz: item.title || '' };
+          if (!res.ok) {
+            if (item.action === 'quiz.submit' && res.status === 409)
+              return { state: 'refused', url: res.url, note: t('offlineCourseReplaced', what) };
+            return {
+              state: 'refused',
+              url: res.url,
+              note: t('offlineRefused', { reason: textOf(doc, '.error') || res.status }),
+            };
+          }
+          if (item.action === 'quiz.submit') {
+            var score = doc.querySelector('.verdict .score[data-percent]');
+            if (!score) return { state: 'refused', url: res.url, note: t('offlineAttemptsUsed', what) };
+            what.percent = score.getAttribute('data-percent');
+            return { state: 'sent', url: res.url, note: t('offlineQuizGraded', what) };
+          }
+          return { state: 'sent', url: res.url };
+        });
       },
       function () {
         return { state: 'offline' };
@@ -81,25 +137,43 @@
   var retryMs = 5000;
   var retryTimer = 0;
 
-  /** Send the queue in order, stopping at the first item that cannot go now. */
+  /**
+   * Send the queue in the order the trainee acted, stopping at the first item that cannot go now (or that
+   * is too old to go without asking). Resolves to { state, left, url, notes, sent: [item numbers] }.
+   */
   function flush() {
     if (flushing) return flushing;
     clearTimeout(retryTimer);
     flushing = storeReady
       .then(function (store) {
-        if (!store) return { state: 'none', left: 0 };
+        if (!store) return { state: 'none', left: 0, notes: [], sent: [] };
         return store.all('queue').then(function (items) {
-          var lastUrl = null;
+          var out = { state: items.length ? 'sent' : 'none', left: 0, url: null, notes: [], sent: [] };
           function next(i) {
-            if (i >= items.length) return { state: items.length ? 'sent' : 'none', url: lastUrl, left: 0 };
-            return send(items[i]).then(function (r) {
+            if (i >= items.length) return out;
+            var item = items[i];
+            if (!item.force && Date.now() - Date.parse(item.actedAt) > HOLD_MS) {
+              out.state = 'old';
+              out.old = item;
+              out.left = items.length - i;
+              return out;
+            }
+            return send(item).then(function (r) {
               if (r.state === 'sent' || r.state === 'refused')
-                return store.del('queue', items[i].n).then(function () {
-                  if (r.state === 'refused') say(t('offlineRefused', { reason: r.status }), 'error');
-                  else lastUrl = r.url;
+                return store.del('queue', item.n).then(function () {
+                  if (r.note)
+                    out.notes.push({
+                      text: r.note,
+                      kind: r.state === 'refused' ? 'error' : 'sent',
+                      href: r.url,
+                    });
+                  out.sent.push({ n: item.n, state: r.state, url: r.url });
+                  out.url = r.url;
                   return next(i + 1);
                 });
-              return { state: r.state, left: items.length - i };
+              out.state = r.state;
+              out.left = items.length - i;
+              return out;
             });
           }
           return next(0);
@@ -109,10 +183,10 @@
         function (r) {
           flushing = null;
           if (r.state === 'sent') retryMs = 5000;
-          if (r.state === 'signin') say(t('offlineSignIn'), 'error');
-          else if (r.left > 0) {
-            sayQueued(r.left);
-            retryTimer = setTimeout(flush, retryMs);
+          if (r.state === 'offline' || r.state === 'later') {
+            retryTimer = setTimeout(function () {
+              flush().then(report);
+            }, retryMs);
             retryMs = Math.min(retryMs * 2, 60000);
           }
           return r;
@@ -136,11 +210,53 @@
     return running.then(flush);
   }
 
-  /** Put an action on the queue (committed before anything is sent), then send what can go. */
+  /** Say what a flush did: what is still waiting, what was graded or refused, what is too old to send. */
+  function report(r) {
+    if (!r) return;
+    var lines = r.notes.slice();
+    if (r.state === 'signin') lines.push({ text: t('offlineSignIn'), kind: 'error' });
+    else if (r.state === 'old') {
+      lines.push({
+        text: t('offlineOld', {
+          what: r.old.title || '',
+          date: new Date(r.old.actedAt).toLocaleDateString(document.documentElement.lang),
+        }),
+        kind: 'error',
+        buttons: [
+          {
+            label: t('offlineSendOld'),
+            run: function () {
+              return decideOld(r.old, true);
+            },
+          },
+          {
+            label: t('offlineDiscard'),
+            run: function () {
+              return decideOld(r.old, false);
+            },
+          },
+        ],
+      });
+    } else if (r.left > 0) lines.push({ text: queuedText(r.left), kind: 'waiting' });
+    else if (r.state === 'sent' && !r.notes.length) lines.push({ text: t('offlineSent'), kind: 'sent' });
+    if (lines.length) sayLines(lines);
+  }
+
+  function decideOld(item, sendIt) {
+    return storeReady.then(function (store) {
+      var done = sendIt
+        ? store.put('queue', Object.assign({}, item, { force: true }))
+        : store.del('queue', item.n);
+      return done.then(flushIncluding).then(report);
+    });
+  }
+
+  /** Put an action on the queue (committed before anything is sent); null when this phone has no store. */
   function enqueue(item) {
     return storeReady.then(function (store) {
       if (!store) return null;
-      return store.put('queue', item).then(function () {
+      return store.put('queue', item).then(function (n) {
+        item.n = n;
         return store;
       });
     });
@@ -148,11 +264,11 @@
 
   window.addEventListener('online', function () {
     retryMs = 5000;
-    flush().then(announceSent);
+    flushIncluding().then(report);
   });
 
-  function announceSent(r) {
-    if (r && r.state === 'sent') say(t('offlineSent'), 'sent');
+  function queuedText(n) {
+    return n === 1 ? t('offlineQueuedOne') : t('offlineQueuedMany', { n: n });
   }
 
   // ---- the lesson page -----------------------------------------------------------------------------------
@@ -289,60 +405,64 @@
     });
   }
 
+  // ---- forms the page script takes over: lesson done, quiz answers, rating -------------------------------
+
   var busy = false;
-  function onDone(e) {
+  function onQueuedSubmit(e) {
+    var f = e.currentTarget;
     e.preventDefault();
-    if (busy) return;
+    if (busy) return; // a double tap sends once
     busy = true;
-    var button = form.querySelector('button');
+    var button = f.querySelector('button[type="submit"]');
     if (button) button.disabled = true;
-    var fields = new URLSearchParams(new FormData(form));
+    var fields = new URLSearchParams(new FormData(f));
     fields.delete('_csrf');
     var here = location.pathname;
     var item = {
-      kind: 'form',
-      action: 'lesson.complete',
-      url: form.getAttribute('action'),
+      action: f.getAttribute('data-queue'),
+      url: f.getAttribute('action'),
       body: fields.toString(),
       page: here,
+      title: f.getAttribute('data-title') || document.title.split(' · ')[0],
       actedAt: new Date().toISOString(),
     };
+    function done() {
+      busy = false;
+      if (button) button.disabled = false;
+    }
     enqueue(item)
       .then(function (store) {
-        if (!store) return form.submit(); // no store on this phone: the plain form, as without JavaScript
+        if (!store) return f.submit(); // no store on this phone: the plain form, as without JavaScript
         return flushIncluding().then(function (r) {
-          if (r.state === 'sent' && r.url) return location.assign(r.url);
-          // The box is out of reach: the completion waits in the queue; go on from the phone's copy.
+          var mine = r.sent.filter(function (x) {
+            return x.n === item.n;
+          })[0];
+          if (mine && mine.state === 'sent')
+            // Where the form would have gone: the next lesson, the quiz result, the rating card.
+            return location.assign(mine.url + (item.action === 'course.rate' ? '#rating' : ''));
+          if (mine) return report(r); // refused: say why, stay on this page
+          if (r.state === 'old' || r.state === 'signin') return report(r);
+          // The box is out of reach: it waits in the queue. A lesson goes on from the phone's copy.
+          if (item.action !== 'lesson.complete') return say(queuedText(r.left), 'waiting');
           return store.get('lessons', here).then(function (lesson) {
             var next = lesson && lesson.next;
             var go =
               next && next.type === 'lesson' ? showKept(store, next.url, true) : Promise.resolve(false);
             return go.then(function (shown) {
-              if (shown) say(t('offlineKept') + ' ' + queuedText(r.left), 'waiting');
-              else say(t('offlineNeedsWifi') + ' ' + queuedText(r.left), 'waiting');
+              say((shown ? t('offlineKept') : t('offlineNeedsWifi')) + ' ' + queuedText(r.left), 'waiting');
             });
           });
         });
       })
-      .then(
-        function () {
-          busy = false;
-          if (button) button.disabled = false;
-        },
-        function () {
-          busy = false;
-          if (button) button.disabled = false;
-        },
-      );
+      .then(done, done);
   }
 
-  function queuedText(n) {
-    return n === 1 ? t('offlineQueuedOne') : t('offlineQueuedMany', { n: n });
-  }
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-queue]'), function (f) {
+    f.addEventListener('submit', onQueuedSubmit);
+  });
 
   if (article && form) {
     history.replaceState({ fcLesson: location.pathname }, '');
-    form.addEventListener('submit', onDone);
     window.addEventListener('popstate', function (e) {
       var url = e.state && e.state.fcLesson;
       storeReady.then(function (store) {
@@ -354,9 +474,40 @@
     });
   }
 
+  // ---- sign-out on a shared phone ---------------------------------------------------------------------
+  // Signing out removes what this phone keeps for the trainee, once the box has everything; with steps
+  // still unsent it asks first, so nothing is dropped silently.
+  var signOut = document.querySelector('form[action="/signout"]');
+  if (signOut)
+    signOut.addEventListener('submit', function (e) {
+      e.preventDefault();
+      storeReady
+        .then(function (store) {
+          if (!store) return true;
+          return flushIncluding().then(function () {
+            return store.count('queue').then(function (n) {
+              if (n > 0 && !window.confirm(t('offlineSignOutUnsent', { n: n }))) return false;
+              store.close();
+              return window.fieldclassStore.destroy(cfg.person).then(function () {
+                return true;
+              });
+            });
+          });
+        })
+        .then(
+          function (go) {
+            if (go) signOut.submit();
+            else flushIncluding().then(report);
+          },
+          function () {
+            signOut.submit();
+          },
+        );
+    });
+
   // On every trainee page: send what is waiting, then (on a lesson) keep the rest of the module.
-  flush().then(function (r) {
-    announceSent(r);
+  flushIncluding().then(function (r) {
+    report(r);
     if (article && form && r.state !== 'offline')
       return storeReady.then(function (store) {
         if (store) return prefetch(store);

@@ -17,6 +17,8 @@ export const tLayout = defineMessages({
     conflict: 'This cannot be done now.',
     tooLarge: 'What you sent is too large.',
     serverError: 'Something went wrong on the box. Try again; if it keeps happening, tell your coordinator.',
+    storageFull:
+      'The box’s storage is full: what you just did was not saved. Tell your coordinator, then try again later.',
     details: 'Details: {message}',
     home: 'Back to the start page',
     offlineQueuedOne: '1 step saved on this phone: it will be sent when you are back on the class Wi-Fi.',
@@ -28,6 +30,16 @@ export const tLayout = defineMessages({
       'Marked as done on this phone. The next part needs the class Wi-Fi: come back in range, then tap the button again.',
     offlineSignIn: 'Sign in again to send what is saved on this phone.',
     offlineRefused: 'The box could not accept a step saved on this phone ({reason}).',
+    offlineQuizGraded: '“{quiz}”: your answers were graded: {percent}%.',
+    offlineAttemptsUsed: '“{quiz}”: the attempt limit was reached before your answers arrived.',
+    offlineCourseReplaced: '“{quiz}”: the course was updated since you answered: please take the quiz again.',
+    offlineSeeResult: 'See the result',
+    offlineOld:
+      'Saved on this phone more than 30 days ago and not sent: “{what}” ({date}). Send it now, or discard it?',
+    offlineSendOld: 'Send it',
+    offlineDiscard: 'Discard it',
+    offlineSignOutUnsent:
+      '{n} step(s) saved on this phone have not reached the box yet. Sign out and lose them? (Cancel to stay and send them later.)',
   },
   fr: {
     appName: 'fieldclass',
@@ -45,6 +57,8 @@ export const tLayout = defineMessages({
     tooLarge: 'Ce que vous avez envoyé est trop volumineux.',
     serverError:
       'Un problème est survenu sur le boîtier. Réessayez ; si cela continue, prévenez la personne qui coordonne la formation.',
+    storageFull:
+      'La mémoire du boîtier est pleine : ce que vous venez de faire n’a pas été enregistré. Prévenez la personne qui coordonne la formation, puis réessayez plus tard.',
     details: 'Détails : {message}',
     home: 'Retour à la page d’accueil',
     offlineQueuedOne:
@@ -57,6 +71,18 @@ export const tLayout = defineMessages({
       'Marquée comme terminée sur ce téléphone. La suite demande le Wi-Fi de la salle : revenez à portée, puis touchez à nouveau le bouton.',
     offlineSignIn: 'Reconnectez-vous pour envoyer ce qui est enregistré sur ce téléphone.',
     offlineRefused: 'Le boîtier n’a pas pu accepter une étape enregistrée sur ce téléphone ({reason}).',
+    offlineQuizGraded: '« {quiz} » : vos réponses ont été corrigées : {percent} %.',
+    offlineAttemptsUsed:
+      '« {quiz} » : le nombre de tentatives était atteint quand vos réponses sont arrivées.',
+    offlineCourseReplaced:
+      '« {quiz} » : le cours a été mis à jour depuis vos réponses : veuillez refaire le quiz.',
+    offlineSeeResult: 'Voir le résultat',
+    offlineOld:
+      'Enregistré sur ce téléphone il y a plus de 30 jours et pas envoyé : « {what} » ({date}). L’envoyer maintenant, ou l’abandonner ?',
+    offlineSendOld: 'L’envoyer',
+    offlineDiscard: 'L’abandonner',
+    offlineSignOutUnsent:
+      '{n} étape(s) enregistrée(s) sur ce téléphone n’ont pas encore atteint le boîtier. Se déconnecter et les perdre ? (Annuler pour rester et les envoyer plus tard.)',
   },
   ar: {
     appName: 'fieldclass',
@@ -73,6 +99,7 @@ export const tLayout = defineMessages({
     conflict: 'لا يمكن القيام بذلك الآن.',
     tooLarge: 'ما أرسلته كبير جداً.',
     serverError: 'حدث خطأ في الجهاز. حاول مرة أخرى، وإذا تكرر ذلك فأخبر المنسق.',
+    storageFull: 'ذاكرة الجهاز ممتلئة: لم يُحفظ ما قمت به للتو. أخبر المنسق ثم حاول مرة أخرى لاحقاً.',
     details: 'التفاصيل: {message}',
     home: 'العودة إلى الصفحة الرئيسية',
     offlineQueuedOne: 'حُفظت خطوة واحدة على هذا الهاتف: ستُرسل عند عودتك إلى شبكة Wi-Fi الخاصة بالقاعة.',
@@ -83,5 +110,15 @@ export const tLayout = defineMessages({
       'سُجّل الدرس كمكتمل على هذا الهاتف. الجزء التالي يحتاج إلى شبكة Wi-Fi الخاصة بالقاعة: عد إلى نطاقها ثم اضغط الزر مرة أخرى.',
     offlineSignIn: 'سجّل الدخول مرة أخرى لإرسال ما حُفظ على هذا الهاتف.',
     offlineRefused: 'لم يتمكن الجهاز من قبول خطوة محفوظة على هذا الهاتف ({reason}).',
+    offlineQuizGraded: '«{quiz}»: تم تصحيح إجاباتك: {percent}%.',
+    offlineAttemptsUsed: '«{quiz}»: بلغتَ الحد الأقصى للمحاولات قبل وصول إجاباتك.',
+    offlineCourseReplaced: '«{quiz}»: تم تحديث الدورة بعد إجابتك: يرجى إعادة الاختبار.',
+    offlineSeeResult: 'اعرض النتيجة',
+    offlineOld:
+      'حُفظ على هذا الهاتف منذ أكثر من 30 يوماً ولم يُرسل: «{what}» ({date}). هل تريد إرساله الآن أم حذفه؟',
+    offlineSendOld: 'أرسله',
+    offlineDiscard: 'احذفه',
+    offlineSignOutUnsent:
+      'لم تصل {n} خطوة محفوظة على هذا الهاتف إلى الجهاز بعد. هل تريد تسجيل الخروج وفقدانها؟ (اختر إلغاء للبقاء وإرسالها لاحقاً.)',
   },
 });
