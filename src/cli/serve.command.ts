@@ -4,6 +4,7 @@ import { startServer } from '../app/box.app.js';
 import { openContext } from '../app/context.js';
 import { createScheduler } from '../app/jobs.js';
 import { configFrom, type GlobalFlags } from './context.js';
+import { markServing } from '../core/run-lock.js';
 
 export function registerServe(program: Command): void {
   program
@@ -26,6 +27,7 @@ export function registerServe(program: Command): void {
       const scheduler = createScheduler(ctx);
       const running = await startServer(ctx, { scheduler });
       scheduler.start();
+      const unmark = markServing(config.dataDir);
       // First run: no coordinator yet, so print the one-time setup code /admin asks for.
       ctx.setup.announceIfNeeded(logger);
       logger.info(
@@ -36,6 +38,7 @@ export function registerServe(program: Command): void {
         logger.info({ signal }, 'stopping');
         void Promise.all([running.close(), scheduler.stop()]).then(() => {
           ctx.close();
+          unmark();
           process.exit(0);
         });
       };
