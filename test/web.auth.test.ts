@@ -313,3 +313,43 @@ describe('sign-in throttling stops guessing without locking out the person with 
     expect(r.status).toBe(303);
   });
 });
+
+describe('no dead ends around signing in and out', () => {
+  let s: Server;
+  beforeAll(async () => {
+    s = await testServer();
+    await s.ctx.people.addTrainee({ username: 'awa', pin: '1234' });
+    await s.ctx.people.addCoordinator({ username: 'coord', password: 'three green camels' });
+  });
+  afterAll(async () => s.cleanup());
+
+  it('GET /signin (a reload after a wrong PIN) shows the sign-in page, in the visitor language', async () => {
+    const b = new Browserless(s.url, { 'accept-language': 'fr' });
+    expect((await b.submit('/', '/signin', { username: 'awa', pin: '9999' })).status).toBe(401);
+    const again = await b.page('/signin');
+    expect(again.status).toBe(200);
+    expect(again.html).toContain('<label for="pin">Code PIN</label>');
+    // Signed in, it goes home.
+    await b.submit('/signin', '/signin', { username: 'awa', pin: '1234' });
+    const home = await b.get('/signin');
+    expect(home.status).toBe(303);
+    expect(home.headers.get('location')).toBe('/');
+  });
+
+  it("a coordinator's sign-out lands on the admin sign-in, a trainee's on the trainee sign-in", async () => {
+    const c = new Browserless(s.url);
+    expect(
+      (
+        await c.submit('/admin/signin', '/admin/signin', {
+          username: 'coord',
+          password: 'three green camels',
+        })
+      ).status,
+    ).toBe(303);
+    const out = await c.submit('/admin', '/signout', {});
+    expect(out.headers.get('location')).toBe('/admin/signin?signedout=1');
+    const t = new Browserless(s.url);
+    await t.submit('/', '/signin', { username: 'awa', pin: '1234' });
+    expect((await t.submit('/', '/signout', {})).headers.get('location')).toBe('/?signedout=1');
+  });
+});

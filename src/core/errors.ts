@@ -22,3 +22,20 @@ export const forbidden = (message = 'forbidden'): AppError => new AppError('forb
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
+
+/**
+ * Whether an error means the storage is full: SQLite's SQLITE_FULL (better-sqlite3 `code`), or the file
+ * system's ENOSPC / EDQUOT. Nothing was saved; the person must be told plainly, not "something went wrong".
+ */
+export function isStorageFull(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** The answer to a write the full storage refused: 507 Insufficient Storage. */
+export const storageFull = (): AppError =>
+  new AppError(
+    'storage_full',
+    'the box’s storage is full: nothing more can be saved until space is freed',
+    507,
+  );

@@ -114,3 +114,14 @@ export class FixedHealthProbe implements HealthProbe {
     });
   }
 }
+
+/**
+ * Whether the data dir's file system is full for practical purposes: less free than SQLite needs to
+ * commit a class's writes (64 MB, or 5 % of a small file system). Read from statfs: no write, no wear.
+ */
+export function storageState(dataDir: string): { full: boolean; freeBytes: number | null } {
+  const disk = diskOf(dataDir);
+  if (!disk) return { full: false, freeBytes: null };
+  const reserve = Math.min(64 * 2 ** 20, disk.total / 20);
+  return { full: disk.free < reserve, freeBytes: disk.free };
+}

@@ -48,6 +48,12 @@ export function authRouter(ctx: AuthRouterDeps): Router {
     if (user) return res.redirect(303, '/admin');
     signInPage(req, res, 200, req.query['signedout'] ? { notice: 'signedOut' } : {});
   });
+  // The address the sign-in form posts to: reloading it after a wrong PIN shows the form again.
+  router.get('/signin', (req, res) => {
+    const user = res.locals.user;
+    if (user) return res.redirect(303, user.role === 'coordinator' ? '/admin' : '/');
+    signInPage(req, res, 200);
+  });
 
   router.post('/signin', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -130,7 +136,8 @@ export function authRouter(ctx: AuthRouterDeps): Router {
     const user = res.locals.user;
     if (user) await ctx.sessions.destroy(user.tokenHash);
     clearCookie(res, SESSION_COOKIE);
-    res.redirect(303, '/?signedout=1');
+    // A coordinator signs in again at the admin's own sign-in page, not at the trainees'.
+    res.redirect(303, user?.role === 'coordinator' ? '/admin/signin?signedout=1' : '/?signedout=1');
   });
 
   router.post('/language', (req, res) => {

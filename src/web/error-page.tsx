@@ -10,6 +10,7 @@ export function errorMessageKey(code: string, status: number): Key {
   if (code === 'bad_origin') return 'badOrigin';
   if (code === 'unauthenticated') return 'unauthenticated';
   if (code === 'too_large') return 'tooLarge';
+  if (code === 'storage_full') return 'storageFull';
   if (status === 404) return 'notFound';
   if (status === 403) return 'forbidden';
   if (status === 409) return 'conflict';

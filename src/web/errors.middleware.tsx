@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../core/logger.js';
-import { AppError, isAppError } from '../core/errors.js';
+import { AppError, isAppError, isStorageFull, storageFull } from '../core/errors.js';
 import { ErrorPage } from './error-page.js';
 import { pageContext } from './page.js';
 import { sendPage } from './render.js';
@@ -14,10 +14,14 @@ export function errorMiddleware(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const e = isAppError(err)
       ? err
-      : (err as { type?: string }).type === 'entity.too.large'
-        ? new AppError('too_large', 'request too large', 413)
-        : new AppError('internal', 'something went wrong on the box', 500);
-    if (e.status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
+      : isStorageFull(err)
+        ? storageFull()
+        : (err as { type?: string }).type === 'entity.too.large'
+          ? new AppError('too_large', 'request too large', 413)
+          : new AppError('internal', 'something went wrong on the box', 500);
+    if (e.code === 'storage_full')
+      logger.error({ url: req.originalUrl }, 'storage full: a write was refused');
+    else if (e.status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
     if (res.headersSent) return;
     const accept = req.headers.accept ?? '';
     const wantsJson = req.path.startsWith('/api/') || accept.includes('application/json');
