@@ -54,6 +54,8 @@ export default tseslint.config(
           'XMLHttpRequest',
           'fetch',
           'FormData',
+          'setInterval',
+          'Blob',
           'history',
           'URL',
           'AbortController',

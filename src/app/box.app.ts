@@ -79,6 +79,8 @@ export async function startServer(
   const packages = await startPackageServer(
     ctx.content,
     ScormScripts.shared(),
+    ctx.scorm,
+    ctx.config.defaultLanguage,
     packagePort,
     ctx.config.host,
   ).catch((e: unknown) => {

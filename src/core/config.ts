@@ -93,9 +93,10 @@ export const configSchema = z
       .object({
         /** Port of the package origin (0: any free port, for tests). */
         port: z.coerce.number().int().min(0).max(65535).default(8081),
-        /** The package origin as browsers reach it, e.g. "http://scorm.fieldclass.lan:8081" (a separate host
-         * name keeps the app's cookies from ever being sent to package content); default: the host the
-         * page was requested with, on `port`. */
+        /** The package origin as browsers reach it, e.g. "http://classpkg.lan" beside an app at "http://class.lan":
+         * a host name that is neither the app's nor a parent or child of it, so that package script can
+         * neither read nor set the app's cookies; default: the host the page was requested with, on `port`
+         * (same site: fine for a developer, not for a classroom). */
         publicOrigin: z.url().optional(),
       })
       .prefault({}),

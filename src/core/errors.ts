@@ -66,6 +66,12 @@ export const coreError = defineErrors({
     fr: 'Ce service n’est pas disponible sur ce boîtier pour le moment.',
     ar: 'هذه الخدمة غير متاحة على هذا الجهاز حالياً.',
   },
+  storage_full: {
+    status: 507,
+    en: 'The box’s storage is full: what you just did was not saved. Tell your coordinator, then try again later.',
+    fr: 'La mémoire du boîtier est pleine : ce que vous venez de faire n’a pas été enregistré. Prévenez la personne qui coordonne la formation, puis réessayez plus tard.',
+    ar: 'ذاكرة الجهاز ممتلئة: لم يُحفظ ما قمت به للتو. أخبر المنسق ثم حاول مرة أخرى لاحقاً.',
+  },
   internal: {
     status: 500,
     en: 'something went wrong on the box',
@@ -94,9 +100,4 @@ export function isStorageFull(e: unknown): boolean {
 }
 
 /** The answer to a write the full storage refused: 507 Insufficient Storage. */
-export const storageFull = (): AppError =>
-  new AppError(
-    'storage_full',
-    'the box’s storage is full: nothing more can be saved until space is freed',
-    507,
-  );
+export const storageFull = (): CodedError<'storage_full'> => coreError('storage_full');

@@ -50,7 +50,8 @@ export function errorMiddleware(logger: Logger, catalog: ReadonlyMap<string, Err
     if (wantsJson)
       res.json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } });
     else if (accept.includes('text/html') && res.locals.lang) {
-      const text = e.status < 500 ? errorText(e, res.locals.lang, catalog) : undefined;
+      const text =
+        e.status < 500 || e.code === 'storage_full' ? errorText(e, res.locals.lang, catalog) : undefined;
       sendPage(
         res,
         <ErrorPage page={pageContext(req, res)} code={e.code} status={e.status} text={text} />,
