@@ -32,7 +32,11 @@ export function ErrorPage({
     <Layout page={page} title={t('errorTitle')}>
       <h1>{t('errorTitle')}</h1>
       <p class="error" role="alert" data-code={code}>
-        {status === 404 ? t('notFound') : (text ?? t(statusKey(status)))}
+        {code === 'storage_full'
+          ? t('storageFull')
+          : status === 404
+            ? t('notFound')
+            : (text ?? t(statusKey(status)))}
       </p>
       <p>
         <a href="/">{t('home')}</a>
