@@ -104,4 +104,5 @@ export const SCORM_EXT = {
   location: 'urn:fieldclass:ext:scorm-location',
   progress: EXT.progress,
   scormVersion: 'urn:fieldclass:ext:scorm-version',
+  closedBy: 'urn:fieldclass:ext:scorm-closed-by',
 } as const;

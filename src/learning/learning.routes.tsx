@@ -3,7 +3,7 @@ import { AppError, isAppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parseOperationId } from '../records/operations.js';
 import type { ContentService } from '../content/content.service.js';
-import { requireRole } from '../web/auth.middleware.js';
+import { requireRole } from '../people/auth.middleware.js';
 import { dirOf } from '../web/i18n.js';
 import { pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
@@ -62,15 +62,22 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
     const person = user(res);
     // A SCORM 2004 package's sequencing rules decide which SCOs may be opened now.
     const sequencing = c.kind === 'scorm2004' ? await ctx.scorm.sequencing(person.id, c.id) : undefined;
+    const progress = learning.courseProgress(person.id, c);
+    // controlMode choice="false": the trainee may not pick a SCO; only the one to start or continue is linked.
+    const pkg = c.kind === 'native' ? undefined : ctx.scorm.packageOf(c.id);
+    const items = c.modules.flatMap((m) => m.items).map((i) => i.id);
+    const entry = progress.next?.activityId ?? items[0];
+    const unlinked = pkg && !pkg.controlMode.choice ? new Set(items.filter((id) => id !== entry)) : undefined;
     sendPage(
       res,
       <OutlinePage
         page={pageContext(req, res)}
         course={c}
-        progress={learning.courseProgress(person.id, c)}
+        progress={progress}
         rating={learning.getRating(person.id, c.id)}
         locked={sequencing?.disabled}
         hidden={sequencing?.hidden}
+        unlinked={unlinked}
         {...opts}
       />,
       status,
