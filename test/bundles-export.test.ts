@@ -9,7 +9,7 @@ import {
   verifyBundle,
   type BundleRow,
   type UploadReceipt,
-} from '../src/bundles/bundle-format.js';
+} from '../src/contract/bundle-format.js';
 import { bundleServices } from '../src/bundles/bundles.module.js';
 import { bundleJobs } from '../src/bundles/bundles.jobs.js';
 import { EXPORT_CURSOR, EXPORT_PENDING } from '../src/bundles/export.service.js';
@@ -34,7 +34,18 @@ function ctxWith(over: Record<string, unknown> = {}): Ctx {
 function record(ctx: AppContext, n: number): void {
   ctx.records.writeNow(() => {
     const person = { id: `p-${ctx.records.lastSeq() + 1}`, displayName: 'Amina' };
-    ctx.records.appendRoster('person', person.id, { id: person.id, username: 'amina', externalId: 'OFF-1' });
+    ctx.records.appendJournal('person', person.id, {
+      id: person.id,
+      role: 'trainee',
+      username: 'amina',
+      displayName: 'Amina',
+      externalId: 'OFF-1',
+      agency: null,
+      gender: null,
+      language: null,
+      active: true,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    });
     for (let i = 0; i < n; i++) {
       ctx.records.appendStatement(
         ctx.records.buildStatement({
@@ -91,7 +102,14 @@ describe('export', () => {
       prevSha256: null,
       reexport: false,
     });
-    expect(b1!.manifest.counts).toEqual({ statement: 9, person: 1, cohort: 0, enrolment: 0 });
+    expect(b1!.manifest.counts).toEqual({
+      statement: 9,
+      person: 1,
+      cohort: 0,
+      enrolment: 0,
+      course: 0,
+      adjustment: 0,
+    });
     const rows1 = await rowsOf(ctx, b1!.path);
     expect(rows1.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(rows1[1]!.body).toMatchObject({ verb: { id: 'http://adlnet.gov/expapi/verbs/experienced' } });

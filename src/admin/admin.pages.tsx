@@ -19,7 +19,7 @@ import {
 import type { AdminKey } from './admin.messages.js';
 import type { Dashboard } from './dashboard.js';
 import type { CourseReport, ReportSort } from './reports.service.js';
-import type { XapiStatement } from '../records/xapi.js';
+import type { XapiStatement } from '../contract/vocabulary.js';
 import type { ProgressRow } from '../learning/learning.repo.js';
 
 type T = ReturnType<typeof tr>;

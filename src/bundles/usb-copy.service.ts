@@ -16,7 +16,7 @@ import { fsyncDir, tempPathFor } from '../core/atomic-file.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { RecordsService } from '../records/records.service.js';
-import { sha256File } from './bundle-zip.js';
+import { sha256File } from '../contract/bundle-zip.js';
 import type { BundlesRepo } from './bundles.repo.js';
 
 /** Where removable drives are mounted: behind an interface so tests use a temp folder as a "stick". */

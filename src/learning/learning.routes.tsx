@@ -1,5 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError, isAppError, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { parseOperationId } from '../records/operations.js';
 import type { ContentService } from '../content/content.service.js';
 import { requireRole } from '../web/auth.middleware.js';
 import { dirOf } from '../web/i18n.js';
@@ -155,7 +157,10 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
   router.get('/courses/:courseId/quizzes/:activityId', trainee, (req, res) => {
     const { c, quiz } = quizOf(req, res);
     const status = learning.quizStatus(user(res).id, c.id, quiz.activityId);
-    sendPage(res, <QuizPage page={pageContext(req, res)} course={c} quiz={quiz} status={status} />);
+    sendPage(
+      res,
+      <QuizPage page={pageContext(req, res)} course={c} quiz={quiz} status={status} operationId={newId()} />,
+    );
   });
 
   router.post('/courses/:courseId/quizzes/:activityId', trainee, async (req, res) => {
@@ -172,6 +177,7 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
           course={c}
           quiz={quiz}
           status={status}
+          operationId={newId()}
           error="courseReplaced"
         />,
         409,
@@ -185,8 +191,11 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
       );
       answers[q.id] = list;
     }
+    // The form's operation id (put there by the box, or by the page script): a double tap or a resend
+    // after a timeout records one attempt. A form from before operation ids (none sent) gets a new one.
+    const op = body['op'] === undefined ? newId() : parseOperationId(body['op']);
     try {
-      await learning.submitQuiz(user(res), c.id, quiz.activityId, res.locals.lang, answers);
+      await learning.submitQuiz(user(res), c.id, quiz.activityId, res.locals.lang, answers, op);
     } catch (e) {
       if (isAppError(e) && e.code === 'no_attempts_left')
         return res.redirect(303, quizUrl(c.id, quiz.activityId));

@@ -9,7 +9,7 @@ import type { Db } from '../db/connection.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { Person } from '../people/people.types.js';
 import type { RecordsService } from '../records/records.service.js';
-import { EXT, type VerbKey, type XapiResult, type XapiStatement } from '../records/xapi.js';
+import { EXT, SCORM_EXT, type VerbKey, type XapiResult, type XapiStatement } from '../contract/vocabulary.js';
 import { LaunchTokens, type LaunchClaims } from './content-launch.js';
 import { LearningRepo } from './learning.repo.js';
 import { registrationFor, type LearningService } from './learning.service.js';
@@ -20,16 +20,6 @@ import {
   type SequencingView,
 } from './scorm.sequencing.js';
 import { ScormRepo } from './scorm.repo.js';
-
-/** xAPI extension IRIs of the SCORM runtime (ADL xAPI SCORM profile verbs; these carry the details). */
-export const SCORM_EXT = {
-  attempt: 'urn:fieldclass:ext:scorm-attempt',
-  session: 'urn:fieldclass:ext:scorm-session',
-  location: 'urn:fieldclass:ext:scorm-location',
-  progress: 'https://w3id.org/xapi/cmi5/result/extensions/progress',
-  scormVersion: 'urn:fieldclass:ext:scorm-version',
-  closedBy: 'urn:fieldclass:ext:scorm-closed-by',
-} as const;
 
 function keepLast<T>(m: Record<string, T>): Record<string, T> {
   const e = Object.entries(m);
@@ -730,7 +720,8 @@ export class ScormService {
           verb: 'progressed',
           result: {
             extensions: {
-              ...(j.progress !== undefined ? { [SCORM_EXT.progress]: j.progress } : {}),
+              // 0..100 like every other progress figure (cmi.progress_measure is 0..1).
+              ...(j.progress !== undefined ? { [SCORM_EXT.progress]: j.progress * 100 } : {}),
               [SCORM_EXT.location]: cmi[locKey] ?? '',
             },
           },
@@ -901,7 +892,7 @@ export class ScormService {
   ): void {
     if (!this.sequencingNow(person.id, course.id, pkg).completed) return;
     const rows = this.learningRepo.progressForCourse(person.id, course.id);
-    if (rows.find((r) => r.activity_id === '')?.status === 'completed') return;
+    if (rows.find((r) => r.activity_id === '')?.completed) return;
     this.emitCourse(person, course, lang, 'completed', position);
   }
 
@@ -913,13 +904,9 @@ export class ScormService {
   ): void {
     const p = this.learning.courseProgress(person.id, course);
     const all = course.modules.flatMap((m) => m.items);
-    if (
-      all.length === 0 ||
-      !all.every((i) => ['completed', 'passed'].includes(p.activities[i.id]?.status ?? ''))
-    )
-      return;
+    if (all.length === 0 || !all.every((i) => p.activities[i.id]?.completed)) return;
     const rows = this.learningRepo.progressForCourse(person.id, course.id);
-    if (rows.find((r) => r.activity_id === '')?.status === 'completed') return;
+    if (rows.find((r) => r.activity_id === '')?.completed) return;
     this.emitCourse(person, course, lang, 'completed', position);
   }
 }

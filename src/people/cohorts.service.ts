@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError, invalid, notFound } from '../core/errors.js';
 import { newId, newToken } from '../core/ids.js';
+import type { CohortBody, EnrolmentBody } from '../contract/journal.js';
 import type { Db } from '../db/connection.js';
 import type { RecordsService } from '../records/records.service.js';
 import { CohortRepo, type CohortRow } from './cohorts.repo.js';
@@ -15,19 +16,6 @@ export interface Cohort {
   courses: string[];
   createdAt: string;
   updatedAt: string;
-}
-
-/** What the journal carries (kind 'cohort', ref = cohort id); HQ reads enrolments (kind 'enrolment'). */
-export type CohortJournalBody =
-  | { type: 'cohort'; id: string; name: string; updatedAt: string }
-  | { type: 'member'; cohortId: string; personId: string; active: boolean }
-  | { type: 'course'; cohortId: string; courseId: string };
-
-export interface EnrolmentJournalBody {
-  personId: string;
-  courseId: string;
-  cohortId: string | null;
-  active: boolean;
 }
 
 const nameSchema = z.string().trim().min(1, 'cohort name is required').max(120, 'cohort name is too long');
@@ -92,15 +80,15 @@ export class CohortService {
   }
 
   /** Only inside records.write/writeNow. */
-  private journalCohort(body: CohortJournalBody, cohortId: string): void {
-    this.records.appendRoster('cohort', cohortId, body);
+  private journalCohort(body: CohortBody, cohortId: string): void {
+    this.records.appendJournal('cohort', cohortId, body);
   }
 
   /** Only inside records.write/writeNow. */
   private enrolTx(personId: string, courseId: string, cohortId: string | null, at: string): boolean {
     if (!this.repo.enrol(personId, courseId, cohortId, at)) return false;
-    const body: EnrolmentJournalBody = { personId, courseId, cohortId, active: true };
-    this.records.appendRoster('enrolment', `${personId}:${courseId}`, body);
+    const body: EnrolmentBody = { personId, courseId, cohortId, active: true };
+    this.records.appendJournal('enrolment', `${personId}:${courseId}`, body);
     return true;
   }
 

@@ -14,7 +14,8 @@ import {
   type NewTrainee,
   type PersonUpdate,
 } from './people.schema.js';
-import type { Person, PersonRosterEntry, Role } from './people.types.js';
+import type { PersonBody } from '../contract/journal.js';
+import type { Person, Role } from './people.types.js';
 import { DUMMY_HASH, hashSecret, verifySecret } from './secret.js';
 import { PASSWORD_PROBLEMS, passwordProblem } from './password-rule.js';
 import { formatZodError } from '../core/config.js';
@@ -27,7 +28,8 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   return r.data;
 }
 
-export const rosterEntry = (p: Person): PersonRosterEntry => ({
+/** What the journal carries about a trainee (kind 'person'; the contract's schema). */
+export const rosterEntry = (p: Person): PersonBody => ({
   id: p.id,
   role: p.role,
   username: p.username,
@@ -96,7 +98,7 @@ export class PeopleService {
       at,
     });
     const person = this.repo.byId(id)!;
-    if (role === 'trainee') this.records.appendRoster('person', id, rosterEntry(person));
+    if (role === 'trainee') this.records.appendJournal('person', id, rosterEntry(person));
     return person;
   }
 
@@ -148,7 +150,7 @@ export class PeopleService {
       const at = this.records.now();
       this.repo.update(next, at);
       const saved = this.repo.byId(id)!;
-      if (saved.role === 'trainee') this.records.appendRoster('person', id, rosterEntry(saved));
+      if (saved.role === 'trainee') this.records.appendJournal('person', id, rosterEntry(saved));
       return saved;
     });
   }

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importContent } from '../../src/content/course-bundle.js';
 import type { ScormService } from '../../src/learning/scorm.service.js';
-import type { XapiStatement } from '../../src/records/xapi.js';
+import type { XapiStatement } from '../../src/contract/vocabulary.js';
 import { LAN_HOSTS, launchChromium, phoneContext } from '../helpers/browser.js';
 import { testServer } from '../helpers/context.js';
 import { SCORM_FIXTURES, zipFolder } from '../fixtures/scorm/make-zip.js';

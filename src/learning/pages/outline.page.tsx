@@ -51,9 +51,7 @@ export function OutlinePage({
   error?: LearningKey | undefined;
 }) {
   const total = Object.keys(progress.activities).length;
-  const done = Object.values(progress.activities).filter(
-    (a) => a.status === 'completed' || a.status === 'passed',
-  ).length;
+  const done = Object.values(progress.activities).filter((a) => a.completed).length;
   return (
     <Layout page={page} title={course.title}>
       <RowLink href="/">{tr(page, 'backToCourses')}</RowLink>
