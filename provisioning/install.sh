@@ -263,6 +263,11 @@ set_net() { # set_net NAME VALUE : change one line of network.conf, keeping the 
 site_host=$(sed -n 's/^HOSTNAME=//p' "$root$netconf" | head -n1)
 
 sets=(--set "allowedOrigins=[\"http://${site_host:-class.lan}\"]")
+# SCORM packages on a site of their own (appliance/nginx: class.lan -> classpkg.lan; the box's DNS answers
+# every name): package script can then neither read nor set the app's cookies.
+pkg_host=${site_host:-class.lan}
+if [[ $pkg_host == *.* ]]; then pkg_host="${pkg_host%%.*}pkg.${pkg_host#*.}"; else pkg_host="${pkg_host}pkg"; fi
+sets+=(--set "scorm.publicOrigin=\"http://$pkg_host\"")
 [[ -z $name ]] || sets+=(--set "applianceName=$("$node_bin" -p 'JSON.stringify(process.argv[1])' "$name" 2>/dev/null || printf '"%s"' "$name")")
 [[ -z $location ]] || sets+=(--set "location=$("$node_bin" -p 'JSON.stringify(process.argv[1])' "$location" 2>/dev/null || printf '"%s"' "$location")")
 [[ -z $hq_url ]] || sets+=(--set "hq.url=\"$hq_url\"")
@@ -328,6 +333,9 @@ if [[ $prev != "$RELEASE" ]]; then
   if ((node_runs)); then
     if ! app migrate >/dev/null; then
       if [[ -n $backup ]]; then
+        # The failed run's -wal/-shm go first: left beside the restored database, SQLite would replay the
+        # failed run's frames into it. The backup holds each database with its own -wal when it had one.
+        for f in "${dbs[@]}"; do rm -f "$f-wal" "$f-shm"; done
         cp -p "$root$backup"/* "$root/var/lib/fieldclass/"
         fc_note "migration failed: databases restored from $backup"
       fi

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { singleKeyResolver, verifyBundle } from '../src/bundles/bundle-format.js';
+import { singleKeyResolver, verifyBundle } from '../src/contract/bundle-format.js';
 import { testConfig } from '../src/core/config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { PACKAGE_ROOT } from '../src/core/paths.js';

@@ -9,7 +9,7 @@ import {
   verifyBundle,
   type BundleRow,
   type UploadReceipt,
-} from '../src/bundles/bundle-format.js';
+} from '../src/contract/bundle-format.js';
 import { bundleServices } from '../src/bundles/bundles.module.js';
 import { bundleJobs } from '../src/bundles/bundles.jobs.js';
 import { EXPORT_CURSOR, EXPORT_PENDING } from '../src/bundles/export.service.js';
@@ -34,7 +34,18 @@ function ctxWith(over: Record<string, unknown> = {}): Ctx {
 function record(ctx: AppContext, n: number): void {
   ctx.records.writeNow(() => {
     const person = { id: `p-${ctx.records.lastSeq() + 1}`, displayName: 'Amina' };
-    ctx.records.appendRoster('person', person.id, { id: person.id, username: 'amina', externalId: 'OFF-1' });
+    ctx.records.appendJournal('person', person.id, {
+      id: person.id,
+      role: 'trainee',
+      username: 'amina',
+      displayName: 'Amina',
+      externalId: 'OFF-1',
+      agency: null,
+      gender: null,
+      language: null,
+      active: true,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    });
     for (let i = 0; i < n; i++) {
       ctx.records.appendStatement(
         ctx.records.buildStatement({
@@ -91,7 +102,14 @@ describe('export', () => {
       prevSha256: null,
       reexport: false,
     });
-    expect(b1!.manifest.counts).toEqual({ statement: 9, person: 1, cohort: 0, enrolment: 0 });
+    expect(b1!.manifest.counts).toEqual({
+      statement: 9,
+      person: 1,
+      cohort: 0,
+      enrolment: 0,
+      course: 0,
+      adjustment: 0,
+    });
     const rows1 = await rowsOf(ctx, b1!.path);
     expect(rows1.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(rows1[1]!.body).toMatchObject({ verb: { id: 'http://adlnet.gov/expapi/verbs/experienced' } });
@@ -215,24 +233,31 @@ describe('USB copy', () => {
     );
   });
 
-  it('finds sticks from a mounts table under the configured roots', async () => {
+  it("finds sticks from the mount table under the configured roots, each once, not the service's bind mounts", async () => {
     const { mountedSticks } = await import('../src/bundles/usb-copy.service.js');
     const t = tempDir();
     cleanups.push(() => t.cleanup());
-    const mounts = join(t.dir, 'mounts');
+    const mounts = join(t.dir, 'mountinfo');
     writeFileSync(
       mounts,
       [
-        '/dev/mmcblk0p2 / ext4 rw 0 0',
-        '/dev/sda1 /media/pi/MY\\040STICK vfat rw 0 0',
-        '/dev/sdb1 /mnt/usb vfat rw 0 0',
-        '/dev/sdc1 /mnt/other vfat rw 0 0',
+        '25 1 179:2 / / rw,relatime shared:1 - ext4 /dev/mmcblk0p2 rw',
+        '40 25 8:1 / /media/pi/MY\\040STICK rw,nosuid shared:20 - vfat /dev/sda1 rw',
+        '41 25 8:17 / /mnt/usb rw,nosuid shared:21 - vfat /dev/sdb1 rw',
+        '42 25 8:33 / /mnt/other rw,nosuid shared:22 - vfat /dev/sdc1 rw',
+        // Inside fieldclass.service: ReadWritePaths=/media/fieldclass binds that folder of the system
+        // disk, and a stick mounted afterwards appears both on the folder and on its bind.
+        '428 387 179:2 /media/fieldclass /media/fieldclass rw,nosuid shared:156 master:3 - ext4 /dev/mmcblk0p2 rw',
+        '438 387 7:0 / /media/fieldclass/FCSTICK rw,nosuid shared:169 master:153 - fuseblk /dev/loop0 rw',
+        '439 428 7:0 / /media/fieldclass/FCSTICK rw,nosuid shared:170 master:153 - fuseblk /dev/loop0 rw',
       ].join('\n'),
     );
     expect(mountedSticks(['/media', '/mnt/usb'], mounts).sticks()).toEqual([
       '/media/pi/MY STICK',
       '/mnt/usb',
+      '/media/fieldclass/FCSTICK',
     ]);
+    expect(mountedSticks(['/media/fieldclass'], mounts).sticks()).toEqual(['/media/fieldclass/FCSTICK']);
     expect(mountedSticks(['/media'], join(t.dir, 'none')).sticks()).toEqual([]);
   });
 });

@@ -22,9 +22,9 @@ import {
   type BundleManifest,
   type BundleRow,
   type OpenBundleOptions,
-} from '../src/bundles/bundle-format.js';
+} from '../src/contract/bundle-format.js';
 import { writeBundleFile, type SourceRow } from '../src/bundles/bundle-writer.js';
-import { CanonicalZipWriter, EXTERNAL_ATTRS } from '../src/bundles/bundle-zip.js';
+import { CanonicalZipWriter, EXTERNAL_ATTRS } from '../src/contract/bundle-zip.js';
 import { isAppError } from '../src/core/errors.js';
 import { createHash } from 'node:crypto';
 
@@ -104,7 +104,7 @@ async function craft(c: Craft = {}): Promise<string> {
     else zip.addStored(e.name, e.data, e.attrs !== undefined ? { externalAttrs: e.attrs } : {});
   }
   const base: BundleManifest = {
-    format: 1,
+    format: 2,
     applianceId: APPLIANCE,
     keyId,
     epoch: 1,
@@ -113,13 +113,13 @@ async function craft(c: Craft = {}): Promise<string> {
     reexport: false,
     fromSeq: 1,
     toSeq: 5,
-    counts: { statement: 4, person: 1, cohort: 0, enrolment: 0 },
+    counts: { statement: 4, person: 1, cohort: 0, enrolment: 0, course: 0, adjustment: 0 },
     createdAt: '2025-01-02T03:04:05.000Z',
     files: [{ path: JOURNAL_FILE, ...w }],
   };
   const manifest = c.patch ? c.patch(base) : base;
   const bytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
-  const sig = signManifest(bytes, c.signWith ?? keys.privateKeyPem, c.format ?? 1);
+  const sig = signManifest(bytes, c.signWith ?? keys.privateKeyPem, c.format ?? 2);
   if (!c.omitManifest) zip.addStored(MANIFEST_FILE, bytes);
   if (!c.omitSig) zip.addStored(SIGNATURE_FILE, Buffer.from(c.sigText ? c.sigText(sig) : sig));
   zip.finish();
@@ -154,7 +154,8 @@ describe('keys and signatures', () => {
   it('signs the domain-separated manifest bytes and refuses any other bytes or key', () => {
     const m = Buffer.from('{"a":1}\n');
     const sig = signManifest(m, keys.privateKeyPem);
-    expect(signedMessage(m).toString()).toBe('fieldclass-bundle-v1\n{"a":1}\n');
+    expect(signedMessage(m).toString()).toBe('fieldclass-bundle-v2\n{"a":1}\n');
+    expect(signedMessage(m, 1).toString()).toBe('fieldclass-bundle-v1\n{"a":1}\n');
     expect(verifyManifestSignature(m, sig, keys.publicKeyPem)).toBe(true);
     expect(verifyManifestSignature(Buffer.from('{"a":2}\n'), sig, keys.publicKeyPem)).toBe(false);
     expect(verifyManifestSignature(m, sig, other.publicKeyPem)).toBe(false);
@@ -166,8 +167,15 @@ describe('round trip', () => {
     const src = sourceRows(1, 25);
     const path = await validBundle(tmp(), src);
     const b = await openBundle(path, opts());
-    expect(b.manifest).toMatchObject({ format: 1, applianceId: APPLIANCE, keyId, fromSeq: 1, toSeq: 25 });
-    expect(b.manifest.counts).toEqual({ statement: 22, person: 3, cohort: 0, enrolment: 0 });
+    expect(b.manifest).toMatchObject({ format: 2, applianceId: APPLIANCE, keyId, fromSeq: 1, toSeq: 25 });
+    expect(b.manifest.counts).toEqual({
+      statement: 22,
+      person: 3,
+      cohort: 0,
+      enrolment: 0,
+      course: 0,
+      adjustment: 0,
+    });
     expect(b.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
     const rows: BundleRow[] = [];
     for await (const r of b.rows()) rows.push(r);
@@ -275,7 +283,7 @@ describe('bad input corpus, generated from a valid bundle', () => {
       ['bundle_signature_malformed', craft({ sigText: (s) => s.slice(0, -3) + 'B==' })],
       ['bundle_appliance_mismatch', craft(), opts({ applianceId: 'another-appliance' })],
       ['bundle_appliance_mismatch', craft({ patch: (m) => ({ ...m, applianceId: 'spoofed' }) })],
-      ['bundle_format_unsupported', craft({ format: 2, patch: (m) => ({ ...m, format: 2 }) })],
+      ['bundle_format_unsupported', craft({ format: 3, patch: (m) => ({ ...m, format: 3 }) })],
       ['bundle_manifest_invalid', craft({ patch: (m) => ({ ...m, surprise: true }) })],
       [
         'bundle_file_hash_mismatch',

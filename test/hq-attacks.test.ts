@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UPLOAD_PATH } from '../src/bundles/bundle-format.js';
+import { UPLOAD_PATH } from '../src/contract/bundle-format.js';
 import { startHqServer } from '../src/app/hq.app.js';
 import { fixedClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UPLOAD_PATH, uploadReceiptSchema } from '../src/bundles/bundle-format.js';
+import { UPLOAD_PATH, uploadReceiptSchema } from '../src/contract/bundle-format.js';
 import { startHqServer, type RunningHqServer } from '../src/app/hq.app.js';
 import {
   dumpDb,

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateApplianceKeyPair } from '../src/bundles/bundle-format.js';
+import { generateApplianceKeyPair } from '../src/contract/bundle-format.js';
 import { testContext } from './helpers/context.js';
 import { craftBundle, dumpDb, Journal, makeBox, testHq, writeBundle, type Box } from './hq.fixtures.js';
 
@@ -182,7 +182,7 @@ describe('hq import: the bad-input corpus (each refused with its own reason, HQ 
       'bundle_appliance_mismatch',
     );
     await refused(
-      await craft('format2.zip', { rows, bundleSeq: 2, patch: (m) => (m['format'] = 2) }),
+      await craft('format3.zip', { rows, bundleSeq: 2, patch: (m) => (m['format'] = 3) }),
       'bundle_format_unsupported',
     );
   });
@@ -256,7 +256,7 @@ describe('hq import of a real box export', () => {
     try {
       const r = boxCtx.records;
       r.writeNow(() => {
-        r.appendRoster('person', 'p9', {
+        r.appendJournal('person', 'p9', {
           id: 'p9',
           role: 'trainee',
           username: 'awa',

@@ -12,7 +12,7 @@ import {
   SIGNATURE_HEADER,
   UPLOAD_PATH,
   uploadHeaders,
-} from '../src/bundles/bundle-format.js';
+} from '../src/contract/bundle-format.js';
 import { bundleServices } from '../src/bundles/bundles.module.js';
 import { startHqServer, type RunningHqServer } from '../src/app/hq.app.js';
 import {
@@ -251,7 +251,18 @@ describe('POST /api/bundles under attack', () => {
     try {
       hq.appliances.enrol(boxCtx.identity.request());
       boxCtx.records.writeNow(() => {
-        boxCtx.records.appendRoster('person', 'p1', { id: 'p1', username: 'amina', externalId: 'OFF-7' });
+        boxCtx.records.appendJournal('person', 'p1', {
+          id: 'p1',
+          role: 'trainee',
+          username: 'amina',
+          displayName: 'Amina',
+          externalId: 'OFF-7',
+          agency: null,
+          gender: null,
+          language: null,
+          active: true,
+          updatedAt: '2026-01-01T00:00:00.000Z',
+        });
         boxCtx.records.appendStatement(
           boxCtx.records.buildStatement({
             person: { id: 'p1', displayName: 'Amina' },

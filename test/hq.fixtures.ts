@@ -8,6 +8,7 @@ import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  BUNDLE_FORMAT_VERSION,
   JOURNAL_FILE,
   MANIFEST_FILE,
   SIGNATURE_FILE,
@@ -19,15 +20,16 @@ import {
   signManifest,
   type BundleManifest,
   type JournalRowKind,
-} from '../src/bundles/bundle-format.js';
+  zeroCounts,
+} from '../src/contract/bundle-format.js';
 import { writeBundleFile, type SourceRow } from '../src/bundles/bundle-writer.js';
-import { CanonicalZipWriter, sha256File } from '../src/bundles/bundle-zip.js';
+import { CanonicalZipWriter, sha256File } from '../src/contract/bundle-zip.js';
 import { fixedClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Db } from '../src/db/connection.js';
 import { loadHqConfig } from '../src/hq/hq.config.js';
 import { openHqContext, type HqContext, type HqContextOptions } from '../src/app/hq.context.js';
-import { EXT, VERBS, activityIri, courseIri } from '../src/records/xapi.js';
+import { EXT, VERBS, activityIri, courseIri } from '../src/contract/vocabulary.js';
 
 export interface Box {
   applianceId: string;
@@ -202,7 +204,7 @@ export class Journal {
     return this.add(
       'enrolment',
       `${personId}:${courseId}`,
-      JSON.stringify({ personId, courseId, cohortId: null }),
+      JSON.stringify({ personId, courseId, cohortId: null, active: true }),
     );
   }
   range(from: number, to: number): SourceRow[] {
@@ -268,7 +270,7 @@ export async function craftBundle(box: Box, path: string, o: CraftOptions): Prom
   try {
     const zip = new CanonicalZipWriter(fd);
     const text = o.rows.map((r) => rowLine({ ...r, recordedAt: r.recorded_at }, r.body)).join('');
-    const counts: Record<JournalRowKind, number> = { statement: 0, person: 0, cohort: 0, enrolment: 0 };
+    const counts = zeroCounts();
     for (const r of o.rows) counts[r.kind as JournalRowKind]++;
     const writeJournal = () =>
       zip.addDeflated(JOURNAL_FILE, async (write) => {
@@ -289,7 +291,7 @@ export async function craftBundle(box: Box, path: string, o: CraftOptions): Prom
       else zip.addStored(e.name, e.data);
     }
     const m: Record<string, unknown> = {
-      format: 1,
+      format: BUNDLE_FORMAT_VERSION,
       applianceId: box.applianceId,
       keyId: box.keyId,
       epoch: o.rows[0]?.epoch ?? 1,

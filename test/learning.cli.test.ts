@@ -7,7 +7,7 @@ import { testConfig } from '../src/core/config.js';
 import { PACKAGE_ROOT } from '../src/core/paths.js';
 import { silentLogger } from '../src/core/logger.js';
 import { openContext, type AppContext } from '../src/app/context.js';
-import type { XapiStatement } from '../src/records/xapi.js';
+import type { XapiStatement } from '../src/contract/vocabulary.js';
 import { tempDir } from './helpers/context.js';
 
 const FIXTURE = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'fixture-course');
@@ -256,7 +256,7 @@ describe('fieldclass doctor', () => {
         'courses',
       ])
         expect(line(r.out, name)).toMatch(/^OK /);
-      expect(line(r.out, 'journal')).toMatch(/630 entries, seq 1\.\.630, gap-free/);
+      expect(line(r.out, 'journal')).toMatch(/631 entries, seq 1\.\.631, gap-free/);
       expect(line(r.out, 'courses')).toMatch(/1 course/);
       expect(r.out).toMatch(/healthy/);
       const j = JSON.parse(cli(['doctor', '--json', '--data', t.dir]).out) as { level: string }[];
@@ -296,8 +296,8 @@ describe('fieldclass doctor', () => {
       const r = cli(['doctor', '--data', t.dir]);
       expect(r.code).toBe(1);
       expect(line(r.out, 'config')).toMatch(/^FAIL .*port/);
-      expect(line(r.out, 'journal')).toMatch(/^FAIL .*not gap-free: 629 rows but seq 1\.\.630/);
-      expect(line(r.out, 'export')).toMatch(/^FAIL .*export cursor 5000 is past the last journal seq 630/);
+      expect(line(r.out, 'journal')).toMatch(/^FAIL .*not gap-free: 630 rows but seq 1\.\.631/);
+      expect(line(r.out, 'export')).toMatch(/^FAIL .*export cursor 5000 is past the last journal seq 631/);
       expect(line(r.out, 'records')).toMatch(/^OK /);
     } finally {
       t.cleanup();

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Person } from '../src/people/people.types.js';
 import { registrationFor } from '../src/learning/learning.service.js';
-import { LEARNING_EXT } from '../src/learning/learning.types.js';
-import { EXT, VERBS, type XapiStatement } from '../src/records/xapi.js';
+import { EXT, VERBS, type XapiStatement } from '../src/contract/vocabulary.js';
 import { testContext } from './helpers/context.js';
 
 /** A small native course written to disk and installed through the real content store. */
@@ -208,12 +207,12 @@ describe('LearningService on a real records.db', () => {
     ]);
     const st = statements(awa.id).map((x) => x.s);
     expect(st[2]!.result).toMatchObject({ success: false, response: 'a' });
-    expect(st[2]!.context.extensions?.[LEARNING_EXT.attempt]).toBe(1);
+    expect(st[2]!.context.extensions?.[EXT.attempt]).toBe(1);
     expect(st[5]!.result).toEqual({
       score: { scaled: 0.5, raw: 2, min: 0, max: 4 },
       success: false,
       completion: true,
-      extensions: { [LEARNING_EXT.answers]: { q1: ['b'], q2: ['a'], q3: ['true'], q4: ['tape'] } },
+      extensions: { [EXT.answers]: { q1: ['b'], q2: ['a'], q3: ['true'], q4: ['tape'] } },
     });
     const r2 = await ctx.learning.submitQuiz(awa, 'fixture-course', 'quiz', 'en', ALL_RIGHT);
     expect(r2).toMatchObject({ attemptNo: 2, score: 1, passed: true, attemptsLeft: 1, answersShown: true });

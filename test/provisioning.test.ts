@@ -305,6 +305,8 @@ describe('install.sh --root', () => {
       export: { usbRoots: ['/media/fieldclass'], outboxDir: '/var/lib/fieldclass/outbox' },
       content: { trustedKeys: [hqKey.trim()] },
       allowedOrigins: ['http://class.lan'],
+      // SCORM packages on a site of their own, served by the nginx block below
+      scorm: { publicOrigin: 'http://classpkg.lan' },
     });
     // the admin's "set clock" runs the helper directly (polkit), never through sudo (NoNewPrivileges)
     const admin = (cfg as { admin?: { setClockCommand?: string[] } }).admin;
@@ -341,6 +343,8 @@ describe('install.sh --root', () => {
     const site = readFileSync(join(root, 'etc/nginx/sites-available/fieldclass'), 'utf8');
     expect(site).toContain('server 127.0.0.1:8080;');
     expect(site).toContain('root /var/lib/fieldclass/content-cache;');
+    expect(site).toContain('server_name classpkg.lan;');
+    expect(site).toContain('server 127.0.0.1:8081;');
     expect(readlinkSync(join(root, 'etc/nginx/sites-enabled/fieldclass'))).toBe(
       '../sites-available/fieldclass',
     );

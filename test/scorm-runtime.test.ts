@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importContent } from '../src/content/course-bundle.js';
-import { durationSeconds, flattenCmi, judge, ScormService } from '../src/learning/scorm.service.js';
+import { checkCmiSet, durationSeconds, judge } from '../src/learning/scorm.service.js';
+import { scormLaunch } from './helpers/scorm.js';
 import { SCORM_FIXTURES, zipFolder } from './fixtures/scorm/make-zip.js';
 import { testContext } from './helpers/context.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fc-rt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const SESSION = '0b7e5b1e-8d3c-4a8e-9c61-3f0c3b2a1d00';
-const SESSION2 = '0b7e5b1e-8d3c-4a8e-9c61-3f0c3b2a1d01';
 
 describe('SCORM CMI rules', () => {
   it('reads SCORM 1.2 timespans and SCORM 2004 durations', () => {
@@ -50,12 +49,11 @@ describe('SCORM CMI rules', () => {
   });
 
   it('refuses commits that are not CMI data', () => {
-    expect(() => flattenCmi({})).toThrow(/no cmi object/);
-    expect(() => flattenCmi({ cmi: { 'bad key!': 'x' } })).toThrow(/not valid/);
-    expect(() => flattenCmi({ cmi: { suspend_data: 'x'.repeat(70_000) } })).toThrow(/longer than/);
-    expect(
-      flattenCmi({ cmi: { core: { lesson_location: 'p2' }, interactions: { 0: { id: 'q' } } } }),
-    ).toEqual({
+    expect(() => checkCmiSet([])).toThrow(/no CMI values/);
+    expect(() => checkCmiSet({ 'bad key!': 'x' })).toThrow(/not valid/);
+    expect(() => checkCmiSet({ 'cmi..x': 'x' })).toThrow(/not valid/);
+    expect(() => checkCmiSet({ 'cmi.suspend_data': 'x'.repeat(70_000) })).toThrow(/longer than/);
+    expect(checkCmiSet({ 'cmi.core.lesson_location': 'p2', 'cmi.interactions.0.id': 'q' })).toEqual({
       'cmi.core.lesson_location': 'p2',
       'cmi.interactions.0.id': 'q',
     });
@@ -64,7 +62,6 @@ describe('SCORM CMI rules', () => {
 
 describe('ScormService on a real records.db', () => {
   let ctx: ReturnType<typeof testContext>;
-  let scorm: ScormService;
   let person: { id: string; displayName: string };
   beforeEach(async () => {
     ctx = testContext();
@@ -74,82 +71,114 @@ describe('ScormService on a real records.db', () => {
       { trustedKeys: [], allowUnsigned: true },
       { id: 'radio' },
     );
-    scorm = new ScormService(ctx.db.records, ctx.records, ctx.content, ctx.learning);
     person = await ctx.people.addTrainee({ username: 'awa', pin: '2468', displayName: 'Awa Diallo' });
   });
   afterEach(() => ctx.cleanup());
 
   it('keeps LMS-owned elements out of the stored state, sums session times, and starts a new attempt after a finished one', async () => {
-    const l1 = scorm.launch(person, 'radio', 'radio-sco', 'en');
-    expect(l1.cmi).toMatchObject({
+    const l1 = await scormLaunch(ctx.scorm, person, 'radio', 'radio-sco');
+    expect(l1.data.cmi).toMatchObject({
       'cmi.core.entry': 'ab-initio',
       'cmi.student_data.mastery_score': '80',
       'cmi.core.student_name': 'Awa Diallo',
     });
-    await scorm.commit(person, 'radio', 'radio-sco', 'en', {
-      sessionId: SESSION,
-      attemptNo: 1,
-      body: {
-        cmi: {
-          core: {
-            lesson_location: 'p2',
-            student_name: 'Mallory',
-            total_time: '9999:00:00',
-            session_time: '00:00:30',
-            exit: 'suspend',
-            lesson_status: 'incomplete',
-          },
-        },
-      },
+    await l1.commit({
+      'cmi.core.lesson_location': 'p2',
+      'cmi.core.student_name': 'Mallory',
+      'cmi.core.total_time': '9999:00:00',
+      'cmi.core.session_time': '00:00:30',
+      'cmi.core.exit': 'suspend',
+      'cmi.core.lesson_status': 'incomplete',
     });
-    const s1 = scorm.attemptState(person.id, 'radio', 'radio-sco')!;
+    const s1 = ctx.scorm.attemptState(person.id, 'radio', 'radio-sco')!;
     expect(s1.state.cmi['cmi.core.student_name']).toBeUndefined();
     expect(s1.state.cmi['cmi.core.total_time']).toBeUndefined();
-    const l2 = scorm.launch(person, 'radio', 'radio-sco', 'en');
-    expect(l2.cmi).toMatchObject({
+    const l2 = await scormLaunch(ctx.scorm, person, 'radio', 'radio-sco');
+    expect(l2.data.cmi).toMatchObject({
       'cmi.core.entry': 'resume',
       'cmi.core.lesson_location': 'p2',
       'cmi.core.total_time': '0000:00:30',
       'cmi.core.student_name': 'Awa Diallo',
     });
-    const r = await scorm.commit(person, 'radio', 'radio-sco', 'en', {
-      sessionId: SESSION2,
-      attemptNo: 1,
-      terminate: true,
-      body: {
-        cmi: {
-          core: {
-            lesson_status: 'completed',
-            exit: '',
-            session_time: '00:01:00',
-            score: { raw: '85', min: '0', max: '100' },
-          },
-        },
+    const r = await l2.commit(
+      {
+        'cmi.core.lesson_status': 'completed',
+        'cmi.core.exit': '',
+        'cmi.core.session_time': '00:01:00',
+        'cmi.core.score.raw': '85',
+        'cmi.core.score.min': '0',
+        'cmi.core.score.max': '100',
       },
-    });
+      { terminate: true, exitSet: true },
+    );
     expect(r).toMatchObject({
       attemptNo: 1,
       status: 'passed',
-      statements: ['initialized', 'completed', 'passed', 'terminated'],
+      statements: ['completed', 'passed', 'terminated'],
     });
-    const l3 = scorm.launch(person, 'radio', 'radio-sco', 'en');
-    expect(l3.attemptNo).toBe(2);
-    expect(l3.cmi['cmi.core.lesson_location']).toBeUndefined();
-    expect(l3.cmi['cmi.core.entry']).toBe('ab-initio');
+    const l3 = await scormLaunch(ctx.scorm, person, 'radio', 'radio-sco');
+    expect(l3.data.attemptNo).toBe(2);
+    expect(l3.data.cmi['cmi.core.lesson_location']).toBeUndefined();
+    expect(l3.data.cmi['cmi.core.entry']).toBe('ab-initio');
     // Best status and score are kept in progress across attempts.
     expect(
       ctx.learning.courseProgress(person.id, ctx.content.getCourse('radio', 'en')!).activities['radio-sco'],
     ).toMatchObject({ status: 'passed', bestScore: 0.85 });
   });
 
+  it('applies a commit only when its number is higher: a resent or overtaken commit gets the stored answer and writes nothing', async () => {
+    const l = await scormLaunch(ctx.scorm, person, 'radio', 'radio-sco');
+    const token = l.token;
+    const c2 = await ctx.scorm.commitLaunch(
+      { token, seq: 2, set: { 'cmi.core.lesson_location': 'p2' } },
+      'en',
+    );
+    const seq = ctx.records.lastSeq();
+    // Commit 1 arrives late (overtaken), then 2 is resent: both answered with 2's answer, nothing written.
+    expect(
+      await ctx.scorm.commitLaunch({ token, seq: 1, set: { 'cmi.core.lesson_location': 'p1' } }, 'en'),
+    ).toEqual(c2);
+    expect(
+      await ctx.scorm.commitLaunch({ token, seq: 2, set: { 'cmi.core.lesson_location': 'p2' } }, 'en'),
+    ).toEqual(c2);
+    expect(ctx.records.lastSeq()).toBe(seq);
+    expect(
+      ctx.scorm.attemptState(person.id, 'radio', 'radio-sco')!.state.cmi['cmi.core.lesson_location'],
+    ).toBe('p2');
+    // A forged token, another activity's: refused.
+    await expect(
+      ctx.scorm.commitLaunch({ token: token.slice(0, -2) + 'xx', seq: 3, set: {} }, 'en'),
+    ).rejects.toMatchObject({ code: 'launch_invalid', status: 401 });
+    // A newer launch of the same activity supersedes this one.
+    await scormLaunch(ctx.scorm, person, 'radio', 'radio-sco');
+    await expect(ctx.scorm.commitLaunch({ token, seq: 3, set: {} }, 'en')).rejects.toMatchObject({
+      code: 'launch_superseded',
+      status: 409,
+    });
+  });
+
+  it('closes a launch that never terminated: suspended at the next launch, or by the 30-minute sweep; a later commit reopens it', async () => {
+    const l = await scormLaunch(ctx.scorm, person, 'radio', 'radio-sco');
+    await l.commit({ 'cmi.core.lesson_location': 'p3' });
+    expect(await ctx.scorm.closeStaleLaunches(30)).toBe(0);
+    ctx.db.records.prepare(`UPDATE attempts SET updated_at = '2000-01-01T00:00:00.000Z'`).run();
+    expect(await ctx.scorm.closeStaleLaunches(30)).toBe(1);
+    const st = ctx.scorm.attemptState(person.id, 'radio', 'radio-sco')!.state;
+    expect(st.open).toBeNull();
+    // The SCO set no exit: closed as suspended, so the trainee resumes.
+    const verbs = ctx.records.statementsFor(person.id, 50).map((s) => Object.entries(s.verb.display)[0]![1]);
+    expect(verbs).toContain('suspended');
+    await l.commit({ 'cmi.core.lesson_location': 'p4' });
+    expect(ctx.scorm.attemptState(person.id, 'radio', 'radio-sco')!.state.open).toBe(l.data.sessionId);
+    const next = await scormLaunch(ctx.scorm, person, 'radio', 'radio-sco');
+    expect(next.data.cmi).toMatchObject({ 'cmi.core.entry': 'resume', 'cmi.core.lesson_location': 'p4' });
+  });
+
   it('rebuilds the same SCORM progress from the journal as live commits made (initialized included)', async () => {
     // A session that only initializes (no location, no status): the SCO is started by 'initialized' alone.
-    const r = await scorm.commit(person, 'radio', 'radio-sco', 'en', {
-      sessionId: SESSION,
-      attemptNo: 1,
-      body: { cmi: { core: { session_time: '00:00:05' } } },
-    });
-    expect(r.statements).toEqual(['initialized']);
+    const l = await scormLaunch(ctx.scorm, person, 'radio', 'radio-sco');
+    const r = await l.commit({ 'cmi.core.session_time': '00:00:05' });
+    expect(r.statements).toEqual([]);
     const rows = () => ctx.db.records.prepare(`SELECT * FROM progress ORDER BY course_id, activity_id`).all();
     const live = rows();
     expect(live).toEqual([
@@ -162,14 +191,19 @@ describe('ScormService on a real records.db', () => {
     expect(rows()).toEqual(live);
   });
 
-  it('refuses a commit for an unknown SCO or with a bad session id, recording nothing', async () => {
+  it('refuses a launch for an unknown SCO or a malformed commit, recording nothing', async () => {
     const before = ctx.records.lastSeq();
-    await expect(
-      scorm.commit(person, 'radio', 'nope', 'en', { sessionId: SESSION, attemptNo: 1, body: { cmi: {} } }),
-    ).rejects.toThrow(/not found/i);
-    await expect(
-      scorm.commit(person, 'radio', 'radio-sco', 'en', { sessionId: 'x', attemptNo: 1, body: { cmi: {} } }),
-    ).rejects.toThrow(/not a session id/);
+    await expect(ctx.scorm.prepareLaunch(person, 'radio', 'nope', 'en')).rejects.toThrow(/not found/i);
+    await expect(ctx.scorm.startLaunch('nonsense', 'en')).rejects.toMatchObject({ code: 'launch_invalid' });
     expect(ctx.records.lastSeq()).toBe(before);
+    const l = await scormLaunch(ctx.scorm, person, 'radio', 'radio-sco');
+    const after = ctx.records.lastSeq();
+    await expect(ctx.scorm.commitLaunch({ token: l.token, seq: 0, set: {} }, 'en')).rejects.toThrow(
+      /not a commit number/,
+    );
+    await expect(
+      ctx.scorm.commitLaunch({ token: l.token, seq: 1, set: { 'cmi.x y': '1' } }, 'en'),
+    ).rejects.toThrow(/not valid/);
+    expect(ctx.records.lastSeq()).toBe(after);
   });
 });

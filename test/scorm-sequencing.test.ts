@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { importContent } from '../src/content/course-bundle.js';
 import { parseScormManifest } from '../src/content/scorm/manifest.js';
 import { evaluateSequencing, loadSequencingEngine, type ScoState } from '../src/learning/scorm.sequencing.js';
-import { ScormService } from '../src/learning/scorm.service.js';
+import type { ScormService } from '../src/learning/scorm.service.js';
+import { scormLaunch } from './helpers/scorm.js';
 import { SCORM_FIXTURES, zipFolder } from './fixtures/scorm/make-zip.js';
 import { testContext } from './helpers/context.js';
 
@@ -100,8 +101,6 @@ describe('ScormService with a sequenced package on a real records.db', () => {
   let ctx: ReturnType<typeof testContext>;
   let scorm: ScormService;
   let person: { id: string; displayName: string };
-  const S1 = '11111111-1111-4111-8111-111111111111';
-  const S2 = '22222222-2222-4222-8222-222222222222';
   beforeEach(async () => {
     ctx = testContext();
     await importContent(
@@ -110,7 +109,7 @@ describe('ScormService with a sequenced package on a real records.db', () => {
       { trustedKeys: [], allowUnsigned: true },
       { id: 'search' },
     );
-    scorm = new ScormService(ctx.db.records, ctx.records, ctx.content, ctx.learning);
+    scorm = ctx.scorm;
     person = await ctx.people.addTrainee({ username: 'awa', pin: '2468', displayName: 'Awa Diallo' });
   });
   afterEach(() => ctx.cleanup());
@@ -122,35 +121,66 @@ describe('ScormService with a sequenced package on a real records.db', () => {
       'sco-extra',
     ]);
     const before = ctx.records.lastSeq();
-    await expect(scorm.open(person, 'search', 'sco-practice', 'en')).rejects.toMatchObject({
+    // No launch token is issued for a SCO the rules disable, so nothing can be committed for it.
+    await expect(scorm.prepareLaunch(person, 'search', 'sco-practice', 'en')).rejects.toMatchObject({
       code: 'scorm_not_available',
       status: 403,
     });
-    await expect(
-      scorm.commit(person, 'search', 'sco-practice', 'en', {
-        sessionId: S1,
-        attemptNo: 1,
-        body: { cmi: {} },
-      }),
-    ).rejects.toMatchObject({ code: 'scorm_not_available' });
     expect(ctx.records.lastSeq()).toBe(before);
 
-    await scorm.commit(person, 'search', 'sco-rules', 'en', {
-      sessionId: S1,
-      attemptNo: 1,
-      terminate: true,
-      body: { cmi: { completion_status: 'completed', success_status: 'passed', exit: 'normal' } },
-    });
-    const opened = await scorm.open(person, 'search', 'sco-practice', 'en');
+    const rules = await scormLaunch(scorm, person, 'search', 'sco-rules');
+    await rules.commit(
+      { 'cmi.completion_status': 'completed', 'cmi.success_status': 'passed', 'cmi.exit': 'normal' },
+      { terminate: true, exitSet: true },
+    );
+    const opened = await scorm.prepareLaunch(person, 'search', 'sco-practice', 'en');
     expect(opened.sequencing?.disabled.size).toBe(0);
     const outline = ctx.content.getCourse('search', 'en')!;
     expect(ctx.learning.courseProgress(person.id, outline).completed).toBe(false);
-    await scorm.commit(person, 'search', 'sco-practice', 'en', {
-      sessionId: S2,
-      attemptNo: 1,
-      terminate: true,
-      body: { cmi: { completion_status: 'completed', success_status: 'passed', exit: 'normal' } },
-    });
+    const practice = await scormLaunch(scorm, person, 'search', 'sco-practice');
+    await practice.commit(
+      { 'cmi.completion_status': 'completed', 'cmi.success_status': 'passed', 'cmi.exit': 'normal' },
+      { terminate: true, exitSet: true },
+    );
     expect(ctx.learning.courseProgress(person.id, outline).completed).toBe(true);
+  });
+});
+
+describe('SCORM 2004 sequencing: a cluster rolled up into a global objective (the post-test pattern)', () => {
+  beforeAll(loadSequencingEngine);
+  let ctx: ReturnType<typeof testContext>;
+  beforeEach(async () => {
+    ctx = testContext();
+    await importContent(
+      ctx.content,
+      zipFolder(join(SCORM_FIXTURES, 'scorm2004-cluster'), join(tmp, 'cluster.zip')),
+      { trustedKeys: [], allowUnsigned: true },
+      { id: 'patrol' },
+    );
+  });
+  afterEach(() => ctx.cleanup());
+
+  it('the post-test opens once both content SCOs are completed (cluster rollup -> global objective -> pre-condition)', () => {
+    const tree = ctx.scorm.packageOf('patrol')!.sequencing!;
+    const b = tree.children[0]!.children[1]!;
+    expect(b.sequencing?.objectives?.[0]?.mapInfo).toEqual([
+      expect.objectContaining({
+        targetObjectiveID: 'g-a',
+        readCompletionStatus: true,
+        readSatisfiedStatus: false,
+      }),
+    ]);
+    const completed: ScoState = { attempts: 1, completion: 'completed', success: 'unknown' };
+    // Part B reads Part A's completion through a 4th Edition adlseq:objectives map.
+    expect([...evaluateSequencing(tree, new Map()).disabled].sort()).toEqual(['sco-b', 'sco-post']);
+    expect([...evaluateSequencing(tree, new Map([['sco-a', completed]])).disabled]).toEqual(['sco-post']);
+    const both = evaluateSequencing(
+      tree,
+      new Map([
+        ['sco-a', completed],
+        ['sco-b', completed],
+      ]),
+    );
+    expect([...both.disabled]).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ describe('the package origin', () => {
       { trustedKeys: [], allowUnsigned: true },
       { id: 'checkpoint' },
     );
-    pkg = await startPackageServer(ctx.content, ScormScripts.shared(), 0, '127.0.0.1');
+    pkg = await startPackageServer(ctx.content, ScormScripts.shared(), ctx.scorm, 'en', 0, '127.0.0.1');
     base = `http://127.0.0.1:${pkg.port}`;
   });
   afterAll(async () => {
@@ -67,13 +67,29 @@ describe('the package origin', () => {
       expect((await fetch(base + path)).status, path).toBe(404);
   });
 
-  it('serves the wrapper page and the runtime scripts', async () => {
-    const w = await fetch(`${base}/w/?launch=/p/x/1.0.0/a.html&parent=http://127.0.0.1:1`);
-    expect(w.status).toBe(200);
-    const html = await w.text();
-    const scripts = [...html.matchAll(/src="(\/rt\/[^"]+)"/g)].map((m) => m[1]!);
-    expect(scripts).toHaveLength(2);
-    for (const s of scripts)
-      expect((await fetch(base + s)).headers.get('content-type')).toContain('javascript');
+  it('serves the runtime pages and scripts; its calls need a launch token, never a cookie', async () => {
+    for (const v of ['scorm12', 'scorm2004']) {
+      const w = await fetch(`${base}/w/${v}`);
+      expect(w.status).toBe(200);
+      expect(w.headers.get('content-security-policy')).toContain("connect-src 'self'");
+      const html = await w.text();
+      const scripts = [...html.matchAll(/src="(\/rt\/[^"]+)"/g)].map((m) => m[1]!);
+      expect(scripts).toHaveLength(2);
+      for (const s of scripts)
+        expect((await fetch(base + s)).headers.get('content-type')).toContain('javascript');
+    }
+    expect((await fetch(`${base}/w/other`)).status).toBe(404);
+    for (const path of ['/rt/launch', '/rt/commit']) {
+      const r = await fetch(base + path, {
+        method: 'POST',
+        headers: { cookie: 'fc_session=secret', 'content-type': 'text/plain' },
+        body: JSON.stringify({ token: 'forged.token', seq: 1 }),
+      });
+      expect(r.status, path).toBe(401);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('launch_invalid');
+      expect(r.headers.get('set-cookie')).toBeNull();
+    }
+    const bad = await fetch(`${base}/rt/commit`, { method: 'POST', body: '{not json' });
+    expect(bad.status).toBe(400);
   });
 });

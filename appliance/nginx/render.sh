@@ -9,6 +9,9 @@
 #   --listen ADDR           80
 #   --server-names "A B"    "class.lan"   (first = canonical address every other host is redirected to)
 #   --upstream HOST:PORT    127.0.0.1:8080
+#   --pkg-names "A"         the package site's names (default: the first server name with "pkg" after its
+#                           first label: class.lan -> classpkg.lan)
+#   --pkg-upstream H:PORT   127.0.0.1:8081   (Node's package listener, config scorm.port)
 #   --cache-dir DIR         /var/lib/fieldclass/content-cache
 #   --portal-mode MODE      online | portal   (online)
 #   --workers N             auto   (standalone only)
@@ -19,12 +22,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../lib/template.sh
 . "$here/../lib/template.sh"
 
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 mode=${1:-}
 [[ $mode == site || $mode == standalone ]] || usage
 shift
 listen=80 names=class.lan upstream=127.0.0.1:8080 cache_dir=/var/lib/fieldclass/content-cache
+pkg_names= pkg_upstream=127.0.0.1:8081
 portal=online workers=auto mime=/etc/nginx/mime.types prefix=
 while (($#)); do
   [[ $# -ge 2 ]] || { echo "render.sh: $1 needs a value" >&2; exit 2; }
@@ -32,6 +36,8 @@ while (($#)); do
     --listen) listen=$2 ;;
     --server-names) names=$2 ;;
     --upstream) upstream=$2 ;;
+    --pkg-names) pkg_names=$2 ;;
+    --pkg-upstream) pkg_upstream=$2 ;;
     --cache-dir) cache_dir=$2 ;;
     --portal-mode) portal=$2 ;;
     --workers) workers=$2 ;;
@@ -45,15 +51,21 @@ done
 [[ $portal == online || $portal == portal ]] || { echo "invalid --portal-mode: '$portal' (online or portal)" >&2; exit 2; }
 upstream_re='^[][A-Za-z0-9.:_-]+:[0-9]{1,5}$'
 [[ $upstream =~ $upstream_re ]] || { echo "invalid --upstream: '$upstream' (HOST:PORT)" >&2; exit 2; }
+[[ $pkg_upstream =~ $upstream_re ]] || { echo "invalid --pkg-upstream: '$pkg_upstream' (HOST:PORT)" >&2; exit 2; }
 [[ $workers =~ ^([0-9]+|auto)$ ]] || { echo "invalid --workers: '$workers'" >&2; exit 2; }
 [[ $cache_dir == /* ]] || { echo "invalid --cache-dir: '$cache_dir' (must be an absolute path)" >&2; exit 2; }
 for v in listen names cache_dir mime; do check_nginx_value "--${v//_/-}" "${!v}" || exit 2; done
 canonical=${names%% *}
+# class.lan -> classpkg.lan; a name without a dot gets "pkg" appended.
+if [[ -z $pkg_names ]]; then
+  if [[ $canonical == *.* ]]; then pkg_names="${canonical%%.*}pkg.${canonical#*.}"; else pkg_names="${canonical}pkg"; fi
+fi
+check_nginx_value --pkg-names "$pkg_names" || exit 2
 
 site() {
   render_template "$here/fieldclass-site.conf.template" \
     LISTEN="$listen" SERVER_NAMES="$names" CANONICAL="$canonical" UPSTREAM="$upstream" \
-    CACHE_DIR="$cache_dir" PORTAL_MODE="$portal"
+    CACHE_DIR="$cache_dir" PORTAL_MODE="$portal" PKG_NAMES="$pkg_names" PKG_UPSTREAM="$pkg_upstream"
 }
 
 if [[ $mode == site ]]; then

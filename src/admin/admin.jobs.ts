@@ -56,7 +56,7 @@ export function adminJobs(ctx: AdminJobDeps): Job[] {
     {
       name: 'cleanup',
       schedule: ctx.config.admin.cleanupSchedule,
-      description: 'remove expired sessions and old job runs',
+      description: 'remove expired sessions, old job runs and operation ids past their 30 days',
       run() {
         const now = ctx.clock.now();
         const cutoff = new Date(now.getTime() - ctx.config.admin.keepJobRunsDays * 86_400_000).toISOString();
@@ -64,7 +64,8 @@ export function adminJobs(ctx: AdminJobDeps): Job[] {
           sessions: maintenance.deleteExpiredSessions(now.toISOString()),
           runs: maintenance.deleteJobRunsBefore(cutoff),
         }));
-        return `${r.sessions} expired session(s), ${r.runs} old job run(s) removed`;
+        const ops = ctx.records.pruneOperations();
+        return `${r.sessions} expired session(s), ${r.runs} old job run(s), ${ops} old operation id(s) removed`;
       },
     },
   ];

@@ -8,7 +8,7 @@ import type { CohortService } from '../people/cohorts.service.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { Person } from '../people/people.types.js';
 import type { RecordsService } from '../records/records.service.js';
-import type { XapiStatement } from '../records/xapi.js';
+import type { XapiStatement } from '../contract/vocabulary.js';
 import { AdminReportsRepo } from './reports.repo.js';
 
 export type ReportSort = 'progress' | 'score' | 'last' | 'name';

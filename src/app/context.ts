@@ -10,6 +10,7 @@ import { contentMigrations } from '../db/migrations/content.js';
 import { ContentService } from '../content/content.service.js';
 import { SAMPLE_COURSES_DIR } from '../core/paths.js';
 import { LearningService } from '../learning/learning.service.js';
+import { journalCourses } from '../learning/course-record.js';
 import { PeopleService } from '../people/people.service.js';
 import { SessionService } from '../people/auth.service.js';
 import { RecordsService } from '../records/records.service.js';
@@ -94,7 +95,10 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
       logger.error({ failed: r.failed.map((f) => f.folder) }, 'some sample courses were not installed');
   }
   const learning = new LearningService(recordsDb, records, content, people);
-  const scorm = new ScormService(recordsDb, records, content, learning);
+  // The journal's `course` rows (what HQ needs to compute outcomes): catch up now, then on every install.
+  journalCourses(content, records);
+  content.onInstalled(() => journalCourses(content, records));
+  const scorm = new ScormService(recordsDb, records, content, learning, people, clock);
   const audit = new AuditService(recordsDb, records);
   const cohorts = new CohortService(recordsDb, records, people);
   const backups = new BackupService(recordsDb, config.dataDir, clock, config.backup.keep);

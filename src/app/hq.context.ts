@@ -6,7 +6,7 @@ import { openDatabase, type Db } from '../db/connection.js';
 import { migrate } from '../db/migrate.js';
 import { diskOf } from '../health/health.probe.js';
 import { hqMigrations } from '../db/migrations/hq.js';
-import type { BundleLimits } from '../bundles/bundle-format.js';
+import type { BundleLimits } from '../contract/bundle-format.js';
 import { AppliancesService } from '../hq/appliances.service.js';
 import type { HqConfig } from '../hq/hq.config.js';
 import { HqRecordsService } from '../hq/hq-records.service.js';
@@ -61,6 +61,10 @@ export function openHqContext(config: HqConfig, opts: HqContextOptions = {}): Hq
   }
   const appliances = new AppliancesService(db, clock);
   const records = new HqRecordsService(db);
+  if (records.rebuildPending()) {
+    records.rebuildDerived();
+    logger.info('derived records rebuilt from the journal (upgrade)');
+  }
   const imports = new ImportService(db, clock, logger, appliances, records, opts.limits);
   return {
     config,

@@ -1,12 +1,16 @@
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { contentRouter } from '../content/content.routes.js';
 import type { ContentService } from '../content/content.service.js';
+import type { Language } from '../core/config.js';
+import { isAppError } from '../core/errors.js';
 import type { ScormScripts } from '../learning/scorm.scripts.js';
+import type { CommitInput, ScormService } from '../learning/scorm.service.js';
 import { listen, type Listening } from './listen.js';
 
 /**
  * The PACKAGE ORIGIN: a second HTTP listener that serves only the files of installed SCORM packages
- * (`/p/<course>/<version>/<path>`), the API wrapper page (`/w/`) and its two scripts (`/rt/`). SCORM
+ * (`/p/<course>/<version>/<path>`), the runtime page (`/w/<version>`) and its scripts (`/rt/`), and the
+ * runtime's two calls, authenticated by the launch token alone (`POST /rt/launch`, `POST /rt/commit`). SCORM
  * content is untrusted HTML/JS; being on another origin (another port, and ideally another host name:
  * see docs/ARCHITECTURE.md, "SCORM isolation") it cannot read the app's pages or DOM, and this server
  * has no route of the app, reads no cookie and sets none. Its CSP keeps package scripts talking to this
@@ -28,24 +32,32 @@ export const PACKAGE_CSP = [
   "form-action 'self'",
 ].join('; ');
 
-function wrapperHtml(scripts: ScormScripts): string {
+function wrapperHtml(scripts: ScormScripts, version: 'scorm12' | 'scorm2004'): string {
   return `<!doctype html>
 <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>SCORM</title>
 <style>html,body{margin:0;height:100%;overflow:hidden}iframe{border:0;width:100%;height:100%;display:block}</style>
 </head><body><iframe id="sco" title="SCORM content" allow="fullscreen; autoplay"></iframe>
-<script src="${scripts.byName.api.url}"></script>
+<script src="${scripts.byName[version].url}"></script>
 <script src="${scripts.byName.wrapper.url}"></script>
 </body></html>`;
 }
 
 /** Build the package-origin app (no listen). */
-export function createPackageApp(content: ContentService, scripts: ScormScripts): Express {
+export function createPackageApp(
+  content: ContentService,
+  scripts: ScormScripts,
+  scorm: ScormService,
+  lang: Language,
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   const blobs = contentRouter(content);
-  const wrapper = Buffer.from(wrapperHtml(scripts));
+  const wrappers = {
+    scorm12: Buffer.from(wrapperHtml(scripts, 'scorm12')),
+    scorm2004: Buffer.from(wrapperHtml(scripts, 'scorm2004')),
+  };
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'same-origin');
@@ -57,14 +69,42 @@ export function createPackageApp(content: ContentService, scripts: ScormScripts)
     if (!s) return void res.status(404).type('text/plain').send('404 not found');
     s.send(req, res);
   });
-  app.get('/w/', (_req, res) => {
+  app.get('/w/:version', (req, res) => {
+    const v = req.params['version'];
+    if (v !== 'scorm12' && v !== 'scorm2004')
+      return void res.status(404).type('text/plain').send('404 not found');
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.setHeader('Cache-Control', 'no-cache');
     res.setHeader(
       'Content-Security-Policy',
-      `default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; frame-src 'self'`,
+      `default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; frame-src 'self'; connect-src 'self'`,
     );
-    res.end(wrapper);
+    res.end(wrappers[v]);
+  });
+  // The runtime's calls: JSON, or a beacon's text/plain body; the launch token inside is the only
+  // credential (no cookie is read, none is set; a page elsewhere cannot know a token).
+  const body = express.json({ limit: '2mb', type: () => true });
+  const noStore = (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  };
+  app.post('/rt/launch', noStore, body, async (req, res) => {
+    const token = (req.body as { token?: unknown } | undefined)?.token;
+    res.json(await scorm.startLaunch(token, lang));
+  });
+  app.post('/rt/commit', noStore, body, async (req, res) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const input: CommitInput = {
+      token: typeof b['token'] === 'string' ? b['token'] : '',
+      seq: typeof b['seq'] === 'number' ? b['seq'] : NaN,
+      ...(b['set'] !== undefined ? { set: b['set'] as Record<string, string> } : {}),
+      terminate: b['terminate'] === true,
+      exitSet: b['exitSet'] === true,
+      asset: b['asset'] === true,
+      ...(typeof b['elapsed'] === 'number' ? { elapsed: b['elapsed'] } : {}),
+    };
+    const r = await scorm.commitLaunch(input, lang);
+    res.json({ result: true, errorCode: 0, ...r });
   });
   app.get('/p/:courseId/:version/*path', (req, res, next) => {
     const courseId = String(req.params['courseId']);
@@ -92,6 +132,15 @@ export function createPackageApp(content: ContentService, scripts: ScormScripts)
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('404 not found');
   });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = isAppError(err)
+      ? err.status
+      : typeof (err as { status?: unknown }).status === 'number'
+        ? (err as { status: number }).status
+        : 500;
+    const code = isAppError(err) ? err.code : status === 500 ? 'internal' : 'invalid_request';
+    res.status(status).json({ error: { code, message: isAppError(err) ? err.message : code } });
+  });
   return app;
 }
 
@@ -101,8 +150,10 @@ export type PackageServer = Listening;
 export function startPackageServer(
   content: ContentService,
   scripts: ScormScripts,
+  scorm: ScormService,
+  lang: Language,
   port: number,
   host: string,
 ): Promise<PackageServer> {
-  return listen(createPackageApp(content, scripts), port, host);
+  return listen(createPackageApp(content, scripts, scorm, lang), port, host);
 }

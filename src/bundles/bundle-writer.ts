@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, rmSync } from 'node:fs';
 import {
   BUNDLE_FORMAT_VERSION,
+  zeroCounts,
   JOURNAL_FILE,
   MANIFEST_FILE,
   SIGNATURE_FILE,
@@ -10,8 +11,8 @@ import {
   signManifest,
   type BundleManifest,
   type JournalRowKind,
-} from './bundle-format.js';
-import { CanonicalZipWriter, sha256File } from './bundle-zip.js';
+} from '../contract/bundle-format.js';
+import { CanonicalZipWriter, sha256File } from '../contract/bundle-zip.js';
 
 /** A journal row as it comes from records.db: `body` is the stored JSON text. */
 export interface SourceRow {
@@ -55,7 +56,7 @@ export async function writeBundleFile(path: string, input: WriteBundleInput): Pr
   let ok = false;
   try {
     const zip = new CanonicalZipWriter(fd);
-    const counts: Record<JournalRowKind, number> = { statement: 0, person: 0, cohort: 0, enrolment: 0 };
+    const counts = zeroCounts();
     let fromSeq = 0;
     let toSeq = 0;
     const journal = await zip.addDeflated(

@@ -23,7 +23,7 @@ import {
   singleKeyResolver,
   verifyBundle,
   type BundleManifest,
-} from './bundle-format.js';
+} from '../contract/bundle-format.js';
 import { writeBundleFile, type SourceRow } from './bundle-writer.js';
 import { BundlesRepo, type BundleRecord } from './bundles.repo.js';
 import type { IdentityService } from './identity.service.js';

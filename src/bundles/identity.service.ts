@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config.js';
 import { AppError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
-import { generateApplianceKeyPair, keyIdOf, publicKeyPem } from './bundle-format.js';
+import { generateApplianceKeyPair, keyIdOf, publicKeyPem } from '../contract/bundle-format.js';
 
 /** What `identity show` prints and HQ enrols. */
 export interface ApplianceIdentity {

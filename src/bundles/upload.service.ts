@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { RecordsService } from '../records/records.service.js';
-import { UPLOAD_PATH, uploadHeaders, uploadReceiptSchema } from './bundle-format.js';
+import { UPLOAD_PATH, uploadHeaders, uploadReceiptSchema } from '../contract/bundle-format.js';
 import type { BundlesRepo } from './bundles.repo.js';
 
 export interface UploadOutcome {

@@ -7,7 +7,7 @@ import {
   verifyBundle,
   type KeyResolver,
   type TrustedKey,
-} from '../bundles/bundle-format.js';
+} from '../contract/bundle-format.js';
 import { AppError, isAppError } from '../core/errors.js';
 import { fail, withContextAsync, type GlobalFlags } from './context.js';
 import type { Revocation } from '../hq/appliances.service.js';

@@ -12,12 +12,14 @@ interface ScormFlags {
   id?: string;
   courseVersion?: string;
   language?: string;
+  allowRemote?: boolean;
 }
 
 function scormOptions(f: ScormFlags): ScormPrepareOptions {
   const o: ScormPrepareOptions = {};
   if (f.id) o.id = f.id;
   if (f.courseVersion) o.version = f.courseVersion;
+  if (f.allowRemote) o.allowRemote = true;
   if (f.language) {
     const l = languageSchema.safeParse(f.language);
     if (!l.success)
@@ -91,6 +93,10 @@ export function registerContent(program: Command): void {
     .option('--id <id>', 'SCORM zip: course id (default: from the manifest identifier)')
     .option('--course-version <x.y.z>', 'SCORM zip: course version (default: the manifest version or 1.0.0)')
     .option('--language <lang>', 'SCORM zip: the language the package is in (default en)')
+    .option(
+      '--allow-remote',
+      'SCORM zip: install even though it loads files from the internet (the course then shows a warning)',
+    )
     .option('-d, --data <dir>', 'data directory (default ./data)')
     .action(async (source: string, opts: GlobalFlags & ScormFlags) => {
       try {

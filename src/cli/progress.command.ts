@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { invalid } from '../core/errors.js';
-import { EXT } from '../records/xapi.js';
+import { EXT } from '../contract/vocabulary.js';
 import { fail, withContext, type GlobalFlags } from './context.js';
 
 interface ProgressFlags extends GlobalFlags {

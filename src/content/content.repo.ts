@@ -14,6 +14,8 @@ export interface CourseRow {
   source: string;
   active: number;
   installed_at: string;
+  /** JSON array of the assessed item ids; null = every quiz. */
+  assessed: string | null;
   activity_count: number;
 }
 
@@ -87,9 +89,9 @@ export class ContentRepo extends WithDb {
   private readonly sDeleteCourse = this.db.prepare('DELETE FROM courses WHERE id = ?');
   private readonly sInsertCourse = this.db.prepare(
     `INSERT INTO courses (id, version, kind, language, languages, titles, descriptions, digest, signed,
-       signed_by, source, active, installed_at)
+       signed_by, source, active, installed_at, assessed)
      VALUES (@id, @version, @kind, @language, @languages, @titles, @descriptions, @digest, @signed,
-       @signed_by, @source, @active, @installed_at)`,
+       @signed_by, @source, @active, @installed_at, @assessed)`,
   );
   private readonly sInsertModule = this.db.prepare(
     'INSERT INTO modules (course_id, module_id, ord, titles) VALUES (?, ?, ?, ?)',

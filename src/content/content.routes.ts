@@ -8,7 +8,7 @@ const FILE = /^([0-9a-f]{64})\.([a-z0-9]{1,8})$/;
 const PIECE = 1024 * 1024;
 /** More ranges than this in one request is abuse, not a video player. */
 const MAX_RANGES = 20;
-const SANDBOX_CSP =
+export const SANDBOX_CSP =
   "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; media-src 'self'";
 
 type Enc = 'identity' | 'gzip' | 'br';

@@ -73,6 +73,8 @@ export interface InstalledCourse {
   installedAt: string;
   activities: number;
   source: string;
+  /** course.json `assessed`; null = every quiz. */
+  assessed: string[] | null;
 }
 
 export interface MaterializeResult {
@@ -261,6 +263,7 @@ export class ContentService implements ContentReader {
       active: r.active === 1,
       installedAt: r.installed_at,
       activities: r.activity_count,
+      assessed: r.assessed === null ? null : (JSON.parse(r.assessed) as string[]),
       source: r.source,
     }));
   }
@@ -335,6 +338,13 @@ export class ContentService implements ContentReader {
     return this.repo.fileByPath(courseId, path);
   }
 
+  private readonly installedListeners: ((r: InstallResult) => void)[] = [];
+
+  /** Call `fn` after each install or upgrade commits (the journal's `course` row is written there). */
+  onInstalled(fn: (r: InstallResult) => void): void {
+    this.installedListeners.push(fn);
+  }
+
   private installPrepared(p: PreparedCourse, source: CourseSource, opts: InstallOptions): InstallResult {
     const base = {
       id: p.id,
@@ -369,6 +379,7 @@ export class ContentService implements ContentReader {
         source: opts.source ?? source.name,
         active: cur ? cur.active : 1,
         installed_at: now,
+        assessed: p.assessed ? JSON.stringify(p.assessed) : null,
       });
       for (const m of p.modules) this.repo.insertModule(p.id, m.id, m.ord, JSON.stringify(m.titles));
       for (const a of p.activities)
@@ -399,6 +410,7 @@ export class ContentService implements ContentReader {
       { course: p.id, version: p.version, status: result.status, bytesStored },
       'course installed',
     );
+    for (const fn of this.installedListeners) fn(result);
     return result;
   }
 

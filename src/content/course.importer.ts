@@ -61,6 +61,8 @@ export interface PreparedCourse {
   warnings: string[];
   /** SCORM packages only: what the runtime needs (src/content/scorm/scorm-package.ts). */
   scorm?: unknown;
+  /** course.json `assessed` (native courses); absent = every quiz. */
+  assessed?: string[];
 }
 
 /** The refusal of an invalid course: every problem found, each naming its file and field. */
@@ -148,6 +150,8 @@ function checkCourseSemantics(c: CourseJson, errors: string[]): void {
         errors.push(`${F}: ${where}: file: a ${it.type} must be in ${folder} (got "${it.file}")`);
     }
   }
+  for (const id of c.assessed ?? [])
+    if (!itemIds.has(id)) errors.push(`${F}: assessed: "${id}" is not the id of an item of the course`);
 }
 
 function checkQuiz(file: string, q: QuizJson, errors: string[]): void {
@@ -380,6 +384,7 @@ export function prepareNativeCourse(source: CourseSource): PreparedCourse {
     titles: c.title,
     descriptions: c.description,
     digest: digestOf(files),
+    ...(c.assessed ? { assessed: c.assessed } : {}),
     modules,
     activities,
     lessons,
@@ -389,13 +394,5 @@ export function prepareNativeCourse(source: CourseSource): PreparedCourse {
   };
 }
 
-/** Compare two x.y.z versions. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return 0;
-}
+/** Compare two x.y.z versions (the contract's rule: HQ picks a course's latest definition by it). */
+export { compareVersions } from '../contract/journal.js';

@@ -46,6 +46,11 @@ export const courseJsonSchema = z.strictObject({
   description: texts,
   modules: z.array(moduleSchema).min(1, 'a course needs at least one module'),
   /**
+   * The item ids that decide pass/fail (src/contract/outcomes.ts); default: every quiz. An empty list:
+   * nothing is assessed (the course has no pass/fail).
+   */
+  assessed: z.array(itemId).optional(),
+  /**
    * When a quiz's review shows the correct answers: "final" (default) once the trainee has passed the
    * quiz or has no attempt left, so that a retry is not a copy; "always" after every attempt.
    */

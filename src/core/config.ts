@@ -2,14 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
+import { languageSchema } from './language.js';
 
 /**
  * The one configuration schema. Sources, highest first: command-line flags, environment variables
  * `FIELDCLASS_*`, `config.json` in the data dir, defaults. Parsed once at start and frozen; an invalid value
  * stops the process with a message that names the field.
  */
-export const languageSchema = z.enum(['en', 'fr', 'ar']);
-export type Language = z.infer<typeof languageSchema>;
+// The languages are defined in core/language.ts (errors and catalogs use them without the config).
+export { languageSchema, type Language } from './language.js';
 
 const cron = z.string().min(9, 'must be a cron expression such as "0 2 * * *"');
 
@@ -92,9 +93,10 @@ export const configSchema = z
       .object({
         /** Port of the package origin (0: any free port, for tests). */
         port: z.coerce.number().int().min(0).max(65535).default(8081),
-        /** The package origin as browsers reach it, e.g. "http://scorm.fieldclass.lan:8081" (a separate host
-         * name keeps the app's cookies from ever being sent to package content); default: the host the
-         * page was requested with, on `port`. */
+        /** The package origin as browsers reach it, e.g. "http://classpkg.lan" beside an app at "http://class.lan":
+         * a host name that is neither the app's nor a parent or child of it, so that package script can
+         * neither read nor set the app's cookies; default: the host the page was requested with, on `port`
+         * (same site: fine for a developer, not for a classroom). */
         publicOrigin: z.url().optional(),
       })
       .prefault({}),

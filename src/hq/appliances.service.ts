@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { formatZodError } from '../core/config.js';
 import { AppError, notFound } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
-import { keyIdOf, parsePublicKey, publicKeyPem } from '../bundles/bundle-format.js';
+import { keyIdOf, parsePublicKey, publicKeyPem } from '../contract/bundle-format.js';
 import { AppliancesRepo, type ApplianceRow, type ForkRow, type ImportRow } from './appliances.repo.js';
 
 /** The box's `fieldclass identity request` output. */

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { AppError } from '../core/errors.js';
-import { MANIFEST_HEADER, SIGNATURE_HEADER, type UploadReceipt } from '../bundles/bundle-format.js';
+import { MANIFEST_HEADER, SIGNATURE_HEADER, type UploadReceipt } from '../contract/bundle-format.js';
 import type { Logger } from '../core/logger.js';
 import type { HqConfig } from './hq.config.js';
 import type { ImportService } from './import.service.js';

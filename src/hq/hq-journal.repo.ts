@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import type { AdjustmentBody, CourseBody, JournalKind } from '../contract/journal.js';
 import type { Db } from '../db/connection.js';
 
 /** A journal row as HQ stores it (what the box exported, plus where it came from). */
@@ -6,7 +7,7 @@ export interface HqJournalRow {
   appliance_no: number;
   epoch: number;
   seq: number;
-  kind: 'statement' | 'person' | 'cohort' | 'enrolment';
+  kind: JournalKind;
   ref: string;
   body: string;
   recorded_at: string;
@@ -42,9 +43,10 @@ export interface PeopleRosterRow {
   seq: number;
 }
 
+/** Per local person: attempts are the highest attempt closed on that box (src/contract/outcomes.ts). */
 const UNION_SET = `
   statements = statements + excluded.statements,
-  attempts   = attempts + excluded.attempts,
+  attempts   = max(attempts, excluded.attempts),
   best_score = coalesce(max(best_score, excluded.best_score), best_score, excluded.best_score),
   completed  = max(completed, excluded.completed),
   passed     = max(passed, excluded.passed),
@@ -63,6 +65,9 @@ export class HqJournalRepo {
   private readonly hasLocalProgress: Statement;
   private readonly upsertLocal: Statement;
   private readonly upsertProgress: Statement;
+  private readonly insertCourseDef: Statement;
+  private readonly rowsOfAppliance: Statement;
+  private readonly insertAdjustment: Statement;
   private readonly deleteProgress: Statement;
   private readonly rebuildProgress: Statement;
   private readonly upsertEnrolment: Statement;
@@ -109,12 +114,33 @@ export class HqJournalRepo {
                @completed, @passed, @failed, @firstAt, @lastAt)
        ON CONFLICT (appliance_no, local_id, course_id, activity_id) DO UPDATE SET ${UNION_SET}`,
     );
+    // A resolved person's row is the union of their local rows (one per box): flags or'ed, best score,
+    // attempts summed over boxes. Recomputed for the one key a delta touched.
     this.upsertProgress = db.prepare(
       `INSERT INTO progress (person_id, course_id, activity_id, statements, attempts, best_score, completed,
                              passed, failed, first_at, last_at)
-       VALUES (@personId, @courseId, @activityId, @statements, @attempts, @bestScore, @completed, @passed,
-               @failed, @firstAt, @lastAt)
-       ON CONFLICT (person_id, course_id, activity_id) DO UPDATE SET ${UNION_SET}`,
+       SELECT pe.person_id, lp.course_id, lp.activity_id, sum(lp.statements), sum(lp.attempts),
+              max(lp.best_score), max(lp.completed), max(lp.passed), max(lp.failed), min(lp.first_at),
+              max(lp.last_at)
+         FROM people pe
+         JOIN local_progress lp ON lp.appliance_no = pe.appliance_no AND lp.local_id = pe.local_id
+                               AND lp.course_id = @courseId AND lp.activity_id = @activityId
+        WHERE pe.person_id = @personId
+        GROUP BY lp.course_id, lp.activity_id
+       ON CONFLICT (person_id, course_id, activity_id) DO UPDATE SET
+         statements = excluded.statements, attempts = excluded.attempts, best_score = excluded.best_score,
+         completed = excluded.completed, passed = excluded.passed, failed = excluded.failed,
+         first_at = excluded.first_at, last_at = excluded.last_at`,
+    );
+    this.rowsOfAppliance = db.prepare(
+      'SELECT epoch, seq, kind, ref, body, recorded_at FROM journal WHERE appliance_no = ? ORDER BY epoch, seq',
+    );
+    this.insertCourseDef = db.prepare(
+      'INSERT OR IGNORE INTO course_defs (course_id, version, body) VALUES (?, ?, ?)',
+    );
+    this.insertAdjustment = db.prepare(
+      `INSERT OR IGNORE INTO adjustments (id, appliance_no, local_id, course_id, activity_id, type, amount, at)
+       VALUES (@id, @applianceNo, @personId, @courseId, @activityId, @type, @amount, @at)`,
     );
     this.deleteProgress = db.prepare('DELETE FROM progress WHERE person_id = ?');
     this.rebuildProgress = db.prepare(
@@ -199,9 +225,32 @@ export class HqJournalRepo {
     this.upsertLocal.run({ applianceNo, ...d });
   }
 
+  /** Recompute the resolved person's row of the activity `d` touched, from their local rows. */
   addProgress(personId: string, d: ProgressDelta): void {
-    const { localId: _l, ...rest } = d;
-    this.upsertProgress.run({ personId, ...rest });
+    this.upsertProgress.run({ personId, courseId: d.courseId, activityId: d.activityId });
+  }
+
+  /** Every journal row of one appliance in (epoch, seq) order, streamed. */
+  rowsOf(applianceNo: number): IterableIterator<Omit<HqJournalRow, 'appliance_no'>> {
+    return this.rowsOfAppliance.iterate(applianceNo) as IterableIterator<Omit<HqJournalRow, 'appliance_no'>>;
+  }
+
+  /** A course version's definition (the first row seen of a version wins: a version never changes). */
+  addCourseDef(c: CourseBody): void {
+    this.insertCourseDef.run(c.id, c.version, JSON.stringify(c));
+  }
+
+  addAdjustment(applianceNo: number, a: AdjustmentBody): void {
+    this.insertAdjustment.run({
+      id: a.id,
+      applianceNo,
+      personId: a.personId,
+      courseId: a.courseId,
+      activityId: a.activityId,
+      type: a.type,
+      amount: a.type === 'attempt_grant' ? a.add : 0,
+      at: a.at,
+    });
   }
 
   /** Rebuild a resolved person's progress from the local progress of everyone that resolves to them. */

@@ -1,7 +1,18 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
-import { EXT } from '../records/xapi.js';
+import {
+  JournalBodyError,
+  isJournalKind,
+  parseJournalBody,
+  type AdjustmentBody,
+  type CourseBody,
+  type EnrolmentBody,
+  type JournalBodies,
+  type PersonBody,
+} from '../contract/journal.js';
+import { statementEffect } from '../contract/outcomes.js';
+import type { XapiStatement } from '../contract/vocabulary.js';
 import { HqJournalRepo, type HqJournalRow, type ProgressDelta } from './hq-journal.repo.js';
 
 /** A journal row as it arrives from a bundle, body as JSON text (what HQ stores). */
@@ -31,6 +42,8 @@ export type RowFacts =
       updatedAt: string | null;
     }
   | { type: 'enrolment'; localId: string; courseId: string; cohortId: string | null; active: boolean }
+  | { type: 'course'; body: CourseBody }
+  | { type: 'adjustment'; body: AdjustmentBody }
   | null;
 
 export interface ApplyResult {
@@ -38,8 +51,6 @@ export interface ApplyResult {
   inserted: number;
   statements: number;
 }
-
-const KINDS = new Set(['statement', 'person', 'cohort', 'enrolment']);
 
 /**
  * The id HQ gives a person: from the external id when the box knows one (so one officer on two boxes is
@@ -67,79 +78,87 @@ export class JournalForkError extends AppError {
   }
 }
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
-/** Extract what HQ derives from a row's body (statement -> progress or rating; roster rows). */
-export function factsOf(kind: string, ref: string, body: unknown): RowFacts {
-  const b = obj(body);
-  if (!b) return null;
-  if (kind === 'statement') {
-    const localId = str(obj(obj(b['actor'])?.['account'])?.['name']);
-    const ext = obj(obj(b['context'])?.['extensions']);
-    const courseId = str(ext?.[EXT.courseId]);
-    if (!localId || courseId === null) return null;
-    const activityId = str(ext?.[EXT.activityId]) ?? '';
-    const verb = str(obj(b['verb'])?.['id']) ?? '';
-    const v = verb.slice(verb.lastIndexOf('/') + 1);
-    const result = obj(b['result']);
-    const at = str(b['timestamp']) ?? '';
-    const score = obj(result?.['score']);
-    if (v === 'rated') {
-      const raw = typeof score?.['raw'] === 'number' ? Math.round(score['raw']) : null;
-      if (raw === null || raw < 1 || raw > 5) return null;
-      const comment = str(result?.['response']) ?? str(ext?.[EXT.comment]) ?? '';
-      return { type: 'rating', localId, courseId, rating: raw, comment, at };
+/**
+ * What HQ derives from a row, its body read through the contract's schema for its kind (a body that
+ * does not match is refused: `bundle_payload_invalid`, naming the row). Statements mean what the shared
+ * outcomes module says they mean.
+ */
+export function factsOf(kind: string, ref: string, body: unknown, seq?: number): RowFacts {
+  if (!isJournalKind(kind))
+    throw new AppError('bundle_payload_invalid', `journal row ${seq ?? ref}: unknown kind "${kind}"`);
+  let b;
+  try {
+    b = parseJournalBody(kind, body);
+  } catch (e) {
+    if (!(e instanceof JournalBodyError)) throw e;
+    throw new AppError('bundle_payload_invalid', `journal row ${seq ?? ref} (${kind}): ${e.detail}`);
+  }
+  switch (kind) {
+    case 'statement': {
+      const s = b as JournalBodies['statement'];
+      const meaning = statementEffect(s as unknown as XapiStatement);
+      if (!meaning) return null;
+      if (meaning.type === 'rating') {
+        const r = meaning.effect;
+        return {
+          type: 'rating',
+          localId: r.personId,
+          courseId: r.courseId,
+          rating: r.rating,
+          comment: r.comment,
+          at: s.timestamp,
+        };
+      }
+      const e = meaning.effect;
+      return {
+        type: 'progress',
+        delta: {
+          localId: e.personId,
+          courseId: e.courseId,
+          activityId: e.activityId,
+          statements: 1,
+          attempts: e.attempt,
+          bestScore: e.score,
+          completed: e.completed ? 1 : 0,
+          passed: e.passed ? 1 : 0,
+          failed: e.failed ? 1 : 0,
+          firstAt: s.timestamp,
+          lastAt: s.timestamp,
+        },
+      };
     }
-    const scaled = score?.['scaled'];
-    const success = result?.['success'];
-    return {
-      type: 'progress',
-      delta: {
-        localId,
-        courseId,
-        activityId,
-        statements: 1,
-        attempts: v === 'passed' || v === 'failed' ? 1 : 0,
-        bestScore: typeof scaled === 'number' && Number.isFinite(scaled) ? scaled : null,
-        completed: v === 'completed' || v === 'passed' || result?.['completion'] === true ? 1 : 0,
-        passed: v === 'passed' || success === true ? 1 : 0,
-        failed: v === 'failed' || success === false ? 1 : 0,
-        firstAt: at,
-        lastAt: at,
-      },
-    };
+    case 'person': {
+      const p = b as PersonBody;
+      return {
+        type: 'person',
+        localId: p.id,
+        username: p.username,
+        displayName: p.displayName,
+        externalId: normalizeExternalId(p.externalId),
+        agency: p.agency,
+        gender: p.gender,
+        language: p.language,
+        active: p.active ? 1 : 0,
+        updatedAt: p.updatedAt,
+      };
+    }
+    case 'enrolment': {
+      const e = b as EnrolmentBody;
+      return {
+        type: 'enrolment',
+        localId: e.personId,
+        courseId: e.courseId,
+        cohortId: e.cohortId,
+        active: e.active,
+      };
+    }
+    case 'course':
+      return { type: 'course', body: b as CourseBody };
+    case 'adjustment':
+      return { type: 'adjustment', body: b as AdjustmentBody };
+    default:
+      return null;
   }
-  if (kind === 'person') {
-    return {
-      type: 'person',
-      localId: str(b['id']) ?? ref,
-      username: str(b['username']),
-      displayName: str(b['displayName']),
-      externalId: normalizeExternalId(str(b['externalId'])),
-      agency: str(b['agency']),
-      gender: str(b['gender']),
-      language: str(b['language']),
-      active: b['active'] === false ? 0 : 1,
-      updatedAt: str(b['updatedAt']),
-    };
-  }
-  if (kind === 'enrolment') {
-    const localId = str(b['personId']) ?? str(b['person_id']);
-    const courseId = str(b['courseId']) ?? str(b['course_id']);
-    if (!localId || !courseId) return null;
-    const active = !(b['active'] === false || b['removed'] === true || b['action'] === 'remove');
-    return {
-      type: 'enrolment',
-      localId,
-      courseId,
-      cohortId: str(b['cohortId']) ?? str(b['cohort_id']),
-      active,
-    };
-  }
-  return null;
 }
 
 /**
@@ -159,6 +178,34 @@ export class HqRecordsService {
   begin(applianceNo: number, applianceId: string): IngestBatch {
     if (!this.db.inTransaction) throw new Error('HqRecordsService.begin must run inside a transaction');
     return new IngestBatch(this.repo, applianceNo, applianceId);
+  }
+
+  /**
+   * Derive everything again from the journal HQ holds (after an upgrade that changed what is derived:
+   * meta `derived_rebuild`, set by a migration). One transaction; the same rules as an import, so the
+   * result equals importing every bundle again.
+   */
+  rebuildDerived(): void {
+    this.db.transaction(() => {
+      this.db
+        .exec(`DELETE FROM progress; DELETE FROM local_progress; DELETE FROM ratings; DELETE FROM enrolments;
+        DELETE FROM course_defs; DELETE FROM adjustments; DELETE FROM people;`);
+      const appliances = this.db.prepare('SELECT no, id FROM appliances ORDER BY no').all() as {
+        no: number;
+        id: string;
+      }[];
+      for (const a of appliances) {
+        const batch = this.begin(a.no, a.id);
+        for (const r of this.repo.rowsOf(a.no)) batch.replay(r);
+        batch.finish();
+      }
+      this.db.prepare("DELETE FROM meta WHERE key = 'derived_rebuild'").run();
+    })();
+  }
+
+  /** Whether a migration asked for `rebuildDerived`. */
+  rebuildPending(): boolean {
+    return this.db.prepare("SELECT 1 FROM meta WHERE key = 'derived_rebuild'").get() !== undefined;
   }
 
   /** Apply rows in one transaction (tests and tools that have rows rather than a bundle). */
@@ -193,7 +240,7 @@ export class IngestBatch {
 
   /** One row; `facts` when the caller already extracted them (else the body is parsed here). */
   add(r: IncomingRow, facts?: RowFacts): void {
-    if (!KINDS.has(r.kind))
+    if (!isJournalKind(r.kind))
       throw new AppError('bundle_payload_invalid', `journal row ${r.seq}: unknown kind "${r.kind}"`);
     if (!Number.isSafeInteger(r.seq) || r.seq < 1 || !Number.isSafeInteger(r.epoch) || r.epoch < 1)
       throw new AppError('bundle_payload_invalid', `journal row ${r.seq}: invalid epoch or sequence`);
@@ -201,7 +248,7 @@ export class IngestBatch {
       appliance_no: this.applianceNo,
       epoch: r.epoch,
       seq: r.seq,
-      kind: r.kind as HqJournalRow['kind'],
+      kind: r.kind,
       ref: r.ref,
       body: r.body,
       recorded_at: r.recorded_at,
@@ -221,7 +268,15 @@ export class IngestBatch {
       return;
     }
     this.result.inserted++;
-    const f = facts !== undefined ? facts : factsOf(r.kind, r.ref, parseBody(r));
+    this.apply(r, facts !== undefined ? facts : factsOf(r.kind, r.ref, parseBody(r), r.seq));
+  }
+
+  /** Derive from a row HQ already holds (rebuilding derived state), without inserting it. */
+  replay(r: IncomingRow): void {
+    this.apply(r, factsOf(r.kind, r.ref, parseBody(r), r.seq));
+  }
+
+  private apply(r: IncomingRow, f: RowFacts): void {
     if (!f) return;
     if (f.type === 'progress') this.addDelta(f.delta);
     else if (f.type === 'rating') {
@@ -237,7 +292,13 @@ export class IngestBatch {
       );
       this.touched.add(f.localId);
     } else if (f.type === 'person') this.persons.push({ epoch: r.epoch, seq: r.seq, facts: f });
-    else this.enrolments.push({ epoch: r.epoch, seq: r.seq, facts: f });
+    else if (f.type === 'enrolment') this.enrolments.push({ epoch: r.epoch, seq: r.seq, facts: f });
+    else if (f.type === 'course') this.repo.addCourseDef(f.body);
+    else {
+      const a = f.body;
+      this.repo.addAdjustment(this.applianceNo, a);
+      this.touched.add(a.personId);
+    }
   }
 
   private addDelta(d: ProgressDelta): void {
@@ -248,7 +309,8 @@ export class IngestBatch {
       return;
     }
     prev.statements += d.statements;
-    prev.attempts += d.attempts;
+    // Within one box, attempts are the highest attempt closed (the outcomes module's rule).
+    prev.attempts = Math.max(prev.attempts, d.attempts);
     if (d.bestScore !== null && (prev.bestScore === null || d.bestScore > prev.bestScore))
       prev.bestScore = d.bestScore;
     prev.completed |= d.completed;

@@ -214,6 +214,12 @@ export function UploadPage({ page, results }: { page: HqPage; results?: ImportOu
   );
 }
 
+const RESULT_KEYS = {
+  passed: 'resultPassed',
+  failed: 'resultFailed',
+  pending: 'resultPending',
+} as const satisfies Record<string, HqMessageKey>;
+
 const pct = (v: number | null) => (v === null ? '–' : `${Math.round(v * 100)} %`);
 
 export function CoursesPage({ page, rows }: { page: HqPage; rows: CourseReportRow[] }) {
@@ -296,7 +302,8 @@ export function TraineesPage({ page, rows }: { page: HqPage; rows: TraineeReport
                 <th>{t(page, 'course')}</th>
                 <th>{t(page, 'started')}</th>
                 <th>{t(page, 'completed')}</th>
-                <th>{t(page, 'bestScore')}</th>
+                <th>{t(page, 'result')}</th>
+                <th>{t(page, 'score')}</th>
                 <th>{t(page, 'rating')}</th>
                 <th>{t(page, 'lastActivity')}</th>
               </tr>
@@ -312,7 +319,10 @@ export function TraineesPage({ page, rows }: { page: HqPage; rows: TraineeReport
                   <td>{r.course}</td>
                   <td>{yes(r.started)}</td>
                   <td>{yes(r.completed)}</td>
-                  <td>{r.bestScore === null ? '–' : `${Math.round(r.bestScore * 100)} %`}</td>
+                  <td>
+                    {r.result === '' || r.result === 'not_assessed' ? '—' : t(page, RESULT_KEYS[r.result])}
+                  </td>
+                  <td>{r.score === null ? '–' : `${Math.round(r.score * 100)} %`}</td>
                   <td>{r.rating ?? '–'}</td>
                   <td>{r.lastActivityAt}</td>
                 </tr>

@@ -13,7 +13,7 @@ import {
   type BundleLimits,
   type KeyResolver,
   type OpenedBundle,
-} from '../bundles/bundle-format.js';
+} from '../contract/bundle-format.js';
 import type { ApplianceRow } from './appliances.repo.js';
 import type { AppliancesService } from './appliances.service.js';
 import {
@@ -186,7 +186,7 @@ export class ImportService {
         const body = JSON.stringify(r.body);
         rows.push({
           row: { seq: r.seq, epoch: r.epoch, kind: r.kind, ref: r.ref, body, recorded_at: r.recordedAt },
-          facts: factsOf(r.kind, r.ref, r.body),
+          facts: factsOf(r.kind, r.ref, r.body, r.seq),
         });
       }
       const forkReason = same

@@ -1,7 +1,17 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../db/connection.js';
 import type { AppliancesService } from './appliances.service.js';
-import { ReportsRepo, type CourseCountsRow } from './reports.repo.js';
+import { courseBodySchema, type CourseBody } from '../contract/journal.js';
+import {
+  courseOutcome,
+  latestCourse,
+  tally,
+  type ActivityFacts,
+  type CourseFigures,
+  type CourseOutcome,
+  type CourseResult,
+} from '../contract/outcomes.js';
+import { ReportsRepo } from './reports.repo.js';
 
 export type Breakdown = 'all' | 'appliance' | 'gender' | 'agency';
 
@@ -11,15 +21,15 @@ export interface CourseReportRow {
   breakdown: Breakdown;
   group: string;
   location: string;
-  /** Trainees enrolled in the course, or who did anything in it (self-paced trainees have no enrolment). */
+  /** Trainees with an active enrolment in the course (counted apart from activity). */
   enrolled: number;
+  /** Trainees with any activity in the course; completed, passed and failed are counted among them. */
   started: number;
   completed: number;
-  /** Trainees with at least one graded attempt (passed or failed) in the course. */
-  attempted: number;
-  /** Of those, the ones who passed at least once. */
+  /** The course passed / failed (src/contract/outcomes.ts); undecided and unassessed are neither. */
   passed: number;
-  /** passed / attempted, 0..1; null when nobody attempted. */
+  failed: number;
+  /** passed / (passed + failed), 0..1; null when nobody is decided. */
   passRate: number | null;
   ratings: number;
   ratingAverage: number | null;
@@ -39,8 +49,15 @@ export interface TraineeReportRow {
   enrolled: boolean;
   started: boolean;
   completed: boolean;
+  /** passed, failed, pending (assessed, not decided yet) or not_assessed (the course has no pass/fail). */
+  result: CourseResult | '';
   passed: boolean;
-  bestScore: number | null;
+  /** Mean best score over the assessed activities (null when none reported one). */
+  score: number | null;
+  /** Attempts at the assessed activities, summed over boxes. */
+  attempts: number;
+  /** Extra attempts coordinators granted in this course. */
+  attemptsGranted: number;
   activitiesDone: number;
   rating: number | null;
   lastActivityAt: string;
@@ -65,22 +82,38 @@ export interface ApplianceReportRow {
 
 const ratio = (n: number, d: number): number | null => (d > 0 ? Math.round((n / d) * 1000) / 1000 : null);
 
-function courseRow(r: CourseCountsRow, breakdown: Breakdown, group: string, location = ''): CourseReportRow {
+function courseRow(
+  course: string,
+  f: CourseFigures,
+  breakdown: Breakdown,
+  group: string,
+  location = '',
+): CourseReportRow {
   return {
-    course: r.course_id,
+    course,
     breakdown,
     group,
     location,
-    enrolled: r.enrolled,
-    started: r.started,
-    completed: r.completed,
-    attempted: r.attempted,
-    passed: r.passed,
-    passRate: ratio(r.passed, r.attempted),
-    ratings: r.ratings,
-    ratingAverage: r.rating_avg === null ? null : Math.round(r.rating_avg * 100) / 100,
-    ratingGoodShare: ratio(r.rating_good, r.ratings),
+    enrolled: f.enrolled,
+    started: f.started,
+    completed: f.completed,
+    passed: f.passed,
+    failed: f.failed,
+    passRate: f.passRate === null ? null : Math.round(f.passRate * 1000) / 1000,
+    ratings: f.ratings,
+    ratingAverage: f.ratingAverage === null ? null : Math.round(f.ratingAverage * 100) / 100,
+    ratingGoodShare: ratio(f.ratingGood, f.ratings),
   };
+}
+
+/** One person (resolved, or local to a box) in one course: what the outcomes module needs. */
+interface Entry {
+  who: string;
+  course: string;
+  enrolled: boolean;
+  acts: Map<string, ActivityFacts>;
+  rating: number | null;
+  lastAt: string | null;
 }
 
 /** Column order of each report (CSV header and text table). */
@@ -93,8 +126,8 @@ export const REPORT_COLUMNS = {
     'enrolled',
     'started',
     'completed',
-    'attempted',
     'passed',
+    'failed',
     'passRate',
     'ratings',
     'ratingAverage',
@@ -112,8 +145,10 @@ export const REPORT_COLUMNS = {
     'enrolled',
     'started',
     'completed',
-    'passed',
-    'bestScore',
+    'result',
+    'score',
+    'attempts',
+    'attemptsGranted',
     'activitiesDone',
     'rating',
     'lastActivityAt',
@@ -181,43 +216,126 @@ export class ReportsService {
     this.repo = new ReportsRepo(db);
   }
 
+  /** Each course's latest definition (the `course` journal rows); absent for format 1 boxes. */
+  private definitions(): Map<string, CourseBody> {
+    const all = new Map<string, CourseBody[]>();
+    for (const body of this.repo.courseDefs()) {
+      const d = courseBodySchema.parse(JSON.parse(body));
+      all.set(d.id, [...(all.get(d.id) ?? []), d]);
+    }
+    return new Map([...all].map(([id, ds]) => [id, latestCourse(ds)!]));
+  }
+
+  /** Every (person, course) with activity, an enrolment or a rating, at the resolved or the box level. */
+  private entries(level: 'person' | 'local', person: string | null = null): Map<string, Entry> {
+    const out = new Map<string, Entry>();
+    const get = (who: string, course: string): Entry => {
+      const k = `${who}\n${course}`;
+      let e = out.get(k);
+      if (!e) out.set(k, (e = { who, course, enrolled: false, acts: new Map(), rating: null, lastAt: null }));
+      return e;
+    };
+    for (const r of level === 'person' ? this.repo.personFacts(person) : this.repo.localFacts()) {
+      const e = get(r.who, r.course_id);
+      e.acts.set(r.activity_id, {
+        completed: r.completed === 1,
+        passed: r.passed === 1,
+        failed: r.failed === 1,
+        attempts: r.attempts,
+        bestScore: r.best_score,
+      });
+      if (e.lastAt === null || r.last_at > e.lastAt) e.lastAt = r.last_at;
+    }
+    for (const r of this.repo.enrolments(level, person)) get(r.who, r.course_id).enrolled = true;
+    for (const r of this.repo.ratings(level, person)) get(r.who, r.course_id).rating = r.rating;
+    return out;
+  }
+
+  private outcome(defs: Map<string, CourseBody>, e: Entry): CourseOutcome | null {
+    return courseOutcome(defs.get(e.course) ?? null, e.acts);
+  }
+
+  /** Per course: overall, per appliance, by gender and by agency, each counted by the outcomes module. */
   courses(): CourseReportRow[] {
+    const defs = this.definitions();
+    const attrs = new Map(this.repo.personAttrs().map((a) => [a.person_id, a]));
+    type Group = {
+      breakdown: Breakdown;
+      group: string;
+      location: string;
+      entries: { enrolled: boolean; outcome: CourseOutcome | null; rating: number | null }[];
+    };
+    const groups = new Map<string, Map<string, Group>>();
+    const add = (course: string, breakdown: Breakdown, group: string, location: string, e: Entry) => {
+      let byCourse = groups.get(course);
+      if (!byCourse) groups.set(course, (byCourse = new Map<string, Group>()));
+      const k = `${breakdown}\n${group}\n${location}`;
+      let g = byCourse.get(k);
+      if (!g) byCourse.set(k, (g = { breakdown, group, location, entries: [] }));
+      g.entries.push({ enrolled: e.enrolled, outcome: this.outcome(defs, e), rating: e.rating });
+    };
+    for (const e of this.entries('person').values()) {
+      const a = attrs.get(e.who);
+      add(e.course, 'all', '', '', e);
+      add(e.course, 'gender', a?.gender ?? 'undisclosed', '', e);
+      add(e.course, 'agency', a?.agency ?? '', '', e);
+    }
+    const apps = new Map(this.repo.appliancesList().map((a) => [String(a.no), a]));
+    for (const e of this.entries('local').values()) {
+      const a = apps.get(e.who.slice(0, e.who.indexOf('\t')));
+      if (a) add(e.course, 'appliance', a.name, a.location, { ...e, who: a.id });
+    }
+    const ORDER: Breakdown[] = ['all', 'appliance', 'gender', 'agency'];
     const out: CourseReportRow[] = [];
-    const all = this.repo.coursesBy('all');
-    const byApp = this.repo.coursesByAppliance();
-    const byGender = this.repo.coursesBy('gender');
-    const byAgency = this.repo.coursesBy('agency');
-    for (const c of all) {
-      out.push(courseRow(c, 'all', ''));
-      for (const r of byApp)
-        if (r.course_id === c.course_id) out.push(courseRow(r, 'appliance', r.appliance_name, r.location));
-      for (const r of byGender)
-        if (r.course_id === c.course_id) out.push(courseRow(r, 'gender', r.grp ?? ''));
-      for (const r of byAgency)
-        if (r.course_id === c.course_id) out.push(courseRow(r, 'agency', r.grp ?? ''));
+    for (const course of [...groups.keys()].sort()) {
+      const gs = [...groups.get(course)!.values()].sort(
+        (x, y) =>
+          ORDER.indexOf(x.breakdown) - ORDER.indexOf(y.breakdown) ||
+          (x.group < y.group ? -1 : x.group > y.group ? 1 : 0) ||
+          (x.location < y.location ? -1 : x.location > y.location ? 1 : 0),
+      );
+      for (const g of gs) out.push(courseRow(course, tally(g.entries), g.breakdown, g.group, g.location));
     }
     return out;
   }
 
+  /** Per trainee and course (or one trainee's courses). */
   trainees(personId: string | null = null): TraineeReportRow[] {
-    return this.repo.traineeCourses(personId).map((r) => ({
-      person: r.person_id,
-      name: r.display_name ?? '',
-      username: r.username ?? '',
-      externalId: r.external_id ?? '',
-      agency: r.agency ?? '',
-      gender: r.gender ?? '',
-      appliances: r.appliances,
-      course: r.course_id,
-      enrolled: r.enrolled === 1,
-      started: r.started === 1,
-      completed: r.completed === 1,
-      passed: r.passed === 1,
-      bestScore: r.best_score,
-      activitiesDone: r.activities_done,
-      rating: r.rating,
-      lastActivityAt: r.last_at ?? '',
-    }));
+    const defs = this.definitions();
+    const attrs = new Map(this.repo.personAttrs(personId).map((a) => [a.person_id, a]));
+    const granted = new Map(this.repo.grants(personId).map((g) => [`${g.who}\n${g.course_id}`, g.granted]));
+    const rows = [...this.entries('person', personId).values()].map((e) => {
+      const a = attrs.get(e.who);
+      const o = this.outcome(defs, e);
+      return {
+        person: e.who,
+        name: a?.display_name ?? '',
+        username: a?.username ?? '',
+        externalId: a?.external_id ?? '',
+        agency: a?.agency ?? '',
+        gender: a?.gender ?? '',
+        appliances: a?.appliances ?? '',
+        course: e.course,
+        enrolled: e.enrolled,
+        started: o?.started ?? false,
+        completed: o?.completed ?? false,
+        result: o?.result ?? '',
+        passed: o?.result === 'passed',
+        score: o?.score ?? null,
+        attempts: o?.attempts ?? 0,
+        attemptsGranted: granted.get(`${e.who}\n${e.course}`) ?? 0,
+        activitiesDone: o?.done ?? 0,
+        rating: e.rating,
+        lastActivityAt: e.lastAt ?? '',
+      } satisfies TraineeReportRow;
+    });
+    const nameOf = (r: TraineeReportRow) => r.name || r.username || r.person;
+    return rows.sort(
+      (x, y) =>
+        (nameOf(x) < nameOf(y) ? -1 : nameOf(x) > nameOf(y) ? 1 : 0) ||
+        (x.person < y.person ? -1 : x.person > y.person ? 1 : 0) ||
+        (x.course < y.course ? -1 : x.course > y.course ? 1 : 0),
+    );
   }
 
   appliancesReport(): ApplianceReportRow[] {

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { STATUS_RANK } from '../contract/outcomes.js';
 import type { Db } from '../db/connection.js';
 
 /** Status as stored (derived); `not_started` is the absence of a row. */
@@ -9,6 +10,8 @@ export interface ProgressRow {
   course_id: string;
   activity_id: string;
   status: StoredStatus;
+  /** 1 once completed (a failed quiz or SCO can be completed: status says pass/fail, this says done). */
+  completed: number;
   best_score: number | null;
   attempts: number;
   position: string | null;
@@ -42,6 +45,7 @@ export interface ProgressMerge {
   courseId: string;
   activityId: string;
   status: StoredStatus;
+  completed: boolean;
   score: number | null;
   attempts: number;
   /** Kept from the statement with the highest seq that touches the row. */
@@ -50,9 +54,14 @@ export interface ProgressMerge {
   at: string;
 }
 
-/** started < failed < completed < passed: a status only ever moves up, whatever the order of replay. */
+/**
+ * started < completed < failed < passed (STATUS_RANK of src/contract/outcomes.ts): a status only ever
+ * moves up, whatever the order of replay, and is then the outcomes module's status of the merged facts.
+ */
 const RANK = (col: string) =>
-  `(CASE ${col} WHEN 'passed' THEN 3 WHEN 'completed' THEN 2 WHEN 'failed' THEN 1 ELSE 0 END)`;
+  `(CASE ${col} ${Object.entries(STATUS_RANK)
+    .map(([k, v]) => `WHEN '${k}' THEN ${v}`)
+    .join(' ')} ELSE 0 END)`;
 
 /**
  * SQL for the derived learning state beside the journal: progress, quiz attempts, ratings. Every merge
@@ -66,10 +75,11 @@ export class LearningRepo {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       merge: p(
-        `INSERT INTO progress (person_id, course_id, activity_id, status, best_score, attempts, position, last_seq, updated_at)
-         VALUES (@personId, @courseId, @activityId, @status, @score, @attempts, @position, @seq, @at)
+        `INSERT INTO progress (person_id, course_id, activity_id, status, completed, best_score, attempts, position, last_seq, updated_at)
+         VALUES (@personId, @courseId, @activityId, @status, @completed, @score, @attempts, @position, @seq, @at)
          ON CONFLICT (person_id, course_id, activity_id) DO UPDATE SET
            status = CASE WHEN ${RANK('excluded.status')} > ${RANK('status')} THEN excluded.status ELSE status END,
+           completed = max(completed, excluded.completed),
            best_score = CASE WHEN best_score IS NULL THEN excluded.best_score
                              WHEN excluded.best_score IS NULL THEN best_score
                              ELSE max(best_score, excluded.best_score) END,
@@ -83,7 +93,7 @@ export class LearningRepo {
       exists: p('SELECT 1 FROM progress WHERE person_id = ? AND course_id = ? AND activity_id = ?').pluck(),
       doneCount: p(
         `SELECT count(*) FROM progress WHERE person_id = ? AND course_id = ? AND activity_id != ''
-           AND status IN ('completed', 'passed')`,
+           AND (completed = 1 OR status = 'passed')`,
       ).pluck(),
       person: p('SELECT * FROM progress WHERE person_id = ? ORDER BY course_id, activity_id'),
       courseRows: p(`SELECT * FROM progress WHERE person_id = ? AND activity_id = '' ORDER BY last_seq DESC`),
@@ -110,7 +120,7 @@ export class LearningRepo {
   }
 
   mergeProgress(m: ProgressMerge): void {
-    this.s['merge']!.run(m);
+    this.s['merge']!.run({ ...m, completed: m.completed ? 1 : 0 });
   }
 
   progress(personId: string, courseId: string, activityId: string): ProgressRow | undefined {
@@ -144,7 +154,8 @@ export class LearningRepo {
     courseId: string;
     activityId: string;
     attemptNo: number;
-    score: number;
+    /** null when the attempt reported no score. */
+    score: number | null;
     status: 'passed' | 'failed';
     /** The answers given, question id -> values. */
     answers: Record<string, string[]>;

@@ -1,7 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError, isAppError, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { parseOperationId } from '../records/operations.js';
 import type { ContentService } from '../content/content.service.js';
-import { requireRole } from '../web/auth.middleware.js';
+import { requireRole } from '../people/auth.middleware.js';
 import { dirOf } from '../web/i18n.js';
 import { pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
@@ -60,15 +62,22 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
     const person = user(res);
     // A SCORM 2004 package's sequencing rules decide which SCOs may be opened now.
     const sequencing = c.kind === 'scorm2004' ? await ctx.scorm.sequencing(person.id, c.id) : undefined;
+    const progress = learning.courseProgress(person.id, c);
+    // controlMode choice="false": the trainee may not pick a SCO; only the one to start or continue is linked.
+    const pkg = c.kind === 'native' ? undefined : ctx.scorm.packageOf(c.id);
+    const items = c.modules.flatMap((m) => m.items).map((i) => i.id);
+    const entry = progress.next?.activityId ?? items[0];
+    const unlinked = pkg && !pkg.controlMode.choice ? new Set(items.filter((id) => id !== entry)) : undefined;
     sendPage(
       res,
       <OutlinePage
         page={pageContext(req, res)}
         course={c}
-        progress={learning.courseProgress(person.id, c)}
+        progress={progress}
         rating={learning.getRating(person.id, c.id)}
         locked={sequencing?.disabled}
         hidden={sequencing?.hidden}
+        unlinked={unlinked}
         {...opts}
       />,
       status,
@@ -148,7 +157,10 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
   router.get('/courses/:courseId/quizzes/:activityId', trainee, (req, res) => {
     const { c, quiz } = quizOf(req, res);
     const status = learning.quizStatus(user(res).id, c.id, quiz.activityId);
-    sendPage(res, <QuizPage page={pageContext(req, res)} course={c} quiz={quiz} status={status} />);
+    sendPage(
+      res,
+      <QuizPage page={pageContext(req, res)} course={c} quiz={quiz} status={status} operationId={newId()} />,
+    );
   });
 
   router.post('/courses/:courseId/quizzes/:activityId', trainee, async (req, res) => {
@@ -165,6 +177,7 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
           course={c}
           quiz={quiz}
           status={status}
+          operationId={newId()}
           error="courseReplaced"
         />,
         409,
@@ -178,8 +191,11 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
       );
       answers[q.id] = list;
     }
+    // The form's operation id (put there by the box, or by the page script): a double tap or a resend
+    // after a timeout records one attempt. A form from before operation ids (none sent) gets a new one.
+    const op = body['op'] === undefined ? newId() : parseOperationId(body['op']);
     try {
-      await learning.submitQuiz(user(res), c.id, quiz.activityId, res.locals.lang, answers);
+      await learning.submitQuiz(user(res), c.id, quiz.activityId, res.locals.lang, answers, op);
     } catch (e) {
       if (isAppError(e) && e.code === 'no_attempts_left')
         return res.redirect(303, quizUrl(c.id, quiz.activityId));

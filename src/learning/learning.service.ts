@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Language } from '../core/config.js';
 import { AppError, invalid, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
 import type { ContentReader, CourseOutline, OutlineItem, QuizKey } from '../content/content.types.js';
 import type { Db } from '../db/connection.js';
 import type { PeopleService } from '../people/people.service.js';
@@ -13,11 +14,14 @@ import {
   type VerbKey,
   type XapiResult,
   type XapiStatement,
-} from '../records/xapi.js';
+} from '../contract/vocabulary.js';
+import { statementEffect } from '../contract/outcomes.js';
 import { gradeQuiz, validateAnswers, type GradedQuiz } from './grading.js';
 import { LearningRepo, type ProgressRow, type StoredStatus } from './learning.repo.js';
+
+// Pages of other features show these rows; they import the type from here, never from the repo.
+export type { ProgressRow };
 import {
-  LEARNING_EXT,
   type ActivityProgress,
   type ContinueTarget,
   type CourseProgress,
@@ -49,8 +53,6 @@ function computeRegistration(personId: string, courseId: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
-const VERB_BY_IRI = new Map<string, VerbKey>(Object.entries(VERBS).map(([k, v]) => [v, k as VerbKey]));
-const DONE = new Set<string>(['completed', 'passed']);
 export const COMMENT_MAX = 2000;
 
 /** Who acts: the few fields of a Person a statement needs. */
@@ -102,7 +104,7 @@ export class LearningService {
       const r = rows.get(item.id);
       activities[item.id] = toActivityProgress(course.id, item.id, r);
       total++;
-      if (r && DONE.has(r.status)) done++;
+      if (r && isDone(r)) done++;
       else if (!next) next = { activityId: item.id, type: item.type };
     }
     const courseRow = rows.get('');
@@ -144,7 +146,7 @@ export class LearningService {
       const all = items(course);
       const atPosition = all.find((i) => i.id === row.position);
       const pick =
-        atPosition && !DONE.has(p.activities[atPosition.id]?.status ?? '')
+        atPosition && !p.activities[atPosition.id]?.completed
           ? atPosition
           : all.find((i) => i.id === p.next?.activityId);
       if (!pick) continue;
@@ -256,12 +258,23 @@ export class LearningService {
     activityId: string,
     lang: Language,
     answers: Record<string, string[]>,
+    /** The submission's operation id (the form's): a repeat gets the first result, no new attempt. */
+    operationId: string = newId(),
   ): Promise<QuizResult> {
     const { course, item } = this.activity(courseId, activityId, lang, 'quiz');
     const key = this.content.getQuizKey(courseId, activityId, lang);
     if (!key) throw notFound(`quiz ${courseId}/${activityId}`);
     const graded = gradeQuiz(key, validateAnswers(key, answers));
-    return await this.records.write(() => this.submitQuizTx(person, course, item, lang, key, graded));
+    const op = {
+      id: operationId,
+      personId: person.id,
+      action: 'quiz.submit',
+      target: `${courseId}/${activityId}`,
+    };
+    const { result } = await this.records.writeOnce(op, () =>
+      this.submitQuizTx(person, course, item, lang, key, graded),
+    );
+    return result;
   }
 
   /**
@@ -289,7 +302,7 @@ export class LearningService {
         activityId: item.id,
         activityType: 'lesson',
         activityName: item.title,
-        result: { extensions: { [LEARNING_EXT.progress]: progress } },
+        result: { extensions: { [EXT.progress]: progress } },
       });
     });
   }
@@ -367,13 +380,13 @@ export class LearningService {
         result: {
           success: q.correct,
           response: q.given.join('[,]'),
-          extensions: { [LEARNING_EXT.answers]: q.given },
+          extensions: { [EXT.answers]: q.given },
         },
         extensions: {
-          [LEARNING_EXT.quizId]: item.id,
-          [LEARNING_EXT.questionId]: q.id,
-          [LEARNING_EXT.questionType]: types.get(q.id),
-          [LEARNING_EXT.attempt]: attemptNo,
+          [EXT.quizId]: item.id,
+          [EXT.questionId]: q.id,
+          [EXT.questionType]: types.get(q.id),
+          [EXT.attempt]: attemptNo,
         },
       });
     }
@@ -390,10 +403,10 @@ export class LearningService {
         success: graded.passed,
         completion: true,
         extensions: {
-          [LEARNING_EXT.answers]: Object.fromEntries(graded.questions.map((q) => [q.id, q.given])),
+          [EXT.answers]: Object.fromEntries(graded.questions.map((q) => [q.id, q.given])),
         },
       },
-      extensions: { [LEARNING_EXT.attempt]: attemptNo },
+      extensions: { [EXT.attempt]: attemptNo },
     });
     const courseCompleted = graded.passed && this.completeCourseIfDone(person, course, item, lang);
     return {
@@ -431,87 +444,66 @@ export class LearningService {
    * of other verbs (progressed, terminated, imports) that carry no learning meaning here are ignored.
    */
   applyStatement(seq: number, s: XapiStatement): void {
-    const verb = VERB_BY_IRI.get(s.verb.id);
-    const ext = s.context.extensions ?? {};
-    const courseId = ext[EXT.courseId];
-    const activityId = ext[EXT.activityId];
-    if (!verb || typeof courseId !== 'string' || typeof activityId !== 'string') return;
-    const personId = s.actor.account.name;
+    // What the statement means is the shared outcomes module's reading (the one HQ applies too).
+    const meaning = statementEffect(s);
+    if (!meaning) return;
     const at = s.timestamp;
+    if (meaning.type === 'rating') {
+      const r = meaning.effect;
+      this.repo.upsertRating(r.personId, r.courseId, r.rating, r.comment, at);
+      return;
+    }
+    const e = meaning.effect;
+    const ext = s.context.extensions ?? {};
     const row = (
       id: string,
       status: StoredStatus,
+      completed: boolean,
       position: string,
-      score: number | null = null,
-      attempts = 0,
+      score: number | null,
+      attempts: number,
     ) =>
       this.repo.mergeProgress({
-        personId,
-        courseId,
+        personId: e.personId,
+        courseId: e.courseId,
         activityId: id,
         status,
+        completed,
         score,
         attempts,
         position,
         seq,
         at,
       });
-    const coursePosition = typeof ext[EXT.position] === 'string' ? (ext[EXT.position] as string) : activityId;
-    const attemptNo = Number(ext[LEARNING_EXT.attempt] ?? 0);
-    switch (verb) {
-      case 'launched':
-        row('', 'started', coursePosition);
-        return;
-      case 'experienced':
-      case 'initialized':
-        // 'initialized': a SCORM SCO session began (ADL xAPI SCORM profile); the SCO and course are started.
-        row(activityId, 'started', activityId);
-        row('', 'started', activityId);
-        return;
-      case 'completed':
-        if (activityId === '') row('', 'completed', coursePosition);
-        else {
-          row(activityId, 'completed', activityId);
-          row('', 'started', activityId);
-        }
-        return;
-      case 'progressed': {
-        const p = s.result?.extensions?.[LEARNING_EXT.progress];
-        row(activityId, 'started', typeof p === 'number' ? String(p) : activityId);
-        row('', 'started', activityId);
-        return;
-      }
-      case 'answered':
-        // The quiz statement that follows carries the whole attempt; one question changes nothing derived.
-        return;
-      case 'passed':
-      case 'failed': {
-        const score = s.result?.score?.scaled ?? 0;
-        row(activityId, verb, activityId, score, attemptNo);
-        row('', 'started', activityId);
-        const answers = s.result?.extensions?.[LEARNING_EXT.answers];
-        if (attemptNo)
-          this.repo.finishAttempt({
-            personId,
-            courseId,
-            activityId,
-            attemptNo,
-            score,
-            status: verb,
-            answers:
-              typeof answers === 'object' && answers !== null ? (answers as Record<string, string[]>) : {},
-            at,
-          });
-        return;
-      }
-      case 'rated': {
-        const raw = s.result?.score?.raw;
-        if (typeof raw === 'number' && raw >= 1 && raw <= 5)
-          this.repo.upsertRating(personId, courseId, raw, s.result?.response ?? '', at);
-        return;
-      }
-      default:
-        return;
+    const status: StoredStatus = e.passed
+      ? 'passed'
+      : e.failed
+        ? 'failed'
+        : e.completed
+          ? 'completed'
+          : 'started';
+    if (e.activityId === '') {
+      const p = ext[EXT.position];
+      row('', status, e.completed, typeof p === 'string' ? p : '', e.score, e.attempt);
+      return;
+    }
+    const p = s.result?.extensions?.[EXT.progress];
+    const position = s.verb.id === VERBS.progressed && typeof p === 'number' ? String(p) : e.activityId;
+    row(e.activityId, status, e.completed, position, e.score, e.attempt);
+    row('', 'started', false, e.activityId, null, 0);
+    const attemptNo = Number(ext[EXT.attempt] ?? 0);
+    if ((e.passed || e.failed) && attemptNo) {
+      const answers = s.result?.extensions?.[EXT.answers];
+      this.repo.finishAttempt({
+        personId: e.personId,
+        courseId: e.courseId,
+        activityId: e.activityId,
+        attemptNo,
+        score: e.score,
+        status: e.passed ? 'passed' : 'failed',
+        answers: typeof answers === 'object' && answers !== null ? (answers as Record<string, string[]>) : {},
+        at,
+      });
     }
   }
 
@@ -600,8 +592,8 @@ export class LearningService {
     // Cheap count first: most actions leave the course unfinished.
     if (all.length === 0 || this.repo.doneCount(person.id, course.id) < all.length) return false;
     const rows = new Map(this.repo.progressForCourse(person.id, course.id).map((r) => [r.activity_id, r]));
-    if (rows.get('')?.status === 'completed') return false;
-    if (all.length === 0 || !all.every((i) => DONE.has(rows.get(i.id)?.status ?? ''))) return false;
+    if (rows.get('')?.completed) return false;
+    if (!all.every((i) => isDone(rows.get(i.id)))) return false;
     this.emit({
       person,
       course,
@@ -616,6 +608,9 @@ export class LearningService {
     return true;
   }
 }
+
+/** Done = completed (a submitted quiz, even failed, is completed) or passed: the outcomes module's rule. */
+const isDone = (r: ProgressRow | undefined): boolean => !!r && (r.completed === 1 || r.status === 'passed');
 
 function items(course: CourseOutline): OutlineItem[] {
   return course.modules.flatMap((m) => m.items);
@@ -666,6 +661,7 @@ function toActivityProgress(
     courseId,
     activityId,
     status: r?.status ?? 'not_started',
+    completed: isDone(r),
     bestScore: r?.best_score ?? null,
     attempts: r?.attempts ?? 0,
     position: r?.position ?? null,

@@ -4,6 +4,8 @@ export interface ActivityProgress {
   courseId: string;
   activityId: string;
   status: ProgressStatus;
+  /** Completed or passed (a submitted quiz is completed whatever its score; status shows failed). */
+  completed: boolean;
   /** Best scaled score 0..1, or null when never scored. */
   bestScore: number | null;
   attempts: number;
@@ -75,23 +77,3 @@ export interface ContinueTarget {
   title: string;
   courseTitle: string;
 }
-
-/**
- * Statement extensions the learning feature adds (beside EXT in src/records/xapi.ts). They make every
- * statement self-contained, so derived state can be rebuilt from the journal alone.
- */
-export const LEARNING_EXT = {
-  /** result.extensions of 'progressed': how far into a lesson the trainee got, 0..100 (the cmi5 IRI). */
-  progress: 'https://w3id.org/xapi/cmi5/result/extensions/progress',
-  /** Quiz attempt number (1, 2...) on 'answered', 'passed' and 'failed'. */
-  attempt: 'urn:fieldclass:ext:attempt',
-  /** On 'answered': the quiz and the question inside it. */
-  quizId: 'urn:fieldclass:ext:quiz-id',
-  questionId: 'urn:fieldclass:ext:question-id',
-  questionType: 'urn:fieldclass:ext:question-type',
-  /**
-   * result.extensions of 'answered': the exact list of values given; of 'passed'/'failed': the whole
-   * attempt, question id -> values (what the attempts table keeps).
-   */
-  answers: 'urn:fieldclass:ext:answers',
-} as const;

@@ -8,6 +8,9 @@ export const tScorm = defineMessages({
     previous: 'Previous',
     next: 'Next',
     saved: 'Progress saved',
+    notSaved: 'Not saved — reconnect to the class Wi-Fi',
+    remoteContent:
+      'This course loads some files from the internet, which the class Wi-Fi does not have: parts of it may not work.',
     statusPassed: 'Passed',
     statusFailed: 'Not passed yet',
     statusCompleted: 'Done',
@@ -23,6 +26,9 @@ export const tScorm = defineMessages({
     previous: 'Précédent',
     next: 'Suivant',
     saved: 'Progression enregistrée',
+    notSaved: 'Non enregistré — reconnectez-vous au Wi-Fi de la classe',
+    remoteContent:
+      'Ce cours charge des fichiers depuis internet, que le Wi-Fi de la classe n’offre pas : certaines parties peuvent ne pas fonctionner.',
     statusPassed: 'Réussi',
     statusFailed: 'Pas encore réussi',
     statusCompleted: 'Terminé',
@@ -39,6 +45,9 @@ export const tScorm = defineMessages({
     previous: 'السابق',
     next: 'التالي',
     saved: 'تم حفظ التقدم',
+    notSaved: 'لم يتم الحفظ — أعد الاتصال بشبكة Wi-Fi الخاصة بالصف',
+    remoteContent:
+      'تحمّل هذه الدورة بعض الملفات من الإنترنت، وشبكة Wi-Fi الخاصة بالصف لا توفرها: قد لا تعمل بعض أجزائها.',
     statusPassed: 'ناجح',
     statusFailed: 'لم تنجح بعد',
     statusCompleted: 'مكتمل',

@@ -1,10 +1,10 @@
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import { AppError, isAppError, notFound } from '../core/errors.js';
 import type { Config } from '../core/config.js';
 import type { ContentService } from '../content/content.service.js';
 import type { LearningService } from './learning.service.js';
 import type { ScormTocNode } from '../content/scorm/scorm-package.js';
-import { requireRole } from '../web/auth.middleware.js';
+import { requireRole } from '../people/auth.middleware.js';
 import { Layout } from '../web/layout.js';
 import { pageContext, type PageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
@@ -32,7 +32,7 @@ function Toc({
   page,
   courseId,
   current,
-  choice,
+  linked,
   status,
   disabled,
   hidden,
@@ -41,7 +41,8 @@ function Toc({
   page: PageContext;
   courseId: string;
   current: string;
-  choice: boolean;
+  /** SCOs a Choice may open now. */
+  linked: ReadonlySet<string>;
   status: Record<string, string>;
   disabled: ReadonlySet<string>;
   hidden: ReadonlySet<string>;
@@ -52,7 +53,7 @@ function Toc({
         .filter((n) => !hidden.has(n.id))
         .map((n) => (
           <li>
-            {n.launchable && n.id !== current && choice && !disabled.has(n.id) ? (
+            {n.launchable && n.id !== current && linked.has(n.id) ? (
               <a href={scormUrl(courseId, n.id)}>{n.title}</a>
             ) : (
               <span aria-current={n.id === current ? 'page' : undefined}>{n.title}</span>
@@ -69,7 +70,7 @@ function Toc({
                 page={page}
                 courseId={courseId}
                 current={current}
-                choice={choice}
+                linked={linked}
                 status={status}
                 disabled={disabled}
                 hidden={hidden}
@@ -97,9 +98,9 @@ function statusKey(
 
 /**
  * The SCORM player (app origin): `GET /courses/:course/scorm/:activity` shows the package's TOC,
- * Previous/Next as its sequencing allows, and a sandboxed frame on the PACKAGE origin running the SCO;
- * `POST .../commit` stores a commit (JSON from scorm-again; CSRF token in header or query, Origin
- * checked by the app's middleware) and answers scorm-again's `{result, errorCode}` once durable.
+ * Previous/Next as its sequencing allows, and a sandboxed frame on the PACKAGE origin where the runtime
+ * runs the SCO and commits with its launch token (src/learning/scorm.package-app.ts); `GET .../nav`
+ * resolves a navigation request, `GET .../links` says which of Previous / Next apply now.
  */
 /** What the SCORM player uses (a box's context has all of it). */
 export interface ScormRouterDeps {
@@ -128,9 +129,9 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
     const course = content.getCourse(courseId, page.lang);
     const pkg = course ? scorm.packageOf(courseId) : undefined;
     if (!course || !pkg) throw notFound('course');
-    let opened: Awaited<ReturnType<ScormService['open']>>;
+    let prepared: Awaited<ReturnType<ScormService['prepareLaunch']>>;
     try {
-      opened = await scorm.open(person, courseId, activityId, page.lang);
+      prepared = await scorm.prepareLaunch(person, courseId, activityId, page.lang);
     } catch (e) {
       if (!isAppError(e) || e.code !== 'scorm_not_available') throw e;
       // The package's sequencing rules disable this SCO for now: say so in the trainee's language.
@@ -150,10 +151,8 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
       );
       return;
     }
-    const { launch, sequencing } = opened;
-    // Sequenced packages: items the rules disable are not linked; hidden ones are not listed.
-    const blocked = (id: string) =>
-      !!sequencing && (sequencing.disabled.has(id) || sequencing.hidden.has(id));
+    const { launch } = prepared;
+    const nav = await scorm.navigation(person.id, courseId, activityId, page.lang);
     const origin = packageOrigin(
       req,
       ctx.config.scorm.publicOrigin,
@@ -162,33 +161,18 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
     const appOrigin = `${req.protocol}://${req.get('host') ?? req.hostname}`;
     const items = course.modules.flatMap((m) => m.items);
     const idx = items.findIndex((i) => i.id === activityId);
-    const nav = { ...pkg.controlMode, ...(launch.info.controlMode ?? {}) };
-    const prev = idx > 0 && !blocked(items[idx - 1]!.id) ? scormUrl(courseId, items[idx - 1]!.id) : null;
-    const next =
-      idx >= 0 && idx < items.length - 1 && !blocked(items[idx + 1]!.id)
-        ? scormUrl(courseId, items[idx + 1]!.id)
-        : null;
     const progress = learning.courseProgress(person.id, course);
     const status: Record<string, string> = {};
     for (const [id, a] of Object.entries(progress.activities)) status[id] = a.status;
-    const base = `/p/${enc(courseId)}/${enc(course.version)}/`;
-    const wrapperUrl = `${origin}/w/?launch=${enc(base + launch.launch)}&parent=${enc(appOrigin)}`;
+    // The token rides in the fragment: never sent to a server, never in a Referer, never stored.
+    const wrapperUrl = `${origin}/w/${launch.version}#token=${enc(launch.token)}&parent=${enc(appOrigin)}`;
+    const here = scormUrl(courseId, activityId);
     const config = {
-      version: launch.version,
-      scormType: launch.scormType,
-      commitUrl: `${scormUrl(courseId, activityId)}/commit?session=${launch.sessionId}&attempt=${launch.attemptNo}&_csrf=${enc(page.csrf)}`,
-      csrf: page.csrf,
-      cmi: launch.cmi,
       contentOrigin: origin,
       wrapperUrl,
-      nav,
-      prevUrl: prev,
-      nextUrl: next,
-      outlineUrl: `/courses/${enc(courseId)}`,
-      urls: Object.fromEntries(
-        items.filter((i) => !blocked(i.id)).map((i) => [i.id, scormUrl(courseId, i.id)]),
-      ),
-      text: { saved: tScorm(page.lang, 'saved') },
+      navUrl: `${here}/nav`,
+      linksUrl: `${here}/links`,
+      text: { saved: tScorm(page.lang, 'saved'), notSaved: tScorm(page.lang, 'notSaved') },
     };
     res.setHeader(
       'Content-Security-Policy',
@@ -207,6 +191,7 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
     );
     const title = items[idx]?.title ?? course.title;
     const json = JSON.stringify(config).replace(/</g, '\\u003c');
+    const choice = new Set(nav.choice);
     sendPage(
       res,
       <Layout page={page} title={title}>
@@ -214,6 +199,11 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
           <a href={`/courses/${enc(courseId)}`}>{tScorm(page.lang, 'backToCourse')}</a>
         </p>
         <h1>{title}</h1>
+        {pkg.remote?.length ? (
+          <p class="notice" role="note" data-code="scorm_remote_content">
+            {tScorm(page.lang, 'remoteContent')}
+          </p>
+        ) : null}
         {items.length > 1 && (
           <nav aria-label={tScorm(page.lang, 'contents')}>
             <details open={false}>
@@ -223,10 +213,10 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
                 page={page}
                 courseId={courseId}
                 current={activityId}
-                choice={nav.choice}
+                linked={choice}
                 status={status}
-                disabled={sequencing?.disabled ?? new Set()}
-                hidden={sequencing?.hidden ?? new Set()}
+                disabled={nav.sequencing?.disabled ?? new Set()}
+                hidden={nav.sequencing?.hidden ?? new Set()}
               />
             </details>
           </nav>
@@ -237,47 +227,52 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
           title={title}
           sandbox="allow-scripts allow-same-origin allow-forms allow-modals"
           allow="fullscreen; autoplay"
-          referrerpolicy="origin"
+          referrerpolicy="no-referrer"
           style="width:100%;height:75vh;border:1px solid #ccc"
         />
         <p id="scorm-status" role="status" class="muted" />
-        {nav.flow && (
-          <p class="scorm-nav">
-            {prev && !nav.forwardOnly && <a href={prev}>{tScorm(page.lang, 'previous')}</a>}
-            {prev && !nav.forwardOnly && next && ' · '}
-            {next && <a href={next}>{tScorm(page.lang, 'next')}</a>}
-          </p>
-        )}
+        <p class="scorm-nav">
+          <a id="scorm-prev" href={`${here}/nav?request=previous`} hidden={!nav.previous}>
+            {tScorm(page.lang, 'previous')}
+          </a>{' '}
+          <a id="scorm-next" href={`${here}/nav?request=continue`} hidden={!nav.continue}>
+            {tScorm(page.lang, 'next')}
+          </a>
+        </p>
         <script type="application/json" id="scorm-config" dangerouslySetInnerHTML={{ __html: json }} />
-        <script src={`/scorm-rt/${scripts.byName[launch.version].url.slice(4)}`} />
-        <script src={`/scorm-rt/${scripts.byName.lms.url.slice(4)}`} />
         <script src={`/scorm-rt/${scripts.byName.player.url.slice(4)}`} />
       </Layout>,
     );
   });
 
-  router.post(
-    '/courses/:courseId/scorm/:activityId/commit',
-    express.json({ limit: '1mb', type: () => true }),
-    trainee,
-    async (req, res) => {
-      const person = res.locals.user!.person;
-      const r = await scorm.commit(
-        person,
-        String(req.params['courseId']),
-        String(req.params['activityId']),
-        res.locals.lang,
-        {
-          sessionId: typeof req.query['session'] === 'string' ? req.query['session'] : '',
-          attemptNo: Number(req.query['attempt'] ?? 1) || 1,
-          body: req.body as unknown,
-          terminate: (req.body as { terminate?: unknown } | undefined)?.terminate === true,
-          asset: req.query['asset'] === '1',
-        },
-      );
-      res.json({ result: true, errorCode: 0, status: r.status });
-    },
-  );
+  // Navigation requests (the player's links, and the SCO's adl.nav.request after it ends), resolved by
+  // the one sequencer at the moment they are made. A GET: it records nothing.
+  router.get('/courses/:courseId/scorm/:activityId/nav', trainee, async (req, res) => {
+    const person = res.locals.user!.person;
+    const courseId = String(req.params['courseId']);
+    const target = await scorm.navigate(
+      person.id,
+      courseId,
+      String(req.params['activityId']),
+      res.locals.lang,
+      typeof req.query['request'] === 'string' ? req.query['request'] : '',
+      typeof req.query['target'] === 'string' ? req.query['target'] : undefined,
+    );
+    res.redirect(303, target ? scormUrl(courseId, target) : `/courses/${enc(courseId)}`);
+  });
+
+  // What Previous / Next show now (the player refreshes them when the SCO ends, without a reload).
+  router.get('/courses/:courseId/scorm/:activityId/links', trainee, async (req, res) => {
+    const person = res.locals.user!.person;
+    const nav = await scorm.navigation(
+      person.id,
+      String(req.params['courseId']),
+      String(req.params['activityId']),
+      res.locals.lang,
+    );
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ previous: nav.previous !== null, continue: nav.continue !== null });
+  });
 
   return router;
 }

@@ -12,15 +12,13 @@ export class ScormScripts {
     return (ScormScripts.instance ??= new ScormScripts());
   }
   readonly all = new Map<string, MemoryAsset>();
-  readonly byName: Record<'scorm12' | 'scorm2004' | 'lms' | 'api' | 'player' | 'wrapper', MemoryAsset>;
+  readonly byName: Record<'scorm12' | 'scorm2004' | 'player' | 'wrapper', MemoryAsset>;
   constructor() {
     const dist = join(PACKAGE_ROOT, 'node_modules', 'scorm-again', 'dist');
     const own = join(PACKAGE_ROOT, 'src', 'learning');
     this.byName = {
       scorm12: script('scorm12', join(dist, 'scorm12.min.js')),
       scorm2004: script('scorm2004', join(dist, 'scorm2004.min.js')),
-      lms: script('cross-frame-lms', join(dist, 'cross-frame-lms.min.js')),
-      api: script('cross-frame-api', join(dist, 'cross-frame-api.min.js')),
       player: script('player', join(own, 'scorm.player.js')),
       wrapper: script('wrapper', join(own, 'scorm.wrapper.js')),
     };

@@ -1,3 +1,4 @@
+import type { Clock } from '../core/clock.js';
 import type { Language } from '../core/config.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -5,9 +6,11 @@ import type { ContentService } from '../content/content.service.js';
 import type { CourseOutline, OutlineItem } from '../content/content.types.js';
 import type { ScormActivityInfo, ScormPackageInfo } from '../content/scorm/scorm-package.js';
 import type { Db } from '../db/connection.js';
+import type { PeopleService } from '../people/people.service.js';
 import type { Person } from '../people/people.types.js';
 import type { RecordsService } from '../records/records.service.js';
-import { EXT, type VerbKey, type XapiResult, type XapiStatement } from '../records/xapi.js';
+import { EXT, SCORM_EXT, type VerbKey, type XapiResult, type XapiStatement } from '../contract/vocabulary.js';
+import { LaunchTokens, type LaunchClaims } from './content-launch.js';
 import { LearningRepo } from './learning.repo.js';
 import { registrationFor, type LearningService } from './learning.service.js';
 import {
@@ -16,15 +19,12 @@ import {
   type ScoState,
   type SequencingView,
 } from './scorm.sequencing.js';
+import { ScormRepo } from './scorm.repo.js';
 
-/** xAPI extension IRIs of the SCORM runtime (ADL xAPI SCORM profile verbs; these carry the details). */
-export const SCORM_EXT = {
-  attempt: 'urn:fieldclass:ext:scorm-attempt',
-  session: 'urn:fieldclass:ext:scorm-session',
-  location: 'urn:fieldclass:ext:scorm-location',
-  progress: 'https://w3id.org/xapi/cmi5/result/extensions/progress',
-  scormVersion: 'urn:fieldclass:ext:scorm-version',
-} as const;
+function keepLast<T>(m: Record<string, T>): Record<string, T> {
+  const e = Object.entries(m);
+  return e.length > KEEP_LAUNCHES ? Object.fromEntries(e.slice(-KEEP_LAUNCHES)) : m;
+}
 
 /** Limits on what a SCO may store (it is untrusted code). */
 const MAX_KEYS = 5000;
@@ -38,61 +38,109 @@ const LMS_OWNED =
 export interface ScormAttemptState {
   /** Flattened persistent CMI (`cmi.core.lesson_location` -> value). */
   cmi: Record<string, string>;
-  /** Session id -> seconds reported by that session (total time is their sum). */
+  /** Session (launch) id -> seconds reported by that session (total time is their sum). */
   sessions: Record<string, number>;
-  /** The SCO terminated with a non-suspend exit after finishing: the next launch starts a new attempt. */
+  /** The attempt is over (see `endsAttempt`): the next launch starts a new attempt. */
   ended: boolean;
   /** Verbs already recorded in this attempt (completed once; passed/failed when it changes). */
   recorded: { completed?: boolean; success?: 'passed' | 'failed' };
+  /** The launch still running (no Terminate yet), or null. */
+  open?: string | null;
+  /** The newest launch of this attempt (a commit from an older one is refused). */
+  latest?: string;
+  /** Per launch: the highest commit number applied and its answer (a lower or equal number gets it back). */
+  launches?: Record<string, { seq: number; answer: CommitOutcome }>;
+  /** The SCO set cmi.exit (core.exit) itself, in the latest launch. */
+  exitSet?: boolean;
+  /** cmi.entry (cmi.core.entry) given to the latest launch. */
+  entry?: string;
 }
 
+/** What the package-origin runtime loads before the SCO starts (POST /rt/launch). */
 export interface LaunchData {
   courseId: string;
   activityId: string;
   version: 'scorm12' | 'scorm2004';
   scormType: 'sco' | 'asset';
+  /** Path (and query) under the package root. */
   launch: string;
+  /** `/p/<course>/<version>/`: where the package's files are on the package origin. */
+  base: string;
   attemptNo: number;
   sessionId: string;
-  /** Flattened CMI to load into scorm-again before the SCO starts. */
+  /** Flattened CMI to load into the runtime before the SCO starts. */
   cmi: Record<string, string>;
   info: ScormActivityInfo;
 }
 
+/** Where the player's navigation leads from one SCO (see ScormService.navigation). */
+export interface ScormNavigation {
+  continue: string | null;
+  previous: string | null;
+  /** SCOs a Choice (the table of contents) may open. */
+  choice: string[];
+  /** SCOs that may be delivered at all (by flow or a jump). */
+  deliverable: string[];
+  flow: boolean;
+  choiceAllowed: boolean;
+  sequencing?: SequencingView;
+}
+
+/** What the app's player page gets: a launch token for this trainee, activity and attempt. */
+export interface PreparedLaunch {
+  token: string;
+  attemptNo: number;
+  sessionId: string;
+  info: ScormActivityInfo;
+  version: 'scorm12' | 'scorm2004';
+}
+
 export interface CommitOutcome {
   attemptNo: number;
+  /** The commit number this answer is for (the highest applied). */
+  seq: number;
   status: string;
   statements: VerbKey[];
 }
 
+/** A commit from the package-origin runtime (JSON or a beacon's text body). */
+export interface CommitInput {
+  token: string;
+  /** Grows within a launch: a commit is applied only when higher than the last one applied. */
+  seq: number;
+  /** CMI values changed since the last commit the runtime knows was applied. */
+  set?: Cmi;
+  terminate?: boolean;
+  /** The SCO set cmi.exit (cmi.core.exit) itself during this launch. */
+  exitSet?: boolean;
+  /** Seconds since the runtime started (session time when the SCO reports none). */
+  elapsed?: number;
+  /** An asset (no API) was opened: opening it completes it. */
+  asset?: boolean;
+}
+
 type Cmi = Record<string, string>;
 
-/** Flatten scorm-again's nested commit (`{cmi: {core: {...}, interactions: {0: {...}}}}`). */
-export function flattenCmi(body: unknown): Cmi {
+/**
+ * A commit's CMI values, as the package-origin runtime sends them: flat element names (`cmi.location`,
+ * `cmi.interactions.3.id`) -> strings. Untrusted: names and sizes are checked.
+ */
+export function checkCmiSet(set: unknown): Cmi {
+  if (set === undefined) return {};
+  if (typeof set !== 'object' || set === null || Array.isArray(set))
+    throw new AppError('scorm_commit_invalid', 'the commit holds no CMI values', 400);
   const out: Cmi = {};
   let n = 0;
-  const walk = (v: unknown, path: string, depth: number) => {
-    if (depth > 8) throw new AppError('scorm_commit_invalid', 'CMI data nested too deeply', 400);
-    if (v === null || v === undefined) return;
-    if (typeof v === 'object') {
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        if (!/^[A-Za-z0-9_]{1,64}$/.test(k))
-          throw new AppError('scorm_commit_invalid', `CMI key "${k.slice(0, 40)}" is not valid`, 400);
-        walk(x, `${path}.${k}`, depth + 1);
-      }
-      return;
-    }
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return;
-    const s = String(v);
-    if (s.length > MAX_VALUE)
-      throw new AppError('scorm_commit_invalid', `${path}: longer than ${MAX_VALUE} characters`, 413);
+  for (const [k, v] of Object.entries(set as Record<string, unknown>)) {
+    if (!/^(cmi|adl)(\.[A-Za-z0-9_]{1,64}){1,8}$/.test(k))
+      throw new AppError('scorm_commit_invalid', `CMI element "${k.slice(0, 60)}" is not valid`, 400);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') continue;
+    const value = String(v);
+    if (value.length > MAX_VALUE)
+      throw new AppError('scorm_commit_invalid', `${k}: longer than ${MAX_VALUE} characters`, 413);
     if (++n > MAX_KEYS) throw new AppError('scorm_commit_invalid', `more than ${MAX_KEYS} CMI values`, 413);
-    out[path] = s;
-  };
-  const cmi = (body as { cmi?: unknown } | null)?.cmi;
-  if (typeof cmi !== 'object' || cmi === null)
-    throw new AppError('scorm_commit_invalid', 'the commit holds no cmi object', 400);
-  walk(cmi, 'cmi', 0);
+    out[k] = value;
+  }
   return out;
 }
 
@@ -184,41 +232,50 @@ export function judge(
   };
 }
 
-interface AttemptRow {
-  attempt_no: number;
-  state: string;
-}
+const clampSeconds = (n: unknown): number =>
+  typeof n === 'number' && Number.isFinite(n) ? Math.max(0, Math.min(n, 24 * 3600)) : 0;
 
 /**
- * The SCORM runtime's server side: launch data (saved CMI, resume) and commits. Every commit is ONE
- * `records.write` (group commit, durable before the SCO is told "true"): the attempt's CMI state in
- * `attempts` (kind 'scorm'), the xAPI statements of the ADL xAPI SCORM profile it implies
- * (initialized, progressed, completed, passed/failed, terminated) in the journal, and the derived
- * progress through LearningService.applyStatement, so SCORM courses show in My courses, the outline,
- * reports and bundles like native ones.
+ * Does this launch end the attempt? A SCO that terminated ends it unless it suspended, when it set its
+ * exit itself (normal / "") or finished; a launch the box closes (never terminated) ends it only when the
+ * SCO set a normal exit explicitly — otherwise it is kept as suspended, so the trainee resumes.
+ */
+function endsAttempt(terminated: boolean, exit: string, exitSet: boolean, completed: boolean): boolean {
+  if (exit === 'suspend') return false;
+  return terminated ? exitSet || completed : exitSet;
+}
+
+/** The launches kept per attempt (their last commit number and answer). */
+const KEEP_LAUNCHES = 20;
+
+/**
+ * The SCORM runtime's server side. The app's player page prepares a launch (a token for one trainee,
+ * activity and attempt: `prepareLaunch`); the runtime on the package origin starts it (`startLaunch`:
+ * the CMI to load, `initialized`) and commits with it (`commitLaunch`). Every write is ONE
+ * `records.write` (group commit, durable before it is answered): the attempt's CMI state in `attempts`
+ * (kind 'scorm'), the xAPI statements of the ADL xAPI SCORM profile it implies (initialized, progressed,
+ * completed, passed/failed, terminated/suspended) in the journal, and the derived progress through
+ * LearningService.applyStatement, so SCORM courses show in My courses, the outline, reports and bundles
+ * like native ones. Commit numbers make commits idempotent and ordered: a resent or overtaken commit
+ * gets the answer of the highest one applied and writes nothing.
  */
 export class ScormService {
   private readonly learningRepo: LearningRepo;
-  private readonly sAttempt;
-  private readonly sUpsert;
+  private readonly repo: ScormRepo;
+  private readonly tokens: LaunchTokens;
 
   constructor(
     db: Db,
     private readonly records: RecordsService,
     private readonly content: ContentService,
     private readonly learning: LearningService,
+    private readonly people: Pick<PeopleService, 'get'>,
+    clock: Clock,
   ) {
     this.learningRepo = new LearningRepo(db);
-    this.sAttempt = db.prepare(
-      `SELECT attempt_no, state FROM attempts WHERE person_id = ? AND course_id = ? AND activity_id = ? AND kind = 'scorm'
-       ORDER BY attempt_no DESC LIMIT 1`,
-    );
-    this.sUpsert = db.prepare(
-      `INSERT INTO attempts (person_id, course_id, activity_id, attempt_no, kind, state, score, status, started_at, updated_at)
-       VALUES (@person, @course, @activity, @attempt, 'scorm', @state, @score, @status, @at, @at)
-       ON CONFLICT (person_id, course_id, activity_id, attempt_no) DO UPDATE SET
-         state = excluded.state, score = excluded.score, status = excluded.status, updated_at = excluded.updated_at`,
-    );
+    this.repo = new ScormRepo(db);
+    const key = this.repo.metaOnce('content_launch_key', () => LaunchTokens.newKey());
+    this.tokens = new LaunchTokens(Buffer.from(key, 'hex'), () => clock.now().getTime() / 1000);
   }
 
   /** The SCORM data of an active SCORM course, or undefined. */
@@ -244,9 +301,11 @@ export class ScormService {
     personId: string,
     courseId: string,
     activityId: string,
-  ): { attemptNo: number; state: ScormAttemptState } | undefined {
-    const r = this.sAttempt.get(personId, courseId, activityId) as AttemptRow | undefined;
-    return r ? { attemptNo: r.attempt_no, state: JSON.parse(r.state) as ScormAttemptState } : undefined;
+  ): { attemptNo: number; state: ScormAttemptState; updatedAt: string } | undefined {
+    const r = this.repo.latest(personId, courseId, activityId);
+    return r
+      ? { attemptNo: r.attempt_no, state: JSON.parse(r.state) as ScormAttemptState, updatedAt: r.updated_at }
+      : undefined;
   }
 
   /**
@@ -279,50 +338,199 @@ export class ScormService {
   }
 
   /**
-   * Launch data for the player, after the package's sequencing allows it: a SCO its pre-condition rules
-   * disable (or whose attempt limit is used up) is refused with 403 `scorm_not_available`.
+   * The one sequencer for the player's navigation (SN navigation requests): where Continue / Previous
+   * lead from `activityId` and which SCOs a Choice may open, live from the stored attempts. Flow follows
+   * manifest order and stops at a SCO the rules disable (hiddenFromChoice does not stop it); Previous is
+   * refused under forwardOnly; a Choice needs the control mode's `choice` and a SCO neither disabled nor
+   * hidden from choice; a Jump needs a SCO that is not disabled.
    */
-  async open(
-    person: Pick<Person, 'id' | 'displayName'>,
+  async navigation(
+    personId: string,
     courseId: string,
     activityId: string,
     lang: Language,
-  ): Promise<{ launch: LaunchData; sequencing?: SequencingView }> {
-    const { item } = this.resolve(courseId, activityId, lang);
+  ): Promise<ScormNavigation> {
+    const { course, pkg, info } = this.resolve(courseId, activityId, lang);
+    const view = await this.sequencing(personId, courseId);
+    const items = course.modules.flatMap((m) => m.items).map((i) => i.id);
+    const idx = items.indexOf(activityId);
+    const mode = { ...pkg.controlMode, ...(info.controlMode ?? {}) };
+    const disabled = view?.disabled ?? new Set<string>();
+    const hidden = view?.hidden ?? new Set<string>();
+    const step = (d: number): string | null => {
+      const id = items[idx + d];
+      return mode.flow && id !== undefined && !disabled.has(id) ? id : null;
+    };
+    return {
+      continue: step(1),
+      previous: mode.forwardOnly ? null : step(-1),
+      choice: mode.choice ? items.filter((id) => !disabled.has(id) && !hidden.has(id)) : [],
+      deliverable: items.filter((id) => !disabled.has(id)),
+      flow: mode.flow,
+      choiceAllowed: mode.choice,
+      ...(view ? { sequencing: view } : {}),
+    };
+  }
+
+  /** Resolve a navigation request to the SCO it delivers, or null (back to the course outline). */
+  async navigate(
+    personId: string,
+    courseId: string,
+    activityId: string,
+    lang: Language,
+    request: string,
+    target: string | undefined,
+  ): Promise<string | null> {
+    const nav = await this.navigation(personId, courseId, activityId, lang);
+    switch (request) {
+      case 'continue':
+        return nav.continue;
+      case 'previous':
+        return nav.previous;
+      case 'choice':
+        return target && nav.choice.includes(target) ? target : null;
+      case 'jump':
+        return target && nav.deliverable.includes(target) ? target : null;
+      default:
+        // exit, exitAll, suspendAll, abandon, abandonAll, _none_: back to the outline.
+        return null;
+    }
+  }
+
+  /** The attempt a new launch runs in: the current one, or the next when it is over (or the open launch ends it). */
+  private attemptFor(cur: { attemptNo: number; state: ScormAttemptState } | undefined): number {
+    if (!cur) return 1;
+    const st = cur.state;
+    const v12 = 'cmi.core.exit' in st.cmi;
+    const exit = st.cmi[v12 ? 'cmi.core.exit' : 'cmi.exit'] ?? '';
+    const closingEnds = !!st.open && endsAttempt(false, exit, !!st.exitSet, false);
+    return st.ended || closingEnds ? cur.attemptNo + 1 : cur.attemptNo;
+  }
+
+  /**
+   * The app's player page prepares a launch: 403 `scorm_not_available` when the package's sequencing
+   * disables this SCO now (a pre-condition rule, an attempt limit); hidden-from-choice SCOs are
+   * deliverable (by flow or a jump), only left out of the table of contents. Writes nothing: the
+   * runtime starts the launch with the token (`startLaunch`).
+   */
+  async prepareLaunch(
+    person: Pick<Person, 'id'>,
+    courseId: string,
+    activityId: string,
+    lang: Language,
+  ): Promise<{ launch: PreparedLaunch; sequencing?: SequencingView }> {
+    const { item, pkg, info } = this.resolve(courseId, activityId, lang);
     const view = await this.sequencing(person.id, courseId);
-    if (view?.disabled.has(activityId) || view?.hidden.has(activityId))
+    if (view?.disabled.has(activityId))
       throw new AppError(
         'scorm_not_available',
         `"${item.title}" is not available yet: the course's sequencing rules require other parts first`,
         403,
       );
-    return { launch: this.launch(person, courseId, activityId, lang), ...(view ? { sequencing: view } : {}) };
+    const attemptNo = this.attemptFor(this.current(person.id, courseId, activityId));
+    const sessionId = newId();
+    const token = this.tokens.issue({ p: person.id, c: courseId, a: activityId, n: attemptNo, s: sessionId });
+    return {
+      launch: { token, attemptNo, sessionId, info, version: pkg.version },
+      ...(view ? { sequencing: view } : {}),
+    };
   }
 
-  /** What the player loads: the saved CMI of the current attempt (or a new one), and a new session id. */
-  launch(
+  private claims(token: unknown): { claims: LaunchClaims; person: Person } {
+    const claims = this.tokens.verify(token);
+    const person = this.people.get(claims.p);
+    if (!person || !person.active) throw new AppError('launch_invalid', 'launch token: no such trainee', 401);
+    return { claims, person };
+  }
+
+  /**
+   * The runtime starts a launch: closes the activity's previous launch if it never terminated (as
+   * suspended, or as a normal exit when the SCO set one), records `initialized`, and answers the CMI to
+   * load (saved data of the attempt plus what the LMS sets: learner, entry, total time, the manifest's
+   * limits and objectives). Starting the same launch again answers the same data and writes nothing new.
+   */
+  async startLaunch(token: unknown, fallback: Language): Promise<LaunchData> {
+    const { claims, person } = this.claims(token);
+    const lang = person.language ?? fallback;
+    const { course, item, pkg, info } = this.resolve(claims.c, claims.a, lang);
+    return this.records.write(() => {
+      let cur = this.current(person.id, claims.c, claims.a);
+      if (cur?.state.launches?.[claims.s])
+        return this.launchData(person, course.id, course.version, pkg, info, claims, cur);
+      if (cur?.state.open && cur.state.open !== claims.s) {
+        this.closeLaunch(person, course, item, lang, pkg, info, cur.attemptNo, cur.state, false);
+        cur = this.current(person.id, claims.c, claims.a);
+      }
+      const attemptNo = this.attemptFor(cur);
+      if (attemptNo !== claims.n)
+        throw new AppError('launch_superseded', 'this launch is out of date: open the activity again', 409);
+      const fresh = !cur || cur.attemptNo !== attemptNo;
+      const state: ScormAttemptState = fresh
+        ? { cmi: {}, sessions: {}, ended: false, recorded: {} }
+        : { ...cur!.state };
+      const entry = this.entryOf(pkg.version, fresh, state);
+      // cmi.exit and adl.nav.request belong to one launch: the SCO sets them again.
+      state.cmi = { ...state.cmi };
+      delete state.cmi[pkg.version === 'scorm12' ? 'cmi.core.exit' : 'cmi.exit'];
+      delete state.cmi['adl.nav.request'];
+      state.open = claims.s;
+      state.latest = claims.s;
+      state.exitSet = false;
+      state.entry = entry;
+      state.launches = keepLast({
+        ...(state.launches ?? {}),
+        [claims.s]: { seq: 0, answer: { attemptNo, seq: 0, status: '', statements: [] } },
+      });
+      if (this.learning.courseProgress(person.id, course).lastActivityAt === null)
+        this.emitCourse(person, course, lang, 'launched', item.id);
+      this.emit({
+        person,
+        course,
+        item,
+        lang,
+        attemptNo,
+        sessionId: claims.s,
+        version: pkg.version,
+        verb: 'initialized',
+      });
+      this.store(person.id, course.id, item.id, attemptNo, state, pkg, info);
+      return this.launchData(person, course.id, course.version, pkg, info, claims, { attemptNo, state });
+    });
+  }
+
+  /** cmi.entry: ab-initio on a new attempt; resume after a suspend (or a launch closed without an exit). */
+  private entryOf(version: 'scorm12' | 'scorm2004', fresh: boolean, st: ScormAttemptState): string {
+    if (fresh) return 'ab-initio';
+    const exit = st.cmi[version === 'scorm12' ? 'cmi.core.exit' : 'cmi.exit'] ?? '';
+    return exit === 'suspend' || !st.exitSet ? 'resume' : '';
+  }
+
+  private launchData(
     person: Pick<Person, 'id' | 'displayName'>,
     courseId: string,
-    activityId: string,
-    lang: Language,
+    courseVersion: string,
+    pkg: ScormPackageInfo,
+    info: ScormActivityInfo,
+    claims: LaunchClaims,
+    cur: { attemptNo: number; state: ScormAttemptState },
   ): LaunchData {
-    const { pkg, info } = this.resolve(courseId, activityId, lang);
-    const cur = this.current(person.id, courseId, activityId);
-    const fresh = !cur || cur.state.ended;
-    const attemptNo = !cur ? 1 : cur.state.ended ? cur.attemptNo + 1 : cur.attemptNo;
-    const saved: Cmi = fresh ? {} : { ...cur.state.cmi };
-    const total = fresh ? 0 : Object.values(cur.state.sessions).reduce((a, b) => a + b, 0);
+    const st = cur.state;
     const v12 = pkg.version === 'scorm12';
-    const exitKey = v12 ? 'cmi.core.exit' : 'cmi.exit';
-    const resume = !fresh && saved[exitKey] === 'suspend';
-    delete saved[exitKey];
+    const saved: Cmi = { ...st.cmi };
+    // cmi.exit is write-only and per launch; the SCO sets it again.
+    delete saved[v12 ? 'cmi.core.exit' : 'cmi.exit'];
+    delete saved['adl.nav.request'];
+    const total = Object.entries(st.sessions)
+      .filter(([sid]) => sid !== claims.s)
+      .reduce((a, [, b]) => a + b, 0);
+    const entry = st.entry ?? 'ab-initio';
     const lms: Cmi = v12
       ? {
           'cmi.core.student_id': person.id,
           'cmi.core.student_name': person.displayName,
           'cmi.core.credit': 'credit',
           'cmi.core.lesson_mode': 'normal',
-          'cmi.core.entry': resume ? 'resume' : fresh ? 'ab-initio' : '',
+          'cmi.core.entry': entry,
           'cmi.core.total_time': timespan12(total),
           ...(info.masteryScore !== undefined
             ? { 'cmi.student_data.mastery_score': String(info.masteryScore) }
@@ -336,7 +544,7 @@ export class ScormService {
           'cmi.learner_name': person.displayName,
           'cmi.credit': 'credit',
           'cmi.mode': 'normal',
-          'cmi.entry': resume ? 'resume' : 'ab-initio',
+          'cmi.entry': entry,
           'cmi.total_time': iso(total),
           ...(info.completionThreshold !== undefined
             ? { 'cmi.completion_threshold': String(info.completionThreshold) }
@@ -344,98 +552,176 @@ export class ScormService {
           ...(info.scaledPassingScore !== undefined
             ? { 'cmi.scaled_passing_score': String(info.scaledPassingScore) }
             : {}),
+          ...(info.maxTimeAllowed ? { 'cmi.max_time_allowed': info.maxTimeAllowed } : {}),
+          ...(info.timeLimitAction ? { 'cmi.time_limit_action': info.timeLimitAction } : {}),
           ...(info.dataFromLms ? { 'cmi.launch_data': info.dataFromLms } : {}),
         };
+    // SCORM 2004 RTE 4.2.17: the LMS initialises cmi.objectives with the ids of the SCO's objectives
+    // from the manifest; content looks them up by id and would find nothing otherwise.
+    const objectives: Cmi = {};
+    if (!v12) {
+      const have = new Set(
+        Object.entries(saved)
+          .filter(([k]) => /^cmi\.objectives\.\d+\.id$/.test(k))
+          .map(([, v]) => v),
+      );
+      let n = Object.keys(saved).filter((k) => /^cmi\.objectives\.\d+\.id$/.test(k)).length;
+      for (const id of info.objectiveIds ?? [])
+        if (!have.has(id)) objectives[`cmi.objectives.${n++}.id`] = id;
+    }
     return {
       courseId,
-      activityId,
+      activityId: claims.a,
       version: pkg.version,
       scormType: info.scormType,
       launch: info.launch,
-      attemptNo,
-      sessionId: newId(),
-      cmi: { ...saved, ...lms },
+      base: `/p/${encodeURIComponent(courseId)}/${encodeURIComponent(courseVersion)}/`,
+      attemptNo: cur.attemptNo,
+      sessionId: claims.s,
+      cmi: { ...saved, ...objectives, ...lms },
       info,
     };
   }
 
   /**
-   * Store a commit from the SCO (untrusted: sizes and keys are checked, LMS-owned elements ignored) and
-   * record what it means. Resolves once durable. `asset`: an asset was opened (completed on launch).
+   * Close a launch that never terminated (inside a records.write): `suspended`, or `terminated` when the
+   * SCO had set a normal exit (which ends the attempt).
    */
-  async commit(
+  private closeLaunch(
     person: Pick<Person, 'id' | 'displayName'>,
+    course: CourseOutline,
+    item: OutlineItem,
+    lang: Language,
+    pkg: ScormPackageInfo,
+    info: ScormActivityInfo,
+    attemptNo: number,
+    prev: ScormAttemptState,
+    byTimeout: boolean,
+  ): void {
+    const sid = prev.open;
+    if (!sid) return;
+    const exit = prev.cmi[pkg.version === 'scorm12' ? 'cmi.core.exit' : 'cmi.exit'] ?? '';
+    const ended = endsAttempt(false, exit, !!prev.exitSet, false);
+    const state: ScormAttemptState = { ...prev, open: null, ended };
+    this.emit({
+      person,
+      course,
+      item,
+      lang,
+      attemptNo,
+      sessionId: sid,
+      version: pkg.version,
+      verb: ended ? 'terminated' : 'suspended',
+      result: { duration: iso(prev.sessions[sid] ?? 0) },
+      ...(byTimeout ? { closedBy: 'timeout' as const } : { closedBy: 'next-launch' as const }),
+    });
+    this.store(person.id, course.id, item.id, attemptNo, state, pkg, info);
+  }
+
+  private store(
+    personId: string,
     courseId: string,
     activityId: string,
-    lang: Language,
-    c: { sessionId: string; attemptNo: number; body?: unknown; terminate?: boolean; asset?: boolean },
-  ): Promise<CommitOutcome> {
-    const { course, item, pkg, info } = this.resolve(courseId, activityId, lang);
-    if (!/^[0-9a-f-]{36}$/.test(c.sessionId))
-      throw new AppError('scorm_commit_invalid', 'session: not a session id', 400);
-    const incoming = c.asset ? {} : flattenCmi(c.body);
-    // Sequencing: a SCO never launched may not be started by a commit while the rules disable it.
-    const view = await this.sequencing(person.id, courseId);
-    if (view?.disabled.has(activityId) && !this.current(person.id, courseId, activityId))
-      throw new AppError('scorm_not_available', `"${item.title}" is not available yet`, 403);
+    attemptNo: number,
+    state: ScormAttemptState,
+    pkg: ScormPackageInfo,
+    info: ScormActivityInfo,
+  ): void {
+    const size = JSON.stringify(state).length;
+    if (size > MAX_STATE_BYTES)
+      throw new AppError(
+        'scorm_commit_invalid',
+        `the SCO's data is ${size} bytes (at most ${MAX_STATE_BYTES})`,
+        413,
+      );
+    const j = judge(pkg.version, state.cmi, info);
+    this.repo.upsert({
+      person: personId,
+      course: courseId,
+      activity: activityId,
+      attempt: attemptNo,
+      state: JSON.stringify(state),
+      score: j.scaled ?? null,
+      status: j.status,
+      at: this.records.now(),
+    });
+  }
+
+  /**
+   * A commit from the package-origin runtime, authenticated by its launch token only (no session, no
+   * CSRF: the package origin never sees them). Applied only when its number is higher than the last one
+   * applied for the launch; otherwise the stored answer comes back and nothing is written. A commit to a
+   * launch closed by the timeout reopens it unless a newer launch exists (then 409). Resolves once durable.
+   */
+  async commitLaunch(input: CommitInput, fallback: Language): Promise<CommitOutcome> {
+    const { claims, person } = this.claims(input.token);
+    const lang = person.language ?? fallback;
+    const { course, item, pkg, info } = this.resolve(claims.c, claims.a, lang);
+    if (!Number.isSafeInteger(input.seq) || input.seq < 1)
+      throw new AppError('scorm_commit_invalid', 'seq: not a commit number', 400);
+    const incoming = input.asset ? {} : checkCmiSet(input.set);
     return this.records.write(() => {
-      const cur = this.current(person.id, courseId, activityId);
-      const attemptNo = !cur
-        ? 1
-        : cur.state.ended && cur.attemptNo < c.attemptNo
-          ? cur.attemptNo + 1
-          : cur.attemptNo;
-      const prev: ScormAttemptState =
-        cur && cur.attemptNo === attemptNo
-          ? cur.state
-          : { cmi: {}, sessions: {}, ended: false, recorded: {} };
+      const cur = this.current(person.id, claims.c, claims.a);
+      const launch = cur?.attemptNo === claims.n ? cur.state.launches?.[claims.s] : undefined;
+      if (!cur || !launch)
+        throw new AppError(
+          'launch_superseded',
+          'this launch is not the current one: open the activity again',
+          409,
+        );
+      if (input.seq <= launch.seq) return launch.answer;
+      const prev = cur.state;
+      if (prev.open !== claims.s && prev.latest !== claims.s)
+        throw new AppError(
+          'launch_superseded',
+          'the activity was opened again elsewhere: this launch is closed',
+          409,
+        );
+      const attemptNo = cur.attemptNo;
       const v12 = pkg.version === 'scorm12';
+      const exitKey = v12 ? 'cmi.core.exit' : 'cmi.exit';
       const cmi: Cmi = { ...prev.cmi };
       for (const [k, v] of Object.entries(incoming))
-        if (!LMS_OWNED.test(k) && !/\._(count|children|version)$/.test(k)) cmi[k] = v;
-      if (c.asset) cmi[v12 ? 'cmi.core.lesson_status' : 'cmi.completion_status'] = 'completed';
-      const sessionSeconds = durationSeconds(incoming[v12 ? 'cmi.core.session_time' : 'cmi.session_time']);
-      const firstOfSession = !(c.sessionId in prev.sessions);
+        if (!LMS_OWNED.test(k) && !/\._(count|children|version)$/.test(k) && k !== 'adl.nav.request')
+          cmi[k] = v;
+      if (input.asset) cmi[v12 ? 'cmi.core.lesson_status' : 'cmi.completion_status'] = 'completed';
+      const exitSet = !!prev.exitSet || !!input.exitSet;
+      // SN: the End Attempt Process leaves a suspended activity's state alone.
+      if (!v12 && input.terminate && cmi[exitKey] !== 'suspend') this.endAttemptProcess(cmi, info);
+      const reported = durationSeconds(incoming[v12 ? 'cmi.core.session_time' : 'cmi.session_time']);
+      const sessionSeconds = reported > 0 ? reported : clampSeconds(input.elapsed);
       const sessions = {
         ...prev.sessions,
-        [c.sessionId]: Math.max(prev.sessions[c.sessionId] ?? 0, sessionSeconds),
+        [claims.s]: Math.max(prev.sessions[claims.s] ?? 0, sessionSeconds),
       };
       const j = judge(pkg.version, cmi, info);
-      const exit = cmi[v12 ? 'cmi.core.exit' : 'cmi.exit'] ?? '';
+      const exit = cmi[exitKey] ?? '';
+      const terminated = !!input.terminate || !!input.asset;
       const state: ScormAttemptState = {
+        ...prev,
         cmi,
         sessions,
-        ended: !!c.terminate && exit !== 'suspend' && j.completed,
+        exitSet,
+        open: terminated ? null : claims.s,
+        ended: terminated ? endsAttempt(true, exit, exitSet, j.completed) : prev.ended,
         recorded: { ...prev.recorded },
       };
-      const size = JSON.stringify(state).length;
-      if (size > MAX_STATE_BYTES)
-        throw new AppError(
-          'scorm_commit_invalid',
-          `the SCO's data is ${size} bytes (at most ${MAX_STATE_BYTES})`,
-          413,
-        );
 
       const verbs: VerbKey[] = [];
-      const base = { person, course, item, lang, attemptNo, sessionId: c.sessionId, version: pkg.version };
-      if (firstOfSession) {
-        if (this.learning.courseProgress(person.id, course).lastActivityAt === null)
-          this.emitCourse(person, course, lang, 'launched', item.id);
-        this.emit({ ...base, verb: 'initialized' });
-        verbs.push('initialized');
-      }
+      const base = { person, course, item, lang, attemptNo, sessionId: claims.s, version: pkg.version };
       const locKey = v12 ? 'cmi.core.lesson_location' : 'cmi.location';
       const changed =
         cmi[locKey] !== prev.cmi[locKey] ||
         cmi['cmi.suspend_data'] !== prev.cmi['cmi.suspend_data'] ||
         cmi['cmi.progress_measure'] !== prev.cmi['cmi.progress_measure'];
-      if (changed && !c.asset) {
+      if (changed && !input.asset) {
         this.emit({
           ...base,
           verb: 'progressed',
           result: {
             extensions: {
-              ...(j.progress !== undefined ? { [SCORM_EXT.progress]: j.progress } : {}),
+              // 0..100 like every other progress figure (cmi.progress_measure is 0..1).
+              ...(j.progress !== undefined ? { [SCORM_EXT.progress]: j.progress * 100 } : {}),
               [SCORM_EXT.location]: cmi[locKey] ?? '',
             },
           },
@@ -460,29 +746,66 @@ export class ScormService {
         });
         verbs.push(j.success);
       }
-      if (c.terminate) {
-        this.emit({ ...base, verb: 'terminated', result: { duration: iso(sessions[c.sessionId] ?? 0) } });
-        verbs.push('terminated');
+      if (terminated) {
+        const suspended = exit === 'suspend';
+        this.emit({
+          ...base,
+          verb: suspended ? 'suspended' : 'terminated',
+          result: { duration: iso(sessions[claims.s] ?? 0) },
+        });
+        verbs.push(suspended ? 'suspended' : 'terminated');
       }
-      const at = this.records.now();
-      this.sUpsert.run({
-        person: person.id,
-        course: course.id,
-        activity: item.id,
-        attempt: attemptNo,
-        state: JSON.stringify(state),
-        score: j.scaled ?? null,
-        status: j.status,
-        at,
-      });
+      const answer: CommitOutcome = { attemptNo, seq: input.seq, status: j.status, statements: verbs };
+      state.launches = keepLast({ ...(prev.launches ?? {}), [claims.s]: { seq: input.seq, answer } });
+      this.store(person.id, course.id, item.id, attemptNo, state, pkg, info);
       if (pkg.sequencing) {
         // Sequenced: the course is complete when the activity tree's rollup says so.
         if (verbs.some((v) => v === 'completed' || v === 'passed' || v === 'failed'))
           this.completeCourseIfRolledUp(person, course, lang, item.id, pkg);
       } else if (verbs.includes('completed') || verbs.includes('passed'))
         this.completeCourseIfDone(person, course, lang, item.id);
-      return { attemptNo, status: j.status, statements: verbs };
+      return answer;
     });
+  }
+
+  /**
+   * SCORM 2004 SN End Attempt Process: with the delivery controls' completionSetByContent /
+   * objectiveSetByContent false (their default), an attempt the SCO ends without reporting completion
+   * (success) is completed (satisfied) by the LMS, so a SCO that only calls Initialize and Terminate
+   * still finishes.
+   */
+  private endAttemptProcess(cmi: Cmi, info: ScormActivityInfo): void {
+    const c = cmi['cmi.completion_status'];
+    if (!info.completionSetByContent && (c === undefined || c === 'unknown' || c === 'not attempted'))
+      cmi['cmi.completion_status'] = 'completed';
+    const s = cmi['cmi.success_status'];
+    if (!info.objectiveSetByContent && (s === undefined || s === 'unknown'))
+      cmi['cmi.success_status'] = 'passed';
+  }
+
+  /**
+   * Close launches quiet for `minutes` that never terminated (the box's sweep; the next launch of the
+   * activity closes its own). A commit arriving later reopens the launch when no newer one exists.
+   */
+  async closeStaleLaunches(minutes: number): Promise<number> {
+    const before = new Date(Date.parse(this.records.now()) - minutes * 60_000).toISOString();
+    let closed = 0;
+    for (const r of this.repo.openSince(before)) {
+      const person = this.people.get(r.person_id);
+      const lang = person?.language ?? 'en';
+      const course = person ? this.content.getCourse(r.course_id, lang) : undefined;
+      const pkg = course ? this.packageOf(r.course_id) : undefined;
+      const item = course?.modules.flatMap((m) => m.items).find((i) => i.id === r.activity_id);
+      const info = pkg?.activities[r.activity_id];
+      if (!person || !course || !pkg || !item || !info) continue;
+      await this.records.write(() => {
+        const cur = this.current(r.person_id, r.course_id, r.activity_id);
+        if (!cur?.state.open || cur.updatedAt >= before) return;
+        this.closeLaunch(person, course, item, lang, pkg, info, cur.attemptNo, cur.state, true);
+        closed++;
+      });
+    }
+    return closed;
   }
 
   /** The CMI state of the latest attempt (tests, admin). */
@@ -491,7 +814,8 @@ export class ScormService {
     courseId: string,
     activityId: string,
   ): { attemptNo: number; state: ScormAttemptState } | undefined {
-    return this.current(personId, courseId, activityId);
+    const c = this.current(personId, courseId, activityId);
+    return c ? { attemptNo: c.attemptNo, state: c.state } : undefined;
   }
 
   private emit(e: {
@@ -504,6 +828,8 @@ export class ScormService {
     sessionId: string;
     version: string;
     result?: XapiResult;
+    /** The box closed a launch that never terminated (the next launch, or the timeout). */
+    closedBy?: 'next-launch' | 'timeout';
   }): void {
     const stmt = this.records.buildStatement({
       person: e.person,
@@ -520,6 +846,7 @@ export class ScormService {
         [SCORM_EXT.attempt]: e.attemptNo,
         [SCORM_EXT.session]: e.sessionId,
         [SCORM_EXT.scormVersion]: e.version,
+        ...(e.closedBy ? { [SCORM_EXT.closedBy]: e.closedBy } : {}),
       },
     });
     this.apply(this.records.appendStatement(stmt), stmt);
@@ -565,7 +892,7 @@ export class ScormService {
   ): void {
     if (!this.sequencingNow(person.id, course.id, pkg).completed) return;
     const rows = this.learningRepo.progressForCourse(person.id, course.id);
-    if (rows.find((r) => r.activity_id === '')?.status === 'completed') return;
+    if (rows.find((r) => r.activity_id === '')?.completed) return;
     this.emitCourse(person, course, lang, 'completed', position);
   }
 
@@ -577,13 +904,9 @@ export class ScormService {
   ): void {
     const p = this.learning.courseProgress(person.id, course);
     const all = course.modules.flatMap((m) => m.items);
-    if (
-      all.length === 0 ||
-      !all.every((i) => ['completed', 'passed'].includes(p.activities[i.id]?.status ?? ''))
-    )
-      return;
+    if (all.length === 0 || !all.every((i) => p.activities[i.id]?.completed)) return;
     const rows = this.learningRepo.progressForCourse(person.id, course.id);
-    if (rows.find((r) => r.activity_id === '')?.status === 'completed') return;
+    if (rows.find((r) => r.activity_id === '')?.completed) return;
     this.emitCourse(person, course, lang, 'completed', position);
   }
 }

@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { AppError, invalid, notFound } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
+import { invalidInput } from '../core/validation.js';
+import { peopleError } from './people.errors.js';
 import { newId, newToken } from '../core/ids.js';
+import type { CohortBody, EnrolmentBody } from '../contract/journal.js';
 import type { Db } from '../db/connection.js';
 import type { RecordsService } from '../records/records.service.js';
 import { CohortRepo, type CohortRow } from './cohorts.repo.js';
@@ -17,25 +20,12 @@ export interface Cohort {
   updatedAt: string;
 }
 
-/** What the journal carries (kind 'cohort', ref = cohort id); HQ reads enrolments (kind 'enrolment'). */
-export type CohortJournalBody =
-  | { type: 'cohort'; id: string; name: string; updatedAt: string }
-  | { type: 'member'; cohortId: string; personId: string; active: boolean }
-  | { type: 'course'; cohortId: string; courseId: string };
-
-export interface EnrolmentJournalBody {
-  personId: string;
-  courseId: string;
-  cohortId: string | null;
-  active: boolean;
-}
-
-const nameSchema = z.string().trim().min(1, 'cohort name is required').max(120, 'cohort name is too long');
+const nameSchema = z.object({ name: z.string().trim().min(1).max(120) });
 /** Class codes: 4 to 32 letters, digits or dashes; compared without regard to case. */
 export const classCodeSchema = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9-]{4,32}$/, 'class code must be 4 to 32 letters, digits or "-"')
+  .regex(/^[A-Za-z0-9-]{4,32}$/, 'classCodeFormat')
   .transform((s) => s.toUpperCase());
 
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -92,24 +82,24 @@ export class CohortService {
   }
 
   /** Only inside records.write/writeNow. */
-  private journalCohort(body: CohortJournalBody, cohortId: string): void {
-    this.records.appendRoster('cohort', cohortId, body);
+  private journalCohort(body: CohortBody, cohortId: string): void {
+    this.records.appendJournal('cohort', cohortId, body);
   }
 
   /** Only inside records.write/writeNow. */
   private enrolTx(personId: string, courseId: string, cohortId: string | null, at: string): boolean {
     if (!this.repo.enrol(personId, courseId, cohortId, at)) return false;
-    const body: EnrolmentJournalBody = { personId, courseId, cohortId, active: true };
-    this.records.appendRoster('enrolment', `${personId}:${courseId}`, body);
+    const body: EnrolmentBody = { personId, courseId, cohortId, active: true };
+    this.records.appendJournal('enrolment', `${personId}:${courseId}`, body);
     return true;
   }
 
   create(name: string): Cohort {
-    const n = nameSchema.safeParse(name);
-    if (!n.success) throw invalid(n.error.issues[0]!.message);
+    const parsed = nameSchema.safeParse({ name });
+    if (!parsed.success) throw invalidInput(parsed.error);
+    const n = { data: parsed.data.name };
     return this.records.writeNow(() => {
-      if (this.repo.idByName(n.data))
-        throw new AppError('cohort_exists', `a cohort named "${n.data}" already exists`, 409);
+      if (this.repo.idByName(n.data)) throw peopleError('cohort_exists', { name: n.data });
       const id = newId();
       const at = this.records.now();
       this.repo.insert(id, n.data, at);
@@ -122,19 +112,15 @@ export class CohortService {
   setClassCode(cohortId: string, code: string | null): Cohort {
     let value: string | null = null;
     if (code !== null && code.trim() !== '') {
-      const c = classCodeSchema.safeParse(code);
-      if (!c.success) throw invalid(c.error.issues[0]!.message);
-      value = c.data;
+      const c = z.object({ code: classCodeSchema }).safeParse({ code });
+      if (!c.success) throw invalidInput(c.error);
+      value = c.data.code;
     }
     return this.records.writeNow(() => {
       this.require(cohortId);
       const other = value ? this.repo.byCode(value) : undefined;
       if (other && other.id !== cohortId)
-        throw new AppError(
-          'code_taken',
-          `class code ${value} is already used by cohort "${other.name}"`,
-          409,
-        );
+        throw peopleError('code_taken', { code: value!, cohort: other.name });
       // The code is a secret of the room: it stays on the box (not journalled).
       this.repo.setCode(cohortId, value, this.records.now());
       return this.require(cohortId);

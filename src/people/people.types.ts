@@ -18,20 +18,6 @@ export interface Person {
   updatedAt: string;
 }
 
-/** What the journal carries about a person (kind 'person'): what HQ needs to read the statements. */
-export interface PersonRosterEntry {
-  id: string;
-  role: Role;
-  username: string;
-  displayName: string;
-  externalId: string | null;
-  agency: string | null;
-  gender: Gender | null;
-  language: Language | null;
-  active: boolean;
-  updatedAt: string;
-}
-
 /** The signed-in user of a request, set by the session middleware. */
 export interface SessionUser {
   person: Person;

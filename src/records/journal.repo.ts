@@ -1,8 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
-import type { XapiStatement } from './xapi.js';
-
-export type JournalKind = 'statement' | 'person' | 'cohort' | 'enrolment';
+import type { JournalKind } from '../contract/journal.js';
+import type { XapiStatement } from '../contract/vocabulary.js';
 
 export interface JournalRow {
   seq: number;
@@ -20,6 +19,7 @@ export class JournalRepo {
   private readonly metaSet: Statement;
   private readonly range: Statement;
   private readonly byActor: Statement;
+  private readonly byRef: Statement;
 
   constructor(db: Db) {
     this.insert = db.prepare(
@@ -31,6 +31,7 @@ export class JournalRepo {
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
     this.range = db.prepare('SELECT * FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq');
+    this.byRef = db.prepare('SELECT 1 FROM journal WHERE kind = ? AND ref = ? LIMIT 1').pluck();
     this.byActor = db
       .prepare(
         `SELECT body FROM journal WHERE kind = 'statement'
@@ -48,6 +49,11 @@ export class JournalRepo {
 
   lastSeq(): number {
     return this.maxSeq.get() as number;
+  }
+
+  /** Whether a row of `kind` with `ref` exists (index journal_ref). */
+  has(kind: JournalKind, ref: string): boolean {
+    return this.byRef.get(kind, ref) !== undefined;
   }
 
   getMeta(key: string): string | undefined {

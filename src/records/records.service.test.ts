@@ -69,7 +69,20 @@ describe('RecordsService', () => {
 
   it('refuses to change or delete journal rows', async () => {
     const records = service();
-    await records.write(() => records.appendRoster('person', 'p1', { id: 'p1' }));
+    await records.write(() =>
+      records.appendJournal('person', 'p1', {
+        id: 'p1',
+        role: 'trainee',
+        username: 'amina',
+        displayName: 'Amina',
+        externalId: null,
+        agency: null,
+        gender: null,
+        language: null,
+        active: true,
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      }),
+    );
     expect(() => db.prepare('DELETE FROM journal').run()).toThrow(/append-only/);
     expect(() => db.prepare("UPDATE journal SET body = '{}'").run()).toThrow(/append-only/);
   });

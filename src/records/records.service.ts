@@ -2,7 +2,9 @@ import type { Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
 import type { Db } from '../db/connection.js';
 import { GroupCommitter } from './group-commit.js';
-import { JournalRepo, type JournalKind } from './journal.repo.js';
+import { JournalRepo } from './journal.repo.js';
+import { OPERATION_KEEP_DAYS, OperationsRepo, type Operation } from './operations.js';
+import { parseJournalBody, type JournalBodies, type JournalKind } from '../contract/journal.js';
 import {
   ACTIVITY_TYPES,
   EXT,
@@ -14,7 +16,7 @@ import {
   type VerbKey,
   type XapiResult,
   type XapiStatement,
-} from './xapi.js';
+} from '../contract/vocabulary.js';
 
 export interface StatementInput {
   person: { id: string; displayName: string };
@@ -41,6 +43,7 @@ export interface StatementInput {
 export class RecordsService {
   readonly committer: GroupCommitter;
   private readonly journal: JournalRepo;
+  private readonly operations: OperationsRepo;
 
   constructor(
     private readonly db: Db,
@@ -49,6 +52,7 @@ export class RecordsService {
   ) {
     this.committer = new GroupCommitter(db, opts.groupCommitMs, opts.maxBatch);
     this.journal = new JournalRepo(db);
+    this.operations = new OperationsRepo(db);
   }
 
   // Read on every statement: kept in memory, refreshed whenever this service changes them.
@@ -99,6 +103,28 @@ export class RecordsService {
   /** Queue a write; resolves once it is durable (group commit). */
   write<T>(fn: () => T): Promise<T> {
     return this.committer.run(fn);
+  }
+
+  /**
+   * `write` guarded by an operation id (src/records/operations.ts): the id is claimed in the same
+   * transaction as `fn`'s writes. A repeat by the same person of the same action on the same target
+   * resolves with the first result (JSON round-tripped) and writes nothing; a failing `fn` claims nothing
+   * (its savepoint is rolled back), so a retry can succeed.
+   */
+  writeOnce<T>(op: Operation, fn: () => T): Promise<{ result: T; replayed: boolean }> {
+    return this.committer.run(() => {
+      const seen = this.operations.claim(op);
+      if (seen) return { result: seen.replay as T, replayed: true };
+      const result = fn();
+      this.operations.record(op, result, this.now());
+      return { result, replayed: false };
+    });
+  }
+
+  /** Forget operation ids older than OPERATION_KEEP_DAYS (the cleanup job). */
+  pruneOperations(): number {
+    const before = new Date(this.clock.now().getTime() - OPERATION_KEEP_DAYS * 86_400_000).toISOString();
+    return this.writeNow(() => this.operations.pruneBefore(before));
   }
 
   /** A write in its own transaction, now (CLI, start-up, admin actions that need the result at once). */
@@ -158,13 +184,27 @@ export class RecordsService {
     return this.journal.append(this.epoch, 'statement', stmt.id, JSON.stringify(stmt), this.now());
   }
 
-  /** Append a roster change (person, cohort, enrolment) HQ needs. Only inside write/writeNow. */
-  appendRoster(kind: Exclude<JournalKind, 'statement'>, ref: string, body: unknown): number {
-    return this.journal.append(this.epoch, kind, ref, JSON.stringify(body), this.now());
+  /**
+   * Append a row of another kind (person, cohort, enrolment, course, adjustment), checked against its
+   * schema in the shared contract (src/contract/journal.ts): what HQ will read is what the box wrote.
+   * Only inside write/writeNow. Returns its sequence number.
+   */
+  appendJournal<K extends Exclude<JournalKind, 'statement'>>(
+    kind: K,
+    ref: string,
+    body: JournalBodies[K],
+  ): number {
+    const checked = parseJournalBody(kind, body);
+    return this.journal.append(this.epoch, kind, ref, JSON.stringify(checked), this.now());
   }
 
   lastSeq(): number {
     return this.journal.lastSeq();
+  }
+
+  /** Whether the journal holds a row of `kind` with `ref` (a course version's row, an adjustment...). */
+  hasJournalRow(kind: JournalKind, ref: string): boolean {
+    return this.journal.has(kind, ref);
   }
 
   /** Journal rows in sequence order from `afterSeq` (exclusive); an iterator, so memory stays flat. */

@@ -14,6 +14,9 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/** The classroom's host names: the app, and the packages on a site of their own. */
+export const LAN_HOSTS = { app: 'class.lan', packages: 'classpkg.lan' } as const;
+
 /**
  * Launch headless Chromium; throws a clear error saying what to install when it is missing.
  * `hosts` maps LAN names to test servers (`{ 'class.lan': 'http://127.0.0.1:41234' }`), so that pages load
@@ -28,7 +31,8 @@ export async function launchChromium(opts: { hosts?: Record<string, string> } = 
   }
   const rules = Object.entries(opts.hosts ?? {}).map(([name, target]) => {
     const u = new URL(target);
-    return `MAP ${name}:80 ${u.hostname}:${u.port || '80'}`;
+    // "name" is reached on port 80; "name:port" on that port (a second server on the same name).
+    return `MAP ${name.includes(':') ? name : `${name}:80`} ${u.hostname}:${u.port || '80'}`;
   });
   const args = rules.length ? [...CHROMIUM_ARGS, `--host-resolver-rules=${rules.join(',')}`] : CHROMIUM_ARGS;
   return chromium.launch({ executablePath: CHROMIUM_PATH, args, headless: true });

@@ -54,6 +54,11 @@ export interface ScormObjective {
     readNormalizedMeasure?: boolean;
     writeSatisfiedStatus?: boolean;
     writeNormalizedMeasure?: boolean;
+    /** 4th Edition adlseq:mapInfo: completion status and progress measure through global objectives. */
+    readCompletionStatus?: boolean;
+    writeCompletionStatus?: boolean;
+    readProgressMeasure?: boolean;
+    writeProgressMeasure?: boolean;
   }[];
 }
 export interface ScormSequencing {
@@ -309,6 +314,24 @@ function oneOf(
 }
 const combination = (o: X): 'all' | 'any' => (attr(o, 'conditionCombination') === 'any' ? 'any' : 'all');
 
+/** An adlseq:objectives element: its maps speak of completion and progress, never of satisfaction. */
+function isAdlseq(o: X): boolean {
+  return arr(child(o, 'objective'))
+    .filter(isObj)
+    .some((x) =>
+      arr(child(x, 'mapInfo'))
+        .filter(isObj)
+        .some((m) =>
+          [
+            'readCompletionStatus',
+            'writeCompletionStatus',
+            'readProgressMeasure',
+            'writeProgressMeasure',
+          ].some((k) => attr(m, k) !== undefined),
+        ),
+    );
+}
+
 function objectiveOf(o: X, primary: boolean, where: string): ScormObjective {
   const id = attr(o, 'objectiveID') ?? (primary ? 'PRIMARY' : '');
   if (!id) throw new ScormManifestError(`${where}: an objective has no objectiveID`);
@@ -425,13 +448,51 @@ function sequencingOf(o: X, where: string): ScormSequencing | undefined {
     ? num(attr(lc, 'attemptLimit'), `${where}: limitConditions attemptLimit`, 0, 1e6)
     : undefined;
   if (limit) out.attemptLimit = limit;
-  const objs = arr(child(seq, 'objectives'))[0];
-  if (objs) {
-    const primary = arr(child(objs, 'primaryObjective'))[0];
+  // imsss:objectives and 4th Edition adlseq:objectives both read as "objectives" once namespaces are
+  // removed: the imsss one holds the primary objective and the satisfied/measure maps; an adlseq one
+  // names objectives already declared and adds completion/progress maps to them.
+  const all = arr(child(seq, 'objectives')).filter(isObj);
+  const imsss = all.find((o) => child(o, 'primaryObjective') !== undefined) ?? all.find((o) => !isAdlseq(o));
+  if (imsss) {
+    const primary = arr(child(imsss, 'primaryObjective'))[0];
     if (primary) out.primaryObjective = objectiveOf(primary, true, where);
-    const others = arr(child(objs, 'objective')).map((x) => objectiveOf(x, false, where));
+    const others = arr(child(imsss, 'objective')).map((x) => objectiveOf(x, false, where));
     if (others.length) out.objectives = others;
   }
+  for (const adl of all.filter((o) => o !== imsss))
+    for (const o of arr(child(adl, 'objective')).filter(isObj)) {
+      const id = attr(o, 'objectiveID');
+      const target = [out.primaryObjective, ...(out.objectives ?? [])].find((x) => x?.objectiveID === id);
+      if (!id || !target)
+        throw new ScormManifestError(
+          `${where}: adlseq:objectives names objective "${id ?? ''}", which imsss:objectives does not declare`,
+        );
+      for (const m of arr(child(o, 'mapInfo')).filter(isObj)) {
+        const to = attr(m, 'targetObjectiveID');
+        if (!to)
+          throw new ScormManifestError(
+            `${where}: objective "${id}" has an adlseq:mapInfo with no targetObjectiveID`,
+          );
+        const extra = {
+          readCompletionStatus: bool(attr(m, 'readCompletionStatus'), true),
+          writeCompletionStatus: bool(attr(m, 'writeCompletionStatus'), false),
+          readProgressMeasure: bool(attr(m, 'readProgressMeasure'), true),
+          writeProgressMeasure: bool(attr(m, 'writeProgressMeasure'), false),
+        };
+        const maps = (target.mapInfo ??= []);
+        const same = maps.find((x) => x.targetObjectiveID === to);
+        if (same) Object.assign(same, extra);
+        else
+          maps.push({
+            targetObjectiveID: to,
+            readSatisfiedStatus: false,
+            readNormalizedMeasure: false,
+            writeSatisfiedStatus: false,
+            writeNormalizedMeasure: false,
+            ...extra,
+          });
+      }
+    }
   const dc = arr(child(seq, 'deliveryControls'))[0];
   if (dc) {
     const d: NonNullable<ScormSequencing['deliveryControls']> = {};

@@ -3,6 +3,7 @@ import type { Language } from '../../core/config.js';
 import type { CourseSource } from '../course-source.js';
 import { courseInvalid, digestOf, type PreparedCourse, type PreparedFile } from '../course.importer.js';
 import { extOf, mediaTypeOf } from '../media-types.js';
+import { findRemoteReferences } from './remote-refs.js';
 import {
   leaves,
   parseScormManifest,
@@ -26,6 +27,11 @@ export interface ScormActivityInfo {
   timeLimitAction?: string;
   maxTimeAllowed?: string;
   controlMode?: Partial<ScormControlMode>;
+  /** 2004: the ids of the item's objectives (primary first), put in cmi.objectives at launch. */
+  objectiveIds?: string[];
+  /** 2004 delivery controls (default false): when false the LMS sets completion / success at the end of an attempt. */
+  completionSetByContent?: boolean;
+  objectiveSetByContent?: boolean;
 }
 
 /** A TOC node: clusters keep their children (multi-level TOC in the player). */
@@ -52,6 +58,8 @@ export interface ScormPackageInfo {
    * Absent otherwise: the package navigates by control mode only.
    */
   sequencing?: ScormActivityNode;
+  /** Files the package loads from the internet (installed with allowRemote): the course shows a warning. */
+  remote?: string[];
 }
 
 /** One activity of the sequencing tree (the organization or an item). */
@@ -110,6 +118,8 @@ export interface ScormPrepareOptions {
   version?: string;
   /** The language the package is in (SCORM packages are single-language). */
   language?: Language;
+  /** Install a package that loads files from the internet (refused by default: the box is offline). */
+  allowRemote?: boolean;
 }
 
 /** A course id from a manifest identifier: a-z, 0-9 and '-', 3 to 64 characters. */
@@ -192,6 +202,17 @@ export function prepareScormCourse(
   if (!/^\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(version)) errors.push(`version "${version}": must be x.y.z`);
   if (errors.length) throw courseInvalid(source.name, errors);
 
+  // The box is offline: a package that loads scripts, styles or media from the internet breaks in
+  // class (jQuery from a CDN: "$ is not defined"). Refused unless the coordinator accepts it.
+  const refs = findRemoteReferences(source);
+  const remote = [...new Set(refs.loaded.map((r) => r.url))];
+  if (remote.length && !opts.allowRemote)
+    throw courseInvalid(source.name, [
+      `the package loads ${remote.length} file(s) from the internet, which the box does not have (install anyway with \`content import --allow-remote\`, or the admin upload's "allow files from the internet"):`,
+      ...refs.loaded.slice(0, 20).map((r) => `${r.file}: ${r.url}`),
+      ...(refs.loaded.length > 20 ? [`... and ${refs.loaded.length - 20} more`] : []),
+    ]);
+
   const files: PreparedFile[] = paths.map((path) => {
     const e = extOf(path);
     const known = mediaTypeOf(path);
@@ -246,6 +267,13 @@ export function prepareScormCourse(
       if (leaf.timeLimitAction !== undefined) a.timeLimitAction = leaf.timeLimitAction;
       if (leaf.maxTimeAllowed !== undefined) a.maxTimeAllowed = leaf.maxTimeAllowed;
       if (leaf.controlMode) a.controlMode = leaf.controlMode;
+      const sq = leaf.sequencing;
+      const ids = [sq?.primaryObjective, ...(sq?.objectives ?? [])]
+        .map((o) => o?.objectiveID)
+        .filter((x): x is string => !!x);
+      if (ids.length) a.objectiveIds = ids;
+      if (sq?.deliveryControls?.completionSetByContent) a.completionSetByContent = true;
+      if (sq?.deliveryControls?.objectiveSetByContent) a.objectiveSetByContent = true;
       info[leaf.identifier] = a;
     }
   });
@@ -273,6 +301,7 @@ export function prepareScormCourse(
       toc: tocOf(manifest.items),
       activities: info,
       ...(activityTreeOf(manifest) ? { sequencing: activityTreeOf(manifest)! } : {}),
+      ...(remote.length ? { remote } : {}),
     },
   };
 }

@@ -121,4 +121,10 @@ export const contentMigrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'course-assessed',
+    // course.json `assessed` (JSON array of item ids); NULL = the default, every quiz (contract/outcomes.ts).
+    up: `ALTER TABLE courses ADD COLUMN assessed TEXT;`,
+  },
 ];

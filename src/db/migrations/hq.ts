@@ -1,4 +1,5 @@
 import type { Migration } from '../migrate.js';
+import { widenCheck } from '../schema-edit.js';
 
 /**
  * hq.db: precious. `journal` holds every row imported from every appliance, keyed by where it came from
@@ -188,5 +189,46 @@ export const hqMigrations: readonly Migration[] = [
         PRIMARY KEY (appliance_no, epoch)
       ) WITHOUT ROWID;
     `,
+  },
+  {
+    version: 3,
+    name: 'hq-format-2-outcomes',
+    // Bundle format 2: journal kinds 'course' and 'adjustment' (the CHECK widened in place: the journal
+    // holds millions of rows). Course definitions and attempt grants derived from them. Progress is now
+    // read by the shared outcomes module (src/contract/outcomes.ts): attempts are the highest attempt per
+    // local person (summed over a person's boxes) and answered questions are no activity, so the derived
+    // tables are rebuilt from the journal once (meta derived_rebuild, done by openHqContext).
+    up: (db) => {
+      widenCheck(
+        db,
+        'journal',
+        "CHECK (kind IN ('statement', 'person', 'cohort', 'enrolment'))",
+        "CHECK (kind IN ('statement', 'person', 'cohort', 'enrolment', 'course', 'adjustment'))",
+      );
+      db.exec(`
+        -- One row per course version any box declared (body: the contract's course body, JSON).
+        CREATE TABLE course_defs (
+          course_id TEXT NOT NULL,
+          version   TEXT NOT NULL,
+          body      TEXT NOT NULL,
+          PRIMARY KEY (course_id, version)
+        ) WITHOUT ROWID;
+
+        -- Coordinators' adjustments (attempt grants...), one row per adjustment id.
+        CREATE TABLE adjustments (
+          id           TEXT PRIMARY KEY,
+          appliance_no INTEGER NOT NULL,
+          local_id     TEXT NOT NULL,
+          course_id    TEXT NOT NULL,
+          activity_id  TEXT NOT NULL,
+          type         TEXT NOT NULL,
+          amount       INTEGER NOT NULL,
+          at           TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX adjustments_local ON adjustments(appliance_no, local_id);
+
+        INSERT INTO meta (key, value) SELECT 'derived_rebuild', '1' WHERE EXISTS (SELECT 1 FROM journal);
+      `);
+    },
   },
 ];

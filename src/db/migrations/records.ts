@@ -1,4 +1,5 @@
 import type { Migration } from '../migrate.js';
+import { widenCheck } from '../schema-edit.js';
 
 /**
  * records.db: precious. Everything that leaves the box goes through `journal` (one order, gap-free `seq`);
@@ -173,5 +174,47 @@ export const recordsMigrations: readonly Migration[] = [
     up: `
       CREATE INDEX journal_actor ON journal (json_extract(body, '$.actor.account.name')) WHERE kind = 'statement';
     `,
+  },
+  {
+    version: 4,
+    name: 'journal-format-2-operations-grants',
+    // Bundle format 2: journal kinds 'course' and 'adjustment', the CHECK widened in place (the journal
+    // may hold millions of rows). Progress keeps completion apart from pass/fail (a SCO can be completed
+    // and failed; a submitted quiz is completed whatever its score): status ranks started < completed <
+    // failed < passed (src/contract/outcomes.ts). Operation ids (records/operations.ts) and attempt grants.
+    up: (db) => {
+      widenCheck(
+        db,
+        'journal',
+        "CHECK (kind IN ('statement', 'person', 'cohort', 'enrolment'))",
+        "CHECK (kind IN ('statement', 'person', 'cohort', 'enrolment', 'course', 'adjustment'))",
+      );
+      db.exec(`
+        ALTER TABLE progress ADD COLUMN completed INTEGER NOT NULL DEFAULT 0;
+        UPDATE progress SET completed = 1
+         WHERE status IN ('completed', 'passed') OR (status = 'failed' AND attempts > 0);
+
+        -- One row per operation a person asked for (a quiz submission...): claimed in the transaction of
+        -- the write it guards, so a repeat gets the first result and writes nothing. Kept >= 30 days.
+        CREATE TABLE operations (
+          id         TEXT PRIMARY KEY,
+          person_id  TEXT NOT NULL,
+          action     TEXT NOT NULL,
+          target     TEXT NOT NULL,
+          result     TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX operations_created ON operations(created_at);
+
+        -- Derived from the journal's 'adjustment' rows: extra attempts per (person, quiz), summed.
+        CREATE TABLE attempt_grants (
+          person_id   TEXT NOT NULL,
+          course_id   TEXT NOT NULL,
+          activity_id TEXT NOT NULL,
+          granted     INTEGER NOT NULL,
+          PRIMARY KEY (person_id, course_id, activity_id)
+        ) WITHOUT ROWID;
+      `);
+    },
   },
 ];

@@ -25,7 +25,7 @@ export function LessonPage({
   lesson: LessonView;
   progress: ActivityProgress | undefined;
 }) {
-  const done = progress?.status === 'completed';
+  const done = progress?.completed === true;
   return (
     <Layout page={page} title={lesson.title}>
       <RowLink href={courseUrl(course.id)}>{tr(page, 'backToCourse')}</RowLink>
@@ -67,12 +67,15 @@ export function QuizPage({
   course,
   quiz,
   status,
+  operationId,
   error,
 }: {
   page: PageContext;
   course: CourseOutline;
   quiz: QuizView;
   status: QuizStatus;
+  /** A fresh operation id for this submission (src/records/operations.ts); the page script may replace it. */
+  operationId: string;
   error?: LearningKey | undefined;
 }) {
   const out = status.attemptsLeft === 0;
@@ -116,6 +119,7 @@ export function QuizPage({
           data-title={quiz.title}
         >
           <Csrf page={page} />
+          <input type="hidden" name="op" value={operationId} />
           {/* Answers sent late (from a phone's queue) to a course replaced since are refused, not misgraded. */}
           <input type="hidden" name="courseVersion" value={course.version} />
           <p class="muted">{tr(page, 'quizIntro')}</p>

@@ -36,7 +36,7 @@ export const tLearning = defineMessages({
     attemptsLeft: 'Attempts left: {n}',
     attemptsUnlimited: 'You can try as many times as you need.',
     noAttemptsLeft:
-      'You have used all your attempts for this quiz. Ask your coordinator if you need another one.',
+      'You have used all your attempts for this quiz. Your coordinator can give you another attempt: ask them.',
     bestScore: 'Your best score so far: {percent}%',
     alreadyPassed: 'You have already passed this quiz. You can try again to improve your score.',
     question: 'Question {n}',
@@ -116,7 +116,7 @@ export const tLearning = defineMessages({
     attemptsLeft: 'Tentatives restantes : {n}',
     attemptsUnlimited: 'Vous pouvez essayer autant de fois que nécessaire.',
     noAttemptsLeft:
-      'Vous avez utilisé toutes vos tentatives pour ce quiz. S’il vous en faut une autre, adressez-vous à la personne qui coordonne la formation.',
+      'Vous avez utilisé toutes vos tentatives pour ce quiz. La personne qui coordonne la formation peut vous en accorder une autre : adressez-vous à elle.',
     bestScore: 'Votre meilleur score jusqu’ici : {percent} %',
     alreadyPassed: 'Vous avez déjà réussi ce quiz. Vous pouvez réessayer pour améliorer votre score.',
     question: 'Question {n}',
@@ -196,7 +196,7 @@ export const tLearning = defineMessages({
     passMark: 'درجة النجاح: {percent}%',
     attemptsLeft: 'المحاولات المتبقية: {n}',
     attemptsUnlimited: 'يمكنك المحاولة عدة مرات كما تشاء.',
-    noAttemptsLeft: 'لقد استنفدت كل محاولاتك في هذا الاختبار. اسأل المنسق إذا احتجت إلى محاولة أخرى.',
+    noAttemptsLeft: 'لقد استنفدت كل محاولاتك في هذا الاختبار. يمكن للمنسق أن يمنحك محاولة أخرى: اطلبها منه.',
     bestScore: 'أفضل نتيجة لك حتى الآن: {percent}%',
     alreadyPassed: 'لقد نجحت في هذا الاختبار من قبل. يمكنك المحاولة مرة أخرى لتحسين نتيجتك.',
     question: 'السؤال {n}',

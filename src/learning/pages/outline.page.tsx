@@ -34,6 +34,7 @@ export function OutlinePage({
   error,
   locked,
   hidden,
+  unlinked,
 }: {
   page: PageContext;
   course: CourseOutline;
@@ -42,15 +43,15 @@ export function OutlinePage({
   locked?: ReadonlySet<string> | undefined;
   /** SCOs its rules hide from the table of contents. */
   hidden?: ReadonlySet<string> | undefined;
+  /** SCOs listed without a link: the package's control mode has choice="false" (only flow reaches them). */
+  unlinked?: ReadonlySet<string> | undefined;
   rating: { rating: number; comment: string } | null;
   /** Just rated: the thank-you is shown in the rating card, where the page lands (#rating). */
   thanked?: boolean | undefined;
   error?: LearningKey | undefined;
 }) {
   const total = Object.keys(progress.activities).length;
-  const done = Object.values(progress.activities).filter(
-    (a) => a.status === 'completed' || a.status === 'passed',
-  ).length;
+  const done = Object.values(progress.activities).filter((a) => a.completed).length;
   return (
     <Layout page={page} title={course.title}>
       <RowLink href="/">{tr(page, 'backToCourses')}</RowLink>
@@ -88,7 +89,7 @@ export function OutlinePage({
                   </span>
                   <span class="item-main">
                     <span {...langAttrs(course.language)}>
-                      {isLocked ? (
+                      {isLocked || unlinked?.has(item.id) ? (
                         item.title
                       ) : (
                         <OpenActivity page={page} courseId={course.id} item={item} label={item.title} />

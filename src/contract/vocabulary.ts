@@ -1,6 +1,8 @@
 /**
- * xAPI statements as fieldclass records them. Every learning event is one statement; this is the format
- * the eLearning world reads and what HQ forwards to a Learning Record Store.
+ * THE vocabulary of the records, shared by the box (which writes statements) and HQ (which reads them):
+ * xAPI verbs, activity types, IRIs and every extension IRI fieldclass uses. Every learning event is one
+ * xAPI statement; this is the format the eLearning world reads and what HQ forwards to a Learning Record
+ * Store. Add an IRI here, never as a literal in a feature.
  */
 export const VERBS = {
   launched: 'http://adlnet.gov/expapi/verbs/launched',
@@ -65,11 +67,42 @@ export interface XapiStatement {
   timestamp: string;
 }
 
-/** Extension IRIs fieldclass uses (the course id is carried plainly so HQ needs no IRI parsing). */
+/**
+ * Every extension IRI fieldclass puts in a statement (context.extensions unless noted). They make every
+ * statement self-contained, so derived state (box and HQ) is rebuilt from the journal alone. The course
+ * id is carried plainly so HQ needs no IRI parsing.
+ */
 export const EXT = {
   courseId: 'urn:fieldclass:ext:course-id',
   activityId: 'urn:fieldclass:ext:activity-id',
   courseVersion: 'urn:fieldclass:ext:course-version',
   position: 'urn:fieldclass:ext:position',
   comment: 'urn:fieldclass:ext:comment',
+  /**
+   * result.extensions of 'progressed': how far into the activity the trainee got, a whole or decimal
+   * number 0..100 for every kind of content (lessons and SCORM alike: cmi.progress_measure 0..1 is
+   * multiplied by 100). The cmi5 IRI.
+   */
+  progress: 'https://w3id.org/xapi/cmi5/result/extensions/progress',
+  /** Quiz attempt number (1, 2...) on 'answered', 'passed' and 'failed'. */
+  attempt: 'urn:fieldclass:ext:attempt',
+  /** On 'answered': the quiz and the question inside it. */
+  quizId: 'urn:fieldclass:ext:quiz-id',
+  questionId: 'urn:fieldclass:ext:question-id',
+  questionType: 'urn:fieldclass:ext:question-type',
+  /**
+   * result.extensions of 'answered': the exact list of values given; of 'passed'/'failed': the whole
+   * attempt, question id -> values (what the attempts table keeps).
+   */
+  answers: 'urn:fieldclass:ext:answers',
+} as const;
+
+/** Extension IRIs of the SCORM runtime (ADL xAPI SCORM profile verbs; these carry the details). */
+export const SCORM_EXT = {
+  attempt: 'urn:fieldclass:ext:scorm-attempt',
+  session: 'urn:fieldclass:ext:scorm-session',
+  location: 'urn:fieldclass:ext:scorm-location',
+  progress: EXT.progress,
+  scormVersion: 'urn:fieldclass:ext:scorm-version',
+  closedBy: 'urn:fieldclass:ext:scorm-closed-by',
 } as const;

@@ -34,6 +34,7 @@ import {
   verifyWithDomain,
 } from '../core/ed25519.js';
 import { AppError } from '../core/errors.js';
+import { JOURNAL_KINDS, type JournalKind } from './journal.js';
 import {
   EXTERNAL_ATTRS,
   METHOD_DEFLATE,
@@ -43,8 +44,17 @@ import {
   type ZipEntryLayout,
 } from './bundle-zip.js';
 
-/** The only format version this code writes and reads. */
-export const BUNDLE_FORMAT_VERSION = 1;
+/**
+ * The format version this code writes. Format 2 added the journal kinds `course` and `adjustment`
+ * (src/contract/journal.ts); HQ reads formats 1 and 2, so boxes already in the field keep importing,
+ * and HQ must be upgraded before the boxes (an older HQ refuses format 2 as unsupported).
+ */
+export const BUNDLE_FORMAT_VERSION = 2;
+/** Every format version this code reads, and the journal kinds each may carry. */
+export const KINDS_BY_FORMAT: Readonly<Record<number, readonly JournalKind[]>> = {
+  1: ['statement', 'person', 'cohort', 'enrolment'],
+  2: JOURNAL_KINDS,
+};
 /** Entry names inside a bundle. */
 export const MANIFEST_FILE = 'manifest.json';
 export const SIGNATURE_FILE = 'manifest.sig';
@@ -61,9 +71,13 @@ export const UPLOAD_PATH = '/api/bundles';
 export const MANIFEST_HEADER = 'x-fieldclass-manifest';
 export const SIGNATURE_HEADER = 'x-fieldclass-signature';
 
-/** Journal row kinds: statements and the roster changes HQ needs to read them. */
-export const JOURNAL_KINDS = ['statement', 'person', 'cohort', 'enrolment'] as const;
-export type JournalRowKind = (typeof JOURNAL_KINDS)[number];
+export { JOURNAL_KINDS };
+/** Every kind counted 0 (a bundle writer's start). */
+export const zeroCounts = (): Record<JournalKind, number> =>
+  Object.fromEntries(JOURNAL_KINDS.map((k) => [k, 0])) as Record<JournalKind, number>;
+
+/** Journal row kinds (src/contract/journal.ts): statements, roster changes, courses, adjustments. */
+export type JournalRowKind = JournalKind;
 
 /**
  * One line of `journal.ndjson`. `body` is the JSON the box recorded (an xAPI statement for kind
@@ -125,42 +139,50 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digit
 const count = z.number().int().min(0);
 const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
-/** zod schema of a format 1 manifest (strict: unknown fields are refused). */
-export const manifestSchema = z
-  .object({
-    format: z.literal(BUNDLE_FORMAT_VERSION),
-    applianceId: z.string().min(1).max(64),
-    keyId: z.string().regex(/^[0-9a-f]{16}$/),
-    epoch: seq,
-    bundleSeq: seq,
-    prevSha256: hex64.nullable(),
-    reexport: z.boolean(),
-    fromSeq: seq,
-    toSeq: seq,
-    counts: z.object({ statement: count, person: count, cohort: count, enrolment: count }).strict(),
-    createdAt: z.string().min(1).max(64),
-    files: z
-      .array(
-        z
-          .object({
-            path: z.string().min(1).max(255),
-            size: count,
-            sha256: hex64,
-            compressedSize: count,
-            compressedSha256: hex64,
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(16),
-  })
-  .strict()
-  .refine((m) => m.toSeq >= m.fromSeq, { message: 'toSeq is below fromSeq', path: ['toSeq'] })
-  .refine(
-    (m) =>
-      m.counts.statement + m.counts.person + m.counts.cohort + m.counts.enrolment === m.toSeq - m.fromSeq + 1,
-    { message: 'counts do not add up to the sequence range', path: ['counts'] },
-  );
+/** Rows per kind in a manifest of `format`: exactly the kinds that format carries. */
+const countsSchema = (format: number) =>
+  z.strictObject(Object.fromEntries((KINDS_BY_FORMAT[format] ?? []).map((k) => [k, count])));
+
+/** zod schema of a manifest of `format` (strict: unknown fields are refused). */
+export const manifestSchemaFor = (format: number) =>
+  z
+    .object({
+      format: z.literal(format),
+      applianceId: z.string().min(1).max(64),
+      keyId: z.string().regex(/^[0-9a-f]{16}$/),
+      epoch: seq,
+      bundleSeq: seq,
+      prevSha256: hex64.nullable(),
+      reexport: z.boolean(),
+      fromSeq: seq,
+      toSeq: seq,
+      counts: countsSchema(format),
+      createdAt: z.string().min(1).max(64),
+      files: z
+        .array(
+          z
+            .object({
+              path: z.string().min(1).max(255),
+              size: count,
+              sha256: hex64,
+              compressedSize: count,
+              compressedSha256: hex64,
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(16),
+    })
+    .strict()
+    .refine((m) => m.toSeq >= m.fromSeq, { message: 'toSeq is below fromSeq', path: ['toSeq'] })
+    .refine(
+      (m) =>
+        Object.values(m.counts as Record<string, number>).reduce((a, b) => a + b, 0) ===
+        m.toSeq - m.fromSeq + 1,
+      { message: 'counts do not add up to the sequence range', path: ['counts'] },
+    );
+/** The schema of the format this code writes. */
+export const manifestSchema = manifestSchemaFor(BUNDLE_FORMAT_VERSION);
 
 /**
  * Every way a bundle is refused, each a stable AppError code (HTTP status 422 unless noted in the doc).
@@ -269,7 +291,11 @@ export function serializeManifest(m: BundleManifest): Buffer {
 }
 
 /** Sign manifest bytes with the appliance's private key (PEM or KeyObject); base64 of 64 bytes. */
-export function signManifest(manifestBytes: Buffer, privateKey: KeyObject | string, format = 1): string {
+export function signManifest(
+  manifestBytes: Buffer,
+  privateKey: KeyObject | string,
+  format = BUNDLE_FORMAT_VERSION,
+): string {
   return signWithDomain(signaturePrefix(format), manifestBytes, privateKey);
 }
 
@@ -519,13 +545,13 @@ export async function verifyManifest(
       `the bundle says appliance ${claimedAppliance} but key ${claimedKeyId} belongs to appliance ${trusted.applianceId}`,
     );
   }
-  if (claimedFormat !== BUNDLE_FORMAT_VERSION) {
+  if (!KINDS_BY_FORMAT[claimedFormat]) {
     throw bundleError(
       'bundle_format_unsupported',
-      `bundle format ${claimedFormat} is not supported (this fieldclass reads format ${BUNDLE_FORMAT_VERSION})`,
+      `bundle format ${claimedFormat} is not supported (this fieldclass reads formats ${Object.keys(KINDS_BY_FORMAT).join(', ')}: upgrade HQ first)`,
     );
   }
-  const parsed = manifestSchema.safeParse(claimed);
+  const parsed = manifestSchemaFor(claimedFormat).safeParse(claimed);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
     throw bundleError(
@@ -533,7 +559,11 @@ export async function verifyManifest(
       `manifest.json: ${i.path.join('.') || '(root)'}: ${i.message}`,
     );
   }
-  return parsed.data;
+  // In memory every manifest counts every kind (a format 1 bundle has no course or adjustment rows).
+  return {
+    ...parsed.data,
+    counts: { ...zeroCounts(), ...(parsed.data.counts as Record<string, number>) },
+  };
 }
 
 /**
@@ -765,7 +795,8 @@ async function* streamRows(
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let expect = manifest.fromSeq;
-  const counts: Record<JournalRowKind, number> = { statement: 0, person: 0, cohort: 0, enrolment: 0 };
+  const counts = zeroCounts();
+  const kinds = KINDS_BY_FORMAT[manifest.format] ?? [];
   const parseLine = (line: string): BundleRow => {
     let r: BundleRow;
     try {
@@ -780,7 +811,7 @@ async function* streamRows(
       !Number.isInteger(r.epoch) ||
       r.epoch < 1 ||
       r.epoch > manifest.epoch ||
-      !JOURNAL_KINDS.includes(r.kind) ||
+      !kinds.includes(r.kind) ||
       typeof r.ref !== 'string' ||
       typeof r.recordedAt !== 'string' ||
       typeof r.body !== 'object' ||

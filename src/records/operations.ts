@@ -1,0 +1,71 @@
+import type { Statement } from 'better-sqlite3';
+import { AppError } from '../core/errors.js';
+import type { Db } from '../db/connection.js';
+
+/**
+ * THE operation id: every write a person can repeat (a double tap, a resend after a timeout, later a
+ * phone replaying its offline queue, a coordinator's admin action, an LRS statement) carries one. It is a
+ * UUID made by the page script, or put in the form by the box when JavaScript is off; nothing is signed.
+ * It is claimed in the same records.db transaction as the write it guards (RecordsService.writeOnce, inside
+ * the group commit), so of two concurrent sends exactly one writes. The same person repeating the same
+ * action on the same target gets the first result and nothing is written; the same id with another person,
+ * action or target is refused (409 operation_conflict); a malformed id is refused (400 operation_id_invalid).
+ * Rows are kept at least OPERATION_KEEP_DAYS days.
+ */
+export interface Operation {
+  id: string;
+  personId: string;
+  /** What is done, e.g. 'quiz.submit'. */
+  action: string;
+  /** What it is done to, e.g. '<course>/<quiz>'. */
+  target: string;
+}
+
+export const OPERATION_KEEP_DAYS = 30;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A well-formed operation id (a UUID, lowercased), or 400 operation_id_invalid. */
+export function parseOperationId(v: unknown): string {
+  const s = typeof v === 'string' ? v.trim().toLowerCase() : '';
+  if (!UUID.test(s))
+    throw new AppError('operation_id_invalid', 'the operation id must be a UUID (e.g. from the page)', 400);
+  return s;
+}
+
+/** SQL on `operations` (records.db). Only inside a records transaction. */
+export class OperationsRepo {
+  private readonly get: Statement;
+  private readonly put: Statement;
+  private readonly prune: Statement;
+
+  constructor(db: Db) {
+    this.get = db.prepare('SELECT person_id, action, target, result FROM operations WHERE id = ?');
+    this.put = db.prepare(
+      'INSERT INTO operations (id, person_id, action, target, result, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.prune = db.prepare('DELETE FROM operations WHERE created_at < ?');
+  }
+
+  /**
+   * `{ replay: result }` when this person already did this action on this target with this id; undefined
+   * when the id is new; 409 when the id belongs to another person, action or target.
+   */
+  claim(op: Operation): { replay: unknown } | undefined {
+    const row = this.get.get(op.id) as
+      { person_id: string; action: string; target: string; result: string } | undefined;
+    if (!row) return undefined;
+    if (row.person_id !== op.personId || row.action !== op.action || row.target !== op.target)
+      throw new AppError('operation_conflict', 'this operation id was already used for something else', 409);
+    return { replay: JSON.parse(row.result) as unknown };
+  }
+
+  record(op: Operation, result: unknown, at: string): void {
+    this.put.run(op.id, op.personId, op.action, op.target, JSON.stringify(result ?? null), at);
+  }
+
+  /** Forget operations recorded before `before` (ISO time). */
+  pruneBefore(before: string): number {
+    return this.prune.run(before).changes;
+  }
+}
