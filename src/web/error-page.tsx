@@ -32,11 +32,7 @@ export function ErrorPage({
     <Layout page={page} title={t('errorTitle')}>
       <h1>{t('errorTitle')}</h1>
       <p class="error" role="alert" data-code={code}>
-        {code === 'storage_full'
-          ? t('storageFull')
-          : status === 404
-            ? t('notFound')
-            : (text ?? t(statusKey(status)))}
+        {status === 404 ? t('notFound') : (text ?? t(statusKey(status)))}
       </p>
       <p>
         <a href="/">{t('home')}</a>

@@ -15,8 +15,6 @@ export const tLayout = defineMessages({
     conflict: 'This cannot be done now.',
     tooLarge: 'What you sent is too large.',
     serverError: 'Something went wrong on the box. Try again; if it keeps happening, tell your coordinator.',
-    storageFull:
-      'The box’s storage is full: what you just did was not saved. Tell your coordinator, then try again later.',
     home: 'Back to the start page',
     offlineQueuedOne: '1 step saved on this phone: it will be sent when you are back on the class Wi-Fi.',
     offlineQueuedMany:
@@ -52,8 +50,6 @@ export const tLayout = defineMessages({
     tooLarge: 'Ce que vous avez envoyé est trop volumineux.',
     serverError:
       'Un problème est survenu sur le boîtier. Réessayez ; si cela continue, prévenez la personne qui coordonne la formation.',
-    storageFull:
-      'La mémoire du boîtier est pleine : ce que vous venez de faire n’a pas été enregistré. Prévenez la personne qui coordonne la formation, puis réessayez plus tard.',
     home: 'Retour à la page d’accueil',
     offlineQueuedOne:
       '1 étape enregistrée sur ce téléphone : elle sera envoyée dès le retour sur le Wi-Fi de la salle.',
@@ -91,7 +87,6 @@ export const tLayout = defineMessages({
     conflict: 'لا يمكن القيام بذلك الآن.',
     tooLarge: 'ما أرسلته كبير جداً.',
     serverError: 'حدث خطأ في الجهاز. حاول مرة أخرى، وإذا تكرر ذلك فأخبر المنسق.',
-    storageFull: 'ذاكرة الجهاز ممتلئة: لم يُحفظ ما قمت به للتو. أخبر المنسق ثم حاول مرة أخرى لاحقاً.',
     home: 'العودة إلى الصفحة الرئيسية',
     offlineQueuedOne: 'حُفظت خطوة واحدة على هذا الهاتف: ستُرسل عند عودتك إلى شبكة Wi-Fi الخاصة بالقاعة.',
     offlineQueuedMany: 'حُفظت {n} خطوات على هذا الهاتف: ستُرسل عند عودتك إلى شبكة Wi-Fi الخاصة بالقاعة.',
