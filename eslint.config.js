@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layering from './eslint/layering.mjs';
 
 export default tseslint.config(
   {
@@ -26,6 +27,13 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // The layering of docs/ARCHITECTURE.md (eslint/layering.mjs): core/, db/, web/ and contract/ import no
+  // feature, no feature imports the wiring (app/, cli/), repos call no service, express only at the edge.
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    plugins: { fieldclass: layering },
+    rules: { 'fieldclass/layering': 'error' },
+  },
   // Plain browser scripts served as they are (no build step): no type information, browser globals.
   {
     files: ['src/**/*.js'],

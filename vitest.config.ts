@@ -14,11 +14,25 @@ export default defineConfig({
           include: ['test/**/*.test.{ts,tsx}'],
           // Tests that run the real CLI need dist/ built from this source: built once, here.
           globalSetup: ['test/setup/build-dist.ts'],
-          exclude: ['test/bench/**'],
+          exclude: ['test/bench/**', 'test/system/**'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // Browser and kill -9 tests start real servers; keep them from starving each other on 2 cores.
           fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The booted box (test/system): debootstrap, systemd-nspawn, Chromium over a veth. Alone, after
+          // the other projects (groupOrder), so its boots do not compete with the timing-sensitive tests.
+          name: 'system',
+          include: ['test/system/**/*.test.ts'],
+          globalSetup: ['test/setup/build-dist.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 40 * 60_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

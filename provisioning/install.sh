@@ -333,6 +333,9 @@ if [[ $prev != "$RELEASE" ]]; then
   if ((node_runs)); then
     if ! app migrate >/dev/null; then
       if [[ -n $backup ]]; then
+        # The failed run's -wal/-shm go first: left beside the restored database, SQLite would replay the
+        # failed run's frames into it. The backup holds each database with its own -wal when it had one.
+        for f in "${dbs[@]}"; do rm -f "$f-wal" "$f-shm"; done
         cp -p "$root$backup"/* "$root/var/lib/fieldclass/"
         fc_note "migration failed: databases restored from $backup"
       fi

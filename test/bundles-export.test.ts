@@ -233,24 +233,31 @@ describe('USB copy', () => {
     );
   });
 
-  it('finds sticks from a mounts table under the configured roots', async () => {
+  it("finds sticks from the mount table under the configured roots, each once, not the service's bind mounts", async () => {
     const { mountedSticks } = await import('../src/bundles/usb-copy.service.js');
     const t = tempDir();
     cleanups.push(() => t.cleanup());
-    const mounts = join(t.dir, 'mounts');
+    const mounts = join(t.dir, 'mountinfo');
     writeFileSync(
       mounts,
       [
-        '/dev/mmcblk0p2 / ext4 rw 0 0',
-        '/dev/sda1 /media/pi/MY\\040STICK vfat rw 0 0',
-        '/dev/sdb1 /mnt/usb vfat rw 0 0',
-        '/dev/sdc1 /mnt/other vfat rw 0 0',
+        '25 1 179:2 / / rw,relatime shared:1 - ext4 /dev/mmcblk0p2 rw',
+        '40 25 8:1 / /media/pi/MY\\040STICK rw,nosuid shared:20 - vfat /dev/sda1 rw',
+        '41 25 8:17 / /mnt/usb rw,nosuid shared:21 - vfat /dev/sdb1 rw',
+        '42 25 8:33 / /mnt/other rw,nosuid shared:22 - vfat /dev/sdc1 rw',
+        // Inside fieldclass.service: ReadWritePaths=/media/fieldclass binds that folder of the system
+        // disk, and a stick mounted afterwards appears both on the folder and on its bind.
+        '428 387 179:2 /media/fieldclass /media/fieldclass rw,nosuid shared:156 master:3 - ext4 /dev/mmcblk0p2 rw',
+        '438 387 7:0 / /media/fieldclass/FCSTICK rw,nosuid shared:169 master:153 - fuseblk /dev/loop0 rw',
+        '439 428 7:0 / /media/fieldclass/FCSTICK rw,nosuid shared:170 master:153 - fuseblk /dev/loop0 rw',
       ].join('\n'),
     );
     expect(mountedSticks(['/media', '/mnt/usb'], mounts).sticks()).toEqual([
       '/media/pi/MY STICK',
       '/mnt/usb',
+      '/media/fieldclass/FCSTICK',
     ]);
+    expect(mountedSticks(['/media/fieldclass'], mounts).sticks()).toEqual(['/media/fieldclass/FCSTICK']);
     expect(mountedSticks(['/media'], join(t.dir, 'none')).sticks()).toEqual([]);
   });
 });

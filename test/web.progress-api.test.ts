@@ -26,17 +26,7 @@ describe('reading-progress API (real server, real SQLite)', () => {
   afterAll(async () => s.cleanup());
 
   const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(s.url + path, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        origin: s.url,
-        cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        'x-csrf-token': csrf,
-        ...headers,
-      },
-      body: JSON.stringify(body),
-    });
+    b.postJson(path, body, csrf, headers);
 
   it('records progress durably as a progressed statement and the lesson position', async () => {
     const r = await postJson('/api/progress', {

@@ -20,7 +20,7 @@ import type { AdminKey } from './admin.messages.js';
 import type { Dashboard } from './dashboard.js';
 import type { CourseReport, ReportSort } from './reports.service.js';
 import type { XapiStatement } from '../contract/vocabulary.js';
-import type { ProgressRow } from '../learning/learning.repo.js';
+import type { ProgressRow } from '../learning/learning.service.js';
 
 type T = ReturnType<typeof tr>;
 /** Keep a left-to-right value ("300 MB") in one piece inside right-to-left text (Unicode isolates). */

@@ -12,7 +12,13 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { VNode } from 'preact';
 import type { BundleServices } from '../bundles/bundles.module.js';
 import { importContent } from '../content/course-bundle.js';
-import { AppError, isAppError, notFound } from '../core/errors.js';
+import { isAppError, notFound, type ErrorSpec } from '../core/errors.js';
+import { invalidInput } from '../core/validation.js';
+import { healthError } from '../health/health.errors.js';
+import { jobsError } from '../jobs/jobs.errors.js';
+import { peopleError } from '../people/people.errors.js';
+import { errorText } from '../web/error-text.js';
+import { adminError } from './admin.errors.js';
 import { newToken } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
 import type { Config, Language } from '../core/config.js';
@@ -37,7 +43,7 @@ import {
   type CsvPreview,
 } from '../people/csv-import.js';
 import type { Gender } from '../people/people.types.js';
-import { requireRole, startSession } from '../web/auth.middleware.js';
+import { requireRole, startSession } from '../people/auth.middleware.js';
 import { pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import type { StaticAssets } from '../web/static-assets.js';
@@ -47,7 +53,7 @@ import * as P from './admin.pages.js';
 import { buildDashboard, type SyncSummary } from './dashboard.js';
 import { completionChartSvg, type AdminReportsService, type ReportSort } from './reports.service.js';
 import type { SetupService } from './setup.service.js';
-import { readUpload } from './upload.js';
+import { readUpload } from '../web/upload.js';
 
 type Body = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -97,6 +103,8 @@ export interface AdminDeps {
   clockSetter: ClockSetter;
   bundles: BundleServices;
   scheduler: Scheduler;
+  /** Every error code's text in en/fr/ar (the app's catalogs), for the messages shown after a POST. */
+  errors: ReadonlyMap<string, ErrorSpec>;
 }
 
 /**
@@ -109,7 +117,6 @@ export function adminRouter(ctx: AdminDeps): Router {
   const coordinator = requireRole('coordinator', { signInPath: '/admin/signin' });
   const limiter = new SigninLimiter(ctx.config.signinRateLimit);
   const imports = new Map<string, PendingImport>();
-  const sync = (): BundleServices | null => ctx.bundles;
 
   const admin = (req: Request, res: Response): AdminPage => {
     const page = pageContext(req, res);
@@ -139,7 +146,9 @@ export function adminRouter(ctx: AdminDeps): Router {
   };
   const backErr = (res: Response, path: string, e: unknown) => {
     if (!isAppError(e) || (e.status >= 500 && e.code === 'internal')) throw e;
-    res.redirect(303, `${path}?${new URLSearchParams({ err: e.message.slice(0, 400) }).toString()}`);
+    // The coordinator reads the error in their language (the catalogs); English only for a code none has.
+    const text = errorText(e, res.locals.lang, ctx.errors) ?? e.message;
+    res.redirect(303, `${path}?${new URLSearchParams({ err: text.slice(0, 400) }).toString()}`);
   };
   const me = (res: Response) => res.locals.user!.person;
   const audit = (res: Response, action: string, target?: string | null, details?: object) =>
@@ -194,7 +203,8 @@ export function adminRouter(ctx: AdminDeps): Router {
         limiter.fail(address, '\u0000setup');
         return fail(403, t('badSetupCode'));
       }
-      if (isAppError(e) && e.status < 500) return fail(e.status, e.message);
+      if (isAppError(e) && e.status < 500)
+        return fail(e.status, errorText(e, page.lang, ctx.errors) ?? e.message);
       throw e;
     }
   });
@@ -239,9 +249,8 @@ export function adminRouter(ctx: AdminDeps): Router {
 
   // ---- dashboard ------------------------------------------------------------------------------------
 
-  const syncSummary = (): SyncSummary | null => {
-    const s = sync();
-    if (!s) return null;
+  const syncSummary = (): SyncSummary => {
+    const s = ctx.bundles;
     const list = s.exporter.list();
     const acked = list.filter((b) => b.acknowledged_at).map((b) => b.acknowledged_at!);
     const exportsOnly = list.filter((b) => !b.reexport);
@@ -281,7 +290,7 @@ export function adminRouter(ctx: AdminDeps): Router {
           time.getUTCFullYear() < 2020 ||
           time.getUTCFullYear() > 2100
         )
-          throw new AppError('invalid', 'the browser did not send a valid time (is JavaScript off?)');
+          throw invalidInput([{ field: 'browserTime', key: 'browserTime' }]);
         const before = ctx.clock.now().toISOString();
         try {
           await ctx.clockSetter.set(time);
@@ -292,7 +301,7 @@ export function adminRouter(ctx: AdminDeps): Router {
             error: (e as Error).message,
           });
           if (isAppError(e)) throw e;
-          throw new AppError('clock_not_set', `the box clock was not changed: ${(e as Error).message}`, 503);
+          throw healthError('clock_not_set', { detail: (e as Error).message });
         }
         audit(res, 'clock.set', null, { from: before, to: time.toISOString() });
         back(res, '/admin', 'clockSet');
@@ -405,9 +414,7 @@ export function adminRouter(ctx: AdminDeps): Router {
       async (req, res) => {
         const body = req.body as Body;
         const pending = imports.get(str(body['token']));
-        const page = admin(req, res);
-        if (!pending || pending.by !== me(res).id)
-          throw new AppError('import_expired', tr(page)('importExpired'), 409);
+        if (!pending || pending.by !== me(res).id) throw adminError('import_expired');
         const cohortId = str(body['cohortId']) || null;
         try {
           const r = await importTraineeCsv(ctx, pending.data, { cohortId });
@@ -420,7 +427,9 @@ export function adminRouter(ctx: AdminDeps): Router {
           // Someone added one of these usernames since the check: show the new preview.
           if (isAppError(e) && e.code === 'csv_invalid') {
             imports.delete(str(body['token']));
-            throw new AppError('csv_invalid', csvProblems(e.details!['preview'] as CsvPreview).slice(0, 380));
+            throw peopleError('csv_invalid', {
+              detail: csvProblems(e.details!['preview'] as CsvPreview).slice(0, 380),
+            });
           }
           throw e;
         }
@@ -538,7 +547,7 @@ export function adminRouter(ctx: AdminDeps): Router {
 
   const installedCourse = (id: string): string => {
     if (!ctx.content.listInstalled().some((c) => c.id === id))
-      throw new AppError('not_found', `course ${id} is not installed`, 404);
+      throw adminError('course_not_installed', { course: id });
     return id;
   };
 
@@ -605,7 +614,7 @@ export function adminRouter(ctx: AdminDeps): Router {
           else unknown.push(n);
         }
         if (unknown.length)
-          throw new AppError('invalid', `no trainee named ${unknown.slice(0, 10).join(', ')}`);
+          throw adminError('trainees_unknown', { usernames: unknown.slice(0, 10).join(', ') });
         const n = ctx.cohorts.addMembers(cohort.id, ids);
         audit(res, 'cohort.members_add', cohort.name, { count: n });
         back(res, `/admin/cohorts/${cohort.id}`, 'membersAdded', { n });
@@ -646,8 +655,7 @@ export function adminRouter(ctx: AdminDeps): Router {
 
   /** Course bundles (.zip) and course folders on mounted USB sticks: <stick>/fieldclass/courses/* and <stick>/*. */
   const usbCourses = (): { path: string; name: string }[] => {
-    const s = sync();
-    const sticks = s ? s.usb.sticks() : [];
+    const sticks = ctx.bundles.usb.sticks();
     const out: { path: string; name: string }[] = [];
     for (const stick of sticks) {
       for (const dir of [join(stick, 'fieldclass', 'courses'), stick]) {
@@ -711,8 +719,7 @@ export function adminRouter(ctx: AdminDeps): Router {
     } catch (e) {
       if (isAppError(e)) {
         audit(res, 'course.install_refused', source, { error: e.message.slice(0, 500) });
-        const t = tr(admin(res.req, res));
-        throw new AppError(e.code, t('installFailed', { message: e.message }).slice(0, 400), e.status);
+        throw adminError('install_failed', { detail: e.message.slice(0, 380) });
       }
       throw e;
     }
@@ -723,7 +730,7 @@ export function adminRouter(ctx: AdminDeps): Router {
     act(
       async (req, res) => {
         const up = await readUpload(req, COURSE_MAX);
-        if (!up.file || up.file.data.length === 0) throw new AppError('invalid', 'no course file was sent');
+        if (!up.file || up.file.data.length === 0) throw adminError('no_course_file');
         const dir = join(ctx.config.dataDir, 'tmp');
         mkdirSync(dir, { recursive: true });
         const safe =
@@ -748,7 +755,7 @@ export function adminRouter(ctx: AdminDeps): Router {
       async (req, res) => {
         const path = str((req.body as Body)['path']);
         const found = usbCourses().find((u) => u.path === path);
-        if (!found) throw new AppError('not_found', 'that course is no longer on a USB stick', 404);
+        if (!found) throw adminError('usb_course_gone');
         await install(res, found.path, `usb:${found.name}`);
       },
       () => '/admin/courses',
@@ -832,20 +839,8 @@ export function adminRouter(ctx: AdminDeps): Router {
   // ---- sync -----------------------------------------------------------------------------------------
 
   router.get('/admin/sync', (req, res) => {
-    const s = sync();
+    const s = ctx.bundles;
     const page = admin(req, res);
-    if (!s)
-      return show(
-        res,
-        <P.SyncPage
-          page={page}
-          available={false}
-          bundles={[]}
-          pendingRows={0}
-          uploadConfigured={false}
-          sticks={[]}
-        />,
-      );
     const list = s.exporter
       .list()
       .reverse()
@@ -873,8 +868,7 @@ export function adminRouter(ctx: AdminDeps): Router {
   });
 
   router.get('/admin/sync/bundles/:seq', (req, res) => {
-    const s = sync();
-    const b = s?.exporter.list().find((x) => String(x.seq) === String(req.params['seq']));
+    const b = ctx.bundles.exporter.list().find((x) => String(x.seq) === String(req.params['seq']));
     if (!b || !b.present) throw notFound('bundle');
     res.setHeader('Content-Type', 'application/zip');
     res.setHeader('Content-Disposition', `attachment; filename="${basename(b.file)}"`);
@@ -886,8 +880,7 @@ export function adminRouter(ctx: AdminDeps): Router {
     '/admin/sync/export',
     act(
       async (_req, res) => {
-        const s = sync();
-        if (!s) throw new AppError('unavailable', 'sync is not available', 503);
+        const s = ctx.bundles;
         const written = await s.exporter.export();
         audit(res, 'sync.export', null, { bundles: written.length });
         back(res, '/admin/sync', written.length ? 'exported' : 'nothingPending', { n: written.length });
@@ -900,16 +893,15 @@ export function adminRouter(ctx: AdminDeps): Router {
     '/admin/sync/usb',
     act(
       (_req, res) => {
-        const s = sync();
-        if (!s) throw new AppError('unavailable', 'sync is not available', 503);
+        const s = ctx.bundles;
         const results = s.usb.copyAll();
         const failed = results.flatMap((r) => r.failed);
         audit(res, 'sync.usb_copy', null, {
           results: results.map((r) => ({ stick: r.stick, copied: r.copied.length, failed: r.failed.length })),
         });
-        if (!results.length) throw new AppError('no_stick', 'no USB stick is plugged in');
+        if (!results.length) throw adminError('no_stick');
         if (failed.length)
-          throw new AppError('copy_failed', failed.map((f) => `${f.file}: ${f.reason}`).join('; '));
+          throw adminError('copy_failed', { detail: failed.map((f) => `${f.file}: ${f.reason}`).join('; ') });
         back(res, '/admin/sync', 'saved');
       },
       () => '/admin/sync',
@@ -920,8 +912,7 @@ export function adminRouter(ctx: AdminDeps): Router {
     '/admin/sync/upload',
     act(
       async (_req, res) => {
-        const s = sync();
-        if (!s) throw new AppError('unavailable', 'sync is not available', 503);
+        const s = ctx.bundles;
         const r = await s.uploader.uploadPending();
         audit(res, 'sync.upload', null, {
           acknowledged: r.acknowledged.length,
@@ -929,10 +920,9 @@ export function adminRouter(ctx: AdminDeps): Router {
           refused: r.refused.length,
         });
         if (r.refused.length)
-          throw new AppError(
-            'upload_refused',
-            r.refused.map((x) => `bundle ${x.bundleSeq}: ${x.message}`).join('; '),
-          );
+          throw adminError('upload_refused', {
+            detail: r.refused.map((x) => `bundle ${x.bundleSeq}: ${x.message}`).join('; '),
+          });
         back(res, '/admin/sync', 'saved');
       },
       () => '/admin/sync',
@@ -954,7 +944,7 @@ export function adminRouter(ctx: AdminDeps): Router {
     act(
       (req, res) => {
         const name = String(req.params['job']);
-        if (!scheduler.has(name)) throw notFound(`job ${name}`);
+        if (!scheduler.has(name)) throw jobsError('job_unknown', { job: name });
         const s = setScheduleOverride(ctx.records, name, str((req.body as Body)['schedule']));
         // The scheduler takes it now (a running one replaces its cron task); the next start reads it too.
         scheduler.reschedule(name, s);
@@ -969,8 +959,7 @@ export function adminRouter(ctx: AdminDeps): Router {
     '/admin/schedule/:job/run',
     act(
       async (req, res) => {
-        if (!scheduler.isStarted())
-          throw new AppError('unavailable', 'the scheduler is not running in this process', 503);
+        if (!scheduler.isStarted()) throw adminError('scheduler_stopped');
         const name = String(req.params['job']);
         audit(res, 'job.run', name);
         const r = await scheduler.runNow(name);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../core/errors.js';
+import { invalidInput } from '../core/validation.js';
+import { adminError } from './admin.errors.js';
 import type { Logger } from '../core/logger.js';
 import type { PeopleService } from '../people/people.service.js';
 import { newCoordinatorSchema, type NewCoordinator } from '../people/people.schema.js';
@@ -8,7 +9,6 @@ import { hashSecret } from '../people/secret.js';
 import { safeEqual } from '../people/auth.service.js';
 import type { AuditService } from '../records/audit.service.js';
 import type { RecordsService } from '../records/records.service.js';
-import { formatZodError } from '../core/config.js';
 
 const META_KEY = 'admin_setup_code';
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -68,15 +68,13 @@ export class SetupService {
    */
   async complete(code: string, input: NewCoordinator): Promise<Person> {
     const v = newCoordinatorSchema.safeParse(input);
-    if (!v.success)
-      throw new AppError('invalid', formatZodError(v.error, 'coordinator').replace(/^coordinator: /gm, ''));
+    if (!v.success) throw invalidInput(v.error);
     const secretHash = await hashSecret(v.data.password, 'password');
     return this.records.writeNow(() => {
-      if (!this.needsSetup())
-        throw new AppError('setup_done', 'a coordinator already exists: sign in instead', 409);
+      if (!this.needsSetup()) throw adminError('setup_done');
       const stored = this.records.getMeta(META_KEY) ?? '';
       if (!stored || !safeEqual(normalizeCode(stored), normalizeCode(code)))
-        throw new AppError('bad_setup_code', 'that setup code is not right', 403);
+        throw adminError('bad_setup_code');
       this.records.setMeta(META_KEY, '');
       const person = this.people.insert('coordinator', v.data, secretHash);
       this.audit.recordTx(person.id, 'coordinator.setup', person.username);

@@ -9,12 +9,13 @@ import { progressApiRouter } from '../learning/progress-api.routes.js';
 import { scormRouter } from '../learning/scorm.routes.js';
 import { ScormScripts } from '../learning/scorm.scripts.js';
 import { authRouter } from '../people/auth.routes.js';
-import { csrfMiddleware, denyRole, sessionMiddleware } from '../web/auth.middleware.js';
+import { csrfMiddleware, denyRole, sessionMiddleware } from '../people/auth.middleware.js';
 import { errorMiddleware, notFoundMiddleware } from '../web/errors.middleware.js';
 import { securityHeaders } from '../web/security.js';
 import { StaticAssets } from '../web/static-assets.js';
 import { loadBrand } from '../web/brand.js';
 import type { AppContext } from './context.js';
+import { boxErrors } from './errors.js';
 import { createScheduler } from './jobs.js';
 import { listen, listenError, localUrl } from './listen.js';
 import { startPackageServer } from './scorm-package.app.js';
@@ -47,9 +48,9 @@ export function createApp(ctx: AppContext, scheduler: Scheduler): Express {
   app.use(scormRouter(ctx));
   app.use(learningRouter(ctx));
   app.use(progressApiRouter(ctx));
-  app.use(adminRouter({ ...ctx, scheduler }));
+  app.use(adminRouter({ ...ctx, scheduler, errors: boxErrors }));
   app.use(notFoundMiddleware);
-  app.use(errorMiddleware(ctx.logger));
+  app.use(errorMiddleware(ctx.logger, boxErrors));
   return app;
 }
 

@@ -8,6 +8,7 @@ import { StaticAssets } from '../web/static-assets.js';
 import { hqBundlesRouter } from '../hq/hq-bundles.routes.js';
 import { hqAuthRouter, hqStaffRouter } from '../hq/hq.routes.js';
 import { hqCsrfMiddleware, hqSessionMiddleware } from '../hq/hq.web.js';
+import { hqErrors } from './errors.js';
 import type { HqContext } from './hq.context.js';
 import { listen, localUrl } from './listen.js';
 
@@ -52,7 +53,7 @@ export function createHqApp(ctx: HqContext): Express {
   app.use(hqAuthRouter(ctx, assets));
   app.use(hqStaffRouter(ctx, assets));
   app.use(notFoundMiddleware);
-  app.use(errorMiddleware(ctx.logger));
+  app.use(errorMiddleware(ctx.logger, hqErrors));
   return app;
 }
 

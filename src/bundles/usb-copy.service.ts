@@ -26,25 +26,33 @@ export interface StickProbe {
 }
 
 /**
- * Mount points listed in /proc/mounts under one of `roots` (e.g. /media/<user>/<label>, /mnt/usb), the
- * roots themselves excluded unless they are mount points. Nothing when /proc/mounts cannot be read.
+ * Mount points in /proc/self/mountinfo under one of `roots` (e.g. /media/<user>/<label>, /mnt/usb), each
+ * once, the roots themselves only when a drive is mounted there. Only mounts of a file system's own root
+ * count: under systemd, `ReadWritePaths=/media/fieldclass` makes that folder a bind mount of a directory of
+ * the system disk inside the service (root field not "/"), which is not a stick, and a stick mounted later
+ * shows up twice there (propagated to the folder and to its bind). Nothing when mountinfo cannot be read.
  */
-export function mountedSticks(roots: readonly string[], mountsFile = '/proc/mounts'): StickProbe {
+export function mountedSticks(roots: readonly string[], mountInfoFile = '/proc/self/mountinfo'): StickProbe {
+  // mountinfo escapes spaces and other characters as octal.
+  const unescape = (p: string) =>
+    p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
   return {
     sticks() {
       let text: string;
       try {
-        text = readFileSync(mountsFile, 'utf8');
+        text = readFileSync(mountInfoFile, 'utf8');
       } catch {
         return [];
       }
-      const points = text
-        .split('\n')
-        .map((l) => l.split(' ')[1])
-        .filter((p): p is string => !!p)
-        // /proc/mounts escapes spaces and other characters as octal.
-        .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
-      return points.filter((p) => roots.some((r) => p === resolve(r) || p.startsWith(resolve(r) + sep)));
+      const points = new Set<string>();
+      for (const line of text.split('\n')) {
+        // id parent major:minor root mount-point options [optional fields] - type source super-options
+        const [, , , fsRoot, point] = line.split(' ');
+        if (fsRoot !== '/' || !point) continue;
+        const p = unescape(point);
+        if (roots.some((r) => p === resolve(r) || p.startsWith(resolve(r) + sep))) points.add(p);
+      }
+      return [...points];
     },
   };
 }

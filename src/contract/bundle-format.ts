@@ -386,6 +386,11 @@ export interface OpenedBundle {
    * anything is wrong. Commit what you read only after it has finished without throwing. Call once.
    */
   rows(): AsyncGenerator<BundleRow, void, undefined>;
+  /**
+   * Where journal.ndjson's deflated bytes are in the file and what they must hash to (from the verified
+   * manifest): lets HQ read the payload a second time, synchronously, inside its write transaction.
+   */
+  payload: { offset: number; compressedSize: number; size: number; sha256: string; compressedSha256: string };
   /** Release the file (done automatically when rows() finishes or throws). */
   close(): void;
 }
@@ -755,6 +760,7 @@ export async function openBundle(path: string, opts: OpenBundleOptions): Promise
     const sha256 = hashFd(fd, size);
     const journalEntry = byName.get(JOURNAL_FILE)!;
     const journalMeta = listed.get(JOURNAL_FILE)!;
+    const journalLayout = layouts.find((l) => l.name === JOURNAL_FILE)!;
     const z = zip;
     let started = false;
     return {
@@ -764,6 +770,13 @@ export async function openBundle(path: string, opts: OpenBundleOptions): Promise
       sha256,
       bytes: size,
       close,
+      payload: {
+        offset: journalLayout.offset + 30 + Buffer.byteLength(JOURNAL_FILE),
+        compressedSize: journalMeta.compressedSize,
+        size: journalMeta.size,
+        sha256: journalMeta.sha256,
+        compressedSha256: journalMeta.compressedSha256,
+      },
       rows() {
         if (started) throw new Error('rows() may be called once');
         started = true;

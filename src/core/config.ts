@@ -2,14 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
+import { languageSchema } from './language.js';
 
 /**
  * The one configuration schema. Sources, highest first: command-line flags, environment variables
  * `FIELDCLASS_*`, `config.json` in the data dir, defaults. Parsed once at start and frozen; an invalid value
  * stops the process with a message that names the field.
  */
-export const languageSchema = z.enum(['en', 'fr', 'ar']);
-export type Language = z.infer<typeof languageSchema>;
+// The languages are defined in core/language.ts (errors and catalogs use them without the config).
+export { languageSchema, type Language } from './language.js';
 
 const cron = z.string().min(9, 'must be a cron expression such as "0 2 * * *"');
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { AppError } from '../core/errors.js';
+import { healthError } from './health.errors.js';
 
 /** Sets the box's system clock. The box has no real-time clock; a coordinator's browser may know better. */
 export interface ClockSetter {
@@ -19,14 +19,15 @@ export class CommandClockSetter implements ClockSetter {
 
   set(time: Date): Promise<void> {
     const [cmd, ...args] = this.command;
-    if (!cmd) return Promise.reject(new AppError('clock_not_set', 'no clock command is configured', 503));
+    if (!cmd)
+      return Promise.reject(healthError('clock_not_set', { detail: 'no clock command is configured' }));
     return new Promise((resolve, reject) => {
       execFile(cmd, [...args, time.toISOString()], { timeout: this.timeoutMs }, (err, _stdout, stderr) => {
         if (!err) return resolve();
         const said = String(stderr || err.message)
           .trim()
           .slice(0, 300);
-        reject(new AppError('clock_not_set', `the box clock was not changed: ${said}`, 503));
+        reject(healthError('clock_not_set', { detail: said }));
       });
     });
   }

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { formatZodError } from '../core/config.js';
 import { AppError, notFound } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
-import { keyIdOf, parsePublicKey, publicKeyPem } from '../contract/bundle-format.js';
+import { bundleFileName, keyIdOf, parsePublicKey, publicKeyPem } from '../contract/bundle-format.js';
 import { AppliancesRepo, type ApplianceRow, type ForkRow, type ImportRow } from './appliances.repo.js';
 
 /** The box's `fieldclass identity request` output. */
@@ -101,8 +101,61 @@ export interface ApplianceStatus {
   lastBundle: { epoch: number; bundleSeq: number; sha256: string; importedAt: string } | null;
   lastSequence: number;
   lastImportAt: string | null;
-  gaps: SeqRange[];
+  gaps: Gap[];
   forks: { epoch: number; bundleSeq: number; sha256: string; reason: string; detectedAt: string }[];
+}
+
+/**
+ * A hole in what HQ holds of an appliance's journal, with the way out: the bundle files the box wrote for
+ * it (when HQ holds the bundles on both sides of the hole in one epoch, the numbers in between), and the
+ * command the coordinator runs on the box to write them again.
+ */
+export interface Gap extends SeqRange {
+  bundles: {
+    epoch: number;
+    fromBundle: number;
+    toBundle: number;
+    firstFile: string;
+    lastFile: string;
+  } | null;
+  command: string;
+}
+
+/** The command that writes a gap's rows again on the box (docs/bundle-format.md, "Overlap is normal"). */
+export const gapCommand = (fromSeq: number): string =>
+  `fieldclass bundle export --since-sequence ${fromSeq} --out <stick>`;
+
+/** Name the bundles and the command for each gap, from the imports around it. */
+export function explainGaps(
+  applianceId: string,
+  gaps: readonly SeqRange[],
+  imports: readonly ImportRow[],
+): Gap[] {
+  return gaps.map((g) => {
+    let before: ImportRow | undefined;
+    let after: ImportRow | undefined;
+    for (const i of imports) {
+      if (i.to_seq < g.fromSeq && (!before || i.to_seq > before.to_seq)) before = i;
+      if (i.from_seq > g.toSeq && (!after || i.from_seq < after.from_seq)) after = i;
+    }
+    const epoch = after?.epoch;
+    const fromBundle = before && before.epoch === epoch ? before.bundle_seq + 1 : 1;
+    const toBundle = after ? after.bundle_seq - 1 : 0;
+    const known = after !== undefined && (!before || before.epoch === epoch) && toBundle >= fromBundle;
+    return {
+      ...g,
+      bundles: known
+        ? {
+            epoch: epoch!,
+            fromBundle,
+            toBundle,
+            firstFile: bundleFileName(applianceId, epoch!, fromBundle),
+            lastFile: bundleFileName(applianceId, epoch!, toBundle),
+          }
+        : null,
+      command: gapCommand(g.fromSeq),
+    };
+  });
 }
 
 /** Merge imported journal ranges and return the holes between 1 and the highest sequence seen. */
@@ -250,7 +303,7 @@ export class AppliancesService {
         : null,
       lastSequence: ranges.reduce((m, r) => Math.max(m, r.toSeq), 0),
       lastImportAt,
-      gaps: gapsOf(ranges),
+      gaps: explainGaps(a.id, gapsOf(ranges), imports),
       forks: forks.map((f) => ({
         epoch: f.epoch,
         bundleSeq: f.bundle_seq,

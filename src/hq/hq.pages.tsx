@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { Language } from '../core/config.js';
 import { dirOf, LANGUAGE_NAMES } from '../web/i18n.js';
-import type { ApplianceStatus } from './appliances.service.js';
+import type { ApplianceStatus, Gap } from './appliances.service.js';
 import { tHq, type HqMessageKey } from './hq.messages.js';
 import type { ImportOutcome } from './import.service.js';
 import type { CourseReportRow, TraineeReportRow } from './reports.service.js';
@@ -110,15 +110,49 @@ function health(page: HqPage, a: ApplianceStatus) {
         ? t(page, 'keyRevoked', { date: r.at, kept: r.importedBefore })
         : t(page, 'revoked', { point: `${r.fromEpoch}:${r.fromSeq}`, date: r.at, kept: r.importedBefore }),
     );
-  if (a.gaps.length)
-    parts.push(
-      `${t(page, 'gaps')}: ${a.gaps.map((g) => (g.fromSeq === g.toSeq ? g.fromSeq : `${g.fromSeq}–${g.toSeq}`)).join(', ')}`,
-    );
   if (a.forks.length) parts.push(`${t(page, 'forks')}: ${a.forks.length}`);
-  return parts.length ? (
-    <span class="status failed">{parts.join(' · ')}</span>
-  ) : (
-    <span class="status done">{t(page, 'healthy')}</span>
+  if (!parts.length && !a.gaps.length) return <span class="status done">{t(page, 'healthy')}</span>;
+  return (
+    <>
+      {parts.length > 0 && <span class="status failed">{parts.join(' · ')}</span>}
+      {a.gaps.map((g) => (
+        <GapNote page={page} gap={g} />
+      ))}
+    </>
+  );
+}
+
+/** A gap with its way out: the rows and bundle files missing, and what to do on the box. */
+function GapNote({ page, gap: g }: { page: HqPage; gap: Gap }) {
+  const rows = g.fromSeq === g.toSeq ? `${g.fromSeq}` : `${g.fromSeq}–${g.toSeq}`;
+  const b = g.bundles;
+  return (
+    <p class="status failed">
+      {t(page, 'gapRows', { rows })}
+      {b && (
+        <>
+          {' '}
+          {b.fromBundle === b.toBundle
+            ? t(page, 'gapBundle', { n: b.fromBundle })
+            : t(page, 'gapBundles', { from: b.fromBundle, to: b.toBundle })}{' '}
+          <bdi dir="ltr">
+            <code>{b.firstFile}</code>
+            {b.toBundle > b.fromBundle && (
+              <>
+                {' … '}
+                <code>{b.lastFile}</code>
+              </>
+            )}
+          </bdi>
+        </>
+      )}
+      <br />
+      {t(page, 'gapWayOut')}{' '}
+      <bdi dir="ltr">
+        <code>{g.command}</code>
+      </bdi>
+      {b ? ` ${t(page, 'gapOrOutboxFiles')}` : ` ${t(page, 'gapOrOutbox')}`}
+    </p>
   );
 }
 

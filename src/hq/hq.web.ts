@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Language } from '../core/config.js';
-import { AppError } from '../core/errors.js';
+import { webError } from '../web/web.errors.js';
 import { newToken } from '../core/ids.js';
 import { safeEqual } from '../people/auth.service.js';
 import { negotiateLanguage } from '../web/i18n.js';
@@ -76,14 +76,10 @@ export function hqCsrfMiddleware(config: HqConfig): RequestHandler {
   return (req, _res, next) => {
     if (!UNSAFE_METHODS.has(req.method)) return next();
     const origin = foreignOrigin(req, allowed);
-    if (origin !== null)
-      return next(new AppError('bad_origin', `request refused: origin ${origin} is not this HQ`, 403));
+    if (origin !== null) return next(webError('bad_origin', { origin }));
     const sent = sentCsrfToken(req);
     const expected = hqState(req).csrf;
-    if (!sent || !safeEqual(sent, expected))
-      return next(
-        new AppError('bad_csrf', 'request refused: the form has expired or did not come from HQ', 403),
-      );
+    if (!sent || !safeEqual(sent, expected)) return next(webError('bad_csrf'));
     next();
   };
 }
@@ -92,7 +88,7 @@ export function hqCsrfMiddleware(config: HqConfig): RequestHandler {
 export const requireStaff: RequestHandler = (req, res, next) => {
   if (hqState(req).session) return next();
   if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, '/signin');
-  next(new AppError('unauthenticated', 'sign in first', 401));
+  next(webError('unauthenticated'));
 };
 
 export function pageOf(req: Request, config: HqConfig, assets: StaticAssets): HqPage {

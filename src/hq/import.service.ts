@@ -15,14 +15,9 @@ import {
   type OpenedBundle,
 } from '../contract/bundle-format.js';
 import type { ApplianceRow } from './appliances.repo.js';
-import type { AppliancesService } from './appliances.service.js';
-import {
-  factsOf,
-  JournalForkError,
-  type HqRecordsService,
-  type IncomingRow,
-  type RowFacts,
-} from './hq-records.service.js';
+import type { AppliancesService, Gap } from './appliances.service.js';
+import { replayJournal } from './bundle-replay.js';
+import { factsOf, JournalForkError, type HqRecordsService } from './hq-records.service.js';
 
 /** The outcome of importing one bundle file, as `hq import` prints it and the upload endpoint answers it. */
 export interface ImportOutcome {
@@ -41,7 +36,19 @@ export interface ImportOutcome {
   newRows?: number;
   statements?: number;
   /** Journal ranges still missing for this appliance after this import. */
-  gaps?: { fromSeq: number; toSeq: number }[];
+  gaps?: Gap[];
+}
+
+/** A gap as the CLI says it: which rows and bundle files are missing, and how to get them from the box. */
+export function gapLine(g: Gap): string {
+  const rows = g.fromSeq === g.toSeq ? `row ${g.fromSeq}` : `rows ${g.fromSeq}-${g.toSeq}`;
+  const b = g.bundles;
+  const bundles = b
+    ? b.fromBundle === b.toBundle
+      ? ` (bundle ${b.fromBundle}: ${b.firstFile})`
+      : ` (bundles ${b.fromBundle}-${b.toBundle}: ${b.firstFile} to ${b.lastFile})`
+    : '';
+  return `missing ${rows}${bundles}: on the box run \`${g.command}\`, or copy ${b ? 'these files' : 'its bundles'} from its outbox folder`;
 }
 
 /** A printable line: `<file>: imported (...)`, `<file>: already imported`, `<file>: refused: <reason>`. */
@@ -49,9 +56,7 @@ export function outcomeLine(o: ImportOutcome): string {
   if (o.status === 'refused') return `${o.file}: refused: ${o.reason ?? o.code ?? 'unknown reason'}`;
   if (o.status === 'already_imported')
     return `${o.file}: already imported (appliance ${o.applianceId}, bundle ${o.bundleSeq})`;
-  const gaps = o.gaps?.length
-    ? `; gap${o.gaps.length > 1 ? 's' : ''} ${o.gaps.map((g) => (g.fromSeq === g.toSeq ? g.fromSeq : `${g.fromSeq}-${g.toSeq}`)).join(', ')} still missing`
-    : '';
+  const gaps = o.gaps?.length ? `; ${o.gaps.map(gapLine).join('; ')}` : '';
   return `${o.file}: imported (appliance ${o.applianceId}, bundle ${o.bundleSeq}, rows ${o.fromSeq}-${o.toSeq}, ${o.newRows} new${gaps})`;
 }
 
@@ -75,11 +80,6 @@ export function collectBundleFiles(paths: readonly string[]): string[] {
   };
   for (const p of paths) walk(resolve(p), true);
   return out;
-}
-
-interface Prepared {
-  row: IncomingRow;
-  facts: RowFacts;
 }
 
 /**
@@ -177,17 +177,14 @@ export class ImportService {
         opened.close();
         return { ...base, status: 'already_imported', gaps: this.appliances.status(appliance).gaps };
       }
-      // Read and verify the whole payload before deciding anything else: a damaged copy must be refused
-      // for its damage, not flagged as a fork.
-      const rows: Prepared[] = [];
+      // Pass 1: read and verify the whole payload (hashes, row rules, revocation) before deciding anything
+      // else, keeping nothing: a damaged copy must be refused for its damage, not flagged as a fork.
       for await (const r of opened.rows()) {
         if (revocation?.refusesRow(r.epoch, r.seq))
           throw bundleError('bundle_key_revoked', revocation.reason(`its row ${r.epoch}:${r.seq}`));
-        const body = JSON.stringify(r.body);
-        rows.push({
-          row: { seq: r.seq, epoch: r.epoch, kind: r.kind, ref: r.ref, body, recorded_at: r.recordedAt },
-          facts: factsOf(r.kind, r.ref, r.body, r.seq),
-        });
+        // Each body read through its kind's schema here too, so a malformed row refuses the bundle
+        // for what it is before a fork is decided (nothing is kept).
+        factsOf(r.kind, r.ref, r.body, r.seq);
       }
       const forkReason = same
         ? `bundle ${m.bundleSeq} of epoch ${m.epoch} was already imported with other content (sha256 ${same.sha256.slice(0, 12)}...)`
@@ -197,8 +194,15 @@ export class ImportService {
         throw new AppError('bundle_fork', `fork: ${forkReason}`, 409);
       }
       const result = this.db.transaction(() => {
+        // Pass 2: the same rows read again from the file, synchronously inside the transaction, written
+        // as they come (memory does not grow with the bundle); the hashes are checked again at the end.
         const batch = this.records.begin(appliance.no, appliance.id);
-        for (const p of rows) batch.add(p.row, p.facts);
+        for (const r of replayJournal(path, opened!.payload)) {
+          batch.add(
+            { seq: r.seq, epoch: r.epoch, kind: r.kind, ref: r.ref, body: r.body, recorded_at: r.recordedAt },
+            factsOf(r.kind, r.ref, r.parsed),
+          );
+        }
         const r = batch.finish();
         this.appliances.repo.addImport({
           appliance_no: appliance.no,

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { excelCsv } from '../core/csv.js';
 import type { Db } from '../db/connection.js';
 import type { AppliancesService } from './appliances.service.js';
 import { courseBodySchema, type CourseBody } from '../contract/journal.js';
@@ -174,28 +174,25 @@ export type ReportName = keyof typeof REPORT_COLUMNS;
 
 /** CSV for Excel: UTF-8 with a byte-order mark, a header row, CRLF line ends. */
 export function toCsv(columns: readonly string[], rows: readonly object[]): string {
-  return stringify(
+  // The one CSV writer of the box and HQ (core/csv.ts): BOM, CRLF, and a text cell that a spreadsheet
+  // would run as a formula (a trainee named =HYPERLINK(...)) kept as text.
+  return excelCsv(
+    [...columns],
     rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)[c]))),
-    {
-      header: true,
-      columns: columns.map((c) => ({ key: c, header: c })),
-      bom: true,
-      record_delimiter: 'windows',
-    },
-  );
+  ).toString('utf8');
 }
 
-function cell(v: unknown): string {
+function cell(v: unknown): string | number {
   if (v === null || v === undefined) return '';
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  if (typeof v === 'bigint') return String(v);
   return JSON.stringify(v);
 }
 
 /** A plain aligned text table for the terminal. */
 export function toTextTable(columns: readonly string[], rows: readonly object[]): string {
-  const data = rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)[c])));
+  const data = rows.map((r) => columns.map((c) => String(cell((r as Record<string, unknown>)[c]))));
   const widths = columns.map((c, i) => Math.max(c.length, ...data.map((d) => d[i]!.length)));
   const line = (cells: readonly string[]) =>
     cells

@@ -1,5 +1,5 @@
 import cron from 'node-cron';
-import { AppError } from '../core/errors.js';
+import { jobsError } from './jobs.errors.js';
 import type { RecordsService } from '../records/records.service.js';
 import type { Job } from './job.types.js';
 
@@ -14,11 +14,7 @@ export function scheduleOverride(records: RecordsService, name: string): string 
 /** Save a coordinator's schedule for a job; refuses an invalid cron expression, naming it. */
 export function setScheduleOverride(records: RecordsService, name: string, schedule: string): string {
   const s = schedule.trim().replace(/\s+/g, ' ');
-  if (!/^[\d*/,\- ]{9,100}$/.test(s) || !cron.validate(s))
-    throw new AppError(
-      'invalid',
-      `"${schedule}" is not a cron schedule such as "30 1 * * *" (minute hour day month weekday)`,
-    );
+  if (!/^[\d*/,\- ]{9,100}$/.test(s) || !cron.validate(s)) throw jobsError('schedule_invalid', { schedule });
   records.writeNow(() => records.setMeta(OVERRIDE(name), s));
   return s;
 }

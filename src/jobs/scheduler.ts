@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { AppError } from '../core/errors.js';
+import { jobsError } from './jobs.errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/connection.js';
@@ -70,7 +71,7 @@ export class Scheduler {
    */
   reschedule(name: string, schedule: string): void {
     const j = this.jobs.get(name);
-    if (!j) throw new AppError('not_found', `no job named ${name}`, 404);
+    if (!j) throw jobsError('job_unknown', { job: name });
     if (!cron.validate(schedule)) {
       throw new AppError('config_invalid', `job ${name}: "${schedule}" is not a valid cron expression`);
     }
@@ -142,8 +143,8 @@ export class Scheduler {
   /** Run a job now (admin button, tests). Throws job_busy if it is running already. */
   runNow(name: string): Promise<JobRunResult> {
     const j = this.jobs.get(name);
-    if (!j) throw new AppError('not_found', `no job named ${name}`, 404);
-    if (this.running.has(name)) throw new AppError('job_busy', `job ${name} is running already`, 409);
+    if (!j) throw jobsError('job_unknown', { job: name });
+    if (this.running.has(name)) throw jobsError('job_busy', { job: name });
     return this.execute(j);
   }
 

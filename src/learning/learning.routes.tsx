@@ -3,7 +3,7 @@ import { AppError, isAppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parseOperationId } from '../records/operations.js';
 import type { ContentService } from '../content/content.service.js';
-import { requireRole } from '../web/auth.middleware.js';
+import { requireRole } from '../people/auth.middleware.js';
 import { dirOf } from '../web/i18n.js';
 import { pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';

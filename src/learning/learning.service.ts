@@ -18,6 +18,9 @@ import {
 import { statementEffect } from '../contract/outcomes.js';
 import { gradeQuiz, validateAnswers, type GradedQuiz } from './grading.js';
 import { LearningRepo, type ProgressRow, type StoredStatus } from './learning.repo.js';
+
+// Pages of other features show these rows; they import the type from here, never from the repo.
+export type { ProgressRow };
 import {
   type ActivityProgress,
   type ContinueTarget,

@@ -1,8 +1,8 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { AppError } from '../core/errors.js';
 import type { LearningService } from './learning.service.js';
-import { requireRole } from '../web/auth.middleware.js';
+import { requireRole } from '../people/auth.middleware.js';
+import { validate } from '../web/validate.js';
 
 const progressSchema = z.object({
   courseId: z.string().min(1).max(64),
@@ -20,20 +20,16 @@ export function progressApiRouter(ctx: { learning: LearningService }): Router {
   const json = express.json({ limit: '2kb' });
 
   /** Durable reading progress: answers 204 only once the statement is on disk. */
-  router.post('/api/progress', trainee, json, async (req, res) => {
-    const body = progressSchema.safeParse(req.body);
-    if (!body.success)
-      throw new AppError(
-        'invalid',
-        body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      );
+  const progress = validate(progressSchema);
+  router.post('/api/progress', trainee, json, progress, async (_req, res) => {
+    const body = progress.input(res);
     const user = res.locals.user!;
     await ctx.learning.saveProgress(
       user.person,
-      body.data.courseId,
-      body.data.activityId,
+      body.courseId,
+      body.activityId,
       res.locals.lang,
-      body.data.progress,
+      body.progress,
     );
     res.status(204).end();
   });

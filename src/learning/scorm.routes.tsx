@@ -4,7 +4,7 @@ import type { Config } from '../core/config.js';
 import type { ContentService } from '../content/content.service.js';
 import type { LearningService } from './learning.service.js';
 import type { ScormTocNode } from '../content/scorm/scorm-package.js';
-import { requireRole } from '../web/auth.middleware.js';
+import { requireRole } from '../people/auth.middleware.js';
 import { Layout } from '../web/layout.js';
 import { pageContext, type PageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';

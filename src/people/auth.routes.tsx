@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { isAppError } from '../core/errors.js';
 import { languageSchema, type Config } from '../core/config.js';
-import { LANG_COOKIE, clearCookie, setCookie, startSession, trustedDevice } from '../web/auth.middleware.js';
+import { LANG_COOKIE, clearCookie, setCookie, startSession, trustedDevice } from './auth.middleware.js';
 import { localPath, pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import type { tAuth } from './auth.messages.js';
@@ -17,7 +17,7 @@ const ONE_YEAR = 365 * 24 * 3600;
 
 /**
  * Sign-in (at `/` when signed out), sign-up with a class code, sign-out and the language picker.
- * Every POST here has already passed the Origin and CSRF checks (web/auth.middleware.ts).
+ * Every POST here has already passed the Origin and CSRF checks (people/auth.middleware.ts).
  */
 /** What sign-in and sign-up use (a box's context has all of it). */
 export interface AuthRouterDeps {

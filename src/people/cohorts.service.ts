@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { AppError, invalid, notFound } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
+import { invalidInput } from '../core/validation.js';
+import { peopleError } from './people.errors.js';
 import { newId, newToken } from '../core/ids.js';
 import type { CohortBody, EnrolmentBody } from '../contract/journal.js';
 import type { Db } from '../db/connection.js';
@@ -18,12 +20,12 @@ export interface Cohort {
   updatedAt: string;
 }
 
-const nameSchema = z.string().trim().min(1, 'cohort name is required').max(120, 'cohort name is too long');
+const nameSchema = z.object({ name: z.string().trim().min(1).max(120) });
 /** Class codes: 4 to 32 letters, digits or dashes; compared without regard to case. */
 export const classCodeSchema = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9-]{4,32}$/, 'class code must be 4 to 32 letters, digits or "-"')
+  .regex(/^[A-Za-z0-9-]{4,32}$/, 'classCodeFormat')
   .transform((s) => s.toUpperCase());
 
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -93,11 +95,11 @@ export class CohortService {
   }
 
   create(name: string): Cohort {
-    const n = nameSchema.safeParse(name);
-    if (!n.success) throw invalid(n.error.issues[0]!.message);
+    const parsed = nameSchema.safeParse({ name });
+    if (!parsed.success) throw invalidInput(parsed.error);
+    const n = { data: parsed.data.name };
     return this.records.writeNow(() => {
-      if (this.repo.idByName(n.data))
-        throw new AppError('cohort_exists', `a cohort named "${n.data}" already exists`, 409);
+      if (this.repo.idByName(n.data)) throw peopleError('cohort_exists', { name: n.data });
       const id = newId();
       const at = this.records.now();
       this.repo.insert(id, n.data, at);
@@ -110,19 +112,15 @@ export class CohortService {
   setClassCode(cohortId: string, code: string | null): Cohort {
     let value: string | null = null;
     if (code !== null && code.trim() !== '') {
-      const c = classCodeSchema.safeParse(code);
-      if (!c.success) throw invalid(c.error.issues[0]!.message);
-      value = c.data;
+      const c = z.object({ code: classCodeSchema }).safeParse({ code });
+      if (!c.success) throw invalidInput(c.error);
+      value = c.data.code;
     }
     return this.records.writeNow(() => {
       this.require(cohortId);
       const other = value ? this.repo.byCode(value) : undefined;
       if (other && other.id !== cohortId)
-        throw new AppError(
-          'code_taken',
-          `class code ${value} is already used by cohort "${other.name}"`,
-          409,
-        );
+        throw peopleError('code_taken', { code: value!, cohort: other.name });
       // The code is a secret of the room: it stays on the box (not journalled).
       this.repo.setCode(cohortId, value, this.records.now());
       return this.require(cohortId);

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
-import { AppError } from '../core/errors.js';
+import { fieldIssues, fieldText } from '../core/validation.js';
+import { peopleError } from './people.errors.js';
 import type { RecordsService } from '../records/records.service.js';
 import type { CohortService } from './cohorts.service.js';
 import type { PeopleService } from './people.service.js';
@@ -282,12 +283,13 @@ export function previewTraineeCsv(
     if (!username) add('missingUsername', {}, 'username is missing');
     if (!pin) add('missingPin', {}, 'PIN is missing');
     if (!checked.success)
-      for (const issue of checked.error.issues) {
-        const field = String(issue.path[0] ?? '');
+      for (const issue of fieldIssues(checked.error)) {
+        const field = issue.field.split('.')[0] ?? '';
         if ((field === 'username' && !username) || (field === 'pin' && !pin)) continue;
-        if (field === 'pin') add('badPin', {}, issue.message);
-        else if (field === 'username') add('badUsername', { value: username }, issue.message);
-        else add('badField', { field }, `${field}: ${issue.message}`);
+        const text = fieldText(issue, 'en');
+        if (field === 'pin') add('badPin', {}, text);
+        else if (field === 'username') add('badUsername', { value: username }, text);
+        else add('badField', { field }, `${field}: ${text}`);
       }
     if (username) {
       const key = usernameKey(username);
@@ -330,7 +332,7 @@ export async function importTraineeCsv(
 ): Promise<{ preview: CsvPreview; created: Person[] }> {
   const preview = previewTraineeCsv(input, (k) => deps.people.byUsername(k) !== undefined);
   if (preview.fileErrors.length || preview.invalid > 0)
-    throw new AppError('csv_invalid', csvProblems(preview), 400, { preview });
+    throw peopleError('csv_invalid', { detail: csvProblems(preview) }, { preview });
   if (opts.cohortId) deps.cohorts.require(opts.cohortId);
   const hashes = await Promise.all(preview.rows.map((r) => hashSecret(r.pin, 'pin')));
   const created = deps.records.writeNow(() => {

@@ -1,21 +1,31 @@
 import { z } from 'zod';
 import { languageSchema } from '../core/config.js';
-import { PASSWORD_PROBLEMS, passwordProblem } from './password-rule.js';
+import type { FieldKey } from '../core/validation.js';
+import { passwordProblem, type PasswordProblem } from './password-rule.js';
+
+/** Each password problem as the field message key pages translate. */
+export const PASSWORD_KEYS: Record<PasswordProblem, FieldKey> = {
+  tooShort: 'passwordShort',
+  tooLong: 'passwordLong',
+  common: 'passwordCommon',
+  likeUsername: 'passwordLikeUsername',
+  repeated: 'passwordRepeated',
+};
 
 /** Usernames: letters (any script), digits, dot, dash, underscore; compared case- and width-insensitively. */
 export const usernameSchema = z
   .string()
   .trim()
-  .min(2, 'username must have at least 2 characters')
-  .max(64, 'username must have at most 64 characters')
-  .regex(/^[\p{L}\p{N}._-]+$/u, 'username may hold only letters, digits, ".", "-" and "_"');
+  .min(2, 'usernameShort')
+  .max(64, 'usernameLong')
+  .regex(/^[\p{L}\p{N}._-]+$/u, 'usernameChars');
 
-export const pinSchema = z.string().regex(/^\d{4,8}$/, 'PIN must be 4 to 8 digits');
+export const pinSchema = z.string().regex(/^\d{4,8}$/, 'pinFormat');
 
 /** A coordinator password: the rule in password-rule.ts (length, commonest passwords, repeats). */
 export const passwordSchema = z.string().superRefine((p, ctx) => {
   const problem = passwordProblem(p);
-  if (problem) ctx.addIssue({ code: 'custom', message: PASSWORD_PROBLEMS[problem], params: { problem } });
+  if (problem) ctx.addIssue({ code: 'custom', message: PASSWORD_KEYS[problem], params: { problem } });
 });
 
 export const genderSchema = z.enum(['female', 'male', 'other', 'undisclosed']);
@@ -50,7 +60,7 @@ export const newCoordinatorSchema = personFieldsSchema
       ctx.addIssue({
         code: 'custom',
         path: ['password'],
-        message: PASSWORD_PROBLEMS.likeUsername,
+        message: PASSWORD_KEYS.likeUsername,
         params: { problem: 'likeUsername' },
       });
   });

@@ -1,4 +1,5 @@
-import { AppError, notFound } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
+import { peopleError } from './people.errors.js';
 import { newId } from '../core/ids.js';
 import type { Db } from '../db/connection.js';
 import type { RecordsService } from '../records/records.service.js';
@@ -6,6 +7,7 @@ import { PeopleRepo } from './people.repo.js';
 import {
   newCoordinatorSchema,
   newTraineeSchema,
+  PASSWORD_KEYS,
   passwordSchema,
   personFieldsSchema,
   pinSchema,
@@ -17,14 +19,13 @@ import {
 import type { PersonBody } from '../contract/journal.js';
 import type { Person, Role } from './people.types.js';
 import { DUMMY_HASH, hashSecret, verifySecret } from './secret.js';
-import { PASSWORD_PROBLEMS, passwordProblem } from './password-rule.js';
-import { formatZodError } from '../core/config.js';
+import { passwordProblem } from './password-rule.js';
+import { invalidInput } from '../core/validation.js';
 import type { z } from 'zod';
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const r = schema.safeParse(input);
-  if (!r.success)
-    throw new AppError('invalid', formatZodError(r.error, 'person').replace(/^person: /gm, ''), 400);
+  if (!r.success) throw invalidInput(r.error);
   return r.data;
 }
 
@@ -80,7 +81,7 @@ export class PeopleService {
   ): Person {
     const key = usernameKey(v.username);
     if (this.repo.byUsernameKeyWithSecret(key)) {
-      throw new AppError('username_taken', `username "${v.username}" is already taken`, 409);
+      throw peopleError('username_taken', { username: v.username });
     }
     const id = newId();
     const at = this.records.now();
@@ -133,11 +134,7 @@ export class PeopleService {
       if (!p) throw notFound('person');
       const deactivating = changes.active === false && p.active;
       if (deactivating && p.role === 'coordinator' && this.repo.countActive('coordinator') <= 1)
-        throw new AppError(
-          'last_coordinator',
-          'this is the only active coordinator: add or reactivate another one first',
-          409,
-        );
+        throw peopleError('last_coordinator');
       const next: Person = {
         ...p,
         displayName: v.displayName?.trim() || p.displayName,
@@ -167,7 +164,7 @@ export class PeopleService {
     const person = this.repo.byId(id);
     if (!person) throw notFound('person');
     if (passwordProblem(v, person.username) === 'likeUsername')
-      throw new AppError('invalid', PASSWORD_PROBLEMS.likeUsername, 400);
+      throw invalidInput([{ field: 'password', key: PASSWORD_KEYS.likeUsername }]);
     const hash = await hashSecret(v, 'password');
     this.records.writeNow(() => this.repo.setSecret(id, hash, this.records.now()));
   }

@@ -1,24 +1,45 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../core/logger.js';
-import { AppError, isAppError, isStorageFull, storageFull } from '../core/errors.js';
+import {
+  AppError,
+  coreError,
+  isAppError,
+  isStorageFull,
+  storageFull,
+  type ErrorSpec,
+} from '../core/errors.js';
 import { ErrorPage } from './error-page.js';
+import { errorText } from './error-text.js';
 import { pageContext } from './page.js';
 import { sendPage } from './render.js';
+import { webError } from './web.errors.js';
 
 /**
- * The one error middleware: AppError keeps its status and stable code; anything else is a logged 500.
- * JSON for the API and clients that ask for it; plain text for non-browser clients; for browsers (Accept
- * text/html) a page in the visitor's language.
+ * A request body express could not read (body-parser: too large, malformed JSON, too many fields, an
+ * unsupported charset) is the client's fault: 413 or 400 (415 for a charset), never 500.
  */
-export function errorMiddleware(logger: Logger) {
+function bodyError(err: unknown): AppError | undefined {
+  const b = err as { type?: unknown; status?: unknown };
+  if (typeof b?.type !== 'string' || typeof b.status !== 'number' || b.status < 400 || b.status >= 500)
+    return undefined;
+  if (b.type === 'entity.too.large') return webError('too_large');
+  const e = webError('bad_request');
+  return b.status === 415 ? new AppError(e.code, e.message, 415) : e;
+}
+
+/**
+ * The one error middleware: an AppError keeps its stable code, and its status; anything else is a logged
+ * 500. JSON for the API and clients that ask for it (the English message); plain text for non-browser
+ * clients; for browsers (Accept text/html) a page in the reader's language: the code's text from the
+ * catalogs given (`errorCatalog` of every feature's kit), filled with the error's params.
+ */
+export function errorMiddleware(logger: Logger, catalog: ReadonlyMap<string, ErrorSpec>) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const e = isAppError(err)
       ? err
       : isStorageFull(err)
         ? storageFull()
-        : (err as { type?: string }).type === 'entity.too.large'
-          ? new AppError('too_large', 'request too large', 413)
-          : new AppError('internal', 'something went wrong on the box', 500);
+        : (bodyError(err) ?? coreError('internal'));
     if (e.code === 'storage_full')
       logger.error({ url: req.originalUrl }, 'storage full: a write was refused');
     else if (e.status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
@@ -29,14 +50,11 @@ export function errorMiddleware(logger: Logger) {
     if (wantsJson)
       res.json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } });
     else if (accept.includes('text/html') && res.locals.lang) {
+      const text =
+        e.status < 500 || e.code === 'storage_full' ? errorText(e, res.locals.lang, catalog) : undefined;
       sendPage(
         res,
-        <ErrorPage
-          page={pageContext(req, res)}
-          code={e.code}
-          status={e.status}
-          detail={e.status === 400 || e.status === 409 ? e.message : undefined}
-        />,
+        <ErrorPage page={pageContext(req, res)} code={e.code} status={e.status} text={text} />,
         e.status,
       );
     } else res.type('text/plain; charset=utf-8').send(`${e.status} ${e.message}`);
@@ -44,5 +62,5 @@ export function errorMiddleware(logger: Logger) {
 }
 
 export function notFoundMiddleware(req: Request, _res: Response, next: NextFunction): void {
-  next(new AppError('not_found', `${req.path} not found`, 404));
+  next(coreError('not_found', { what: req.path }));
 }

@@ -1,4 +1,4 @@
-import type { Language } from '../core/config.js';
+import { fill, type Language } from '../core/language.js';
 
 /**
  * Message catalogs. Each feature keeps its own catalog (`<feature>.messages.ts`) made with
@@ -19,9 +19,7 @@ export type Translate<K extends string> = (
 
 export function defineMessages<K extends string>(catalog: Catalog<K>): Translate<K> {
   return (lang, key, params) => {
-    const template = catalog[lang][key] ?? catalog.en[key];
-    if (!params) return template;
-    return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+    return fill(catalog[lang][key] ?? catalog.en[key], params);
   };
 }
 

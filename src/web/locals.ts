@@ -1,13 +1,10 @@
 import type { Language } from '../core/config.js';
-import type { Role, SessionUser } from '../people/people.types.js';
 
 /**
  * What the web middleware puts on `res.locals` for every request, typed in this one place by declaration
  * merging into express's `Locals`.
  */
 export interface RequestLocals {
-  /** The signed-in user (session middleware), or undefined when signed out. */
-  user?: SessionUser & { role: Role };
   /** The language of this response: the person's choice, the fc_lang cookie, else Accept-Language. */
   lang: Language;
   /** The token every form of this response carries as `_csrf`. */

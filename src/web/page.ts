@@ -1,17 +1,25 @@
 import type { Request, Response } from 'express';
 import type { Language } from '../core/config.js';
-import type { Role, SessionUser } from '../people/people.types.js';
 import type { Brand } from './brand.js';
 import { dirOf } from './i18n.js';
 import type { StaticAssets } from './static-assets.js';
 import './locals.js';
+
+/**
+ * The signed-in person as the page frame sees it (the kit knows no feature: people's session middleware
+ * puts its user on res.locals, which has this shape).
+ */
+export interface PageUser {
+  role: string;
+  person: { id: string; displayName: string };
+}
 
 /** What every page template needs to know about its request, built from `res.locals` in one place. */
 export interface PageContext {
   lang: Language;
   dir: 'ltr' | 'rtl';
   csrf: string;
-  user: (SessionUser & { role: Role }) | undefined;
+  user: PageUser | undefined;
   cssUrl: string;
   /** Fingerprinted URL of an asset in src/web/assets. */
   assetUrl: (name: string) => string;

@@ -17,7 +17,8 @@ import { ROOT, tmp } from './lib.mjs';
 const DIST = join(ROOT, 'dist');
 const TRAINEES = Number(process.env.HQ_BENCH_TRAINEES ?? 30_000);
 const PER = Number(process.env.HQ_BENCH_PER_TRAINEE ?? 50);
-const BUNDLES = 300;
+// Fewer bundles = bigger bundles: the import's peak RSS must not grow with them (HQ_BENCH_BUNDLES=2 vs 300).
+const BUNDLES = Number(process.env.HQ_BENCH_BUNDLES ?? 300);
 
 const imp = (p) => import(join(DIST, p));
 
@@ -43,6 +44,8 @@ async function child(mode, args) {
     const seconds = (performance.now() - t0) / 1000;
     const db = ctx.db.hq;
     const changes = db.prepare('SELECT total_changes()').pluck().get();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const dbBytes = db.pragma('page_count', { simple: true }) * db.pragma('page_size', { simple: true });
     const statements = db.prepare("SELECT count(*) FROM journal WHERE kind = 'statement'").pluck().get();
     ctx.close();
     return {
@@ -51,6 +54,7 @@ async function child(mode, args) {
       firstRefusal,
       changes,
       statements,
+      dbBytes,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
     };
   }
@@ -232,6 +236,9 @@ async function main() {
       ['raw 1-transaction INSERT loop statements/s', fmt(rawRate), '(reference)', ''],
       ['import / raw', fmt(rate / rawRate, 2), '>= 0.33', rate / rawRate >= 1 / 3],
       ['import peak RSS', `${fmt(first.maxRssMb)} MB`, '<= 200 MB', first.maxRssMb <= 200],
+      ['raw loop peak RSS', `${fmt(raw.maxRssMb)} MB`, '(reference)', ''],
+      ['rows per bundle', fmt(perBundle), '', ''],
+      ['hq.db bytes per statement', fmt(first.dbBytes / statements), '', ''],
       [
         're-import: already imported',
         `${again.counts.already_imported}/${written.length}`,

@@ -1,6 +1,10 @@
+import { request } from 'node:http';
+
 /**
  * A tiny cookie-keeping HTTP client for integration tests: real requests to a real server, like a browser
  * that does not run JavaScript (forms posted as urlencoded, redirects not followed, cookies kept).
+ * `connectTo` sends the requests to that address while keeping the base's host name (Host header, Origin),
+ * as a phone does whose DNS answers http://class.lan with the box's address (fetch cannot set Host).
  */
 export class Browserless {
   readonly cookies = new Map<string, string>();
@@ -8,7 +12,43 @@ export class Browserless {
   constructor(
     readonly base: string,
     private readonly headers: Record<string, string> = {},
+    private readonly connectTo?: string,
   ) {}
+
+  private send(
+    path: string,
+    init: { method?: string; headers: Record<string, string>; body?: string },
+  ): Promise<Response> {
+    if (!this.connectTo) return fetch(this.base + path, { ...init, redirect: 'manual' });
+    const url = new URL(this.base + path);
+    const body = init.body;
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: this.connectTo,
+          port: url.port || 80,
+          path: url.pathname + url.search,
+          method: init.method ?? 'GET',
+          headers: { ...init.headers, host: url.host },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const headers = new Headers();
+            for (const [k, v] of Object.entries(res.headers))
+              for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) headers.append(k, x);
+            const status = res.statusCode ?? 502;
+            const nobody = status === 204 || status === 304;
+            resolve(new Response(nobody ? null : Buffer.concat(chunks), { status, headers }));
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
 
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -27,8 +67,7 @@ export class Browserless {
   }
 
   async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(this.base + path, {
-      redirect: 'manual',
+    const res = await this.send(path, {
       headers: { accept: 'text/html', cookie: this.cookieHeader(), ...this.headers, ...headers },
     });
     this.keep(res);
@@ -54,13 +93,36 @@ export class Browserless {
   ): Promise<Response> {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-    const res = await fetch(this.base + path, {
+    const res = await this.send(path, {
       method: 'POST',
-      redirect: 'manual',
-      body,
+      body: body.toString(),
       headers: {
         accept: 'text/html',
         'content-type': 'application/x-www-form-urlencoded',
+        origin: new URL(this.base).origin,
+        cookie: this.cookieHeader(),
+        ...this.headers,
+        ...headers,
+      },
+    });
+    this.keep(res);
+    return res;
+  }
+
+  /** POST JSON as the pages' scripts do: the CSRF token in the X-CSRF-Token header; `headers` override. */
+  async postJson(
+    path: string,
+    data: unknown,
+    csrf: string,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    const res = await this.send(path, {
+      method: 'POST',
+      body: JSON.stringify(data),
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/json',
+        'x-csrf-token': csrf,
         origin: new URL(this.base).origin,
         cookie: this.cookieHeader(),
         ...this.headers,

@@ -12,6 +12,9 @@ const NEEDED = [
   { path: '/usr/bin/systemd-analyze', pkg: 'systemd', why: 'systemd unit checks' },
   { path: '/usr/sbin/nginx', pkg: 'nginx-light', why: 'the nginx front (provisioning test, benchmarks)' },
   { path: '/usr/bin/ip', pkg: 'iproute2', why: 'offline-installer test in a network namespace' },
+  { path: '/usr/sbin/debootstrap', pkg: 'debootstrap', why: 'the booted-box system test (test/system)' },
+  { path: '/usr/bin/systemd-nspawn', pkg: 'systemd-container', why: 'the booted-box system test' },
+  { path: '/usr/sbin/mkntfs', pkg: 'ntfs-3g', why: 'the USB stick of the system test (NTFS image)' },
 ];
 
 const missing = NEEDED.filter((n) => !existsSync(n.path));

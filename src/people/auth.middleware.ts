@@ -1,16 +1,16 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../core/config.js';
-import { AppError } from '../core/errors.js';
 import {
   DEVICE_COOKIE,
   SESSION_COOKIE,
   randomToken,
   safeEqual,
   type SessionService,
-} from '../people/auth.service.js';
-import type { Person, Role } from '../people/people.types.js';
-import { negotiateLanguage } from './i18n.js';
-import './locals.js';
+} from './auth.service.js';
+import type { Person, Role, SessionUser } from './people.types.js';
+import { negotiateLanguage } from '../web/i18n.js';
+import { webError } from '../web/web.errors.js';
+import '../web/locals.js';
 import {
   UNSAFE_METHODS,
   allowedOrigins,
@@ -18,7 +18,7 @@ import {
   foreignOrigin,
   sentCsrfToken,
   setCookie as setCookieWith,
-} from './security.js';
+} from '../web/security.js';
 
 export { cookiesOf };
 
@@ -99,8 +99,7 @@ export function csrfMiddleware(config: Config): RequestHandler {
   return (req, res, next) => {
     if (!UNSAFE_METHODS.has(req.method)) return next();
     const origin = foreignOrigin(req, allowed);
-    if (origin !== null)
-      return next(new AppError('bad_origin', `request refused: origin ${origin} is not this box`, 403));
+    if (origin !== null) return next(webError('bad_origin', { origin }));
     const sent = sentCsrfToken(req);
     const user = res.locals.user;
     const cookieToken = cookiesOf(req)[CSRF_COOKIE];
@@ -111,9 +110,7 @@ export function csrfMiddleware(config: Config): RequestHandler {
       ((user !== undefined && safeEqual(sent, user.csrfToken)) ||
         ((!user || SIGNED_OUT_FORMS.has(req.path)) && !!cookieToken && safeEqual(sent, cookieToken)));
     if (!ok) {
-      return next(
-        new AppError('bad_csrf', 'request refused: the form has expired or did not come from this box', 403),
-      );
+      return next(webError('bad_csrf'));
     }
     next();
   };
@@ -129,9 +126,9 @@ export function requireRole(role: Role, opts: { signInPath?: string } = {}): Req
     const user = res.locals.user;
     if (!user) {
       if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, signInPath);
-      return next(new AppError('unauthenticated', 'sign in first', 401));
+      return next(webError('unauthenticated'));
     }
-    if (user.role !== role) return next(new AppError('forbidden', `this page is for ${role}s only`, 403));
+    if (user.role !== role) return next(webError('wrong_role', { role }));
     next();
   };
 }
@@ -142,8 +139,17 @@ export function requireRole(role: Role, opts: { signInPath?: string } = {}): Req
  */
 export function denyRole(role: Role): RequestHandler {
   return (_req, res, next) => {
-    if (res.locals.user?.role === role)
-      return next(new AppError('forbidden', 'this area is not for you', 403));
+    if (res.locals.user?.role === role) return next(webError('wrong_role', { role }));
     next();
   };
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      /** The signed-in user (people's session middleware), or undefined when signed out. */
+      user?: SessionUser & { role: Role };
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { AppError } from '../core/errors.js';
+import { webError } from './web.errors.js';
 
 export interface Upload {
   fields: Record<string, string>;
@@ -21,7 +21,7 @@ export function readUpload(req: Request, maxBytes: number): Promise<Upload> {
         limits: { files: 1, fileSize: maxBytes, fields: 20, fieldSize: 10_000 },
       });
     } catch {
-      reject(new AppError('invalid', 'expected a file upload (multipart/form-data)'));
+      reject(webError('not_multipart'));
       return;
     }
     const out: Upload = { fields: {} };
@@ -39,14 +39,9 @@ export function readUpload(req: Request, maxBytes: number): Promise<Upload> {
         if (info.filename) out.file = { field, name: info.filename, data: Buffer.concat(chunks) };
       });
     });
-    bb.on('error', (e) =>
-      reject(new AppError('invalid', `upload could not be read: ${(e as Error).message}`)),
-    );
+    bb.on('error', (e) => reject(webError('upload_unreadable', { detail: (e as Error).message })));
     bb.on('close', () => {
-      if (tooLarge)
-        reject(
-          new AppError('too_large', `the file is larger than ${Math.round(maxBytes / 1048576)} MB`, 413),
-        );
+      if (tooLarge) reject(webError('file_too_large', { maxMb: Math.round(maxBytes / 1048576) }));
       else resolve(out);
     });
     req.pipe(bb);

@@ -1,0 +1,16 @@
+import { adminError } from '../admin/admin.errors.js';
+import { coreError } from '../core/errors.js';
+import { healthError } from '../health/health.errors.js';
+import { jobsError } from '../jobs/jobs.errors.js';
+import { peopleError } from '../people/people.errors.js';
+import { errorCatalog } from '../web/error-text.js';
+import { webError } from '../web/web.errors.js';
+
+/**
+ * The error codes each app's pages can show, with their status and their text in en/fr/ar: every
+ * feature's kit, gathered here (the one error middleware and the admin's messages read it). A code
+ * defined twice with different texts stops the start.
+ */
+export const boxErrors = errorCatalog([coreError, webError, peopleError, adminError, jobsError, healthError]);
+
+export const hqErrors = errorCatalog([coreError, webError]);

@@ -1,0 +1,36 @@
+import { defineErrors, type CodeOf } from '../core/errors.js';
+
+/** Errors of people, cohorts and the trainee CSV. */
+export const peopleError = defineErrors({
+  username_taken: {
+    status: 409,
+    en: 'username "{username}" is already taken',
+    fr: 'le nom d’utilisateur « {username} » est déjà pris',
+    ar: 'اسم المستخدم "{username}" مستخدم بالفعل',
+  },
+  cohort_exists: {
+    status: 409,
+    en: 'a cohort named "{name}" already exists',
+    fr: 'une classe nommée « {name} » existe déjà',
+    ar: 'توجد بالفعل مجموعة باسم "{name}"',
+  },
+  code_taken: {
+    status: 409,
+    en: 'class code {code} is already used by cohort "{cohort}"',
+    fr: 'le code de classe {code} est déjà utilisé par la classe « {cohort} »',
+    ar: 'رمز الصف {code} مستخدم بالفعل في المجموعة "{cohort}"',
+  },
+  last_coordinator: {
+    status: 409,
+    en: 'this is the only active coordinator: add or reactivate another one first',
+    fr: 'c’est le seul coordinateur actif : ajoutez-en ou réactivez-en un autre d’abord',
+    ar: 'هذا هو المنسق النشط الوحيد: أضف منسقاً آخر أو أعد تفعيله أولاً',
+  },
+  csv_invalid: {
+    status: 400,
+    en: '{detail}',
+    fr: 'Le fichier CSV a des erreurs : {detail}',
+    ar: 'في ملف CSV أخطاء: {detail}',
+  },
+});
+export type PeopleErrorCode = CodeOf<typeof peopleError>;

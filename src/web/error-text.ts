@@ -1,0 +1,36 @@
+import type { AppError, ErrorSpec } from '../core/errors.js';
+import type { Language } from '../core/language.js';
+import { fill } from '../core/language.js';
+import { fieldText, issuesOf } from '../core/validation.js';
+
+/** Every kit's codes in one map (the error middleware and the admin flash read it). */
+export function errorCatalog(
+  kits: readonly { specs: Readonly<Record<string, ErrorSpec>> }[],
+): ReadonlyMap<string, ErrorSpec> {
+  const map = new Map<string, ErrorSpec>();
+  for (const kit of kits)
+    for (const [code, spec] of Object.entries<ErrorSpec>(kit.specs)) {
+      const had = map.get(code);
+      if (had && had !== spec) throw new Error(`error code ${code} is defined twice`);
+      map.set(code, spec);
+    }
+  return map;
+}
+
+/**
+ * An error's text for a reader: bad input names each field's problem in their language; a code of the
+ * catalog is its text, filled with the error's params; undefined for a code no catalog has.
+ */
+export function errorText(
+  e: AppError,
+  lang: Language,
+  catalog: ReadonlyMap<string, ErrorSpec>,
+): string | undefined {
+  const issues = issuesOf(e);
+  if (issues.length)
+    return issues.map((f) => (f.field ? `${f.field}: ` : '') + fieldText(f, lang)).join('; ');
+  const spec = catalog.get(e.code);
+  // An AppError made without its kit (no params) cannot fill a template: the caller shows its message.
+  if (!spec || (!e.params && /\{\w+\}/.test(spec.en))) return undefined;
+  return fill(spec[lang], e.params);
+}
