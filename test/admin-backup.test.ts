@@ -101,7 +101,7 @@ describe('backups: online backup, rotation, and a safe restore with a new epoch 
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ backup: { keep: 2 } }));
     for (let i = 0; i < 3; i++) {
       const { stdout } = await cli(['backup', 'create', '--data', dir]);
-      expect(stdout.trim()).toMatch(/backups\/records-\d{8}T\d{6}Z(-\d+)?\.db$/);
+      expect(stdout.trim()).toMatch(/backups\/records-\d{6}-\d{8}T\d{6}Z(-\d+)?\.db$/);
     }
     const { stdout } = await cli(['backup', 'list', '--json', '--data', dir]);
     expect((JSON.parse(stdout) as unknown[]).length).toBe(2);

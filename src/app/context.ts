@@ -11,6 +11,7 @@ import { ContentService } from '../content/content.service.js';
 import { SAMPLE_COURSES_DIR } from '../core/paths.js';
 import { LearningService } from '../learning/learning.service.js';
 import { journalCourses } from '../learning/course-record.js';
+import { AttemptGrantService } from '../learning/attempt-grants.service.js';
 import { PeopleService } from '../people/people.service.js';
 import { SessionService } from '../people/auth.service.js';
 import { RecordsService } from '../records/records.service.js';
@@ -41,6 +42,8 @@ export interface AppContext {
   /** Coordinator admin (src/admin, src/health, people/cohorts, records/audit + backup). */
   cohorts: CohortService;
   audit: AuditService;
+  /** Extra quiz attempts a coordinator gives (learning/attempt-grants.service.ts). */
+  grants: AttemptGrantService;
   backups: BackupService;
   setup: SetupService;
   adminReports: AdminReportsService;
@@ -100,6 +103,7 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
   content.onInstalled(() => journalCourses(content, records));
   const scorm = new ScormService(recordsDb, records, content, learning, people, clock);
   const audit = new AuditService(recordsDb, records);
+  const grants = new AttemptGrantService(records, content, people, learning, audit);
   const cohorts = new CohortService(recordsDb, records, people);
   const backups = new BackupService(recordsDb, config.dataDir, clock, config.backup.keep);
   const setup = new SetupService(records, people, audit);
@@ -122,6 +126,7 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
     scorm,
     cohorts,
     audit,
+    grants,
     backups,
     setup,
     adminReports,

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { silentLogger } from '../core/logger.js';
 import { openContext } from '../app/context.js';
 import { inspectBackup, restoreBackup } from '../records/backup.service.js';
+import { AppError } from '../core/errors.js';
+import { runningBox } from '../core/run-lock.js';
 import { configFrom, fail, withContext, withContextAsync, type GlobalFlags } from './context.js';
 
 export function registerBackup(program: Command): void {
@@ -47,6 +49,13 @@ export function registerBackup(program: Command): void {
     .action((file: string, opts: GlobalFlags) => {
       try {
         const config = configFrom(opts);
+        const running = runningBox(config.dataDir);
+        if (running !== null)
+          throw new AppError(
+            'box_running',
+            `the box is running (process ${running}) on ${config.dataDir}: stop it first (sudo systemctl stop fieldclass), then restore; what it records meanwhile would be lost`,
+            409,
+          );
         const path = resolve(file);
         inspectBackup(path);
         const r = restoreBackup(config.dataDir, path, new Date());

@@ -4,6 +4,8 @@ import { startServer } from '../app/box.app.js';
 import { openContext } from '../app/context.js';
 import { createScheduler } from '../app/jobs.js';
 import { configFrom, type GlobalFlags } from './context.js';
+import { markServing } from '../core/run-lock.js';
+import { connectInfo, startBanner } from '../health/connect.js';
 
 export function registerServe(program: Command): void {
   program
@@ -26,16 +28,28 @@ export function registerServe(program: Command): void {
       const scheduler = createScheduler(ctx);
       const running = await startServer(ctx, { scheduler });
       scheduler.start();
+      const unmark = markServing(config.dataDir);
       // First run: no coordinator yet, so print the one-time setup code /admin asks for.
-      ctx.setup.announceIfNeeded(logger);
+      const setupCode = ctx.setup.announceIfNeeded(logger) ?? null;
+      // A person at a terminal gets the addresses to give trainees (a service's log has them as fields).
+      const connect = connectInfo({ ...config, port: Number(new URL(running.url).port) || config.port });
+      if (process.stdout.isTTY) process.stdout.write(startBanner(connect, setupCode));
       logger.info(
-        { url: running.url, dataDir: config.dataDir, startupMs: Math.round(performance.now() - started) },
+        {
+          url: running.url,
+          site: connect.siteUrl,
+          lan: connect.lanUrls,
+          admin: connect.adminUrl,
+          dataDir: config.dataDir,
+          startupMs: Math.round(performance.now() - started),
+        },
         `fieldclass serving on http://${config.host}:${config.port}`,
       );
       const stop = (signal: string) => {
         logger.info({ signal }, 'stopping');
         void Promise.all([running.close(), scheduler.stop()]).then(() => {
           ctx.close();
+          unmark();
           process.exit(0);
         });
       };

@@ -75,4 +75,27 @@ export function registerTrainee(program: Command): void {
         fail(e);
       }
     });
+  trainee
+    .command('attempts <username> <course> <quiz>')
+    .description(
+      'give a trainee more attempts at a quiz (--add N): the allowance grows, nothing recorded is undone; ' +
+        'journalled for HQ and written to the audit log',
+    )
+    .requiredOption('--add <n>', 'how many attempts to add (1 to 100)')
+    .option('-d, --data <dir>', 'data directory (default ./data)')
+    .action(async (username: string, course: string, quiz: string, opts: GlobalFlags & { add: string }) => {
+      try {
+        await withContextAsync(opts, (ctx) => {
+          const add = /^-?\d+$/.test(opts.add.trim()) ? Number(opts.add) : Number.NaN;
+          const r = ctx.grants.grant({ username, courseId: course, quizId: quiz, add, by: null });
+          console.log(
+            `gave ${r.username} ${r.added} more attempt(s) at ${r.courseId}/${r.quizId}; ` +
+              `attempts left: ${r.attemptsLeft === null ? 'unlimited' : r.attemptsLeft}`,
+          );
+          return Promise.resolve();
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
 }

@@ -136,6 +136,7 @@ export class ContentService implements ContentReader {
       active: row.active === 1,
       installedAt: row.installed_at,
       activityCount: row.activity_count,
+      assessed: row.assessed === null ? null : (JSON.parse(row.assessed) as string[]),
     };
   }
 

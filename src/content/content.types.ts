@@ -21,6 +21,8 @@ export interface CourseSummary {
   installedAt: string;
   /** Activities that count towards completion (lessons, quizzes, SCOs). */
   activityCount: number;
+  /** course.json `assessed` (the items that decide pass/fail); null = every quiz. */
+  assessed: string[] | null;
 }
 
 export interface OutlineItem {

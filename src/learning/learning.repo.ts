@@ -116,6 +116,13 @@ export class LearningRepo {
            rating = excluded.rating, comment = excluded.comment, rated_at = excluded.rated_at`,
       ),
       rating: p('SELECT * FROM ratings WHERE person_id = ? AND course_id = ?'),
+      grant: p(
+        `INSERT INTO attempt_grants (person_id, course_id, activity_id, granted) VALUES (?, ?, ?, ?)
+         ON CONFLICT (person_id, course_id, activity_id) DO UPDATE SET granted = granted + excluded.granted`,
+      ),
+      granted: p(
+        'SELECT granted FROM attempt_grants WHERE person_id = ? AND course_id = ? AND activity_id = ?',
+      ).pluck(),
     };
   }
 
@@ -175,6 +182,15 @@ export class LearningRepo {
 
   upsertRating(personId: string, courseId: string, rating: number, comment: string, at: string): void {
     this.s['rate']!.run(personId, courseId, rating, comment, at);
+  }
+
+  /** Add `n` granted attempts (attempt grants add up; the journal keeps each one). */
+  addGrant(personId: string, courseId: string, activityId: string, n: number): void {
+    this.s['grant']!.run(personId, courseId, activityId, n);
+  }
+
+  granted(personId: string, courseId: string, activityId: string): number {
+    return (this.s['granted']!.get(personId, courseId, activityId) as number | undefined) ?? 0;
   }
 
   rating(personId: string, courseId: string): RatingRow | undefined {

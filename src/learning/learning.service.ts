@@ -15,7 +15,13 @@ import {
   type XapiResult,
   type XapiStatement,
 } from '../contract/vocabulary.js';
-import { statementEffect } from '../contract/outcomes.js';
+import type { AdjustmentBody, CourseBody } from '../contract/journal.js';
+import {
+  courseOutcome,
+  statementEffect,
+  type ActivityFacts,
+  type CourseResult,
+} from '../contract/outcomes.js';
 import { gradeQuiz, validateAnswers, type GradedQuiz } from './grading.js';
 import { LearningRepo, type ProgressRow, type StoredStatus } from './learning.repo.js';
 
@@ -113,7 +119,8 @@ export class LearningService {
     return {
       courseId: course.id,
       percent: total === 0 ? 0 : Math.round((done / total) * 100),
-      completed: courseRow?.status === 'completed' || (total > 0 && done === total),
+      completed: courseRow?.completed === 1 || (total > 0 && done === total),
+      result: courseResult(course, rows),
       activities,
       next,
       lastActivityAt: last,
@@ -169,7 +176,7 @@ export class LearningService {
     const row = this.repo.progress(personId, courseId, activityId);
     return {
       attemptsUsed: used,
-      attemptsLeft: key.attemptsAllowed === 0 ? null : Math.max(0, key.attemptsAllowed - used),
+      attemptsLeft: this.attemptsLeft(key, personId, courseId, activityId, used),
       bestScore: row?.best_score ?? null,
       passed: row?.status === 'passed',
     };
@@ -184,7 +191,13 @@ export class LearningService {
     const answers = JSON.parse(attempt.state) as Record<string, string[]>;
     const graded = gradeQuiz(key, answers);
     const courseRow = this.repo.progress(personId, courseId, '');
-    const left = attemptsLeft(key, this.repo.attemptsUsed(personId, courseId, activityId));
+    const left = this.attemptsLeft(
+      key,
+      personId,
+      courseId,
+      activityId,
+      this.repo.attemptsUsed(personId, courseId, activityId),
+    );
     const everPassed = this.repo.progress(personId, courseId, activityId)?.status === 'passed';
     return {
       courseId,
@@ -357,10 +370,10 @@ export class LearningService {
     graded: GradedQuiz,
   ): QuizResult {
     const used = this.repo.attemptsUsed(person.id, course.id, item.id);
-    if (key.attemptsAllowed > 0 && used >= key.attemptsAllowed) {
+    if (this.attemptsLeft(key, person.id, course.id, item.id, used) === 0) {
       throw new AppError(
         'no_attempts_left',
-        `all ${key.attemptsAllowed} attempt(s) at quiz ${course.id}/${item.id} are used`,
+        `all ${key.attemptsAllowed + this.repo.granted(person.id, course.id, item.id)} attempt(s) at quiz ${course.id}/${item.id} are used`,
         409,
       );
     }
@@ -408,15 +421,17 @@ export class LearningService {
       },
       extensions: { [EXT.attempt]: attemptNo },
     });
-    const courseCompleted = graded.passed && this.completeCourseIfDone(person, course, item, lang);
+    // A submitted quiz is completed whatever its score (outcomes module): it may complete the course.
+    const courseCompleted = this.completeCourseIfDone(person, course, item, lang);
+    const left = this.attemptsLeft(key, person.id, course.id, item.id, attemptNo);
     return {
       courseId: course.id,
       activityId: item.id,
       attemptNo,
       score: graded.score,
       passed: graded.passed,
-      attemptsLeft: attemptsLeft(key, attemptNo),
-      ...quizReview(key, graded, passedBefore || graded.passed, attemptsLeft(key, attemptNo)),
+      attemptsLeft: left,
+      ...quizReview(key, graded, passedBefore || graded.passed, left),
       courseCompleted,
     };
   }
@@ -516,10 +531,16 @@ export class LearningService {
     order: (rows: { seq: number; body: string }[]) => { seq: number; body: string }[] = (r) => r,
   ): void {
     this.records.writeNow(() => {
-      this.db.exec(`DELETE FROM progress; DELETE FROM attempts WHERE kind = 'quiz'; DELETE FROM ratings;`);
+      this.db.exec(
+        `DELETE FROM progress; DELETE FROM attempts WHERE kind = 'quiz'; DELETE FROM ratings; DELETE FROM attempt_grants;`,
+      );
       const rows: { seq: number; body: string }[] = [];
-      for (const r of this.records.iterateJournal(0))
+      const adjustments: string[] = [];
+      for (const r of this.records.iterateJournal(0)) {
         if (r.kind === 'statement') rows.push({ seq: r.seq, body: r.body });
+        else if (r.kind === 'adjustment') adjustments.push(r.body);
+      }
+      for (const a of adjustments) this.applyAdjustment(JSON.parse(a) as AdjustmentBody);
       const ratingSeq = new Map<string, number>();
       for (const r of order(rows)) {
         const s = JSON.parse(r.body) as XapiStatement;
@@ -533,7 +554,21 @@ export class LearningService {
     });
   }
 
+  /**
+   * Apply a coordinator's adjustment (journal kind 'adjustment') to derived state: an attempt grant raises
+   * the quiz's allowance for the person. Nothing recorded is undone. Inside records.write/writeNow only.
+   */
+  applyAdjustment(a: AdjustmentBody): void {
+    if (a.type === 'attempt_grant') this.repo.addGrant(a.personId, a.courseId, a.activityId, a.add);
+  }
+
   // ---- internals ----------------------------------------------------------------------------------
+
+  /** Attempts left at a quiz: the quiz's allowance plus what coordinators granted, less those used. */
+  private attemptsLeft(key: QuizKey, personId: string, courseId: string, activityId: string, used: number) {
+    if (key.attemptsAllowed === 0) return null;
+    return Math.max(0, key.attemptsAllowed + this.repo.granted(personId, courseId, activityId) - used);
+  }
 
   private activity(
     courseId: string,
@@ -609,15 +644,38 @@ export class LearningService {
   }
 }
 
+/**
+ * The course's pass/fail by the outcomes module (native courses: its assessed items; SCORM courses are
+ * judged by their own rules in the SCORM runtime, so the page shows no pass/fail for them yet).
+ */
+function courseResult(course: CourseOutline, rows: ReadonlyMap<string, ProgressRow>): CourseResult {
+  if (course.kind !== 'native') return 'not_assessed';
+  const all = items(course);
+  const def: CourseBody = {
+    id: course.id,
+    version: course.version,
+    kind: 'native',
+    titles: {},
+    activities: all.map((i) => ({ id: i.id, type: i.type, titles: {} })),
+    assessed: course.assessed ?? all.filter((i) => i.type === 'quiz').map((i) => i.id),
+  };
+  const facts = new Map<string, ActivityFacts>();
+  for (const [id, r] of rows)
+    facts.set(id, {
+      completed: isDone(r),
+      passed: r.status === 'passed',
+      failed: r.status === 'failed',
+      attempts: r.attempts,
+      bestScore: r.best_score,
+    });
+  return courseOutcome(def, facts)?.result ?? 'pending';
+}
+
 /** Done = completed (a submitted quiz, even failed, is completed) or passed: the outcomes module's rule. */
 const isDone = (r: ProgressRow | undefined): boolean => !!r && (r.completed === 1 || r.status === 'passed');
 
 function items(course: CourseOutline): OutlineItem[] {
   return course.modules.flatMap((m) => m.items);
-}
-
-function attemptsLeft(key: QuizKey, used: number): number | null {
-  return key.attemptsAllowed === 0 ? null : Math.max(0, key.attemptsAllowed - used);
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { CourseResult } from '../contract/outcomes.js';
+
 export type ProgressStatus = 'not_started' | 'started' | 'completed' | 'failed' | 'passed';
 
 export interface ActivityProgress {
@@ -18,6 +20,8 @@ export interface CourseProgress {
   /** 0..100, share of the course's activities done (completed or passed). */
   percent: number;
   completed: boolean;
+  /** Pass/fail by the outcomes module (src/contract/outcomes.ts). */
+  result: CourseResult;
   activities: Record<string, ActivityProgress>;
   /** The first activity not yet done, in outline order. */
   next: { activityId: string; type: 'lesson' | 'quiz' | 'sco' } | null;

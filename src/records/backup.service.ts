@@ -7,8 +7,16 @@ import { AppError } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
 import { recordsMigrations } from '../db/migrations/records.js';
 
-/** Backups this service writes and rotates; other files in the folder (migration copies) are left alone. */
-export const BACKUP_NAME = /^records-\d{8}T\d{6}Z(-\d+)?\.db$/;
+/**
+ * Backups this service writes and rotates; other files in the folder (migration copies) are left alone.
+ * `records-<creation number>-<time>.db`: the number orders them, because the time comes from a clock that
+ * can go back (no clock battery); names without a number (older versions) count as created before.
+ */
+export const BACKUP_NAME = /^records-(?:(\d{6,})-)?\d{8}T\d{6}Z(-\d+)?\.db$/;
+const creationNumber = (name: string): number => Number(BACKUP_NAME.exec(name)?.[1] ?? 0);
+/** Newest first: by creation number, then (older names) by name. */
+const newestFirst = (a: string, b: string): number =>
+  creationNumber(b) - creationNumber(a) || (a < b ? 1 : a > b ? -1 : 0);
 
 export interface BackupFile {
   name: string;
@@ -53,8 +61,9 @@ export class BackupService {
   async create(): Promise<BackupFile> {
     mkdirSync(this.dir, { recursive: true });
     const stamp = stampOf(this.clock.now());
-    let name = `records-${stamp}.db`;
-    for (let i = 2; existsSync(join(this.dir, name)); i++) name = `records-${stamp}-${i}.db`;
+    const number = String(Math.max(0, ...this.names().map(creationNumber)) + 1).padStart(6, '0');
+    let name = `records-${number}-${stamp}.db`;
+    for (let i = 2; existsSync(join(this.dir, name)); i++) name = `records-${number}-${stamp}-${i}.db`;
     const finalPath = join(this.dir, name);
     const tmp = tempPathFor(finalPath);
     try {
@@ -74,13 +83,15 @@ export class BackupService {
     return { name, path, bytes: st.size, createdAt: st.mtime.toISOString() };
   }
 
-  /** Backups, newest first. */
-  list(): BackupFile[] {
+  private names(): string[] {
     if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir)
-      .filter((n) => BACKUP_NAME.test(n))
-      .sort()
-      .reverse()
+    return readdirSync(this.dir).filter((n) => BACKUP_NAME.test(n));
+  }
+
+  /** Backups, newest (last created) first, whatever the times in their names. */
+  list(): BackupFile[] {
+    return this.names()
+      .sort(newestFirst)
       .map((n) => this.describe(n));
   }
 
@@ -91,7 +102,7 @@ export class BackupService {
     return this.describe(name);
   }
 
-  /** Remove the oldest backups beyond `keep`. */
+  /** Remove the backups created first beyond `keep` (never the one just written, even after the clock went back). */
   rotate(): string[] {
     const removed: string[] = [];
     for (const b of this.list().slice(this.keep)) {

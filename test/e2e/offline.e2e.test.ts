@@ -18,6 +18,8 @@ const SITE = 'http://class.lan';
 /** Waits on the network and IndexedDB: generous, as the machine may be busy (never a timing assertion). */
 const SLOW = { timeout: 15_000 };
 
+const heading = (page: Page) => page.locator('article.lesson h1').first().textContent();
+
 describe('reading goes on when the Wi-Fi drops (Chromium at 360 px as http://class.lan)', () => {
   let srv: Awaited<ReturnType<typeof testServer>>;
   let browser: Browser;
@@ -66,8 +68,6 @@ describe('reading goes on when the Wi-Fi drops (Chromium at 360 px as http://cla
     await page.locator('form[action="/signin"] button[type="submit"]').click();
     await expect.poll(() => page.locator('.card.course').count()).toBe(1);
   }
-
-  const heading = (page: Page) => page.locator('article.lesson h1').first().textContent();
 
   it('"Mark as done and continue" offline shows the next lessons kept on the phone; the completions arrive once, in order', async () => {
     const context = await phoneContext(browser);
@@ -170,6 +170,7 @@ describe('the queue on the phone: quiz and rating offline, a restarted box, a re
       ['sam', '1111'],
       ['tom', '2222'],
       ['ana', '3333'],
+      ['kim', '4444'],
     ] as const)
       await ctx.people.addTrainee({ username: u, pin, displayName: u, language: 'en' });
     server = await startServer(ctx);
@@ -275,6 +276,81 @@ describe('the queue on the phone: quiz and rating offline, a restarted box, a re
       await context.setOffline(false);
       await expect.poll(() => banner(page), SLOW).toContain('Sent');
       expect(ctx.learning.getRating(ctx.people.byUsername('sam')!.id, 'offline-course')?.rating).toBe(5);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the queue keeps the order, retries with backoff, sends a double tap once, and holds what is over 30 days old', async () => {
+    const context = await phoneContext(browser);
+    const page = await context.newPage();
+    try {
+      await signIn(page, 'kim', '4444');
+      // The box answers nothing for the first two sends (a weak signal: connected, but nothing arrives).
+      let refused = 0;
+      await page.route('**/lessons/*/done', (route) => (refused++ < 2 ? route.abort() : route.continue()));
+      await page.goto(`${SITE}/courses/offline-course`);
+      await page.locator('[data-activity="l1"] button').click();
+      await expect.poll(() => page.locator('article.lesson').getAttribute('data-kept'), SLOW).toBe('true');
+      await page.getByRole('button', { name: 'Mark as done and continue' }).click();
+      await expect.poll(() => heading(page), SLOW).toBe('Lesson two');
+      await page.getByRole('button', { name: 'Mark as done and continue' }).click();
+      await expect.poll(() => heading(page), SLOW).toBe('Lesson three');
+      expect(refused).toBe(2);
+      expect(verbs('kim', 'completed')).toEqual([]);
+      // The retry timer (5 s, then 10 s...) sends both, in the order they were done, once each.
+      await expect
+        .poll(() => verbs('kim', 'completed'), { timeout: 40_000, interval: 500 })
+        .toEqual(['l1', 'l2']);
+      await page.unroute('**/lessons/*/done');
+
+      // A double tap on "Send my answers" is one attempt.
+      await page.goto(`${SITE}/courses/offline-course/quizzes/final-quiz`);
+      await answerAllRight(page);
+      await page.getByRole('button', { name: 'Send my answers' }).dblclick();
+      await expect.poll(() => page.locator('.verdict').count(), SLOW).toBe(1);
+      expect(verbs('kim', 'passed')).toEqual(['final-quiz 1']);
+
+      // Something saved on the phone 31 days ago is not sent silently: the trainee sends or discards it.
+      const old = new Date(Date.now() - 31 * 86_400_000).toISOString();
+      const put = (activity: string) =>
+        page.evaluate(
+          async ({ person, activity, old }) => {
+            const store = await (
+              window as unknown as {
+                fieldclassStore: {
+                  open(p: string): Promise<{ put(s: string, v: unknown): Promise<unknown> }>;
+                };
+              }
+            ).fieldclassStore.open(person);
+            await store.put('queue', {
+              action: 'lesson.complete',
+              url: `/courses/offline-course/lessons/${activity}/done`,
+              body: '',
+              page: '/',
+              title: `Lesson ${activity}`,
+              actedAt: old,
+            });
+          },
+          { person: ctx.people.byUsername('kim')!.id, activity, old },
+        );
+      await put('l3');
+      await page.goto(`${SITE}/`);
+      await expect.poll(() => banner(page), SLOW).toContain('more than 30 days ago');
+      expect(verbs('kim', 'completed')).toEqual(['l1', 'l2']);
+      if (SHOTS) await page.screenshot({ path: join(SHOTS, 'en-offline-old.png') });
+      await page.getByRole('button', { name: 'Discard it' }).click();
+      await expect.poll(() => page.locator('#fc-banner').isVisible(), SLOW).toBe(false);
+      await page.reload();
+      await page.waitForLoadState('networkidle');
+      expect(verbs('kim', 'completed')).toEqual(['l1', 'l2']);
+      await put('l3');
+      await page.reload();
+      await page.getByRole('button', { name: 'Send it' }).click();
+      // The last lesson completes the course (its quiz is passed): recorded once, after it.
+      await expect
+        .poll(() => verbs('kim', 'completed'), SLOW)
+        .toEqual(['l1', 'l2', 'l3', 'urn:fieldclass:course:offline-course']);
     } finally {
       await context.close();
     }

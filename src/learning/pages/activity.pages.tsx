@@ -232,7 +232,7 @@ export function ResultPage({
             : tr(page, 'attemptsLeft', { n: result.attemptsLeft })}
         </p>
       </section>
-      {result.courseCompleted && <p class="notice">{tr(page, 'courseCompleted')}</p>}
+      {result.courseCompleted && result.passed && <p class="notice">{tr(page, 'courseCompleted')}</p>}
       <h2>{tr(page, 'reviewTitle')}</h2>
       {!result.answersShown && <p class="muted">{tr(page, 'answersLater')}</p>}
       <ol class="plain feedback">

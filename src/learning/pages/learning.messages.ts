@@ -63,6 +63,8 @@ export const tLearning = defineMessages({
     tryAgain: 'Try again',
     nextActivity: 'Continue',
     courseCompleted: 'You have completed this course. Congratulations!',
+    courseFailed:
+      'You did not pass a test of this course. Try it again if you have attempts left, or ask your coordinator for another attempt.',
     rateTitle: 'Rate this course',
     ratePrompt: 'How good was this course for you?',
     rate1: 'Very poor',
@@ -144,6 +146,8 @@ export const tLearning = defineMessages({
     tryAgain: 'Réessayer',
     nextActivity: 'Continuer',
     courseCompleted: 'Vous avez terminé ce cours. Félicitations !',
+    courseFailed:
+      'Vous n’avez pas réussi un test de ce cours. Réessayez s’il vous reste des tentatives, ou demandez-en une autre à la personne qui coordonne la formation.',
     rateTitle: 'Notez ce cours',
     ratePrompt: 'Ce cours vous a-t-il été utile ?',
     rate1: 'Très mauvais',
@@ -223,6 +227,8 @@ export const tLearning = defineMessages({
     tryAgain: 'حاول مرة أخرى',
     nextActivity: 'متابعة',
     courseCompleted: 'لقد أكملت هذه الدورة. تهانينا!',
+    courseFailed:
+      'لم تنجح في أحد اختبارات هذه الدورة. أعد المحاولة إن بقيت لك محاولات، أو اطلب من المنسق محاولة أخرى.',
     rateTitle: 'قيّم هذه الدورة',
     ratePrompt: 'ما مدى فائدة هذه الدورة لك؟',
     rate1: 'سيئة جداً',

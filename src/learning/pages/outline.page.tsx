@@ -63,9 +63,14 @@ export function OutlinePage({
       )}
       <ProgressBar page={page} percent={progress.percent} />
       <p class="muted">{tr(page, 'itemsDone', { done, total })}</p>
-      {progress.completed && (
+      {progress.completed && progress.result !== 'failed' && (
         <p class="notice course-complete" role="status">
           {tr(page, 'courseCompleted')}
+        </p>
+      )}
+      {progress.result === 'failed' && (
+        <p class="error course-failed" role="status">
+          {tr(page, 'courseFailed')}
         </p>
       )}
       {course.modules.map((m, mi) => (

@@ -243,6 +243,7 @@
   }
 
   function decideOld(item, sendIt) {
+    if (banner) banner.hidden = true; // the question is answered
     return storeReady.then(function (store) {
       var done = sendIt
         ? store.put('queue', Object.assign({}, item, { force: true }))
