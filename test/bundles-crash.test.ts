@@ -17,7 +17,8 @@ afterAll(() => t.cleanup());
 function cli(...args: string[]): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, FIELDCLASS_LOG_LEVEL: 'silent' },
+    // No sample courses: installing one journals a `course` row, and these tests count journal rows.
+    env: { ...process.env, FIELDCLASS_LOG_LEVEL: 'silent', FIELDCLASS_INSTALL_SAMPLES: '0' },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }

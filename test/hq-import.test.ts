@@ -54,7 +54,7 @@ describe('hq import', () => {
       course: 'c1',
       completed: true,
       passed: true,
-      bestScore: 0.9,
+      score: 0.9,
     });
     const status = hq.appliances.list()[0]!;
     expect(status).toMatchObject({ bundles: 1, lastSequence: 25, gaps: [], forks: [] });

@@ -28,7 +28,7 @@ mode=${1:-}
 [[ $mode == site || $mode == standalone ]] || usage
 shift
 listen=80 names=class.lan upstream=127.0.0.1:8080 cache_dir=/var/lib/fieldclass/content-cache
-pkg_names= pkg_upstream=127.0.0.1:8081
+pkg_names='' pkg_upstream=127.0.0.1:8081
 portal=online workers=auto mime=/etc/nginx/mime.types prefix=
 while (($#)); do
   [[ $# -ge 2 ]] || { echo "render.sh: $1 needs a value" >&2; exit 2; }

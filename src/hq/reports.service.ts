@@ -16,25 +16,12 @@ import { ReportsRepo } from './reports.repo.js';
 export type Breakdown = 'all' | 'appliance' | 'gender' | 'agency';
 
 /** One line of the course report: a course, overall or for one appliance / gender / agency. */
-export interface CourseReportRow {
+/** A course's figures (src/contract/outcomes.ts, the one definition) for one group of a breakdown. */
+export interface CourseReportRow extends Omit<CourseFigures, 'ratingGood'> {
   course: string;
   breakdown: Breakdown;
   group: string;
   location: string;
-  /** Trainees with an active enrolment in the course (counted apart from activity). */
-  enrolled: number;
-  /** Trainees with any activity in the course; completed, passed and failed are counted among them. */
-  started: number;
-  completed: number;
-  /** The course passed / failed (src/contract/outcomes.ts); undecided and unassessed are neither. */
-  passed: number;
-  failed: number;
-  /** passed / (passed + failed), 0..1; null when nobody is decided. */
-  passRate: number | null;
-  ratings: number;
-  ratingAverage: number | null;
-  /** Share of ratings that are 4 or 5 ("good or excellent"), 0..1. */
-  ratingGoodShare: number | null;
 }
 
 export interface TraineeReportRow {

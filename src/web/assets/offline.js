@@ -408,6 +408,21 @@
 
   // ---- forms the page script takes over: lesson done, quiz answers, rating -------------------------------
 
+  /** A random (version 4) UUID. crypto.randomUUID needs a secure context, which http://class.lan is not. */
+  function uuid() {
+    var b = window.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map
+      .call(b, function (x) {
+        return (x + 0x100).toString(16).slice(1);
+      })
+      .join('');
+    return (
+      h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20)
+    );
+  }
+
   var busy = false;
   function onQueuedSubmit(e) {
     var f = e.currentTarget;
@@ -416,6 +431,10 @@
     busy = true;
     var button = f.querySelector('button[type="submit"]');
     if (button) button.disabled = true;
+    // One operation id per submission (src/records/operations.ts): a fresh random UUID, queued with the
+    // form, so every resend after a lost answer is recorded once by the box.
+    var op = f.querySelector('input[name="op"]');
+    if (op) op.value = uuid();
     var fields = new URLSearchParams(new FormData(f));
     fields.delete('_csrf');
     var here = location.pathname;
