@@ -684,15 +684,25 @@ function courseResult(
         : [],
   };
   const facts = new Map<string, ActivityFacts>();
-  for (const [id, r] of rows)
-    facts.set(id, {
-      completed: isDone(r),
-      passed: r.status === 'passed',
-      failed: r.status === 'failed',
-      attempts: r.attempts,
-      bestScore: r.best_score,
-    });
+  for (const [id, r] of rows) facts.set(id, progressFacts(r));
   return courseOutcome(def, facts)?.result ?? 'pending';
+}
+
+/**
+ * A stored progress row as the outcomes module's facts (one journal: attempts = the highest attempt).
+ * The status keeps only the strongest of passed/failed, which is all activityOutcome reads; `completed`
+ * is the flag as recorded (HQ's facts carry the same). The coordinator's reports read rows through this.
+ */
+export function progressFacts(
+  r: Pick<ProgressRow, 'status' | 'completed' | 'attempts' | 'best_score'>,
+): ActivityFacts {
+  return {
+    completed: r.completed === 1,
+    passed: r.status === 'passed',
+    failed: r.status === 'failed',
+    attempts: r.attempts,
+    bestScore: r.best_score,
+  };
 }
 
 /** Done = completed (a submitted quiz, even failed, is completed) or passed: the outcomes module's rule. */
