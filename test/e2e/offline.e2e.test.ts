@@ -312,10 +312,11 @@ describe('the queue on the phone: quiz and rating offline, a restarted box, a re
     const page = await context.newPage();
     try {
       await signIn(page, 'kim', '4444');
-      // The box answers nothing for the first two sends (a weak signal: connected, but nothing arrives).
+      // A weak signal: connected, but the box's answers to completions never arrive (each send is lost).
+      let weak = true;
       let refused = 0;
       await page.route('**/api/operations', (route) =>
-        completion(route) && refused++ < 2 ? route.abort() : route.continue(),
+        completion(route) && weak && ++refused ? route.abort() : route.continue(),
       );
       await page.goto(`${SITE}/courses/offline-course`);
       await page.locator('[data-activity="l1"] button').click();
@@ -324,9 +325,10 @@ describe('the queue on the phone: quiz and rating offline, a restarted box, a re
       await expect.poll(() => heading(page), SLOW).toBe('Lesson two');
       await page.getByRole('button', { name: 'Mark as done and continue' }).click();
       await expect.poll(() => heading(page), SLOW).toBe('Lesson three');
-      expect(refused).toBe(2);
+      expect(refused).toBeGreaterThanOrEqual(2);
       expect(verbs('kim', 'completed')).toEqual([]);
-      // The retry timer (5 s, then 10 s...) sends both, in the order they were done, once each.
+      // The signal comes back: the retry timer (5 s, then 10 s...) sends both, in order, once each.
+      weak = false;
       await expect
         .poll(() => verbs('kim', 'completed'), { timeout: 40_000, interval: 500 })
         .toEqual(['l1', 'l2']);

@@ -547,10 +547,9 @@
       return enqueue(item).then(function (store) {
         if (!store) return leaving ? null : send(item); // no store on this phone: straight to the box
         if (leaving) return null;
-        return flushIncluding().then(function (r) {
-          // Say nothing when it simply went: reading is not an action the trainee expects news of.
-          if (r.notes.length || r.state === 'signin' || r.state === 'old') report(r);
-        });
+        // report() says nothing of reading progress itself (it is not a step the trainee expects news
+        // of), but this flush may also carry steps waiting before it: what became of those is said.
+        return flushIncluding().then(report);
       });
     },
   };
