@@ -1,8 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 
-/** One trainee's line in a course report (aggregated from `progress`). */
-export interface CourseReportRow {
+/** A trainee enrolled in a course, or with progress or a rating in it. */
+export interface CoursePersonRow {
   person_id: string;
   username: string;
   display_name: string;
@@ -11,16 +11,23 @@ export interface CourseReportRow {
   gender: string | null;
   active: number;
   enrolled: number;
-  course_status: string | null;
-  done: number;
-  score: number | null;
-  last_at: string | null;
+}
+
+/** One stored progress row of a course ('' = the course itself), as the outcomes module reads it. */
+export interface CourseFactRow {
+  person_id: string;
+  activity_id: string;
+  status: 'started' | 'completed' | 'failed' | 'passed';
+  completed: number;
+  attempts: number;
+  best_score: number | null;
+  updated_at: string;
 }
 
 /**
- * SQL behind the admin reports and dashboard. The course report is one query: the course's progress rows
- * grouped by person (index progress_course), joined with enrolments (index enrolments_course) and people
- * (primary key). Dashboard counts read only the tail of the journal, found by a binary search on seq.
+ * SQL behind the admin reports and dashboard. It only reads rows: what they mean (completed, passed,
+ * failed, score, rates) is decided by the outcomes module (src/contract/outcomes.ts) in the service, as
+ * at HQ. Dashboard counts read only the tail of the journal, found by a binary search on seq.
  */
 export class AdminReportsRepo {
   private readonly s: Record<string, Statement>;
@@ -28,31 +35,26 @@ export class AdminReportsRepo {
   constructor(private readonly db: Db) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      // ONE pass over the course's progress rows, grouped by person, which also carries each person's
-      // activities (id, done, score) packed as text, so the per-activity table needs no second pass (a
-      // GROUP BY activity_id through progress_course costs a table lookup per row: ~10x slower).
-      course: p(
+      // The people of a course: progress (covering index progress_course), enrolments (enrolments_course)
+      // and ratings; each person by primary key.
+      people: p(
         `SELECT p.id AS person_id, p.username, p.display_name, p.external_id, p.agency, p.gender, p.active,
-                a.course_status, a.done, a.score, a.last_at, a.acts
-           FROM (SELECT person_id,
-                        sum(activity_id <> '' AND status IN ('completed', 'passed')) AS done,
-                        avg(CASE WHEN activity_id <> '' THEN best_score END) AS score,
-                        max(updated_at) AS last_at,
-                        max(CASE WHEN activity_id = '' THEN status END) AS course_status,
-                        group_concat(CASE WHEN activity_id <> '' THEN activity_id || char(9) ||
-                          (status IN ('completed', 'passed')) || char(9) || coalesce(best_score, '') END, char(10)) AS acts
-                   FROM progress WHERE course_id = ? GROUP BY person_id) a
-           JOIN people p ON p.id = a.person_id
+                EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id AND e.course_id = @course) AS enrolled
+           FROM (SELECT person_id FROM progress WHERE course_id = @course
+                 UNION SELECT person_id FROM enrolments WHERE course_id = @course
+                 UNION SELECT person_id FROM ratings WHERE course_id = @course) x
+           JOIN people p ON p.id = x.person_id
           WHERE p.role = 'trainee'`,
       ),
-      enrolledIds: p('SELECT person_id FROM enrolments WHERE course_id = ?').pluck(),
-      // Enrolled but not started: one primary-key probe of progress per enrolment.
-      enrolledNotStarted: p(
-        `SELECT p.id AS person_id, p.username, p.display_name, p.external_id, p.agency, p.gender, p.active
-           FROM enrolments e JOIN people p ON p.id = e.person_id
-          WHERE e.course_id = ? AND p.role = 'trainee'
-            AND NOT EXISTS (SELECT 1 FROM progress x WHERE x.person_id = e.person_id AND x.course_id = e.course_id)`,
+      facts: p(
+        `SELECT person_id, activity_id, status, completed, attempts, best_score, updated_at
+           FROM progress WHERE course_id = ?`,
       ),
+      ratings: p('SELECT person_id, rating FROM ratings WHERE course_id = ?'),
+      // The course's definitions as journalled for HQ (ref `<course>@<version>`, index journal_ref).
+      courseDefs: p(
+        `SELECT body FROM journal WHERE kind = 'course' AND ref > ? || '@' AND ref < ? || char(65)`,
+      ).pluck(),
       seqAt: p('SELECT recorded_at FROM journal WHERE seq = ?').pluck(),
       activeSince: p(
         `SELECT count(DISTINCT json_extract(body, '$.actor.account.name')) FROM journal
@@ -68,35 +70,23 @@ export class AdminReportsRepo {
     };
   }
 
-  /** Every trainee enrolled in the course or with progress in it, with per-activity stats. */
-  courseReport(courseId: string): {
-    rows: CourseReportRow[];
-    perActivity: Map<string, { started: number; done: number; scoreSum: number; scored: number }>;
-  } {
-    const enrolled = new Set(this.s['enrolledIds']!.all(courseId) as string[]);
-    const perActivity = new Map<
-      string,
-      { started: number; done: number; scoreSum: number; scored: number }
-    >();
-    const rows: CourseReportRow[] = [];
-    for (const r of this.s['course']!.all(courseId) as (CourseReportRow & { acts: string | null })[]) {
-      if (r.acts)
-        for (const line of r.acts.split('\n')) {
-          const [id = '', done, score] = line.split('\t');
-          let a = perActivity.get(id);
-          if (!a) perActivity.set(id, (a = { started: 0, done: 0, scoreSum: 0, scored: 0 }));
-          a.started++;
-          if (done === '1') a.done++;
-          if (score) {
-            a.scoreSum += Number(score);
-            a.scored++;
-          }
-        }
-      rows.push({ ...r, acts: undefined, enrolled: enrolled.has(r.person_id) ? 1 : 0 } as CourseReportRow);
-    }
-    for (const r of this.s['enrolledNotStarted']!.all(courseId) as CourseReportRow[])
-      rows.push({ ...r, enrolled: 1, course_status: null, done: 0, score: null, last_at: null });
-    return { rows, perActivity };
+  /** Every trainee enrolled in the course, or with progress or a rating in it. */
+  coursePeople(courseId: string): CoursePersonRow[] {
+    return this.s['people']!.all({ course: courseId }) as CoursePersonRow[];
+  }
+
+  /** Every progress row of the course (people of any role: the service keeps its trainees). */
+  courseFacts(courseId: string): IterableIterator<CourseFactRow> {
+    return this.s['facts']!.iterate(courseId) as IterableIterator<CourseFactRow>;
+  }
+
+  courseRatings(courseId: string): { person_id: string; rating: number }[] {
+    return this.s['ratings']!.all(courseId) as { person_id: string; rating: number }[];
+  }
+
+  /** The bodies (JSON) of the course's `course` journal rows, one per version installed on this box. */
+  courseDefs(courseId: string): string[] {
+    return this.s['courseDefs']!.all(courseId, courseId) as string[];
   }
 
   /**

@@ -9,6 +9,19 @@ import type { PeopleService } from '../people/people.service.js';
 import type { Person } from '../people/people.types.js';
 import type { RecordsService } from '../records/records.service.js';
 import type { XapiStatement } from '../contract/vocabulary.js';
+import { courseBodySchema, type CourseBody } from '../contract/journal.js';
+import {
+  activityOutcome,
+  courseOutcome,
+  latestCourse,
+  tally,
+  type ActivityFacts,
+  type CourseEntry,
+  type CourseFigures,
+  type CourseResult,
+} from '../contract/outcomes.js';
+import { courseBody } from '../learning/course-record.js';
+import { progressFacts } from '../learning/learning.service.js';
 import { AdminReportsRepo } from './reports.repo.js';
 
 export type ReportSort = 'progress' | 'score' | 'last' | 'name';
@@ -22,12 +35,21 @@ export interface CourseReportLine {
   gender: string | null;
   active: boolean;
   enrolled: boolean;
-  /** 0..100 of the course's activities done. */
+  /** Did anything in the course (the outcomes module's `started`). */
+  started: boolean;
+  /** 0..100 of the course's items done. */
   percent: number;
+  /** Items completed (a submitted quiz counts, passed or not). */
   done: number;
   completed: boolean;
-  /** Mean best score (0..1) over the activities with a score, or null. */
+  /** passed, failed, pending (assessed, not decided yet), not_assessed ("—"); '' when not started. */
+  result: CourseResult | '';
+  /** The course score: mean best score (0..1) of the assessed activities that have one, or null. */
   score: number | null;
+  /** Attempts at the assessed activities. */
+  attempts: number;
+  /** Their rating of the course 1..5, or null. */
+  rating: number | null;
   lastActivityAt: string | null;
 }
 
@@ -35,9 +57,22 @@ export interface CourseReport {
   course: CourseOutline;
   activities: number;
   lines: CourseReportLine[];
+  /**
+   * The course's figures counted by the outcomes module, as HQ counts them (enrolled apart; started,
+   * completed, passed, failed over trainees who did anything; pass rate; ratings, good-or-excellent).
+   */
+  figures: CourseFigures;
   /** Trainees per progress band, for the chart: not started, 1-24, 25-49, 50-74, 75-99, completed. */
   bands: number[];
-  perActivity: { activityId: string; title: string; started: number; done: number; score: number | null }[];
+  perActivity: {
+    activityId: string;
+    title: string;
+    started: number;
+    done: number;
+    passed: number;
+    failed: number;
+    score: number | null;
+  }[];
 }
 
 const BAND_LABELS = ['0%', '1–24%', '25–49%', '50–74%', '75–99%', '100%'] as const;
@@ -86,13 +121,46 @@ export class AdminReportsService {
     return { ...installed, modules: [] };
   }
 
-  /** Every trainee enrolled in the course or who did anything in it, sorted. */
+  /**
+   * The course's definition: its latest `course` journal row (the one HQ receives, so both read the same
+   * items, assessed activities and pass marks), else what the content store says, else none (then the
+   * outcomes module judges by the activities seen, as for a format 1 bundle).
+   */
+  private definition(courseId: string): CourseBody | null {
+    const defs = this.repo.courseDefs(courseId).map((b) => courseBodySchema.parse(JSON.parse(b)));
+    return latestCourse(defs) ?? courseBody(this.content, courseId);
+  }
+
+  /**
+   * Every trainee enrolled in the course or who did anything in it, sorted. Each line and the figures are
+   * computed by the outcomes module (src/contract/outcomes.ts) from the stored progress, as HQ computes
+   * its own from the imported journal.
+   */
   courseReport(courseId: string, lang: Language, sort: ReportSort = 'progress'): CourseReport {
     const course = this.outline(courseId, lang);
-    const total = course.activityCount;
-    const { rows, perActivity: stats } = this.repo.courseReport(courseId);
-    const lines: CourseReportLine[] = rows.map((r) => {
-      const completed = r.course_status === 'completed' || (total > 0 && r.done >= total);
+    const def = this.definition(courseId);
+    const acts = new Map<string, Map<string, ActivityFacts>>();
+    const lastAt = new Map<string, string>();
+    for (const r of this.repo.courseFacts(courseId)) {
+      let m = acts.get(r.person_id);
+      if (!m) acts.set(r.person_id, (m = new Map<string, ActivityFacts>()));
+      m.set(r.activity_id, progressFacts(r));
+      const l = lastAt.get(r.person_id);
+      if (l === undefined || r.updated_at > l) lastAt.set(r.person_id, r.updated_at);
+    }
+    const ratings = new Map(this.repo.courseRatings(courseId).map((r) => [r.person_id, r.rating]));
+    const entries: CourseEntry[] = [];
+    const lines: CourseReportLine[] = this.repo.coursePeople(courseId).map((r) => {
+      const o = courseOutcome(def, acts.get(r.person_id) ?? new Map<string, ActivityFacts>());
+      const rating = ratings.get(r.person_id) ?? null;
+      entries.push({ enrolled: r.enrolled === 1, outcome: o, rating });
+      const percent = !o
+        ? 0
+        : o.completed
+          ? 100
+          : o.items
+            ? Math.min(99, Math.round((o.done / o.items) * 100))
+            : 0;
       return {
         personId: r.person_id,
         username: r.username,
@@ -102,29 +170,53 @@ export class AdminReportsService {
         gender: r.gender,
         active: r.active === 1,
         enrolled: r.enrolled === 1,
-        done: r.done,
-        percent: completed ? 100 : total ? Math.min(99, Math.round((r.done / total) * 100)) : 0,
-        completed,
-        score: r.score,
-        lastActivityAt: r.last_at,
+        started: o?.started ?? false,
+        percent,
+        done: o?.done ?? 0,
+        completed: o?.completed ?? false,
+        result: o?.result ?? '',
+        score: o?.score ?? null,
+        attempts: o?.attempts ?? 0,
+        rating,
+        lastActivityAt: lastAt.get(r.person_id) ?? null,
       };
     });
     lines.sort(SORTS[sort] ?? SORTS.progress);
     const bands = [0, 0, 0, 0, 0, 0];
     for (const l of lines) bands[bandOf(l)]!++;
     const titles = new Map(course.modules.flatMap((m) => m.items.map((i) => [i.id, i.title] as const)));
-    const order = titles.size ? [...titles.keys()] : [...stats.keys()];
+    const order = titles.size
+      ? [...titles.keys()]
+      : (def?.activities.map((a) => a.id) ??
+        [...new Set([...acts.values()].flatMap((m) => [...m.keys()]))].filter((id) => id !== ''));
+    const trainees = new Set(lines.map((l) => l.personId));
     const perActivity = order.map((id) => {
-      const a = stats.get(id);
-      return {
-        activityId: id,
-        title: titles.get(id) ?? id,
-        started: a?.started ?? 0,
-        done: a?.done ?? 0,
-        score: a && a.scored ? a.scoreSum / a.scored : null,
-      };
+      const a = { activityId: id, title: titles.get(id) ?? id, started: 0, done: 0, passed: 0, failed: 0 };
+      let scoreSum = 0;
+      let scored = 0;
+      for (const [person, m] of acts) {
+        const f = m.get(id);
+        if (!f || !trainees.has(person)) continue;
+        const o = activityOutcome(f);
+        a.started++;
+        if (o.completed || o.passed) a.done++;
+        if (o.passed) a.passed++;
+        if (o.failed) a.failed++;
+        if (o.score !== null) {
+          scoreSum += o.score;
+          scored++;
+        }
+      }
+      return { ...a, score: scored ? scoreSum / scored : null };
     });
-    return { course, activities: total, lines, bands, perActivity };
+    return {
+      course,
+      activities: def?.activities.length ?? course.activityCount,
+      lines,
+      figures: tally(entries),
+      bands,
+      perActivity,
+    };
   }
 
   /** A trainee's whole history: courses with progress, activity rows, enrolments, cohorts, statements. */

@@ -334,6 +334,18 @@ export class ContentService implements ContentReader {
     });
   }
 
+  masteryScores(courseId: string): ReadonlyMap<string, number> {
+    return this.cached(`mastery:${courseId}`, () => {
+      const info = this.scormInfo(courseId) as
+        { activities: Record<string, { masteryScore?: number }> } | undefined;
+      return new Map(
+        Object.entries(info?.activities ?? {}).flatMap(([id, a]) =>
+          a.masteryScore === undefined ? [] : [[id, a.masteryScore] as const],
+        ),
+      );
+    });
+  }
+
   /** A served file of an installed course by path (the SCORM package origin serves by path). */
   fileByPath(courseId: string, path: string): { sha256: string; size: number; type: string } | undefined {
     return this.repo.fileByPath(courseId, path);

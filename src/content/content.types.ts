@@ -101,6 +101,8 @@ export interface ContentReader {
   getLesson(courseId: string, activityId: string, lang: Language): LessonView | undefined;
   getQuiz(courseId: string, activityId: string, lang: Language): QuizView | undefined;
   getQuizKey(courseId: string, activityId: string, lang: Language): QuizKey | undefined;
+  /** SCORM: the manifest's mastery score of each SCO that has one (0..100, 1.2 adlcp:masteryscore). */
+  masteryScores(courseId: string): ReadonlyMap<string, number>;
   /** A blob by its hash (for /c/<sha256>.<ext>). */
   getBlob(sha256: string): StoredFile | undefined;
   /** Read [start, end] (inclusive) of a blob, or a stored compressed variant of it. */

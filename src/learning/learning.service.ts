@@ -64,7 +64,11 @@ export const COMMENT_MAX = 2000;
 /** Who acts: the few fields of a Person a statement needs. */
 type Actor = Pick<Person, 'id' | 'displayName'>;
 
-interface Emit {
+/**
+ * One learning event as every kind of content reports it (native lessons and quizzes, SCORM): who,
+ * which course and activity ('' = the course itself), the verb, its result and extensions.
+ */
+export interface Emit {
   person: Actor;
   course: CourseOutline;
   lang: Language;
@@ -120,7 +124,11 @@ export class LearningService {
       courseId: course.id,
       percent: total === 0 ? 0 : Math.round((done / total) * 100),
       completed: courseRow?.completed === 1 || (total > 0 && done === total),
-      result: courseResult(course, rows),
+      result: courseResult(
+        course,
+        rows,
+        course.kind === 'scorm12' ? this.content.masteryScores(course.id) : undefined,
+      ),
       activities,
       next,
       lastActivityAt: last,
@@ -583,7 +591,13 @@ export class LearningService {
     return { course, item };
   }
 
-  private emit(e: Emit): number {
+  /**
+   * THE emitter: every kind of content (native, SCORM) records a learning event here. The statement is
+   * built from the one vocabulary, appended to the journal and projected into derived state by
+   * `applyStatement` (the one projector, also what `rebuildDerived` replays), in the caller's
+   * records.write transaction. Returns the journal sequence number.
+   */
+  emit(e: Emit): number {
     const stmt = this.records.buildStatement({
       person: e.person,
       verb: e.verb,
@@ -645,30 +659,50 @@ export class LearningService {
 }
 
 /**
- * The course's pass/fail by the outcomes module (native courses: its assessed items; SCORM courses are
- * judged by their own rules in the SCORM runtime, so the page shows no pass/fail for them yet).
+ * The course's pass/fail by the outcomes module, as HQ computes it from the journal's `course` row:
+ * native courses by their assessed items, SCORM 1.2 by its SCOs (mastery scores), SCORM 2004 by the
+ * root's rollup (the course-level statements the runtime records).
  */
-function courseResult(course: CourseOutline, rows: ReadonlyMap<string, ProgressRow>): CourseResult {
-  if (course.kind !== 'native') return 'not_assessed';
+function courseResult(
+  course: CourseOutline,
+  rows: ReadonlyMap<string, ProgressRow>,
+  mastery: ReadonlyMap<string, number> = new Map(),
+): CourseResult {
   const all = items(course);
   const def: CourseBody = {
     id: course.id,
     version: course.version,
-    kind: 'native',
+    kind: course.kind,
     titles: {},
-    activities: all.map((i) => ({ id: i.id, type: i.type, titles: {} })),
-    assessed: course.assessed ?? all.filter((i) => i.type === 'quiz').map((i) => i.id),
+    activities: all.map((i) => {
+      const m = mastery.get(i.id);
+      return { id: i.id, type: i.type, titles: {}, ...(m !== undefined ? { masteryScore: m / 100 } : {}) };
+    }),
+    assessed:
+      course.kind === 'native'
+        ? (course.assessed ?? all.filter((i) => i.type === 'quiz').map((i) => i.id))
+        : [],
   };
   const facts = new Map<string, ActivityFacts>();
-  for (const [id, r] of rows)
-    facts.set(id, {
-      completed: isDone(r),
-      passed: r.status === 'passed',
-      failed: r.status === 'failed',
-      attempts: r.attempts,
-      bestScore: r.best_score,
-    });
+  for (const [id, r] of rows) facts.set(id, progressFacts(r));
   return courseOutcome(def, facts)?.result ?? 'pending';
+}
+
+/**
+ * A stored progress row as the outcomes module's facts (one journal: attempts = the highest attempt).
+ * The status keeps only the strongest of passed/failed, which is all activityOutcome reads; `completed`
+ * is the flag as recorded (HQ's facts carry the same). The coordinator's reports read rows through this.
+ */
+export function progressFacts(
+  r: Pick<ProgressRow, 'status' | 'completed' | 'attempts' | 'best_score'>,
+): ActivityFacts {
+  return {
+    completed: r.completed === 1,
+    passed: r.status === 'passed',
+    failed: r.status === 'failed',
+    attempts: r.attempts,
+    bestScore: r.best_score,
+  };
 }
 
 /** Done = completed (a submitted quiz, even failed, is completed) or passed: the outcomes module's rule. */

@@ -1,4 +1,4 @@
-import type { ScormActivityNode } from '../content/scorm/scorm-package.js';
+import type { ScormActivityNode, ScormPackageInfo } from '../content/scorm/scorm-package.js';
 
 /**
  * SCORM 2004 sequencing on the server, by scorm-again's own sequencing engine (the same code the player
@@ -26,6 +26,10 @@ export interface SequencingView {
   /** The root (course) as rolled up. */
   completed: boolean;
   satisfied: boolean;
+  /** The root's objective is known and not satisfied (a child failed, by the rollup rules). */
+  notSatisfied: boolean;
+  /** The root's rolled-up normalized measure (-1..1), when known. */
+  measure?: number;
 }
 
 /* The parts of scorm-again's (untyped, internal) sequencing objects this module uses. */
@@ -72,6 +76,21 @@ interface Engine {
 type EngineCtor = new (settings: object) => Engine;
 
 let engineCtor: EngineCtor | undefined;
+
+/**
+ * The activity tree the root's rollup runs over: the package's own (with its sequencing), or, for a
+ * package that sequences by control mode only, its organization with the SN default rules (completed
+ * when every child is, satisfied when every child is, not satisfied when one is not).
+ */
+export function rollupTree(pkg: Pick<ScormPackageInfo, 'sequencing' | 'toc' | 'manifestIdentifier'>) {
+  if (pkg.sequencing) return pkg.sequencing;
+  const node = (t: ScormPackageInfo['toc'][number]): ScormActivityNode => ({
+    id: t.id,
+    title: t.title,
+    children: t.children.map(node),
+  });
+  return { id: pkg.manifestIdentifier || 'organization', title: '', children: pkg.toc.map(node) };
+}
 
 /** Load scorm-again's SCORM 2004 runtime (once). */
 export async function loadSequencingEngine(): Promise<void> {
@@ -169,10 +188,14 @@ export function evaluateSequencing(
     }
   }
   const root = seq.activityTree.root;
+  const satisfied = root?.successStatus === 'passed' || (root?.objectiveSatisfiedStatus ?? false);
   return {
     disabled,
     hidden,
     completed: root?.completionStatus === 'completed',
-    satisfied: root?.successStatus === 'passed' || (root?.objectiveSatisfiedStatus ?? false),
+    satisfied,
+    notSatisfied:
+      !satisfied && (root?.successStatus === 'failed' || (root?.objectiveSatisfiedStatusKnown ?? false)),
+    ...(root?.objectiveMeasureStatus ? { measure: root.objectiveNormalizedMeasure } : {}),
   };
 }

@@ -9,13 +9,14 @@ import type { Db } from '../db/connection.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { Person } from '../people/people.types.js';
 import type { RecordsService } from '../records/records.service.js';
-import { EXT, SCORM_EXT, type VerbKey, type XapiResult, type XapiStatement } from '../contract/vocabulary.js';
+import { EXT, SCORM_EXT, type VerbKey, type XapiResult } from '../contract/vocabulary.js';
 import { LaunchTokens, type LaunchClaims } from './content-launch.js';
 import { LearningRepo } from './learning.repo.js';
-import { registrationFor, type LearningService } from './learning.service.js';
+import type { LearningService } from './learning.service.js';
 import {
   evaluateSequencing,
   loadSequencingEngine,
+  rollupTree,
   type ScoState,
   type SequencingView,
 } from './scorm.sequencing.js';
@@ -319,8 +320,16 @@ export class ScormService {
     return this.sequencingNow(personId, courseId, pkg);
   }
 
-  /** Synchronous evaluation (inside a records.write); the engine must be loaded. */
-  private sequencingNow(personId: string, courseId: string, pkg: ScormPackageInfo): SequencingView {
+  /**
+   * Synchronous evaluation (inside a records.write); the engine must be loaded. `tree` defaults to the
+   * package's sequencing; the course rollup passes `rollupTree(pkg)` (the SN defaults without one).
+   */
+  private sequencingNow(
+    personId: string,
+    courseId: string,
+    pkg: ScormPackageInfo,
+    tree = pkg.sequencing!,
+  ): SequencingView {
     const states = new Map<string, ScoState>();
     for (const [id, info] of Object.entries(pkg.activities)) {
       const cur = this.current(personId, courseId, id);
@@ -334,7 +343,7 @@ export class ScormService {
         ...(j.scaled !== undefined ? { scaled: j.scaled } : {}),
       });
     }
-    return evaluateSequencing(pkg.sequencing!, states);
+    return evaluateSequencing(tree, states);
   }
 
   /**
@@ -660,6 +669,8 @@ export class ScormService {
     if (!Number.isSafeInteger(input.seq) || input.seq < 1)
       throw new AppError('scorm_commit_invalid', 'seq: not a commit number', 400);
     const incoming = input.asset ? {} : checkCmiSet(input.set);
+    // The 2004 course outcome is the root's rollup, evaluated inside the write.
+    if (pkg.version === 'scorm2004') await loadSequencingEngine();
     return this.records.write(() => {
       const cur = this.current(person.id, claims.c, claims.a);
       const launch = cur?.attemptNo === claims.n ? cur.state.launches?.[claims.s] : undefined;
@@ -687,7 +698,8 @@ export class ScormService {
       if (input.asset) cmi[v12 ? 'cmi.core.lesson_status' : 'cmi.completion_status'] = 'completed';
       const exitSet = !!prev.exitSet || !!input.exitSet;
       // SN: the End Attempt Process leaves a suspended activity's state alone.
-      if (!v12 && input.terminate && cmi[exitKey] !== 'suspend') this.endAttemptProcess(cmi, info);
+      if (!v12 && (input.terminate || input.asset) && cmi[exitKey] !== 'suspend')
+        this.endAttemptProcess(cmi, info);
       const reported = durationSeconds(incoming[v12 ? 'cmi.core.session_time' : 'cmi.session_time']);
       const sessionSeconds = reported > 0 ? reported : clampSeconds(input.elapsed);
       const sessions = {
@@ -758,10 +770,10 @@ export class ScormService {
       const answer: CommitOutcome = { attemptNo, seq: input.seq, status: j.status, statements: verbs };
       state.launches = keepLast({ ...(prev.launches ?? {}), [claims.s]: { seq: input.seq, answer } });
       this.store(person.id, course.id, item.id, attemptNo, state, pkg, info);
-      if (pkg.sequencing) {
-        // Sequenced: the course is complete when the activity tree's rollup says so.
+      if (pkg.version === 'scorm2004') {
+        // The course outcome is the root's rollup (HQ never runs a sequencer: it reads these statements).
         if (verbs.some((v) => v === 'completed' || v === 'passed' || v === 'failed'))
-          this.completeCourseIfRolledUp(person, course, lang, item.id, pkg);
+          this.recordCourseRollup(person, course, lang, item.id, pkg);
       } else if (verbs.includes('completed') || verbs.includes('passed'))
         this.completeCourseIfDone(person, course, lang, item.id);
       return answer;
@@ -818,6 +830,7 @@ export class ScormService {
     return c ? { attemptNo: c.attemptNo, state: c.state } : undefined;
   }
 
+  /** A SCO's statement through the one emitter, with the SCORM profile's extensions (attempt, session). */
   private emit(e: {
     person: Pick<Person, 'id' | 'displayName'>;
     course: CourseOutline;
@@ -831,16 +844,14 @@ export class ScormService {
     /** The box closed a launch that never terminated (the next launch, or the timeout). */
     closedBy?: 'next-launch' | 'timeout';
   }): void {
-    const stmt = this.records.buildStatement({
+    this.learning.emit({
       person: e.person,
+      course: e.course,
+      lang: e.lang,
       verb: e.verb,
-      courseId: e.course.id,
       activityId: e.item.id,
       activityType: 'sco',
       activityName: e.item.title,
-      courseVersion: e.course.version,
-      language: e.lang,
-      registration: registrationFor(e.person.id, e.course.id),
       ...(e.result ? { result: e.result } : {}),
       extensions: {
         [SCORM_EXT.attempt]: e.attemptNo,
@@ -849,51 +860,54 @@ export class ScormService {
         ...(e.closedBy ? { [SCORM_EXT.closedBy]: e.closedBy } : {}),
       },
     });
-    this.apply(this.records.appendStatement(stmt), stmt);
   }
 
+  /** A course-level statement (launched; completed, passed, failed by the rollup) through the one emitter. */
   private emitCourse(
     person: Pick<Person, 'id' | 'displayName'>,
     course: CourseOutline,
     lang: Language,
-    verb: 'launched' | 'completed',
+    verb: 'launched' | 'completed' | 'passed' | 'failed',
     position: string,
+    result?: XapiResult,
   ): void {
-    const stmt = this.records.buildStatement({
+    this.learning.emit({
       person,
+      course,
+      lang,
       verb,
-      courseId: course.id,
       activityId: '',
       activityType: 'course',
       activityName: course.title,
-      courseVersion: course.version,
-      language: lang,
-      registration: registrationFor(person.id, course.id),
-      ...(verb === 'completed' ? { result: { completion: true } } : {}),
+      ...(result ? { result } : verb === 'completed' ? { result: { completion: true } } : {}),
       extensions: { [EXT.position]: position },
     });
-    this.apply(this.records.appendStatement(stmt), stmt);
   }
 
   /**
-   * Derived progress for a SCORM statement: LearningService.applyStatement's rules (initialized marks the
-   * SCO and the course started; completed, passed, failed), the same code `rebuildDerived` replays.
+   * SCORM 2004: the course outcome is the root's rollup (the package's rules, or the SN defaults),
+   * journalled as course-level statements whenever it moves up: `completed` once; `passed` when the
+   * root is satisfied, `failed` when it is known not satisfied (never after a pass: a recorded pass
+   * stands, as in the outcomes module). Inside the commit's records.write.
    */
-  apply(seq: number, s: XapiStatement): void {
-    this.learning.applyStatement(seq, s);
-  }
-
-  private completeCourseIfRolledUp(
+  private recordCourseRollup(
     person: Pick<Person, 'id' | 'displayName'>,
     course: CourseOutline,
     lang: Language,
     position: string,
     pkg: ScormPackageInfo,
   ): void {
-    if (!this.sequencingNow(person.id, course.id, pkg).completed) return;
-    const rows = this.learningRepo.progressForCourse(person.id, course.id);
-    if (rows.find((r) => r.activity_id === '')?.completed) return;
-    this.emitCourse(person, course, lang, 'completed', position);
+    const view = this.sequencingNow(person.id, course.id, pkg, rollupTree(pkg));
+    const row = this.learningRepo.progressForCourse(person.id, course.id).find((r) => r.activity_id === '');
+    const score = view.measure !== undefined ? { score: { scaled: view.measure } } : {};
+    if (view.completed && !row?.completed) this.emitCourse(person, course, lang, 'completed', position);
+    const judged = view.satisfied ? 'passed' : view.notSatisfied ? 'failed' : undefined;
+    if (judged && row?.status !== 'passed' && row?.status !== judged)
+      this.emitCourse(person, course, lang, judged, position, {
+        success: judged === 'passed',
+        completion: view.completed,
+        ...score,
+      });
   }
 
   private completeCourseIfDone(
