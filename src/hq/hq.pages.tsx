@@ -111,10 +111,20 @@ function health(page: HqPage, a: ApplianceStatus) {
         : t(page, 'revoked', { point: `${r.fromEpoch}:${r.fromSeq}`, date: r.at, kept: r.importedBefore }),
     );
   if (a.forks.length) parts.push(`${t(page, 'forks')}: ${a.forks.length}`);
-  if (!parts.length && !a.gaps.length) return <span class="status done">{t(page, 'healthy')}</span>;
+  const held = a.held.fork + a.held.otherAppliance;
+  if (held) parts.push(t(page, 'heldStatements', { n: held }));
+  const repeated = a.held.duplicate ? t(page, 'duplicateStatements', { n: a.held.duplicate }) : '';
+  if (!parts.length && !a.gaps.length)
+    return (
+      <>
+        <span class="status done">{t(page, 'healthy')}</span>
+        {repeated && <p class="status">{repeated}</p>}
+      </>
+    );
   return (
     <>
       {parts.length > 0 && <span class="status failed">{parts.join(' · ')}</span>}
+      {repeated && <p class="status">{repeated}</p>}
       {a.gaps.map((g) => (
         <GapNote page={page} gap={g} />
       ))}

@@ -231,4 +231,33 @@ export const hqMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'hq-statement-ids',
+    // A statement id is counted once. statement_ids: the row that holds each id, the first by
+    // (recorded_at, appliance id, epoch, seq) - an order that does not depend on import order, so any
+    // order gives one state. Every other row with that id stays in the journal but is held out of the
+    // derived tables, the reports and the xAPI export, listed in held_statements with why: 'duplicate'
+    // (same appliance, same body), 'fork' (same appliance, another body), 'other_appliance' (another
+    // appliance holds the id: a stolen key cannot take a genuine box's statements away, nor block its
+    // bundles). Derived state is rebuilt once so that rows imported before this version are judged too.
+    up: `
+      CREATE TABLE statement_ids (
+        id           TEXT PRIMARY KEY,
+        appliance_no INTEGER NOT NULL,
+        epoch        INTEGER NOT NULL,
+        seq          INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE held_statements (
+        appliance_no INTEGER NOT NULL,
+        epoch        INTEGER NOT NULL,
+        seq          INTEGER NOT NULL,
+        statement_id TEXT NOT NULL,
+        reason       TEXT NOT NULL CHECK (reason IN ('duplicate', 'fork', 'other_appliance')),
+        PRIMARY KEY (appliance_no, epoch, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX held_statements_id ON held_statements(statement_id);
+      INSERT OR IGNORE INTO meta (key, value) SELECT 'derived_rebuild', '1' WHERE EXISTS (SELECT 1 FROM journal);
+    `,
+  },
 ];
