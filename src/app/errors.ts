@@ -2,8 +2,10 @@ import { adminError } from '../admin/admin.errors.js';
 import { coreError } from '../core/errors.js';
 import { healthError } from '../health/health.errors.js';
 import { jobsError } from '../jobs/jobs.errors.js';
+import { learningError } from '../learning/learning.errors.js';
 import { scormError } from '../learning/scorm.errors.js';
 import { peopleError } from '../people/people.errors.js';
+import { recordsError } from '../records/records.errors.js';
 import { errorCatalog } from '../web/error-text.js';
 import { webError } from '../web/web.errors.js';
 
@@ -19,6 +21,8 @@ export const boxErrors = errorCatalog([
   adminError,
   jobsError,
   healthError,
+  learningError,
+  recordsError,
   scormError,
 ]);
 
