@@ -13,6 +13,14 @@ export interface CoursePersonRow {
   enrolled: number;
 }
 
+/** A trainee's rating of a course, with their comment ('' when none). */
+export interface CourseRatingRow {
+  person_id: string;
+  rating: number;
+  comment: string;
+  rated_at: string;
+}
+
 /** One stored progress row of a course ('' = the course itself), as the outcomes module reads it. */
 export interface CourseFactRow {
   person_id: string;
@@ -50,7 +58,7 @@ export class AdminReportsRepo {
         `SELECT person_id, activity_id, status, completed, attempts, best_score, updated_at
            FROM progress WHERE course_id = ?`,
       ),
-      ratings: p('SELECT person_id, rating FROM ratings WHERE course_id = ?'),
+      ratings: p('SELECT person_id, rating, comment, rated_at FROM ratings WHERE course_id = ?'),
       // The course's definitions as journalled for HQ (ref `<course>@<version>`, index journal_ref).
       courseDefs: p(
         `SELECT body FROM journal WHERE kind = 'course' AND ref > ? || '@' AND ref < ? || char(65)`,
@@ -80,8 +88,8 @@ export class AdminReportsRepo {
     return this.s['facts']!.iterate(courseId) as IterableIterator<CourseFactRow>;
   }
 
-  courseRatings(courseId: string): { person_id: string; rating: number }[] {
-    return this.s['ratings']!.all(courseId) as { person_id: string; rating: number }[];
+  courseRatings(courseId: string): CourseRatingRow[] {
+    return this.s['ratings']!.all(courseId) as CourseRatingRow[];
   }
 
   /** The bodies (JSON) of the course's `course` journal rows, one per version installed on this box. */
