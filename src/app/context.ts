@@ -20,7 +20,7 @@ import { ScormService } from '../learning/scorm.service.js';
 import { AuditService } from '../records/audit.service.js';
 import { BackupService } from '../records/backup.service.js';
 import { CohortService } from '../people/cohorts.service.js';
-import { SetupService } from '../admin/setup.service.js';
+import { SetupService } from '../admin/setup/setup.service.js';
 import { AdminReportsService } from '../admin/reports.service.js';
 import { SystemHealthProbe, type HealthProbe } from '../health/health.probe.js';
 import { CommandClockSetter, type ClockSetter } from '../health/clock-setter.js';
