@@ -102,8 +102,8 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
   // and every enabling (a disabled course's outline cannot be read, so it gets its row when enabled).
   journalCourses(content, records);
   content.onCoursesChanged(() => journalCourses(content, records));
-  const scorm = new ScormService(recordsDb, records, content, learning, people, clock);
   const audit = new AuditService(recordsDb, records);
+  const scorm = new ScormService(recordsDb, records, content, learning, people, clock, audit);
   const grants = new AttemptGrantService(records, content, people, learning, audit);
   const cohorts = new CohortService(recordsDb, records, people);
   const backups = new BackupService(recordsDb, config.dataDir, clock, config.backup.keep);

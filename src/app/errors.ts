@@ -3,6 +3,7 @@ import { coreError } from '../core/errors.js';
 import { healthError } from '../health/health.errors.js';
 import { jobsError } from '../jobs/jobs.errors.js';
 import { learningError } from '../learning/learning.errors.js';
+import { scormError } from '../learning/scorm.errors.js';
 import { peopleError } from '../people/people.errors.js';
 import { recordsError } from '../records/records.errors.js';
 import { errorCatalog } from '../web/error-text.js';
@@ -22,6 +23,7 @@ export const boxErrors = errorCatalog([
   healthError,
   learningError,
   recordsError,
+  scormError,
 ]);
 
 export const hqErrors = errorCatalog([coreError, webError]);
