@@ -167,6 +167,8 @@ const historyArb = fc.record({
   actions: fc.array(actionArb, { minLength: 20, maxLength: 50 }),
   /** Sort keys: the order HQ imports the bundles in (and one bundle imported twice). */
   order: fc.array(fc.nat(), { minLength: 12, maxLength: 12 }),
+  /** Whether HQ staff merge the people boxes share (same agency and external id); else they stay two. */
+  merge: fc.boolean(),
 });
 
 // ---- the oracle: the outcomes module over the bundles' rows ----------------------------------------
@@ -186,14 +188,14 @@ interface Entry extends CourseEntry {
 }
 
 interface Expected {
-  /** username \n course -> entry at the resolved level. */
+  /** username \n course \n the person's box names (sorted, '; ') -> entry at the resolved level. */
   persons: Map<string, Entry>;
   /** box index -> username \n course -> entry for the box's local person. */
   locals: Map<string, Entry>[];
   defs: Map<string, CourseBody>;
 }
 
-function oracle(journals: BoxJournal[]): Expected {
+function oracle(journals: BoxJournal[], merged: boolean): Expected {
   const defs = new Map<string, CourseBody[]>();
   type Local = {
     person: PersonBody;
@@ -281,10 +283,12 @@ function oracle(journals: BoxJournal[]): Expected {
     return out;
   });
 
-  // Resolved level: the same person on several boxes (same external id) is one person: facts unioned
-  // (flags or'ed, best score, attempts summed over boxes), their latest rating by time then box.
+  // Resolved level: the same person on several boxes (same agency and external id) is one person once HQ
+  // staff merged them (until then, one person per box): facts unioned (flags or'ed, best score, attempts
+  // summed over boxes), their latest rating by time then box.
   type Resolved = {
     person: PersonBody;
+    boxes: Set<number>;
     acts: Map<string, Map<string, ActivityFacts[]>>;
     enrolled: Set<string>;
     ratings: Map<string, { rating: number; at: string; box: number }>;
@@ -293,19 +297,22 @@ function oracle(journals: BoxJournal[]): Expected {
   const resolved = new Map<string, Resolved>();
   locals.forEach((people, b) => {
     for (const [localId, l] of people) {
-      const key = l.person.externalId ? `x:${l.person.externalId}` : `${b}:${localId}`;
+      const claim = `x:${l.person.agency ?? ''}|${l.person.externalId ?? ''}`;
+      const key = l.person.externalId ? (merged ? claim : `${b}:${claim}`) : `${b}:${localId}`;
       let r = resolved.get(key);
       if (!r)
         resolved.set(
           key,
           (r = {
             person: l.person,
+            boxes: new Set(),
             acts: new Map(),
             enrolled: new Set(),
             ratings: new Map(),
             granted: new Map(),
           }),
         );
+      r.boxes.add(b);
       for (const [c, acts] of l.acts) {
         const m = r.acts.get(c) ?? new Map<string, ActivityFacts[]>();
         for (const [a, f] of acts) m.set(a, [...(m.get(a) ?? []), f]);
@@ -323,7 +330,8 @@ function oracle(journals: BoxJournal[]): Expected {
   for (const r of resolved.values()) {
     for (const c of new Set([...r.acts.keys(), ...r.enrolled, ...r.ratings.keys()])) {
       const acts = r.acts.get(c);
-      persons.set(`${r.person.username}\n${c}`, {
+      const boxes = [...r.boxes].map((b) => journals[b]!.name).sort();
+      persons.set(`${r.person.username}\n${c}\n${boxes.join('; ')}`, {
         username: r.person.username,
         course: c,
         enrolled: r.enrolled.has(c),
@@ -487,7 +495,7 @@ async function run(h: History) {
       }
       journals.push(j);
     }
-    const x = oracle(journals);
+    const x = oracle(journals, h.merge);
 
     // HQ imports every bundle of every box in the generated order, one of them twice.
     for (const bx of boxes) hq.appliances.enrol(bx.ctx.identity.request());
@@ -502,11 +510,16 @@ async function run(h: History) {
       expect(['imported', 'already_imported'], JSON.stringify(o)).toContain(o.status);
     }
 
+    // HQ staff merge every match (or none: an unconfirmed match is two people).
+    if (h.merge) for (const m of hq.people.list()) hq.people.decide(m.id, 'merged', { by: 'property' });
+
     // Per trainee and course.
     const trainees = hq.reports.trainees();
-    expect(new Set(trainees.map((t) => `${t.username}\n${t.course}`))).toEqual(new Set(x.persons.keys()));
+    const keyOf = (t: (typeof trainees)[number]) =>
+      `${t.username}\n${t.course}\n${t.appliances.split('; ').sort().join('; ')}`;
+    expect(new Set(trainees.map(keyOf))).toEqual(new Set(x.persons.keys()));
     for (const t of trainees) {
-      const e = x.persons.get(`${t.username}\n${t.course}`)!;
+      const e = x.persons.get(keyOf(t))!;
       expect(
         {
           enrolled: t.enrolled,

@@ -31,6 +31,8 @@ export interface ProgressDelta {
 export interface PeopleRosterRow {
   localId: string;
   personId: string;
+  /** (agency, external id) normalised (claimKeyOf), null without an external id. */
+  claimKey: string | null;
   username: string | null;
   displayName: string | null;
   externalId: string | null;
@@ -101,6 +103,9 @@ export class HqJournalRepo {
   private readonly iterateStatements: Statement;
   private readonly peopleOfAppliance: Statement;
   private readonly claimStatementId: Statement;
+  private readonly decisionOf: Statement;
+  private readonly claimsOfKey: Statement;
+  private readonly setPersonOfLocal: Statement;
   private readonly holderOfId: Statement;
   private readonly setHolderOfId: Statement;
   private readonly heldOfId: Statement;
@@ -127,11 +132,11 @@ export class HqJournalRepo {
     );
     this.upsertRoster = db.prepare(
       `INSERT INTO people (appliance_no, local_id, person_id, username, display_name, external_id, agency,
-                           gender, language, active, updated_at, roster_epoch, roster_seq)
+                           gender, language, active, updated_at, roster_epoch, roster_seq, claim_key)
        VALUES (@applianceNo, @localId, @personId, @username, @displayName, @externalId, @agency,
-               @gender, @language, @active, @updatedAt, @epoch, @seq)
+               @gender, @language, @active, @updatedAt, @epoch, @seq, @claimKey)
        ON CONFLICT (appliance_no, local_id) DO UPDATE SET
-         person_id = excluded.person_id, username = excluded.username, display_name = excluded.display_name,
+         person_id = excluded.person_id, claim_key = excluded.claim_key, username = excluded.username, display_name = excluded.display_name,
          external_id = excluded.external_id, agency = excluded.agency, gender = excluded.gender,
          language = excluded.language, active = excluded.active, updated_at = excluded.updated_at,
          roster_epoch = excluded.roster_epoch, roster_seq = excluded.roster_seq
@@ -215,6 +220,15 @@ export class HqJournalRepo {
                            WHERE h.appliance_no = j.appliance_no AND h.epoch = j.epoch AND h.seq = j.seq)
         ORDER BY j.appliance_no, j.epoch, j.seq`,
     );
+    this.decisionOf = db
+      .prepare('SELECT decision FROM person_matches WHERE claim_key = ? AND appliance_no = ?')
+      .pluck();
+    this.claimsOfKey = db.prepare(
+      'SELECT appliance_no, local_id, person_id FROM people WHERE claim_key = ? ORDER BY appliance_no, local_id',
+    );
+    this.setPersonOfLocal = db.prepare(
+      'UPDATE people SET person_id = ? WHERE appliance_no = ? AND local_id = ?',
+    );
     this.claimStatementId = db.prepare(
       'INSERT OR IGNORE INTO statement_ids (id, appliance_no, epoch, seq) VALUES (?, ?, ?, ?)',
     );
@@ -262,7 +276,7 @@ export class HqJournalRepo {
     );
     this.deleteLocalRatings = db.prepare('DELETE FROM ratings WHERE appliance_no = ? AND local_id = ?');
     this.peopleOfAppliance = db.prepare(
-      'SELECT local_id, person_id, external_id FROM people WHERE appliance_no = ?',
+      'SELECT local_id, person_id, external_id, agency FROM people WHERE appliance_no = ?',
     );
   }
 
@@ -400,6 +414,20 @@ export class HqJournalRepo {
     }>;
   }
 
+  /** HQ staff's decision on a box's claim of (agency, external id), if any. */
+  decision(claimKey: string, applianceNo: number): 'merged' | 'rejected' | undefined {
+    return this.decisionOf.get(claimKey, applianceNo) as 'merged' | 'rejected' | undefined;
+  }
+
+  /** The local persons (of every box) claiming one (agency, external id). */
+  claimsOf(claimKey: string): { appliance_no: number; local_id: string; person_id: string }[] {
+    return this.claimsOfKey.all(claimKey) as { appliance_no: number; local_id: string; person_id: string }[];
+  }
+
+  setPerson(applianceNo: number, localId: string, personId: string): void {
+    this.setPersonOfLocal.run(personId, applianceNo, localId);
+  }
+
   /** Take a statement id for a row; false when another row already holds it. */
   claimId(id: string, applianceNo: number, epoch: number, seq: number): boolean {
     return this.claimStatementId.run(id, applianceNo, epoch, seq).changes === 1;
@@ -445,11 +473,17 @@ export class HqJournalRepo {
     this.deleteLocalRatings.run(applianceNo, localId);
   }
 
-  peopleOf(applianceNo: number): { local_id: string; person_id: string; external_id: string | null }[] {
+  peopleOf(applianceNo: number): {
+    local_id: string;
+    person_id: string;
+    external_id: string | null;
+    agency: string | null;
+  }[] {
     return this.peopleOfAppliance.all(applianceNo) as {
       local_id: string;
       person_id: string;
       external_id: string | null;
+      agency: string | null;
     }[];
   }
 }

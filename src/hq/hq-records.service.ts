@@ -86,16 +86,35 @@ export function heldReason(row: StatementClaimant, holder: StatementClaimant): H
 }
 
 /**
- * The id HQ gives a person: from the external id when the box knows one (so one officer on two boxes is
- * one person), otherwise from (appliance, local id). Deterministic, so import order cannot change it.
+ * The id HQ gives a person. A person is identified at HQ by (agency, external id) - the claim key - but
+ * one box's claim does not make another box's person theirs: until HQ staff confirm the match
+ * (`merged`), a claim is scoped to its box, so a roster row from another box can neither rename a person
+ * nor credit them. Without an external id: (appliance, local id). Deterministic, so import order cannot
+ * change it.
  */
-export function resolvePersonId(applianceId: string, localId: string, externalId: string | null): string {
-  const ext = normalizeExternalId(externalId);
-  const key = ext ? `ext\0${ext}` : `local\0${applianceId}\0${localId}`;
+export function resolvePersonId(
+  applianceId: string,
+  localId: string,
+  claimKey: string | null,
+  merged = false,
+): string {
+  const key = claimKey
+    ? merged
+      ? `claim\0${claimKey}`
+      : `box\0${applianceId}\0${claimKey}`
+    : `local\0${applianceId}\0${localId}`;
   return 'p-' + createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
 export const normalizeExternalId = (v: string | null): string | null => v?.normalize('NFKC').trim() || null;
+
+/** (agency, external id) as one key: NFKC, spaces collapsed, agency without case. Null without an id. */
+export function claimKeyOf(agency: string | null, externalId: string | null): string | null {
+  const ext = normalizeExternalId(externalId);
+  if (!ext) return null;
+  const a = (agency ?? '').normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+  return `${a}\0${ext}`;
+}
 
 /** Thrown inside the import transaction when a row contradicts one HQ already holds. */
 export class JournalForkError extends AppError {
@@ -398,10 +417,12 @@ export class IngestBatch {
   finish(): ApplyResult {
     const rebuild = new Set<string>();
     for (const { epoch, seq, facts: p } of this.persons) {
-      const personId = resolvePersonId(this.applianceId, p.localId, p.externalId);
+      const claimKey = claimKeyOf(p.agency, p.externalId);
+      const merged = claimKey !== null && this.repo.decision(claimKey, this.applianceNo) === 'merged';
+      const personId = resolvePersonId(this.applianceId, p.localId, claimKey, merged);
       const before = this.repo.rosterState(this.applianceNo, p.localId);
       const { type: _t, ...fields } = p;
-      const taken = this.repo.applyRoster(this.applianceNo, { ...fields, personId, epoch, seq });
+      const taken = this.repo.applyRoster(this.applianceNo, { ...fields, personId, claimKey, epoch, seq });
       if (
         taken &&
         before &&

@@ -3,6 +3,7 @@
 // over a veth pair, through nginx on :80, with an NTFS "USB stick" on a loop device.
 // `npm run test:system` runs it alone. It needs root, debootstrap, systemd-container, ntfs-3g, chromium
 // (.ci/run installs them); without them it is skipped with the reason, except under CI=true, where it fails.
+import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Response as PwResponse } from 'playwright-core';
@@ -399,17 +400,22 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
     const phones = await Promise.all(trainees.map((u, i) => phoneOf(u, String(4000 + i))));
     const acked = new Map<string, number[]>(trainees.map((u) => [u, []]));
     let stop = false;
-    // Each phone saves its reading position 1, 2, 3... as fast as the box answers; a 204 is an acknowledgement.
+    // Each phone saves its reading position 1, 2, 3... as fast as the box answers; a 200 is an acknowledgement.
     const loops = phones.map(async ({ client, csrf }, i) => {
       const u = trainees[i]!;
       for (let p = 1; p <= 100 && !stop; p++) {
         try {
           const r = await client.postJson(
-            '/api/progress',
-            { courseId: 'fixture-course', activityId: 'intro', progress: p },
+            '/api/operations',
+            {
+              opId: randomUUID(),
+              action: 'lesson.progress',
+              target: { courseId: 'fixture-course', activityId: 'intro' },
+              body: { progress: p },
+            },
             csrf,
           );
-          if (r.status === 204) acked.get(u)!.push(p);
+          if (r.status === 200) acked.get(u)!.push(p);
         } catch {
           return; // the box is gone
         }

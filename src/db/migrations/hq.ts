@@ -260,4 +260,26 @@ export const hqMigrations: readonly Migration[] = [
       INSERT OR IGNORE INTO meta (key, value) SELECT 'derived_rebuild', '1' WHERE EXISTS (SELECT 1 FROM journal);
     `,
   },
+  {
+    version: 5,
+    name: 'hq-people-matches',
+    // A person is identified at HQ by (agency, external id): people.claim_key, normalised. Two boxes
+    // claiming one key stay two people until HQ staff confirm the match (person_matches, one decision per
+    // box's claim): a roster row from another box can no longer rename a person or credit them by
+    // claiming their external id. Decisions are staff's, not derived: a rebuild keeps them. Person ids
+    // change (box-scoped until merged), so derived tables are rebuilt once.
+    up: `
+      ALTER TABLE people ADD COLUMN claim_key TEXT;
+      CREATE INDEX people_claim ON people(claim_key) WHERE claim_key IS NOT NULL;
+      CREATE TABLE person_matches (
+        claim_key    TEXT NOT NULL,
+        appliance_no INTEGER NOT NULL REFERENCES appliances(no),
+        decision     TEXT NOT NULL CHECK (decision IN ('merged', 'rejected')),
+        decided_by   TEXT NOT NULL,
+        decided_at   TEXT NOT NULL,
+        PRIMARY KEY (claim_key, appliance_no)
+      ) WITHOUT ROWID;
+      INSERT OR IGNORE INTO meta (key, value) SELECT 'derived_rebuild', '1' WHERE EXISTS (SELECT 1 FROM journal);
+    `,
+  },
 ];
