@@ -195,6 +195,7 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
 
     const sec = B().must('systemd-analyze security fieldclass.service --no-pager');
     const level = Number(/Overall exposure level for fieldclass\.service: ([\d.]+)/.exec(sec)?.[1]);
+    console.log(`systemd-analyze security fieldclass.service: ${level} (ceiling ${EXPOSURE_CEILING})`);
     expect(level).toBeLessThanOrEqual(EXPOSURE_CEILING);
     const exposures = sec
       .split('\n')
