@@ -10,6 +10,11 @@ const auditCount = (s: AdminServer) =>
 const loc = (r: Response) => r.headers.get('location') ?? '';
 /** The error message a POST redirected back with (`?err=`). */
 const errOf = (r: Response) => new URL(loc(r), 'http://x').searchParams.get('err') ?? '';
+/** A refused form: the same page again (not a redirect), with the error shown and what was typed. */
+const refused = async (r: Response, status = 400) => {
+  expect(r.status).toBe(status);
+  return r.text();
+};
 
 describe('admin first run: setup code, then coordinators', () => {
   let s: AdminServer;
@@ -276,12 +281,16 @@ describe('admin trainees, cohorts, courses, reports', () => {
       username: 'zainab',
       pin: '1111',
     });
-    expect(errOf(dup)).toContain('already taken');
+    const dupPage = await refused(dup, 409);
+    expect(dupPage).toContain('already taken');
+    expect(dupPage).toContain('value="zainab"');
     const badPin = await coord.submit('/admin/trainees/new', '/admin/trainees', {
       username: 'newbie',
       pin: '12',
     });
-    expect(errOf(badPin)).toContain('PIN must be 4 to 8 digits');
+    const pinPage = await refused(badPin);
+    expect(pinPage).toContain('PIN must be 4 to 8 digits');
+    expect(pinPage).toContain('value="newbie"');
     expect(s.ctx.people.byUsername('newbie')).toBeUndefined();
 
     const page1 = await coord.page('/admin/trainees');
@@ -329,9 +338,13 @@ describe('admin trainees, cohorts, courses, reports', () => {
     const cohortId = cohortPath.split('/').pop()!;
     expect(s.ctx.cohorts.get(cohortId)?.name).toBe('Police class 2027');
     const dup = await coord.submit('/admin/cohorts', '/admin/cohorts', { name: 'police CLASS 2027' });
-    expect(errOf(dup)).toContain('already exists');
+    const dupPage = await refused(dup, 409);
+    expect(dupPage).toContain('already exists');
+    expect(dupPage).toContain('value="police CLASS 2027"');
     const unknown = await coord.submit(cohortPath, `${cohortPath}/members`, { usernames: 't001, nobody' });
-    expect(errOf(unknown)).toContain('no trainee named nobody');
+    const unknownPage = await refused(unknown);
+    expect(unknownPage).toContain('no trainee named nobody');
+    expect(unknownPage).toContain('t001, nobody</textarea>');
     expect(s.ctx.cohorts.get(cohortId)?.members).toBe(0);
     await coord.submit(cohortPath, `${cohortPath}/members`, { usernames: 't001, t002\nt003' });
     expect(s.ctx.cohorts.get(cohortId)?.members).toBe(3);
@@ -358,7 +371,7 @@ describe('admin trainees, cohorts, courses, reports', () => {
 
     // Class code: sign-up is closed in config, but a cohort's code opens it and puts the trainee in the cohort.
     const bad = await coord.submit(cohortPath, `${cohortPath}/code`, { code: 'no' });
-    expect(errOf(bad)).toContain('class code must be 4 to 32');
+    expect(await refused(bad)).toContain('class code must be 4 to 32');
     await coord.submit(cohortPath, `${cohortPath}/code`, { code: 'police-27' });
     expect(s.ctx.cohorts.get(cohortId)?.classCode).toBe('POLICE-27');
     const t = new Browserless(s.url, { 'accept-language': 'en' });
@@ -480,7 +493,9 @@ describe('admin backups, schedule, sync, audit', () => {
       const bad = await coord.submit('/admin/schedule', '/admin/schedule/backup', {
         schedule: 'every night',
       });
-      expect(errOf(bad)).toContain('not a cron schedule');
+      const badPage = await refused(bad);
+      expect(badPage).toContain('not a cron schedule');
+      expect(badPage).toMatch(/value="every night"/);
       const ok = await coord.submit('/admin/schedule', '/admin/schedule/backup', { schedule: '0 3 * * *' });
       expect(loc(ok)).toContain('ok=scheduleSaved');
       expect((await coord.page('/admin/schedule')).html).toContain('value="0 3 * * *"');

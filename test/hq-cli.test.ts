@@ -86,9 +86,13 @@ describe('fieldclass hq', () => {
     expect(await cli('hq', 'export', '--xapi', '--out', xapi, '--data', data)).toBe(0);
     const statements = readFileSync(xapi, 'utf8').trim().split('\n');
     expect(statements).toHaveLength(9);
-    expect((JSON.parse(statements[0]!) as { actor: { account: { name: string } } }).actor.account.name).toBe(
-      'OFF-1',
-    );
+    // The actor is HQ's person; the box's external id rides in the context's extensions.
+    const first = JSON.parse(statements[0]!) as {
+      actor: { account: { name: string } };
+      context: { extensions: Record<string, unknown> };
+    };
+    expect(first.actor.account.name).toMatch(/^p-[0-9a-f]{32}$/);
+    expect(first.context.extensions['urn:fieldclass:ext:external-id']).toBe('OFF-1');
 
     expect(
       await cli('hq', 'appliance', 'revoke', box.applianceId, '--from-sequence', '11', '--data', data),

@@ -144,10 +144,30 @@ describe('HQ records', () => {
     );
   });
 
-  it('a trainee with the same external id on two boxes is one person, with the union of their progress', async () => {
+  it('two boxes claiming one (agency, external id) stay two people until HQ staff merge them; then one, with the union', async () => {
     // Import B first, then A in reverse: the external id arrives on A only in its last bundle.
     const hq = await hqAfter([5, 4, 2, 1, 0]);
     try {
+      const people = () =>
+        hq.db.hq.prepare('SELECT DISTINCT person_id FROM people WHERE external_id = ?').pluck().all('OFF-9');
+      // Unconfirmed: two people. B's passes are not A's person's, A's progress is not B's.
+      expect(people()).toHaveLength(2);
+      const before = hq.reports.trainees().filter((r) => r.externalId === 'OFF-9' && r.course === 'c1');
+      expect(before.map((r) => [r.appliances, r.passed]).sort()).toEqual([
+        ['Box A', true],
+        ['Box B', true],
+      ]);
+      expect(before.find((r) => r.appliances === 'Box A')!.score).toBe(0.7);
+      const [match, ...others] = hq.people.list();
+      expect(others).toEqual([]);
+      expect(match).toMatchObject({ externalId: 'OFF-9', agency: 'Gendarmerie', pending: true });
+      expect(match!.claims.map((c) => [c.applianceName, c.localId, c.decision])).toEqual([
+        ['Box A', 'a2', null],
+        ['Box B', 'b2', null],
+      ]);
+
+      expect(hq.people.decide(match!.id, 'merged', { by: 'staff' })).toBe(2);
+      expect(hq.people.list()[0]!.pending).toBe(false);
       const rows = hq.reports.trainees().filter((r) => r.externalId === 'OFF-9');
       expect(rows.map((r) => r.course).sort()).toEqual(['c1', 'c2']);
       const c1 = rows.find((r) => r.course === 'c1')!;
@@ -160,30 +180,47 @@ describe('HQ records', () => {
         enrolled: true,
       });
       expect(c1.appliances.split('; ').sort()).toEqual(['Box A', 'Box B']);
-      // The latest roster row wins for the person's attributes.
       expect(c1).toMatchObject({ gender: 'male', agency: 'Gendarmerie' });
-      const people = hq.db.hq
-        .prepare('SELECT DISTINCT person_id FROM people WHERE external_id = ?')
-        .pluck()
-        .all('OFF-9');
-      expect(people).toHaveLength(1);
-      // No progress is left on a2's provisional (pre-external-id) person.
+      expect(people()).toHaveLength(1);
+      // No progress is left on a person nobody resolves to any more.
       const orphan = hq.db.hq
         .prepare('SELECT count(*) FROM progress WHERE person_id NOT IN (SELECT person_id FROM people)')
         .pluck()
         .get();
       expect(orphan).toBe(0);
+
+      // Rejected again: two people again, each with their own box's figures.
+      hq.people.decide(match!.id, 'rejected', { by: 'staff', applianceIds: [boxB.applianceId] });
+      expect(people()).toHaveLength(2);
     } finally {
       hq.cleanup();
+    }
+  });
+
+  it('a merge decided before the rest of the bundles arrive gives the state of a merge after all of them', async () => {
+    const after = await hqAfter([0, 1, 2, 3, 4, 5]);
+    after.people.decide(after.people.list()[0]!.id, 'merged', { by: 'staff' });
+    const expected = dumpDb(after.db.hq);
+    after.cleanup();
+    const early = await hqAfter([4, 2]);
+    try {
+      early.people.decide(early.people.list()[0]!.id, 'merged', { by: 'staff' });
+      for (const i of [1, 0, 5, 3]) await early.imports.importFile(bundles[i]!.path);
+      expect(dumpDb(early.db.hq)).toBe(expected);
+      early.records.rebuildDerived();
+      expect(dumpDb(early.db.hq)).toBe(expected);
+    } finally {
+      early.cleanup();
     }
   });
 
   it('reports courses overall, per appliance, by gender and agency, with ratings; CSV for Excel', async () => {
     const hq = await hqAfter([0, 1, 2, 3, 4, 5]);
     try {
+      hq.people.decide(hq.people.list()[0]!.id, 'merged', { by: 'staff' });
       const rows = hq.reports.courses();
       const c1 = rows.find((r) => r.course === 'c1' && r.breakdown === 'all')!;
-      // a1 (OFF-1), OFF-9 (a2 + b2), b3: three people in c1, two of them enrolled (a1, a2). These rows
+      // a1 (OFF-1), OFF-9 (a2 + b2, merged by staff), b3: three people in c1, two of them enrolled (a1, a2). These rows
       // carry no course definition (as from a format 1 box): the course-level 'completed' says completed,
       // and the attempted quiz decides pass/fail. b3 failed: HQ must not count them as passed.
       expect(c1).toMatchObject({
@@ -240,10 +277,20 @@ describe('HQ records', () => {
         .get();
       expect(n).toBe(expected);
       expect(lines).toHaveLength(n);
-      const accounts = new Set(lines.map((s) => `${s.actor.account.homePage} ${s.actor.account.name}`));
-      expect(accounts).toContain(`${hq.config.homePage} OFF-9`);
-      expect(accounts).toContain(`${hq.config.homePage} OFF-1`);
-      expect([...accounts].some((a) => a.includes(' a2') || a.includes(' b2'))).toBe(false);
+      // The actor is HQ's person (OFF-9 on two boxes, not merged: two people); the external id rides along.
+      const persons = new Set(hq.db.hq.prepare('SELECT person_id FROM people').pluck().all() as string[]);
+      for (const s of lines) {
+        expect(s.actor.account.homePage).toBe(hq.config.homePage);
+        expect(persons.has(s.actor.account.name)).toBe(true);
+      }
+      const ext = (id: string) =>
+        new Set(
+          lines
+            .filter((s) => s.context.extensions['urn:fieldclass:ext:external-id'] === id)
+            .map((s) => s.actor.account.name),
+        );
+      expect(ext('OFF-9').size).toBe(2);
+      expect(ext('OFF-1').size).toBe(1);
       expect(lines[0]!.context.extensions['urn:fieldclass:ext:appliance-id']).toMatch(/[0-9a-f-]{36}/);
       expect(lines[0]!.verb.id).toMatch(/^http:\/\/adlnet\.gov\/expapi\/verbs\//);
     } finally {

@@ -207,6 +207,12 @@ export class Journal {
       JSON.stringify({ personId, courseId, cohortId: null, active: true }),
     );
   }
+  /** A row that repeats `row`'s ref (statement id) at the next sequence, with its body or another. */
+  again(row: SourceRow, opts: { body?: string; recordedAt?: string } = {}): SourceRow {
+    const r = this.add(row.kind as JournalRowKind, row.ref, opts.body ?? row.body);
+    if (opts.recordedAt) r.recorded_at = opts.recordedAt;
+    return r;
+  }
   range(from: number, to: number): SourceRow[] {
     return this.rows.slice(from - 1, to);
   }

@@ -323,15 +323,25 @@ describe('LearningService on a real records.db', () => {
     expect(ctx.learning.lastQuizResult(awa.id, 'fixture-course', 'quiz', 'en')!.courseCompleted).toBe(true);
   });
 
-  it('records ratings as rated statements and keeps the latest', async () => {
-    expect(ctx.learning.getRating(awa.id, 'fixture-course')).toBeNull();
-    await ctx.learning.rateCourse(awa, 'fixture-course', 4, '  Useful  ');
-    await ctx.learning.rateCourse(awa, 'fixture-course', 5, 'Even better the second time');
-    expect(ctx.learning.getRating(awa.id, 'fixture-course')).toEqual({
+  it('records ratings as rated statements and keeps the latest, once the course is completed', async () => {
+    const rater = await ctx.people.addTrainee({ username: 'rater', pin: '1234' });
+    expect(ctx.learning.getRating(rater.id, 'fixture-course')).toBeNull();
+    const seq = ctx.records.lastSeq();
+    await expect(ctx.learning.rateCourse(rater, 'fixture-course', 4, 'Too early')).rejects.toMatchObject({
+      code: 'not_completed',
+      status: 409,
+    });
+    expect(ctx.records.lastSeq()).toBe(seq);
+    await ctx.learning.completeLesson(rater, 'fixture-course', 'l1', 'en');
+    await ctx.learning.completeLesson(rater, 'fixture-course', 'l2', 'en');
+    await ctx.learning.submitQuiz(rater, 'fixture-course', 'quiz', 'en', HALF);
+    await ctx.learning.rateCourse(rater, 'fixture-course', 4, '  Useful  ');
+    await ctx.learning.rateCourse(rater, 'fixture-course', 5, 'Even better the second time');
+    expect(ctx.learning.getRating(rater.id, 'fixture-course')).toEqual({
       rating: 5,
       comment: 'Even better the second time',
     });
-    const rated = statements(awa.id).filter(({ s }) => s.verb.id === VERBS.rated);
+    const rated = statements(rater.id).filter(({ s }) => s.verb.id === VERBS.rated);
     expect(rated.map(({ s }) => s.result)).toEqual([
       { score: { raw: 4, min: 1, max: 5 }, response: 'Useful' },
       { score: { raw: 5, min: 1, max: 5 }, response: 'Even better the second time' },

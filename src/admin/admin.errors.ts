@@ -10,9 +10,15 @@ export const adminError = defineErrors({
   },
   bad_setup_code: {
     status: 403,
-    en: 'that setup code is not right',
-    fr: 'ce code d’installation n’est pas le bon',
-    ar: 'رمز الإعداد هذا غير صحيح',
+    en: 'That setup code is not right. Check the box’s log for the latest code.',
+    fr: 'Ce code de configuration n’est pas bon. Consultez le dernier code dans le journal du boîtier.',
+    ar: 'رمز الإعداد غير صحيح. راجع أحدث رمز في سجل الجهاز.',
+  },
+  too_many_attempts: {
+    status: 429,
+    en: 'Too many attempts. Wait a minute and try again.',
+    fr: 'Trop de tentatives. Attendez une minute et réessayez.',
+    ar: 'محاولات كثيرة جداً. انتظر دقيقة ثم حاول مرة أخرى.',
   },
   import_expired: {
     status: 409,

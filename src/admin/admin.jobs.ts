@@ -6,7 +6,7 @@ import type { HealthProbe } from '../health/health.probe.js';
 import type { Job } from '../jobs/job.types.js';
 import type { BackupService } from '../records/backup.service.js';
 import type { RecordsService } from '../records/records.service.js';
-import { bytes } from './admin.layout.js';
+import { bytes } from './kit/admin.layout.js';
 import { MaintenanceRepo } from './maintenance.repo.js';
 
 /** What the admin's jobs use (a box's context has all of it). */

@@ -5,7 +5,7 @@ import { contentRouter } from '../content/content.routes.js';
 import { healthRouter } from '../health/health.routes.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import { learningRouter } from '../learning/learning.routes.js';
-import { progressApiRouter } from '../learning/progress-api.routes.js';
+import { operationsRouter } from '../learning/operations.routes.js';
 import { scormRouter } from '../learning/scorm.routes.js';
 import { ScormScripts } from '../learning/scorm.scripts.js';
 import { authRouter } from '../people/auth.routes.js';
@@ -47,7 +47,7 @@ export function createApp(ctx: AppContext, scheduler: Scheduler): Express {
   app.use(authRouter(ctx));
   app.use(scormRouter(ctx));
   app.use(learningRouter(ctx));
-  app.use(progressApiRouter(ctx));
+  app.use(operationsRouter(ctx));
   app.use(adminRouter({ ...ctx, scheduler, errors: boxErrors }));
   app.use(notFoundMiddleware);
   app.use(errorMiddleware(ctx.logger, boxErrors));

@@ -20,7 +20,7 @@ import { ScormService } from '../learning/scorm.service.js';
 import { AuditService } from '../records/audit.service.js';
 import { BackupService } from '../records/backup.service.js';
 import { CohortService } from '../people/cohorts.service.js';
-import { SetupService } from '../admin/setup.service.js';
+import { SetupService } from '../admin/setup/setup.service.js';
 import { AdminReportsService } from '../admin/reports.service.js';
 import { SystemHealthProbe, type HealthProbe } from '../health/health.probe.js';
 import { CommandClockSetter, type ClockSetter } from '../health/clock-setter.js';
@@ -101,8 +101,8 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
   // The journal's `course` rows (what HQ needs to compute outcomes): catch up now, then on every install.
   journalCourses(content, records);
   content.onInstalled(() => journalCourses(content, records));
-  const scorm = new ScormService(recordsDb, records, content, learning, people, clock);
   const audit = new AuditService(recordsDb, records);
+  const scorm = new ScormService(recordsDb, records, content, learning, people, clock, audit);
   const grants = new AttemptGrantService(records, content, people, learning, audit);
   const cohorts = new CohortService(recordsDb, records, people);
   const backups = new BackupService(recordsDb, config.dataDir, clock, config.backup.keep);

@@ -2,7 +2,10 @@ import { adminError } from '../admin/admin.errors.js';
 import { coreError } from '../core/errors.js';
 import { healthError } from '../health/health.errors.js';
 import { jobsError } from '../jobs/jobs.errors.js';
+import { learningError } from '../learning/learning.errors.js';
+import { scormError } from '../learning/scorm.errors.js';
 import { peopleError } from '../people/people.errors.js';
+import { recordsError } from '../records/records.errors.js';
 import { errorCatalog } from '../web/error-text.js';
 import { webError } from '../web/web.errors.js';
 
@@ -11,6 +14,16 @@ import { webError } from '../web/web.errors.js';
  * feature's kit, gathered here (the one error middleware and the admin's messages read it). A code
  * defined twice with different texts stops the start.
  */
-export const boxErrors = errorCatalog([coreError, webError, peopleError, adminError, jobsError, healthError]);
+export const boxErrors = errorCatalog([
+  coreError,
+  webError,
+  peopleError,
+  adminError,
+  jobsError,
+  healthError,
+  learningError,
+  recordsError,
+  scormError,
+]);
 
 export const hqErrors = errorCatalog([coreError, webError]);

@@ -12,6 +12,7 @@ import type { HqConfig } from '../hq/hq.config.js';
 import { HqRecordsService } from '../hq/hq-records.service.js';
 import { HqUsersService } from '../hq/hq-users.service.js';
 import { ImportService } from '../hq/import.service.js';
+import { PeopleMatchesService } from '../hq/people-matches.service.js';
 import { ReportsService } from '../hq/reports.service.js';
 import { XapiExportService } from '../hq/xapi-export.service.js';
 
@@ -24,6 +25,8 @@ export interface HqContext {
   appliances: AppliancesService;
   records: HqRecordsService;
   imports: ImportService;
+  /** People across boxes: matches HQ staff merge or reject. */
+  people: PeopleMatchesService;
   reports: ReportsService;
   users: HqUsersService;
   xapi: XapiExportService;
@@ -74,6 +77,7 @@ export function openHqContext(config: HqConfig, opts: HqContextOptions = {}): Hq
     appliances,
     records,
     imports,
+    people: new PeopleMatchesService(db, clock, records),
     reports: new ReportsService(db, appliances),
     users: new HqUsersService(db, clock, config.sessions.ttlHours),
     xapi: new XapiExportService(records, config.homePage),

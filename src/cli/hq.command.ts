@@ -8,6 +8,7 @@ import { loadHqConfig, type HqConfig } from '../hq/hq.config.js';
 import { openHqContext, type HqContext } from '../app/hq.context.js';
 import { startHqServer } from '../app/hq.app.js';
 import { parseRevocationPoint } from '../hq/appliances.service.js';
+import { HELD_TEXT } from '../hq/hq-records.service.js';
 import { collectBundleFiles, outcomeLine, type ImportOutcome } from '../hq/import.service.js';
 import { REPORT_COLUMNS, toCsv, toTextTable, type ReportName } from '../hq/reports.service.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
@@ -230,6 +231,81 @@ export function registerHq(program: Command): void {
           else process.stdout.write(text);
         });
       }),
+    );
+
+  const people = hq.command('people').description('people across boxes: matches to confirm');
+  people
+    .command('matches')
+    .description('people on two or more boxes with one (agency, external id): pending ones first')
+    .option('--json', 'print JSON')
+    .option(...DATA)
+    .action(
+      act((opts: HqFlags & { json?: boolean }) =>
+        withHq(opts, (ctx) => {
+          const matches = ctx.people.list();
+          if (opts.json) {
+            console.log(JSON.stringify(matches, null, 2));
+            return;
+          }
+          if (matches.length === 0) console.log('no person is claimed by two boxes');
+          for (const m of matches) {
+            console.log(
+              `${m.id}  ${m.agency || '(no agency)'} / ${m.externalId}: ${m.pending ? 'PENDING - kept apart until merged' : 'decided'}`,
+            );
+            for (const c of m.claims)
+              console.log(
+                `  ${c.applianceName || c.applianceId} (${c.applianceId}): ${c.displayName ?? c.localId} [${c.username ?? ''}], ${c.statements} statements${c.decision ? `, ${c.decision} by ${c.decidedBy} on ${c.decidedAt}` : ''}`,
+              );
+          }
+        }),
+      ),
+    );
+  for (const [verb, decision, what] of [
+    ['merge', 'merged', "count these boxes' people as one person"],
+    ['reject', 'rejected', "keep these boxes' people apart (listed as decided)"],
+  ] as const)
+    people
+      .command(`${verb} <match>`)
+      .description(`${what}: the match's undecided claims, or those of --box`)
+      .option('--box <applianceId...>', 'only the claims of these appliances')
+      .option('--by <name>', 'who decides (kept with the decision)', process.env['USER'] ?? 'cli')
+      .option(...DATA)
+      .action(
+        act((match: string, opts: HqFlags & { box?: string[]; by: string }) =>
+          withHq(opts, (ctx) => {
+            const n = ctx.people.decide(match, decision, {
+              by: opts.by,
+              ...(opts.box ? { applianceIds: opts.box } : {}),
+            });
+            console.log(`match ${match}: ${n} claim(s) ${decision}`);
+          }),
+        ),
+      );
+
+  const statements = hq.command('statements').description('statements HQ holds');
+  statements
+    .command('held')
+    .description('statements held out of the reports and the xAPI export (their id is held by another row)')
+    .option('--json', 'print JSON')
+    .option(...DATA)
+    .action(
+      act((opts: HqFlags & { json?: boolean }) =>
+        withHq(opts, (ctx) => {
+          const rows = ctx.records.repo.heldStatements();
+          if (opts.json) {
+            console.log(JSON.stringify(rows, null, 2));
+            return;
+          }
+          if (rows.length === 0) {
+            console.log('no statement is held out');
+            return;
+          }
+          for (const r of rows)
+            console.log(
+              `${r.appliance_name || r.appliance_id} row ${r.epoch}:${r.seq} statement ${r.statement_id}: ${HELD_TEXT[r.reason]} (held by ${r.holder_appliance_name || r.holder_appliance_id} row ${r.holder_epoch}:${r.holder_seq})`,
+            );
+        }),
+      ),
     );
 
   hq.command('export')

@@ -98,4 +98,25 @@ export function registerTrainee(program: Command): void {
         fail(e);
       }
     });
+  trainee
+    .command('reset <username> <course> <sco>')
+    .description(
+      "reset a trainee's SCORM attempt at one SCO: the next launch starts a new attempt from the beginning; " +
+        'nothing recorded is undone (a pass stays a pass); journalled for HQ and written to the audit log',
+    )
+    .option('-d, --data <dir>', 'data directory (default ./data)')
+    .action(async (username: string, course: string, sco: string, opts: GlobalFlags) => {
+      try {
+        await withContextAsync(opts, (ctx) => {
+          const r = ctx.scorm.resetAttempt({ username, courseId: course, activityId: sco, by: null });
+          console.log(
+            `reset ${r.username}'s attempt ${r.attemptNo} at ${r.courseId}/${r.activityId}; ` +
+              `the next launch starts attempt ${r.attemptNo + 1}`,
+          );
+          return Promise.resolve();
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
 }

@@ -104,6 +104,6 @@ export const SCORM_EXT = {
   location: 'urn:fieldclass:ext:scorm-location',
   progress: EXT.progress,
   scormVersion: 'urn:fieldclass:ext:scorm-version',
-  /** The box closed a launch that never terminated: 'next-launch' or 'timeout'. */
+  /** The box closed a launch that never terminated: 'next-launch', 'timeout' or 'reset' (a coordinator's). */
   closedBy: 'urn:fieldclass:ext:scorm-closed-by',
 } as const;

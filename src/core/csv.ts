@@ -16,7 +16,7 @@ export function csvSeparatorFor(lang: string): CsvSeparator {
   return lang === 'en' ? ',' : ';';
 }
 
-type Cell = string | number | null | undefined;
+export type Cell = string | number | null | undefined;
 
 /**
  * Text that Excel opens as UTF-8: a BOM, then RFC 4180 CSV with CRLF line ends. A text cell starting with

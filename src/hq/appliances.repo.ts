@@ -53,6 +53,7 @@ export class AppliancesRepo {
   private readonly importsOf: Statement;
   private readonly insertFork: Statement;
   private readonly forksOf: Statement;
+  private readonly heldStatementsOf: Statement;
   private readonly snapshotHeldStmt: Statement;
   private readonly heldOf: Statement;
 
@@ -94,6 +95,9 @@ export class AppliancesRepo {
                @detected_at)`,
     );
     this.forksOf = db.prepare('SELECT * FROM forks WHERE appliance_no = ? ORDER BY epoch, bundle_seq');
+    this.heldStatementsOf = db.prepare(
+      'SELECT reason, count(*) AS n FROM held_statements WHERE appliance_no = ? GROUP BY reason',
+    );
   }
 
   byId(id: string): ApplianceRow | undefined {
@@ -133,6 +137,14 @@ export class AppliancesRepo {
   addFork(f: ForkRow): boolean {
     return this.insertFork.run(f).changes === 1;
   }
+  /** How many of an appliance's statements are held out, by reason. */
+  heldCounts(applianceNo: number): Record<'duplicate' | 'fork' | 'other_appliance', number> {
+    const out = { duplicate: 0, fork: 0, other_appliance: 0 };
+    for (const r of this.heldStatementsOf.all(applianceNo) as { reason: keyof typeof out; n: number }[])
+      out[r.reason] = r.n;
+    return out;
+  }
+
   forks(applianceNo: number): ForkRow[] {
     return this.forksOf.all(applianceNo) as ForkRow[];
   }

@@ -103,6 +103,8 @@ export interface ApplianceStatus {
   lastImportAt: string | null;
   gaps: Gap[];
   forks: { epoch: number; bundleSeq: number; sha256: string; reason: string; detectedAt: string }[];
+  /** Statements of this appliance held out (`hq statements held`): repeated, forked, another box's id. */
+  held: { duplicate: number; fork: number; otherAppliance: number };
 }
 
 /**
@@ -311,6 +313,11 @@ export class AppliancesService {
         reason: f.reason,
         detectedAt: f.detected_at,
       })),
+      held: (({ duplicate, fork, other_appliance }) => ({
+        duplicate,
+        fork,
+        otherAppliance: other_appliance,
+      }))(this.repo.heldCounts(a.no)),
     };
   }
 

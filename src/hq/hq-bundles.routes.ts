@@ -100,6 +100,8 @@ export function hqBundlesRouter(ctx: {
         fromSeq: o.fromSeq,
         toSeq: o.toSeq,
         newRows: o.newRows ?? 0,
+        duplicates: o.duplicates ?? 0,
+        heldOut: o.heldOut ?? 0,
         gaps: o.gaps ?? [],
       };
       res.setHeader('Cache-Control', 'no-store');

@@ -31,6 +31,8 @@ export interface ProgressDelta {
 export interface PeopleRosterRow {
   localId: string;
   personId: string;
+  /** (agency, external id) normalised (claimKeyOf), null without an external id. */
+  claimKey: string | null;
   username: string | null;
   displayName: string | null;
   externalId: string | null;
@@ -41,6 +43,32 @@ export interface PeopleRosterRow {
   updatedAt: string | null;
   epoch: number;
   seq: number;
+}
+
+/** A journal row that claims a statement id. */
+export interface StatementClaimant {
+  appliance_no: number;
+  appliance_id: string;
+  epoch: number;
+  seq: number;
+  body: string;
+  recorded_at: string;
+}
+
+/** Why a statement is held out: see migration 4 (src/db/migrations/hq.ts). */
+export type HeldReason = 'duplicate' | 'fork' | 'other_appliance';
+
+export interface HeldStatementRow {
+  appliance_id: string;
+  appliance_name: string;
+  epoch: number;
+  seq: number;
+  statement_id: string;
+  reason: HeldReason;
+  holder_appliance_id: string;
+  holder_appliance_name: string;
+  holder_epoch: number;
+  holder_seq: number;
 }
 
 /** Per local person: attempts are the highest attempt closed on that box (src/contract/outcomes.ts). */
@@ -74,6 +102,19 @@ export class HqJournalRepo {
   private readonly upsertRating: Statement;
   private readonly iterateStatements: Statement;
   private readonly peopleOfAppliance: Statement;
+  private readonly claimStatementId: Statement;
+  private readonly decisionOf: Statement;
+  private readonly claimsOfKey: Statement;
+  private readonly setPersonOfLocal: Statement;
+  private readonly holderOfId: Statement;
+  private readonly setHolderOfId: Statement;
+  private readonly heldOfId: Statement;
+  private readonly upsertHeld: Statement;
+  private readonly deleteHeld: Statement;
+  private readonly heldStatementsAll: Statement;
+  private readonly localStatementsOf: Statement;
+  private readonly deleteLocalProgress: Statement;
+  private readonly deleteLocalRatings: Statement;
 
   constructor(db: Db) {
     this.insertRow = db.prepare(
@@ -91,11 +132,11 @@ export class HqJournalRepo {
     );
     this.upsertRoster = db.prepare(
       `INSERT INTO people (appliance_no, local_id, person_id, username, display_name, external_id, agency,
-                           gender, language, active, updated_at, roster_epoch, roster_seq)
+                           gender, language, active, updated_at, roster_epoch, roster_seq, claim_key)
        VALUES (@applianceNo, @localId, @personId, @username, @displayName, @externalId, @agency,
-               @gender, @language, @active, @updatedAt, @epoch, @seq)
+               @gender, @language, @active, @updatedAt, @epoch, @seq, @claimKey)
        ON CONFLICT (appliance_no, local_id) DO UPDATE SET
-         person_id = excluded.person_id, username = excluded.username, display_name = excluded.display_name,
+         person_id = excluded.person_id, claim_key = excluded.claim_key, username = excluded.username, display_name = excluded.display_name,
          external_id = excluded.external_id, agency = excluded.agency, gender = excluded.gender,
          language = excluded.language, active = excluded.active, updated_at = excluded.updated_at,
          roster_epoch = excluded.roster_epoch, roster_seq = excluded.roster_seq
@@ -133,7 +174,8 @@ export class HqJournalRepo {
          first_at = excluded.first_at, last_at = excluded.last_at`,
     );
     this.rowsOfAppliance = db.prepare(
-      'SELECT epoch, seq, kind, ref, body, recorded_at FROM journal WHERE appliance_no = ? ORDER BY epoch, seq',
+      `SELECT epoch, seq, kind, ref, body, recorded_at FROM journal
+        WHERE appliance_no = ? AND (epoch, seq) > (?, ?) ORDER BY epoch, seq LIMIT ?`,
     );
     this.insertCourseDef = db.prepare(
       'INSERT OR IGNORE INTO course_defs (course_id, version, body) VALUES (?, ?, ?)',
@@ -169,14 +211,72 @@ export class HqJournalRepo {
          epoch = excluded.epoch, seq = excluded.seq
        WHERE (excluded.epoch, excluded.seq) > (epoch, seq)`,
     );
+    // Held-out rows (another row holds their statement id) are not exported: an LRS refuses an id twice.
     this.iterateStatements = db.prepare(
       `SELECT j.appliance_no, j.epoch, j.seq, j.body, a.id AS appliance_id
          FROM journal j JOIN appliances a ON a.no = j.appliance_no
         WHERE j.kind = 'statement'
+          AND NOT EXISTS (SELECT 1 FROM held_statements h
+                           WHERE h.appliance_no = j.appliance_no AND h.epoch = j.epoch AND h.seq = j.seq)
         ORDER BY j.appliance_no, j.epoch, j.seq`,
     );
+    this.decisionOf = db
+      .prepare('SELECT decision FROM person_matches WHERE claim_key = ? AND appliance_no = ?')
+      .pluck();
+    this.claimsOfKey = db.prepare(
+      'SELECT appliance_no, local_id, person_id FROM people WHERE claim_key = ? ORDER BY appliance_no, local_id',
+    );
+    this.setPersonOfLocal = db.prepare(
+      'UPDATE people SET person_id = ? WHERE appliance_no = ? AND local_id = ?',
+    );
+    this.claimStatementId = db.prepare(
+      'INSERT OR IGNORE INTO statement_ids (id, appliance_no, epoch, seq) VALUES (?, ?, ?, ?)',
+    );
+    const claimant = `j.appliance_no, j.epoch, j.seq, j.body, j.recorded_at, a.id AS appliance_id
+         FROM journal j JOIN appliances a ON a.no = j.appliance_no`;
+    this.holderOfId = db.prepare(
+      `SELECT ${claimant} JOIN statement_ids s
+          ON s.appliance_no = j.appliance_no AND s.epoch = j.epoch AND s.seq = j.seq
+       WHERE s.id = ?`,
+    );
+    this.setHolderOfId = db.prepare(
+      'UPDATE statement_ids SET appliance_no = ?, epoch = ?, seq = ? WHERE id = ?',
+    );
+    this.heldOfId = db.prepare(
+      `SELECT ${claimant} JOIN held_statements h
+          ON h.appliance_no = j.appliance_no AND h.epoch = j.epoch AND h.seq = j.seq
+       WHERE h.statement_id = ?`,
+    );
+    this.upsertHeld = db.prepare(
+      `INSERT INTO held_statements (appliance_no, epoch, seq, statement_id, reason) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (appliance_no, epoch, seq) DO UPDATE SET reason = excluded.reason`,
+    );
+    this.deleteHeld = db.prepare(
+      'DELETE FROM held_statements WHERE appliance_no = ? AND epoch = ? AND seq = ?',
+    );
+    this.heldStatementsAll = db.prepare(
+      `SELECT a.id AS appliance_id, a.name AS appliance_name, h.epoch, h.seq, h.statement_id, h.reason,
+              ha.id AS holder_appliance_id, ha.name AS holder_appliance_name, s.epoch AS holder_epoch,
+              s.seq AS holder_seq
+         FROM held_statements h
+         JOIN appliances a ON a.no = h.appliance_no
+         JOIN statement_ids s ON s.id = h.statement_id
+         JOIN appliances ha ON ha.no = s.appliance_no
+        ORDER BY a.no, h.epoch, h.seq`,
+    );
+    this.localStatementsOf = db.prepare(
+      `SELECT j.epoch, j.seq, j.kind, j.ref, j.body, j.recorded_at FROM journal j
+        WHERE j.appliance_no = ? AND j.kind = 'statement'
+          AND NOT EXISTS (SELECT 1 FROM held_statements h
+                           WHERE h.appliance_no = j.appliance_no AND h.epoch = j.epoch AND h.seq = j.seq)
+        ORDER BY j.epoch, j.seq`,
+    );
+    this.deleteLocalProgress = db.prepare(
+      'DELETE FROM local_progress WHERE appliance_no = ? AND local_id = ?',
+    );
+    this.deleteLocalRatings = db.prepare('DELETE FROM ratings WHERE appliance_no = ? AND local_id = ?');
     this.peopleOfAppliance = db.prepare(
-      'SELECT local_id, person_id, external_id FROM people WHERE appliance_no = ?',
+      'SELECT local_id, person_id, external_id, agency FROM people WHERE appliance_no = ?',
     );
   }
 
@@ -230,9 +330,22 @@ export class HqJournalRepo {
     this.upsertProgress.run({ personId, courseId: d.courseId, activityId: d.activityId });
   }
 
-  /** Every journal row of one appliance in (epoch, seq) order, streamed. */
-  rowsOf(applianceNo: number): IterableIterator<Omit<HqJournalRow, 'appliance_no'>> {
-    return this.rowsOfAppliance.iterate(applianceNo) as IterableIterator<Omit<HqJournalRow, 'appliance_no'>>;
+  /**
+   * Every journal row of one appliance in (epoch, seq) order, read in pages of `page` rows: the caller
+   * may write between rows (better-sqlite3 allows no write while a statement iterates).
+   */
+  *rowsOf(applianceNo: number, page = 2000): Generator<Omit<HqJournalRow, 'appliance_no'>> {
+    let epoch = 0;
+    let seq = 0;
+    for (;;) {
+      const rows = this.rowsOfAppliance.all(applianceNo, epoch, seq, page) as Omit<
+        HqJournalRow,
+        'appliance_no'
+      >[];
+      yield* rows;
+      if (rows.length < page) return;
+      ({ epoch, seq } = rows[rows.length - 1]!);
+    }
   }
 
   /** A course version's definition (the first row seen of a version wins: a version never changes). */
@@ -301,11 +414,76 @@ export class HqJournalRepo {
     }>;
   }
 
-  peopleOf(applianceNo: number): { local_id: string; person_id: string; external_id: string | null }[] {
+  /** HQ staff's decision on a box's claim of (agency, external id), if any. */
+  decision(claimKey: string, applianceNo: number): 'merged' | 'rejected' | undefined {
+    return this.decisionOf.get(claimKey, applianceNo) as 'merged' | 'rejected' | undefined;
+  }
+
+  /** The local persons (of every box) claiming one (agency, external id). */
+  claimsOf(claimKey: string): { appliance_no: number; local_id: string; person_id: string }[] {
+    return this.claimsOfKey.all(claimKey) as { appliance_no: number; local_id: string; person_id: string }[];
+  }
+
+  setPerson(applianceNo: number, localId: string, personId: string): void {
+    this.setPersonOfLocal.run(personId, applianceNo, localId);
+  }
+
+  /** Take a statement id for a row; false when another row already holds it. */
+  claimId(id: string, applianceNo: number, epoch: number, seq: number): boolean {
+    return this.claimStatementId.run(id, applianceNo, epoch, seq).changes === 1;
+  }
+
+  /** The row holding a statement id (with its body and appliance), if any. */
+  holderOf(id: string): StatementClaimant | undefined {
+    return this.holderOfId.get(id) as StatementClaimant | undefined;
+  }
+
+  setHolder(id: string, applianceNo: number, epoch: number, seq: number): void {
+    this.setHolderOfId.run(applianceNo, epoch, seq, id);
+  }
+
+  /** The rows held out because another row holds their statement id. */
+  heldOf(id: string): StatementClaimant[] {
+    return this.heldOfId.all(id) as StatementClaimant[];
+  }
+
+  hold(c: Pick<StatementClaimant, 'appliance_no' | 'epoch' | 'seq'>, id: string, reason: HeldReason): void {
+    this.upsertHeld.run(c.appliance_no, c.epoch, c.seq, id, reason);
+  }
+
+  release(c: Pick<StatementClaimant, 'appliance_no' | 'epoch' | 'seq'>): void {
+    this.deleteHeld.run(c.appliance_no, c.epoch, c.seq);
+  }
+
+  /** Every held-out statement with the row that holds its id (for HQ staff). */
+  heldStatements(): HeldStatementRow[] {
+    return this.heldStatementsAll.all() as HeldStatementRow[];
+  }
+
+  /** An appliance's statements that count (not held out), in (epoch, seq) order, streamed. */
+  countedStatementsOf(applianceNo: number): IterableIterator<Omit<HqJournalRow, 'appliance_no'>> {
+    return this.localStatementsOf.iterate(applianceNo) as IterableIterator<
+      Omit<HqJournalRow, 'appliance_no'>
+    >;
+  }
+
+  /** Forget a local person's progress and ratings (to derive them again from the journal). */
+  clearLocal(applianceNo: number, localId: string): void {
+    this.deleteLocalProgress.run(applianceNo, localId);
+    this.deleteLocalRatings.run(applianceNo, localId);
+  }
+
+  peopleOf(applianceNo: number): {
+    local_id: string;
+    person_id: string;
+    external_id: string | null;
+    agency: string | null;
+  }[] {
     return this.peopleOfAppliance.all(applianceNo) as {
       local_id: string;
       person_id: string;
       external_id: string | null;
+      agency: string | null;
     }[];
   }
 }

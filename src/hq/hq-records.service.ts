@@ -13,7 +13,13 @@ import {
 } from '../contract/journal.js';
 import { statementEffect } from '../contract/outcomes.js';
 import type { XapiStatement } from '../contract/vocabulary.js';
-import { HqJournalRepo, type HqJournalRow, type ProgressDelta } from './hq-journal.repo.js';
+import {
+  HqJournalRepo,
+  type HeldReason,
+  type HqJournalRow,
+  type ProgressDelta,
+  type StatementClaimant,
+} from './hq-journal.repo.js';
 
 /** A journal row as it arrives from a bundle, body as JSON text (what HQ stores). */
 export interface IncomingRow {
@@ -50,19 +56,65 @@ export interface ApplyResult {
   rows: number;
   inserted: number;
   statements: number;
+  /** New rows whose statement id HQ already held with the same body from the same appliance: not counted. */
+  duplicates: number;
+  /** Statements held out of the reports and the xAPI export (a fork of an id, or another appliance's id). */
+  heldOut: number;
 }
 
 /**
- * The id HQ gives a person: from the external id when the box knows one (so one officer on two boxes is
- * one person), otherwise from (appliance, local id). Deterministic, so import order cannot change it.
+ * Which of two rows with one statement id holds it: the first by (recorded_at, appliance id, epoch, seq).
+ * A total order that does not depend on import order (any import order gives one state).
  */
-export function resolvePersonId(applianceId: string, localId: string, externalId: string | null): string {
-  const ext = normalizeExternalId(externalId);
-  const key = ext ? `ext\0${ext}` : `local\0${applianceId}\0${localId}`;
+export function claimOrder(a: StatementClaimant, b: StatementClaimant): number {
+  if (a.recorded_at !== b.recorded_at) return a.recorded_at < b.recorded_at ? -1 : 1;
+  if (a.appliance_id !== b.appliance_id) return a.appliance_id < b.appliance_id ? -1 : 1;
+  return a.epoch - b.epoch || a.seq - b.seq;
+}
+
+/** What each reason means, as the CLI says it (the pages say it from their catalog). */
+export const HELD_TEXT: Record<HeldReason, string> = {
+  duplicate: 'the same statement again from the same appliance (not counted twice)',
+  fork: 'the same statement id with another body from the same appliance (held out)',
+  other_appliance: 'a statement id another appliance holds (held out)',
+};
+
+/** Why `row` is held out when `holder` holds its statement id. */
+export function heldReason(row: StatementClaimant, holder: StatementClaimant): HeldReason {
+  if (row.appliance_no !== holder.appliance_no) return 'other_appliance';
+  return row.body === holder.body ? 'duplicate' : 'fork';
+}
+
+/**
+ * The id HQ gives a person. A person is identified at HQ by (agency, external id) - the claim key - but
+ * one box's claim does not make another box's person theirs: until HQ staff confirm the match
+ * (`merged`), a claim is scoped to its box, so a roster row from another box can neither rename a person
+ * nor credit them. Without an external id: (appliance, local id). Deterministic, so import order cannot
+ * change it.
+ */
+export function resolvePersonId(
+  applianceId: string,
+  localId: string,
+  claimKey: string | null,
+  merged = false,
+): string {
+  const key = claimKey
+    ? merged
+      ? `claim\0${claimKey}`
+      : `box\0${applianceId}\0${claimKey}`
+    : `local\0${applianceId}\0${localId}`;
   return 'p-' + createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
 export const normalizeExternalId = (v: string | null): string | null => v?.normalize('NFKC').trim() || null;
+
+/** (agency, external id) as one key: NFKC, spaces collapsed, agency without case. Null without an id. */
+export function claimKeyOf(agency: string | null, externalId: string | null): string | null {
+  const ext = normalizeExternalId(externalId);
+  if (!ext) return null;
+  const a = (agency ?? '').normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+  return `${a}\0${ext}`;
+}
 
 /** Thrown inside the import transaction when a row contradicts one HQ already holds. */
 export class JournalForkError extends AppError {
@@ -96,6 +148,12 @@ export function factsOf(kind: string, ref: string, body: unknown, seq?: number):
   switch (kind) {
     case 'statement': {
       const s = b as JournalBodies['statement'];
+      // The row's ref is how HQ finds a statement id without reading bodies: it must be the body's id.
+      if (s.id !== ref)
+        throw new AppError(
+          'bundle_payload_invalid',
+          `journal row ${seq ?? ref} (statement): ref "${ref}" is not the statement's id "${s.id}"`,
+        );
       const meaning = statementEffect(s as unknown as XapiStatement);
       if (!meaning) return null;
       if (meaning.type === 'rating') {
@@ -189,7 +247,8 @@ export class HqRecordsService {
     this.db.transaction(() => {
       this.db
         .exec(`DELETE FROM progress; DELETE FROM local_progress; DELETE FROM ratings; DELETE FROM enrolments;
-        DELETE FROM course_defs; DELETE FROM adjustments; DELETE FROM people;`);
+        DELETE FROM course_defs; DELETE FROM adjustments; DELETE FROM people; DELETE FROM statement_ids;
+        DELETE FROM held_statements;`);
       const appliances = this.db.prepare('SELECT no, id FROM appliances ORDER BY no').all() as {
         no: number;
         id: string;
@@ -230,7 +289,9 @@ export class IngestBatch {
   private readonly enrolments: Dated<Extract<RowFacts, { type: 'enrolment' }>>[] = [];
   private readonly touched = new Set<string>();
   private readonly cache = new Map<string, string>();
-  readonly result: ApplyResult = { rows: 0, inserted: 0, statements: 0 };
+  /** Local persons whose statement was displaced by an earlier claimant: derived again at finish. */
+  private readonly displaced = new Map<number, Set<string>>();
+  readonly result: ApplyResult = { rows: 0, inserted: 0, statements: 0, duplicates: 0, heldOut: 0 };
 
   constructor(
     private readonly repo: HqJournalRepo,
@@ -268,12 +329,56 @@ export class IngestBatch {
       return;
     }
     this.result.inserted++;
-    this.apply(r, facts !== undefined ? facts : factsOf(r.kind, r.ref, parseBody(r), r.seq));
+    const f = facts !== undefined ? facts : factsOf(r.kind, r.ref, parseBody(r), r.seq);
+    if (r.kind === 'statement' && !this.claim(r)) return;
+    this.apply(r, f);
   }
 
   /** Derive from a row HQ already holds (rebuilding derived state), without inserting it. */
   replay(r: IncomingRow): void {
-    this.apply(r, factsOf(r.kind, r.ref, parseBody(r), r.seq));
+    const f = factsOf(r.kind, r.ref, parseBody(r), r.seq);
+    if (r.kind === 'statement' && !this.claim(r)) return;
+    this.apply(r, f);
+  }
+
+  /**
+   * Take the row's statement id. Returns whether its facts count: false when another row holds the id
+   * (this one is held out, and listed), or when this row takes the id from a row of the same appliance
+   * with the same body (that row's facts were the same and are counted already). When it takes the id
+   * from a row with other facts, that row's local person is derived again at finish.
+   */
+  private claim(r: IncomingRow): boolean {
+    if (this.repo.claimId(r.ref, this.applianceNo, r.epoch, r.seq)) return true;
+    const me: StatementClaimant = {
+      appliance_no: this.applianceNo,
+      appliance_id: this.applianceId,
+      epoch: r.epoch,
+      seq: r.seq,
+      body: r.body,
+      recorded_at: r.recorded_at,
+    };
+    const holder = this.repo.holderOf(r.ref);
+    if (!holder) throw new Error(`statement id ${r.ref} claimed without a holder row`);
+    if (claimOrder(me, holder) > 0) {
+      this.countHeld(heldReason(me, holder));
+      this.repo.hold(me, r.ref, heldReason(me, holder));
+      return false;
+    }
+    this.repo.setHolder(r.ref, me.appliance_no, me.epoch, me.seq);
+    for (const o of [holder, ...this.repo.heldOf(r.ref)]) this.repo.hold(o, r.ref, heldReason(o, me));
+    const reason = heldReason(holder, me);
+    this.countHeld(reason);
+    if (reason === 'duplicate') return false;
+    const localId = actorOf(holder.body);
+    let set = this.displaced.get(holder.appliance_no);
+    if (!set) this.displaced.set(holder.appliance_no, (set = new Set()));
+    set.add(localId);
+    return true;
+  }
+
+  private countHeld(reason: HeldReason): void {
+    if (reason === 'duplicate') this.result.duplicates++;
+    else this.result.heldOut++;
   }
 
   private apply(r: IncomingRow, f: RowFacts): void {
@@ -302,22 +407,7 @@ export class IngestBatch {
   }
 
   private addDelta(d: ProgressDelta): void {
-    const key = `${d.localId}\0${d.courseId}\0${d.activityId}`;
-    const prev = this.deltas.get(key);
-    if (!prev) {
-      this.deltas.set(key, { ...d });
-      return;
-    }
-    prev.statements += d.statements;
-    // Within one box, attempts are the highest attempt closed (the outcomes module's rule).
-    prev.attempts = Math.max(prev.attempts, d.attempts);
-    if (d.bestScore !== null && (prev.bestScore === null || d.bestScore > prev.bestScore))
-      prev.bestScore = d.bestScore;
-    prev.completed |= d.completed;
-    prev.passed |= d.passed;
-    prev.failed |= d.failed;
-    if (d.firstAt < prev.firstAt) prev.firstAt = d.firstAt;
-    if (d.lastAt > prev.lastAt) prev.lastAt = d.lastAt;
+    mergeDelta(this.deltas, d);
   }
 
   /**
@@ -327,10 +417,12 @@ export class IngestBatch {
   finish(): ApplyResult {
     const rebuild = new Set<string>();
     for (const { epoch, seq, facts: p } of this.persons) {
-      const personId = resolvePersonId(this.applianceId, p.localId, p.externalId);
+      const claimKey = claimKeyOf(p.agency, p.externalId);
+      const merged = claimKey !== null && this.repo.decision(claimKey, this.applianceNo) === 'merged';
+      const personId = resolvePersonId(this.applianceId, p.localId, claimKey, merged);
       const before = this.repo.rosterState(this.applianceNo, p.localId);
       const { type: _t, ...fields } = p;
-      const taken = this.repo.applyRoster(this.applianceNo, { ...fields, personId, epoch, seq });
+      const taken = this.repo.applyRoster(this.applianceNo, { ...fields, personId, claimKey, epoch, seq });
       if (
         taken &&
         before &&
@@ -352,7 +444,35 @@ export class IngestBatch {
       this.repo.addLocalProgress(this.applianceNo, d);
       this.repo.addProgress(personId, d);
     }
+    for (const [applianceNo, locals] of this.displaced) this.deriveLocalAgain(applianceNo, locals);
     return this.result;
+  }
+
+  /**
+   * Progress and ratings of these local persons derived again from the appliance's statements that count
+   * (a statement of theirs is now held out). A scan of the appliance's journal: this happens only when a
+   * row takes a statement id from another with other facts (a fork or a copied id), never in normal sync.
+   */
+  private deriveLocalAgain(applianceNo: number, locals: ReadonlySet<string>): void {
+    for (const l of locals) this.repo.clearLocal(applianceNo, l);
+    const needles = [...locals].map((l) => JSON.stringify(l));
+    const deltas = new Map<string, ProgressDelta>();
+    const ratings: { f: Extract<RowFacts, { type: 'rating' }>; epoch: number; seq: number }[] = [];
+    // Read whole, then written: no write while a statement iterates (these are a few persons' rows).
+    for (const row of this.repo.countedStatementsOf(applianceNo)) {
+      if (!needles.some((n) => row.body.includes(n))) continue;
+      const f = factsOf('statement', row.ref, parseBody(row), row.seq);
+      if (f?.type === 'progress' && locals.has(f.delta.localId)) mergeDelta(deltas, f.delta);
+      else if (f?.type === 'rating' && locals.has(f.localId))
+        ratings.push({ f, epoch: row.epoch, seq: row.seq });
+    }
+    for (const { f, epoch, seq } of ratings)
+      this.repo.applyRating(applianceNo, f.localId, f.courseId, f.rating, f.comment, f.at, epoch, seq);
+    for (const d of deltas.values()) this.repo.addLocalProgress(applianceNo, d);
+    for (const l of locals) {
+      const personId = this.repo.personOfLocal(applianceNo, l);
+      if (personId) this.repo.rebuildPerson(personId);
+    }
   }
 
   /** The resolved person of a local id, making a provisional mapping when no roster row came yet. */
@@ -367,6 +487,33 @@ export class IngestBatch {
     this.cache.set(localId, p);
     return p;
   }
+}
+
+/** Add one statement's delta to a map of deltas by (local person, course, activity). */
+function mergeDelta(deltas: Map<string, ProgressDelta>, d: ProgressDelta): void {
+  const key = `${d.localId}\0${d.courseId}\0${d.activityId}`;
+  const prev = deltas.get(key);
+  if (!prev) {
+    deltas.set(key, { ...d });
+    return;
+  }
+  prev.statements += d.statements;
+  // Within one box, attempts are the highest attempt closed (the outcomes module's rule).
+  prev.attempts = Math.max(prev.attempts, d.attempts);
+  if (d.bestScore !== null && (prev.bestScore === null || d.bestScore > prev.bestScore))
+    prev.bestScore = d.bestScore;
+  prev.completed |= d.completed;
+  prev.passed |= d.passed;
+  prev.failed |= d.failed;
+  if (d.firstAt < prev.firstAt) prev.firstAt = d.firstAt;
+  if (d.lastAt > prev.lastAt) prev.lastAt = d.lastAt;
+}
+
+/** The local person a statement body is about (actor.account.name, as the box writes it). */
+function actorOf(body: string): string {
+  const s = JSON.parse(body) as { actor?: { account?: { name?: unknown } } };
+  const name = s.actor?.account?.name;
+  return typeof name === 'string' ? name : '';
 }
 
 function parseBody(r: IncomingRow): unknown {

@@ -30,6 +30,7 @@ describe('the Appliances page names a gap and the way out, in the staff memberâ€
     location: 'Dakar',
     gaps,
     forks: [],
+    held: { duplicate: 0, fork: 0, otherAppliance: 0 },
     revocation: null,
   } as unknown as ApplianceStatus;
   const page = (lang: HqPage['lang']): string =>

@@ -4,6 +4,7 @@ import { dirOf, LANGUAGE_NAMES } from '../web/i18n.js';
 import type { ApplianceStatus, Gap } from './appliances.service.js';
 import { tHq, type HqMessageKey } from './hq.messages.js';
 import type { ImportOutcome } from './import.service.js';
+import type { PersonMatch } from './people-matches.service.js';
 import type { CourseReportRow, TraineeReportRow } from './reports.service.js';
 
 /** What every HQ page needs to know about its request. */
@@ -41,6 +42,7 @@ function Layout({ page, title, children }: { page: HqPage; title: string; childr
               <a href="/">{t(page, 'dashboard')}</a>
               <a href="/reports/courses">{t(page, 'courses')}</a>
               <a href="/reports/trainees">{t(page, 'trainees')}</a>
+              <a href="/people">{t(page, 'people')}</a>
               <a href="/upload">{t(page, 'upload')}</a>
             </>
           )}
@@ -111,10 +113,20 @@ function health(page: HqPage, a: ApplianceStatus) {
         : t(page, 'revoked', { point: `${r.fromEpoch}:${r.fromSeq}`, date: r.at, kept: r.importedBefore }),
     );
   if (a.forks.length) parts.push(`${t(page, 'forks')}: ${a.forks.length}`);
-  if (!parts.length && !a.gaps.length) return <span class="status done">{t(page, 'healthy')}</span>;
+  const held = a.held.fork + a.held.otherAppliance;
+  if (held) parts.push(t(page, 'heldStatements', { n: held }));
+  const repeated = a.held.duplicate ? t(page, 'duplicateStatements', { n: a.held.duplicate }) : '';
+  if (!parts.length && !a.gaps.length)
+    return (
+      <>
+        <span class="status done">{t(page, 'healthy')}</span>
+        {repeated && <p class="status">{repeated}</p>}
+      </>
+    );
   return (
     <>
       {parts.length > 0 && <span class="status failed">{parts.join(' · ')}</span>}
+      {repeated && <p class="status">{repeated}</p>}
       {a.gaps.map((g) => (
         <GapNote page={page} gap={g} />
       ))}
@@ -254,6 +266,19 @@ const RESULT_KEYS = {
   pending: 'resultPending',
 } as const satisfies Record<string, HqMessageKey>;
 
+const GENDER_KEYS: Record<string, HqMessageKey> = {
+  female: 'genderFemale',
+  male: 'genderMale',
+  other: 'genderOther',
+  undisclosed: 'genderUndisclosed',
+};
+
+/** A gender value (the box's vocabulary) in the reader's language. */
+const genderText = (page: HqPage, g: string): string => {
+  const k = GENDER_KEYS[g];
+  return k ? t(page, k) : g;
+};
+
 const pct = (v: number | null) => (v === null ? '–' : `${Math.round(v * 100)} %`);
 
 export function CoursesPage({ page, rows }: { page: HqPage; rows: CourseReportRow[] }) {
@@ -294,7 +319,13 @@ export function CoursesPage({ page, rows }: { page: HqPage; rows: CourseReportRo
                 <tr class={r.breakdown === 'all' ? 'total' : ''}>
                   <td>{r.breakdown === 'all' ? <strong>{r.course}</strong> : ''}</td>
                   <td>{t(page, names[r.breakdown]!)}</td>
-                  <td>{r.location ? `${r.group} (${r.location})` : r.group}</td>
+                  <td>
+                    {r.breakdown === 'gender'
+                      ? genderText(page, r.group)
+                      : r.location
+                        ? `${r.group} (${r.location})`
+                        : r.group}
+                  </td>
                   <td>{r.enrolled}</td>
                   <td>{r.started}</td>
                   <td>{r.completed}</td>
@@ -348,7 +379,7 @@ export function TraineesPage({ page, rows }: { page: HqPage; rows: TraineeReport
                   <td>{r.name || r.username || r.person}</td>
                   <td>{r.externalId}</td>
                   <td>{r.agency}</td>
-                  <td>{r.gender}</td>
+                  <td>{r.gender ? genderText(page, r.gender) : ''}</td>
                   <td>{r.appliances}</td>
                   <td>{r.course}</td>
                   <td>{yes(r.started)}</td>
@@ -365,6 +396,85 @@ export function TraineesPage({ page, rows }: { page: HqPage; rows: TraineeReport
           </table>
         </div>
       )}
+    </Layout>
+  );
+}
+
+/** People across boxes: each match with its claims, and the two decisions HQ staff can make. */
+export function PeoplePage({ page, matches }: { page: HqPage; matches: PersonMatch[] }) {
+  return (
+    <Layout page={page} title={t(page, 'people')}>
+      <h1>{t(page, 'people')}</h1>
+      <p class="muted">{t(page, 'peopleHelp')}</p>
+      {matches.length === 0 && <p class="card">{t(page, 'noMatches')}</p>}
+      {matches.map((m) => (
+        <section class="card" aria-labelledby={`m-${m.id}`}>
+          <h2 id={`m-${m.id}`}>
+            <bdi>{m.agency || t(page, 'noAgency')}</bdi> · <bdi dir="ltr">{m.externalId}</bdi>{' '}
+            <span class={m.pending ? 'status failed' : 'status done'}>
+              {t(page, m.pending ? 'matchPending' : 'matchDecided')}
+            </span>
+          </h2>
+          <form method="post" action={`/people/${m.id}`}>
+            <Csrf page={page} />
+            <div class="scroll">
+              <table>
+                <thead>
+                  <tr>
+                    <th>{t(page, 'chooseBoxes')}</th>
+                    <th>{t(page, 'claimBox')}</th>
+                    <th>{t(page, 'claimName')}</th>
+                    <th>{t(page, 'username')}</th>
+                    <th>{t(page, 'gender')}</th>
+                    <th>{t(page, 'statements')}</th>
+                    <th>{t(page, 'decision')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {m.claims.map((c) => (
+                    <tr>
+                      <td>
+                        <input
+                          type="checkbox"
+                          name="box"
+                          value={c.applianceId}
+                          checked={!c.decision}
+                          aria-label={`${c.applianceName} ${c.displayName ?? c.localId}`}
+                        />
+                      </td>
+                      <td>{c.applianceName}</td>
+                      <td>
+                        <bdi>{c.displayName ?? c.localId}</bdi>
+                      </td>
+                      <td>
+                        <bdi>{c.username ?? ''}</bdi>
+                      </td>
+                      <td>{c.gender ? genderText(page, c.gender) : '–'}</td>
+                      <td>{c.statements}</td>
+                      <td>
+                        {c.decision
+                          ? t(page, c.decision === 'merged' ? 'decisionMerged' : 'decisionRejected', {
+                              by: c.decidedBy ?? '',
+                              date: c.decidedAt ?? '',
+                            })
+                          : '–'}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <p>
+              <button type="submit" name="decision" value="merged">
+                {t(page, 'mergeButton')}
+              </button>{' '}
+              <button type="submit" name="decision" value="rejected" class="secondary">
+                {t(page, 'rejectButton')}
+              </button>
+            </p>
+          </form>
+        </section>
+      ))}
     </Layout>
   );
 }

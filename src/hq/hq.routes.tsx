@@ -10,7 +10,8 @@ import type { AppliancesService } from './appliances.service.js';
 import type { HqConfig } from './hq.config.js';
 import type { HqUsersService } from './hq-users.service.js';
 import { tHq } from './hq.messages.js';
-import { CoursesPage, DashboardPage, SignInPage, TraineesPage, UploadPage } from './hq.pages.js';
+import { CoursesPage, DashboardPage, PeoplePage, SignInPage, TraineesPage, UploadPage } from './hq.pages.js';
+import type { PeopleMatchesService } from './people-matches.service.js';
 import { discard, spoolUpload } from './hq-upload.js';
 import type { ImportOutcome, ImportService } from './import.service.js';
 import { REPORT_COLUMNS, toCsv, type ReportName, type ReportsService } from './reports.service.js';
@@ -24,6 +25,7 @@ export interface HqWebDeps {
   appliances: AppliancesService;
   reports: ReportsService;
   imports: ImportService;
+  people: PeopleMatchesService;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -109,6 +111,24 @@ export function hqStaffRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
   });
   router.get('/reports/trainees', (req, res) => {
     sendPage(res, <TraineesPage page={pageOf(req, ctx.config, assets)} rows={ctx.reports.trainees()} />);
+  });
+  router.get('/people', (req, res) => {
+    sendPage(res, <PeoplePage page={pageOf(req, ctx.config, assets)} matches={ctx.people.list()} />);
+  });
+  router.post('/people/:id', (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const decision = str(body['decision']);
+    if (decision !== 'merged' && decision !== 'rejected')
+      throw new AppError('invalid', 'choose merge or keep apart', 400);
+    const boxes = ([] as unknown[])
+      .concat(body['box'] ?? [])
+      .map(str)
+      .filter(Boolean);
+    ctx.people.decide(req.params['id'] ?? '', decision, {
+      by: hqState(req).session?.user.username ?? 'staff',
+      ...(boxes.length ? { applianceIds: boxes } : {}),
+    });
+    res.redirect(303, '/people');
   });
   router.get('/reports/:name.csv', (req, res) => {
     const name = req.params['name'];

@@ -35,6 +35,10 @@ export interface ImportOutcome {
   rows?: number;
   newRows?: number;
   statements?: number;
+  /** New rows repeating a statement this appliance sent before (same id, same body): stored, not counted. */
+  duplicates?: number;
+  /** New statements held out of reports and the xAPI export: their id is held by another row. */
+  heldOut?: number;
   /** Journal ranges still missing for this appliance after this import. */
   gaps?: Gap[];
 }
@@ -57,7 +61,13 @@ export function outcomeLine(o: ImportOutcome): string {
   if (o.status === 'already_imported')
     return `${o.file}: already imported (appliance ${o.applianceId}, bundle ${o.bundleSeq})`;
   const gaps = o.gaps?.length ? `; ${o.gaps.map(gapLine).join('; ')}` : '';
-  return `${o.file}: imported (appliance ${o.applianceId}, bundle ${o.bundleSeq}, rows ${o.fromSeq}-${o.toSeq}, ${o.newRows} new${gaps})`;
+  const dups = o.duplicates
+    ? `, ${o.duplicates} duplicate statement${o.duplicates === 1 ? '' : 's'} not counted`
+    : '';
+  const held = o.heldOut
+    ? `, ${o.heldOut} statement${o.heldOut === 1 ? '' : 's'} held out (id held by another row: \`hq statements held\`)`
+    : '';
+  return `${o.file}: imported (appliance ${o.applianceId}, bundle ${o.bundleSeq}, rows ${o.fromSeq}-${o.toSeq}, ${o.newRows} new${dups}${held}${gaps})`;
 }
 
 /** Every `.zip` under the given files and directories (directories recursively), sorted by path. */
@@ -235,6 +245,8 @@ export class ImportService {
         rows: r.rows,
         newRows: r.inserted,
         statements: r.statements,
+        duplicates: r.duplicates,
+        heldOut: r.heldOut,
         gaps: this.appliances.status(appliance).gaps,
       };
     } catch (e) {

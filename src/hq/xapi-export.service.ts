@@ -8,12 +8,16 @@ export const HQ_EXT = {
   epoch: 'urn:fieldclass:ext:epoch',
   sequence: 'urn:fieldclass:ext:sequence',
   localPersonId: 'urn:fieldclass:ext:local-person-id',
+  externalId: 'urn:fieldclass:ext:external-id',
+  agency: 'urn:fieldclass:ext:agency',
 } as const;
 
 /**
  * Imported statements as xAPI NDJSON for an external Learning Record Store, in (appliance, epoch, seq)
- * order. The actor becomes the resolved person: an account on HQ's home page named by the external id
- * when there is one, otherwise by HQ's person id. Streams: one statement in memory at a time.
+ * order. The actor becomes the resolved person: an account on HQ's home page named by HQ's person id
+ * (what HQ counts as one person: two boxes claiming one external id are two people until HQ staff merge
+ * them); the box's external id and agency go in context extensions. Held-out rows are not exported.
+ * Streams: one statement in memory at a time.
  */
 export class XapiExportService {
   constructor(
@@ -24,14 +28,14 @@ export class XapiExportService {
   async write(out: Writable): Promise<number> {
     let n = 0;
     let currentNo = -1;
-    let people = new Map<string, { personId: string; externalId: string | null }>();
+    let people = new Map<string, { personId: string; externalId: string | null; agency: string | null }>();
     for (const row of this.records.repo.statements()) {
       if (row.appliance_no !== currentNo) {
         currentNo = row.appliance_no;
         people = new Map(
           this.records.repo
             .peopleOf(currentNo)
-            .map((p) => [p.local_id, { personId: p.person_id, externalId: p.external_id }]),
+            .map((p) => [p.local_id, { personId: p.person_id, externalId: p.external_id, agency: p.agency }]),
         );
       }
       const s = JSON.parse(row.body) as {
@@ -43,7 +47,7 @@ export class XapiExportService {
       s.actor = {
         ...(s.actor?.name ? { name: s.actor.name } : {}),
         objectType: 'Agent',
-        account: { homePage: this.homePage, name: who?.externalId ?? who?.personId ?? localId },
+        account: { homePage: this.homePage, name: who?.personId ?? localId },
       } as typeof s.actor;
       s.context = {
         ...s.context,
@@ -53,6 +57,8 @@ export class XapiExportService {
           [HQ_EXT.epoch]: row.epoch,
           [HQ_EXT.sequence]: row.seq,
           [HQ_EXT.localPersonId]: localId,
+          ...(who?.externalId ? { [HQ_EXT.externalId]: who.externalId } : {}),
+          ...(who?.agency ? { [HQ_EXT.agency]: who.agency } : {}),
         },
       };
       if (!out.write(JSON.stringify(s) + '\n')) await once(out, 'drain');

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { AppError } from '../core/errors.js';
+import { scormError } from './scorm.errors.js';
 
 /**
  * The one content launch: a token scoped to one trainee, one activity and one attempt, made when the
@@ -47,7 +47,7 @@ export class LaunchTokens {
 
   /** The claims of a valid token; 401 `launch_invalid` otherwise (bad shape, bad MAC, expired). */
   verify(token: unknown): LaunchClaims {
-    const bad = (why: string) => new AppError('launch_invalid', `launch token ${why}`, 401);
+    const bad = (why: string) => scormError('launch_invalid', { why });
     if (typeof token !== 'string' || token.length > 2048) throw bad('missing');
     const [body, mac] = token.split('.');
     if (!body || !mac) throw bad('malformed');

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { AppError, isAppError, notFound } from '../core/errors.js';
+import { isAppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parseOperationId } from '../records/operations.js';
 import type { ContentService } from '../content/content.service.js';
@@ -32,6 +32,14 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
   const { content, learning } = ctx;
 
   const user = (res: Response) => res.locals.user!.person;
+  /**
+   * The form's operation id (put there by the box, or by the page script): a double tap or a resend after
+   * a timeout is applied once. A form from before operation ids (none sent) gets a new one.
+   */
+  const formOp = (req: Request) => {
+    const op = (req.body as Record<string, unknown> | undefined)?.['op'];
+    return op === undefined ? newId() : parseOperationId(op);
+  };
   const course = (req: Request, res: Response) => {
     const c = content.getCourse(String(req.params['courseId']), res.locals.lang);
     if (!c || !c.active) throw notFound('course');
@@ -78,6 +86,7 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
         locked={sequencing?.disabled}
         hidden={sequencing?.hidden}
         unlinked={unlinked}
+        operationId={newId()}
         {...opts}
       />,
       status,
@@ -100,7 +109,16 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
     const lesson = content.getLesson(c.id, String(req.params['activityId']), res.locals.lang);
     if (!lesson) throw notFound('lesson');
     const progress = learning.courseProgress(user(res).id, c).activities[lesson.activityId];
-    sendPage(res, <LessonPage page={pageContext(req, res)} course={c} lesson={lesson} progress={progress} />);
+    sendPage(
+      res,
+      <LessonPage
+        page={pageContext(req, res)}
+        course={c}
+        lesson={lesson}
+        progress={progress}
+        operationId={newId()}
+      />,
+    );
   });
 
   /**
@@ -138,12 +156,10 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
 
   router.post('/courses/:courseId/lessons/:activityId/done', trainee, async (req, res) => {
     const c = course(req, res);
-    const person = user(res);
-    const lang = res.locals.lang;
-    const r = await learning.completeLesson(person, c.id, String(req.params['activityId']), lang);
-    const next = r.courseCompleted ? null : learning.courseProgress(person.id, c).next;
+    const act = { opId: formOp(req) };
+    const id = String(req.params['activityId']);
+    const { next } = await learning.completeLessonAndContinue(user(res), c.id, id, res.locals.lang, act);
     if (!next) return res.redirect(303, `${courseUrl(c.id)}#rating`);
-    if (next.type === 'lesson') await learning.openLesson(person, c.id, next.activityId, lang);
     res.redirect(303, activityUrl(c.id, { id: next.activityId, type: next.type }));
   });
 
@@ -166,23 +182,6 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
   router.post('/courses/:courseId/quizzes/:activityId', trainee, async (req, res) => {
     const { c, quiz } = quizOf(req, res);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    // The box keeps one version of a course: answers to the version replaced since (sent late from a
-    // phone's queue, or an old tab) are not graded against other questions; the new quiz is shown.
-    if (typeof body['courseVersion'] === 'string' && body['courseVersion'] !== c.version) {
-      const status = learning.quizStatus(user(res).id, c.id, quiz.activityId);
-      return sendPage(
-        res,
-        <QuizPage
-          page={pageContext(req, res)}
-          course={c}
-          quiz={quiz}
-          status={status}
-          operationId={newId()}
-          error="courseReplaced"
-        />,
-        409,
-      );
-    }
     const answers: Record<string, string[]> = {};
     for (const q of quiz.questions) {
       const v = body[`q_${q.id}`];
@@ -191,14 +190,29 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
       );
       answers[q.id] = list;
     }
-    // The form's operation id (put there by the box, or by the page script): a double tap or a resend
-    // after a timeout records one attempt. A form from before operation ids (none sent) gets a new one.
-    const op = body['op'] === undefined ? newId() : parseOperationId(body['op']);
+    const version = typeof body['courseVersion'] === 'string' ? body['courseVersion'] : undefined;
+    const act = { opId: formOp(req) };
     try {
-      await learning.submitQuiz(user(res), c.id, quiz.activityId, res.locals.lang, answers, op);
+      await learning.submitQuiz(user(res), c.id, quiz.activityId, res.locals.lang, answers, act, version);
     } catch (e) {
       if (isAppError(e) && e.code === 'no_attempts_left')
         return res.redirect(303, quizUrl(c.id, quiz.activityId));
+      // Answers to a version of the course replaced since: the new quiz is shown, saying why.
+      if (isAppError(e) && e.code === 'course_replaced') {
+        const status = learning.quizStatus(user(res).id, c.id, quiz.activityId);
+        return sendPage(
+          res,
+          <QuizPage
+            page={pageContext(req, res)}
+            course={c}
+            quiz={quiz}
+            status={status}
+            operationId={newId()}
+            error="courseReplaced"
+          />,
+          409,
+        );
+      }
       throw e;
     }
     res.redirect(303, `${quizUrl(c.id, quiz.activityId)}/result`);
@@ -220,15 +234,13 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
   router.post('/courses/:courseId/rating', trainee, async (req, res) => {
     const c = course(req, res);
     const person = user(res);
-    if (!learning.courseProgress(person.id, c).completed)
-      throw new AppError('not_completed', 'rate a course once you have completed it', 409);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const rating = Number(body['rating']);
     const comment = typeof body['comment'] === 'string' ? body['comment'] : '';
     if (!Number.isInteger(rating) || rating < 1 || rating > 5)
       return outline(req, res, 400, { error: 'badRating' });
     if (comment.trim().length > COMMENT_MAX) return outline(req, res, 400, { error: 'commentTooLong' });
-    await learning.rateCourse(person, c.id, rating, comment);
+    await learning.rateCourse(person, c.id, rating, comment, { opId: formOp(req) });
     res.redirect(303, `${courseUrl(c.id)}?rated=1#rating`);
   });
 

@@ -22,6 +22,7 @@ import {
   type ActivityFacts,
   type CourseResult,
 } from '../contract/outcomes.js';
+import { learningError } from './learning.errors.js';
 import { gradeQuiz, validateAnswers, type GradedQuiz } from './grading.js';
 import { LearningRepo, type ProgressRow, type StoredStatus } from './learning.repo.js';
 
@@ -89,6 +90,15 @@ export interface Emit {
  *
  * The `*Tx` methods do the same work synchronously inside a transaction the caller holds (bulk seeding).
  */
+/**
+ * What a trainee's action carries besides its input: its operation id (a repeat is applied once) and,
+ * for an action done earlier on a phone without Wi-Fi, when they acted. Both optional: see `once`.
+ */
+export interface Act {
+  opId?: string | undefined;
+  actedAt?: string | undefined;
+}
+
 export class LearningService {
   private readonly repo: LearningRepo;
 
@@ -249,9 +259,17 @@ export class LearningService {
   // ---- actions ------------------------------------------------------------------------------------
 
   /** A lesson was opened: 'experienced' (and 'launched' for the course on first touch). */
-  async openLesson(person: Person, courseId: string, activityId: string, lang: Language): Promise<void> {
+  async openLesson(
+    person: Person,
+    courseId: string,
+    activityId: string,
+    lang: Language,
+    act: Act = {},
+  ): Promise<void> {
     const { course, item } = this.activity(courseId, activityId, lang, 'lesson');
-    await this.records.write(() => this.openLessonTx(person, course, item, lang));
+    await this.once(person, 'lesson.open', `${courseId}/${activityId}`, act, () =>
+      this.openLessonTx(person, course, item, lang),
+    );
   }
 
   /** A lesson was finished: 'completed' for it, and for the course (once) when that was the last activity. */
@@ -260,11 +278,35 @@ export class LearningService {
     courseId: string,
     activityId: string,
     lang: Language,
+    act: Act = {},
   ): Promise<{ courseCompleted: boolean }> {
     const { course, item } = this.activity(courseId, activityId, lang, 'lesson');
-    return await this.records.write(() => ({
+    return await this.once(person, 'lesson.complete', `${courseId}/${activityId}`, act, () => ({
       courseCompleted: this.completeLessonTx(person, course, item, lang),
     }));
+  }
+
+  /**
+   * "Mark as done and continue": the lesson completed and, when the next item to do is a lesson, that one
+   * opened, in one write guarded by the operation id (a resend from the phone applies neither twice).
+   * `next` is where the trainee goes: null when nothing is left (the course's rating).
+   */
+  async completeLessonAndContinue(
+    person: Person,
+    courseId: string,
+    activityId: string,
+    lang: Language,
+    act: Act = {},
+  ): Promise<{ courseCompleted: boolean; next: CourseProgress['next'] }> {
+    const { course, item } = this.activity(courseId, activityId, lang, 'lesson');
+    return await this.once(person, 'lesson.complete', `${courseId}/${activityId}`, act, () => {
+      const courseCompleted = this.completeLessonTx(person, course, item, lang);
+      const next = courseCompleted ? null : this.courseProgress(person.id, course).next;
+      const nextItem =
+        next?.type === 'lesson' ? items(course).find((i) => i.id === next.activityId) : undefined;
+      if (nextItem) this.openLessonTx(person, course, nextItem, lang);
+      return { courseCompleted, next: next ? { activityId: next.activityId, type: next.type } : null };
+    });
   }
 
   /**
@@ -280,22 +322,23 @@ export class LearningService {
     lang: Language,
     answers: Record<string, string[]>,
     /** The submission's operation id (the form's): a repeat gets the first result, no new attempt. */
-    operationId: string = newId(),
+    act: Act = {},
+    /**
+     * The course version the answers were given to (the form says it). The box keeps one version of a
+     * course: answers to a version replaced since (sent late from a phone's queue, or an old tab) are
+     * refused with course_replaced rather than graded against other questions.
+     */
+    answeredVersion?: string,
   ): Promise<QuizResult> {
     const { course, item } = this.activity(courseId, activityId, lang, 'quiz');
+    if (answeredVersion !== undefined && answeredVersion !== course.version)
+      throw learningError('course_replaced', { course: courseId });
     const key = this.content.getQuizKey(courseId, activityId, lang);
     if (!key) throw notFound(`quiz ${courseId}/${activityId}`);
     const graded = gradeQuiz(key, validateAnswers(key, answers));
-    const op = {
-      id: operationId,
-      personId: person.id,
-      action: 'quiz.submit',
-      target: `${courseId}/${activityId}`,
-    };
-    const { result } = await this.records.writeOnce(op, () =>
+    return await this.once(person, 'quiz.submit', `${courseId}/${activityId}`, act, () =>
       this.submitQuizTx(person, course, item, lang, key, graded),
     );
-    return result;
   }
 
   /**
@@ -309,11 +352,12 @@ export class LearningService {
     activityId: string,
     lang: Language,
     progress: number,
+    act: Act = {},
   ): Promise<void> {
     if (!Number.isInteger(progress) || progress < 0 || progress > 100)
       throw new AppError('invalid', 'progress must be a whole number from 0 to 100');
     const { course, item } = this.activity(courseId, activityId, lang, 'lesson');
-    await this.records.write(() => {
+    await this.once(person, 'lesson.progress', `${courseId}/${activityId}`, act, () => {
       this.launchIfFirst(person, course, item, lang);
       this.emit({
         person,
@@ -329,11 +373,30 @@ export class LearningService {
   }
 
   /** Rate a course 1..5 with an optional comment; a new rating replaces the previous one. */
-  async rateCourse(person: Person, courseId: string, rating: number, comment: string): Promise<void> {
+  async rateCourse(
+    person: Person,
+    courseId: string,
+    rating: number,
+    comment: string,
+    act: Act = {},
+  ): Promise<void> {
     const { rating: r, comment: c } = validateRating(rating, comment);
     const course = this.content.getCourse(courseId, person.language ?? 'en');
     if (!course) throw notFound(`course ${courseId}`);
-    await this.records.write(() => this.rateCourseTx(person, course, course.language, r, c));
+    if (!this.courseProgress(person.id, course).completed) throw learningError('not_completed');
+    await this.once(person, 'course.rate', courseId, act, () =>
+      this.rateCourseTx(person, course, course.language, r, c),
+    );
+  }
+
+  /**
+   * A trainee's write guarded by its operation id (src/records/operations.ts): a repeat of the same id
+   * (a double tap, a resend from the phone's queue) gets the first result and writes nothing. Without an
+   * id (a caller with nothing to repeat: the CLI, a test) a new one is made.
+   */
+  private async once<T>(person: Person, action: string, target: string, act: Act, fn: () => T): Promise<T> {
+    const op = { id: act.opId ?? newId(), personId: person.id, action, target, actedAt: act.actedAt };
+    return (await this.records.writeOnce(op, fn)).result;
   }
 
   // ---- the same actions inside a transaction the caller holds --------------------------------------
@@ -379,11 +442,10 @@ export class LearningService {
   ): QuizResult {
     const used = this.repo.attemptsUsed(person.id, course.id, item.id);
     if (this.attemptsLeft(key, person.id, course.id, item.id, used) === 0) {
-      throw new AppError(
-        'no_attempts_left',
-        `all ${key.attemptsAllowed + this.repo.granted(person.id, course.id, item.id)} attempt(s) at quiz ${course.id}/${item.id} are used`,
-        409,
-      );
+      throw learningError('no_attempts_left', {
+        n: key.attemptsAllowed + this.repo.granted(person.id, course.id, item.id),
+        quiz: `${course.id}/${item.id}`,
+      });
     }
     const attemptNo = used + 1;
     const passedBefore = this.repo.progress(person.id, course.id, item.id)?.status === 'passed';

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { AppError, isAppError, notFound } from '../core/errors.js';
+import { isAppError, notFound } from '../core/errors.js';
 import type { Config } from '../core/config.js';
 import type { ContentService } from '../content/content.service.js';
 import type { LearningService } from './learning.service.js';
@@ -11,6 +11,7 @@ import { sendPage } from '../web/render.js';
 import { ScormScripts } from './scorm.scripts.js';
 import { tScorm } from './scorm.messages.js';
 import type { ScormService } from './scorm.service.js';
+import { scormError } from './scorm.errors.js';
 
 const enc = encodeURIComponent;
 export const scormUrl = (courseId: string, activityId: string) =>
@@ -23,7 +24,7 @@ export function packageOrigin(
   port: number | undefined,
 ): string {
   if (configured) return configured.replace(/\/$/, '');
-  if (!port) throw new AppError('scorm_unavailable', 'the SCORM package server is not running', 503);
+  if (!port) throw scormError('scorm_unavailable');
   return `${req.protocol}://${req.hostname}:${port}`;
 }
 

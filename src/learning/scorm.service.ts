@@ -1,16 +1,19 @@
 import type { Clock } from '../core/clock.js';
 import type { Language } from '../core/config.js';
-import { AppError, notFound } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { ContentService } from '../content/content.service.js';
 import type { CourseOutline, OutlineItem } from '../content/content.types.js';
 import type { ScormActivityInfo, ScormPackageInfo } from '../content/scorm/scorm-package.js';
+import type { AdjustmentBody } from '../contract/journal.js';
 import type { Db } from '../db/connection.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { Person } from '../people/people.types.js';
+import type { AuditService } from '../records/audit.service.js';
 import type { RecordsService } from '../records/records.service.js';
 import { EXT, SCORM_EXT, type VerbKey, type XapiResult } from '../contract/vocabulary.js';
 import { LaunchTokens, type LaunchClaims } from './content-launch.js';
+import { scormError } from './scorm.errors.js';
 import { LearningRepo } from './learning.repo.js';
 import type { LearningService } from './learning.service.js';
 import {
@@ -129,17 +132,18 @@ type Cmi = Record<string, string>;
 export function checkCmiSet(set: unknown): Cmi {
   if (set === undefined) return {};
   if (typeof set !== 'object' || set === null || Array.isArray(set))
-    throw new AppError('scorm_commit_invalid', 'the commit holds no CMI values', 400);
+    throw scormError('scorm_commit_invalid', { detail: 'it holds no CMI values' });
   const out: Cmi = {};
   let n = 0;
   for (const [k, v] of Object.entries(set as Record<string, unknown>)) {
     if (!/^(cmi|adl)(\.[A-Za-z0-9_]{1,64}){1,8}$/.test(k))
-      throw new AppError('scorm_commit_invalid', `CMI element "${k.slice(0, 60)}" is not valid`, 400);
+      throw scormError('scorm_commit_invalid', { detail: `CMI element "${k.slice(0, 60)}" is not valid` });
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') continue;
     const value = String(v);
     if (value.length > MAX_VALUE)
-      throw new AppError('scorm_commit_invalid', `${k}: longer than ${MAX_VALUE} characters`, 413);
-    if (++n > MAX_KEYS) throw new AppError('scorm_commit_invalid', `more than ${MAX_KEYS} CMI values`, 413);
+      throw scormError('scorm_commit_too_large', { detail: `${k}: longer than ${MAX_VALUE} characters` });
+    if (++n > MAX_KEYS)
+      throw scormError('scorm_commit_too_large', { detail: `more than ${MAX_KEYS} CMI values` });
     out[k] = value;
   }
   return out;
@@ -270,8 +274,9 @@ export class ScormService {
     private readonly records: RecordsService,
     private readonly content: ContentService,
     private readonly learning: LearningService,
-    private readonly people: Pick<PeopleService, 'get'>,
+    private readonly people: Pick<PeopleService, 'get' | 'byUsername'>,
     clock: Clock,
+    private readonly audit: Pick<AuditService, 'recordTx'>,
   ) {
     this.learningRepo = new LearningRepo(db);
     this.repo = new ScormRepo(db);
@@ -430,12 +435,7 @@ export class ScormService {
   ): Promise<{ launch: PreparedLaunch; sequencing?: SequencingView }> {
     const { item, pkg, info } = this.resolve(courseId, activityId, lang);
     const view = await this.sequencing(person.id, courseId);
-    if (view?.disabled.has(activityId))
-      throw new AppError(
-        'scorm_not_available',
-        `"${item.title}" is not available yet: the course's sequencing rules require other parts first`,
-        403,
-      );
+    if (view?.disabled.has(activityId)) throw scormError('scorm_not_available', { title: item.title });
     const attemptNo = this.attemptFor(this.current(person.id, courseId, activityId));
     const sessionId = newId();
     const token = this.tokens.issue({ p: person.id, c: courseId, a: activityId, n: attemptNo, s: sessionId });
@@ -448,7 +448,7 @@ export class ScormService {
   private claims(token: unknown): { claims: LaunchClaims; person: Person } {
     const claims = this.tokens.verify(token);
     const person = this.people.get(claims.p);
-    if (!person || !person.active) throw new AppError('launch_invalid', 'launch token: no such trainee', 401);
+    if (!person || !person.active) throw scormError('launch_invalid', { why: 'names no active trainee' });
     return { claims, person };
   }
 
@@ -467,12 +467,11 @@ export class ScormService {
       if (cur?.state.launches?.[claims.s])
         return this.launchData(person, course.id, course.version, pkg, info, claims, cur);
       if (cur?.state.open && cur.state.open !== claims.s) {
-        this.closeLaunch(person, course, item, lang, pkg, info, cur.attemptNo, cur.state, false);
+        this.closeLaunch(person, course, item, lang, pkg, info, cur.attemptNo, cur.state, 'next-launch');
         cur = this.current(person.id, claims.c, claims.a);
       }
       const attemptNo = this.attemptFor(cur);
-      if (attemptNo !== claims.n)
-        throw new AppError('launch_superseded', 'this launch is out of date: open the activity again', 409);
+      if (attemptNo !== claims.n) throw scormError('launch_superseded');
       const fresh = !cur || cur.attemptNo !== attemptNo;
       const state: ScormAttemptState = fresh
         ? { cmi: {}, sessions: {}, ended: false, recorded: {} }
@@ -605,12 +604,13 @@ export class ScormService {
     info: ScormActivityInfo,
     attemptNo: number,
     prev: ScormAttemptState,
-    byTimeout: boolean,
+    closedBy: 'next-launch' | 'timeout' | 'reset',
   ): void {
     const sid = prev.open;
     if (!sid) return;
     const exit = prev.cmi[pkg.version === 'scorm12' ? 'cmi.core.exit' : 'cmi.exit'] ?? '';
-    const ended = endsAttempt(false, exit, !!prev.exitSet, false);
+    // A coordinator's reset ends the attempt whatever the SCO asked for.
+    const ended = closedBy === 'reset' || endsAttempt(false, exit, !!prev.exitSet, false);
     const state: ScormAttemptState = { ...prev, open: null, ended };
     this.emit({
       person,
@@ -622,7 +622,7 @@ export class ScormService {
       version: pkg.version,
       verb: ended ? 'terminated' : 'suspended',
       result: { duration: iso(prev.sessions[sid] ?? 0) },
-      ...(byTimeout ? { closedBy: 'timeout' as const } : { closedBy: 'next-launch' as const }),
+      closedBy,
     });
     this.store(person.id, course.id, item.id, attemptNo, state, pkg, info);
   }
@@ -638,11 +638,9 @@ export class ScormService {
   ): void {
     const size = JSON.stringify(state).length;
     if (size > MAX_STATE_BYTES)
-      throw new AppError(
-        'scorm_commit_invalid',
-        `the SCO's data is ${size} bytes (at most ${MAX_STATE_BYTES})`,
-        413,
-      );
+      throw scormError('scorm_commit_too_large', {
+        detail: `${size} bytes of data (at most ${MAX_STATE_BYTES})`,
+      });
     const j = judge(pkg.version, state.cmi, info);
     this.repo.upsert({
       person: personId,
@@ -667,27 +665,17 @@ export class ScormService {
     const lang = person.language ?? fallback;
     const { course, item, pkg, info } = this.resolve(claims.c, claims.a, lang);
     if (!Number.isSafeInteger(input.seq) || input.seq < 1)
-      throw new AppError('scorm_commit_invalid', 'seq: not a commit number', 400);
+      throw scormError('scorm_commit_invalid', { detail: 'seq: not a commit number' });
     const incoming = input.asset ? {} : checkCmiSet(input.set);
     // The 2004 course outcome is the root's rollup, evaluated inside the write.
     if (pkg.version === 'scorm2004') await loadSequencingEngine();
     return this.records.write(() => {
       const cur = this.current(person.id, claims.c, claims.a);
       const launch = cur?.attemptNo === claims.n ? cur.state.launches?.[claims.s] : undefined;
-      if (!cur || !launch)
-        throw new AppError(
-          'launch_superseded',
-          'this launch is not the current one: open the activity again',
-          409,
-        );
+      if (!cur || !launch) throw scormError('launch_superseded');
       if (input.seq <= launch.seq) return launch.answer;
       const prev = cur.state;
-      if (prev.open !== claims.s && prev.latest !== claims.s)
-        throw new AppError(
-          'launch_superseded',
-          'the activity was opened again elsewhere: this launch is closed',
-          409,
-        );
+      if (prev.open !== claims.s && prev.latest !== claims.s) throw scormError('launch_superseded');
       const attemptNo = cur.attemptNo;
       const v12 = pkg.version === 'scorm12';
       const exitKey = v12 ? 'cmi.core.exit' : 'cmi.exit';
@@ -813,11 +801,66 @@ export class ScormService {
       await this.records.write(() => {
         const cur = this.current(r.person_id, r.course_id, r.activity_id);
         if (!cur?.state.open || cur.updatedAt >= before) return;
-        this.closeLaunch(person, course, item, lang, pkg, info, cur.attemptNo, cur.state, true);
+        this.closeLaunch(person, course, item, lang, pkg, info, cur.attemptNo, cur.state, 'timeout');
         closed++;
       });
     }
     return closed;
+  }
+
+  /**
+   * A coordinator resets a trainee's SCORM attempt at one SCO: the attempt in progress ends (a launch
+   * still open is closed, its later commits refused), so the next launch starts a new attempt from the
+   * beginning (cmi.entry ab-initio, no saved data). ONE write: the journal's `adjustment` row
+   * (`scorm_reset`, which HQ keeps), the attempt's state, the audit row. Nothing recorded is undone: a
+   * pass stays a pass, statements and progress stay. 404 for an unknown trainee or SCO; 409 when no
+   * attempt is in progress (the next launch already starts a new one).
+   */
+  resetAttempt(opts: { username: string; courseId: string; activityId: string; by: string | null }): {
+    resetId: string;
+    username: string;
+    courseId: string;
+    activityId: string;
+    /** The attempt that was ended; the next launch starts attemptNo + 1. */
+    attemptNo: number;
+  } {
+    const { username, courseId, activityId, by } = opts;
+    const person = this.people.byUsername(username);
+    if (!person || person.role !== 'trainee') throw notFound(`trainee "${username}"`);
+    const lang = person.language ?? 'en';
+    const { course, item, pkg, info } = this.resolve(courseId, activityId, lang);
+    const resetId = newId();
+    const attemptNo = this.records.writeNow(() => {
+      const cur = this.current(person.id, courseId, activityId);
+      if (!cur || this.attemptFor(cur) !== cur.attemptNo)
+        throw scormError('scorm_reset_nothing', { username, activity: `${courseId}/${activityId}` });
+      if (cur.state.open)
+        this.closeLaunch(person, course, item, lang, pkg, info, cur.attemptNo, cur.state, 'reset');
+      const st = this.current(person.id, courseId, activityId)!.state;
+      // `latest` gone: a commit still on its way from the old launch is refused (409), never applied.
+      const state: ScormAttemptState = { ...st, open: null, ended: true };
+      delete state.latest;
+      this.store(person.id, courseId, activityId, cur.attemptNo, state, pkg, info);
+      const body: AdjustmentBody = {
+        type: 'scorm_reset',
+        id: resetId,
+        personId: person.id,
+        courseId,
+        activityId,
+        by,
+        at: this.records.now(),
+      };
+      this.records.appendJournal('adjustment', resetId, body);
+      this.learning.applyAdjustment(body);
+      this.audit.recordTx(by, 'scorm.reset', person.id, {
+        courseId,
+        activityId,
+        attemptNo: cur.attemptNo,
+        resetId,
+      });
+      return cur.attemptNo;
+    });
+    return { resetId, username: person.username, courseId, activityId, attemptNo };
   }
 
   /** The CMI state of the latest attempt (tests, admin). */
@@ -842,7 +885,7 @@ export class ScormService {
     version: string;
     result?: XapiResult;
     /** The box closed a launch that never terminated (the next launch, or the timeout). */
-    closedBy?: 'next-launch' | 'timeout';
+    closedBy?: 'next-launch' | 'timeout' | 'reset';
   }): void {
     this.learning.emit({
       person: e.person,

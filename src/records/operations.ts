@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import { AppError } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
+import { recordsError } from './records.errors.js';
 
 /**
  * THE operation id: every write a person can repeat (a double tap, a resend after a timeout, later a
@@ -19,6 +19,12 @@ export interface Operation {
   action: string;
   /** What it is done to, e.g. '<course>/<quiz>'. */
   target: string;
+  /**
+   * When the person acted (ISO time), when that was earlier than now: a phone's queue sends what was done
+   * offline later. The statements the write makes carry it as their `timestamp`; the journal keeps the
+   * box's time as the stored time. A time after the box's clock is not believed (the box's time is used).
+   */
+  actedAt?: string | undefined;
 }
 
 export const OPERATION_KEEP_DAYS = 30;
@@ -28,9 +34,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
 /** A well-formed operation id (a UUID, lowercased), or 400 operation_id_invalid. */
 export function parseOperationId(v: unknown): string {
   const s = typeof v === 'string' ? v.trim().toLowerCase() : '';
-  if (!UUID.test(s))
-    throw new AppError('operation_id_invalid', 'the operation id must be a UUID (e.g. from the page)', 400);
+  if (!UUID.test(s)) throw recordsError('operation_id_invalid');
   return s;
+}
+
+/** An ISO time sent by a page (when the person acted), or 400 acted_at_invalid. */
+export function parseActedAt(v: unknown): string {
+  const ms = typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v) ? Date.parse(v) : NaN;
+  if (!Number.isFinite(ms)) throw recordsError('acted_at_invalid');
+  return new Date(ms).toISOString();
 }
 
 /** SQL on `operations` (records.db). Only inside a records transaction. */
@@ -56,7 +68,7 @@ export class OperationsRepo {
       { person_id: string; action: string; target: string; result: string } | undefined;
     if (!row) return undefined;
     if (row.person_id !== op.personId || row.action !== op.action || row.target !== op.target)
-      throw new AppError('operation_conflict', 'this operation id was already used for something else', 409);
+      throw recordsError('operation_conflict');
     return { replay: JSON.parse(row.result) as unknown };
   }
 

@@ -115,11 +115,21 @@ export class RecordsService {
     return this.committer.run(() => {
       const seen = this.operations.claim(op);
       if (seen) return { result: seen.replay as T, replayed: true };
-      const result = fn();
-      this.operations.record(op, result, this.now());
-      return { result, replayed: false };
+      // fn runs synchronously inside this transaction: the statements it builds carry the acting time.
+      const now = this.now();
+      this.actedAt = op.actedAt !== undefined && op.actedAt < now ? op.actedAt : undefined;
+      try {
+        const result = fn();
+        this.operations.record(op, result, now);
+        return { result, replayed: false };
+      } finally {
+        this.actedAt = undefined;
+      }
     });
   }
+
+  /** While a writeOnce for an operation done earlier runs: when the person acted (statements' timestamp). */
+  private actedAt: string | undefined;
 
   /** Forget operation ids older than OPERATION_KEEP_DAYS (the cleanup job). */
   pruneOperations(): number {
@@ -173,7 +183,7 @@ export class RecordsService {
           : {}),
         extensions: ext,
       },
-      timestamp: this.now(),
+      timestamp: this.actedAt ?? this.now(),
     };
     if (input.result) stmt.result = input.result;
     return stmt;

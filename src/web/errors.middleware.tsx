@@ -29,9 +29,10 @@ function bodyError(err: unknown): AppError | undefined {
 
 /**
  * The one error middleware: an AppError keeps its stable code, and its status; anything else is a logged
- * 500. JSON for the API and clients that ask for it (the English message); plain text for non-browser
- * clients; for browsers (Accept text/html) a page in the reader's language: the code's text from the
- * catalogs given (`errorCatalog` of every feature's kit), filled with the error's params.
+ * 500. JSON for the API and clients that ask for it (the English message, and `text` in the reader's
+ * language when a catalog has the code); plain text for non-browser clients; for browsers (Accept
+ * text/html) a page in the reader's language: the code's text from the catalogs given (`errorCatalog`
+ * of every feature's kit), filled with the error's params.
  */
 export function errorMiddleware(logger: Logger, catalog: ReadonlyMap<string, ErrorSpec>) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
@@ -47,11 +48,21 @@ export function errorMiddleware(logger: Logger, catalog: ReadonlyMap<string, Err
     const accept = req.headers.accept ?? '';
     const wantsJson = req.path.startsWith('/api/') || accept.includes('application/json');
     res.status(e.status);
+    // What the reader is told, in their language, when a catalog has the code (a page script shows it).
+    const text =
+      res.locals.lang && (e.status < 500 || e.code === 'storage_full')
+        ? errorText(e, res.locals.lang, catalog)
+        : undefined;
     if (wantsJson)
-      res.json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } });
+      res.json({
+        error: {
+          code: e.code,
+          message: e.message,
+          ...(text !== undefined ? { text } : {}),
+          ...(e.details ? { details: e.details } : {}),
+        },
+      });
     else if (accept.includes('text/html') && res.locals.lang) {
-      const text =
-        e.status < 500 || e.code === 'storage_full' ? errorText(e, res.locals.lang, catalog) : undefined;
       sendPage(
         res,
         <ErrorPage page={pageContext(req, res)} code={e.code} status={e.status} text={text} />,

@@ -25,7 +25,7 @@ export interface ValidateOptions {
 }
 
 /** The text fields as typed (files and objects left out), to put back into a re-rendered form. */
-function typedValues(raw: unknown): Record<string, string> {
+export function typedValues(raw: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (raw && typeof raw === 'object')
     for (const [k, v] of Object.entries(raw as Record<string, unknown>))

@@ -190,10 +190,11 @@ const post = (path, body) => ({
 const writes = wrk({
   base,
   requests: [
-    post('/api/progress', {
-      courseId: 'public-integrity',
-      activityId: 'conflicts-of-interest',
-      progress: 42,
+    post('/api/operations', {
+      opId: '__OPID__',
+      action: 'lesson.progress',
+      target: { courseId: 'public-integrity', activityId: 'conflicts-of-interest' },
+      body: { progress: 42 },
     }),
   ],
   seconds: SECONDS,
@@ -216,7 +217,7 @@ table('progress writes (100 connections, server on core 0)', [
   ['endpoint', 'req/s', 'p99 ms', 'errors', 'ratio'],
   ['no-op POST /api/ping (reference)', fmt(noop.rps, 0), fmt(noop.p99), noop.errors + noop.non2xx, '1.00'],
   [
-    'durable POST /api/progress',
+    'durable POST /api/operations (reading progress)',
     fmt(writes.rps, 0),
     fmt(writes.p99),
     writes.errors + writes.non2xx,

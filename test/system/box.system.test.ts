@@ -3,6 +3,7 @@
 // over a veth pair, through nginx on :80, with an NTFS "USB stick" on a loop device.
 // `npm run test:system` runs it alone. It needs root, debootstrap, systemd-container, ntfs-3g, chromium
 // (.ci/run installs them); without them it is skipped with the reason, except under CI=true, where it fails.
+import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Response as PwResponse } from 'playwright-core';
@@ -446,6 +447,25 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
     return { client, csrf: Browserless.csrfOf(lesson.html) };
   }
 
+  /** A phone saves its reading position in a fixture-course activity, as its page script does; the status. */
+  async function saveProgress(
+    phone: Awaited<ReturnType<typeof phoneOf>>,
+    activityId: string,
+    progress: number,
+  ): Promise<number> {
+    const r = await phone.client.postJson(
+      '/api/operations',
+      {
+        opId: randomUUID(),
+        action: 'lesson.progress',
+        target: { courseId: 'fixture-course', activityId },
+        body: { progress },
+      },
+      phone.csrf,
+    );
+    return r.status;
+  }
+
   /** The progress values of a trainee's "progressed" statements for the lesson, as the box's CLI reports them. */
   function progressedValues(username: string): Set<number> {
     const r = JSON.parse(B().must(`fieldclass progress ${username} --json`)) as {
@@ -469,17 +489,12 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
     const phones = await Promise.all(trainees.map((u, i) => phoneOf(u, String(4000 + i))));
     const acked = new Map<string, number[]>(trainees.map((u) => [u, []]));
     let stop = false;
-    // Each phone saves its reading position 1, 2, 3... as fast as the box answers; a 204 is an acknowledgement.
+    // Each phone saves its reading position 1, 2, 3... as fast as the box answers; a 200 is an acknowledgement.
     const loops = phones.map(async ({ client, csrf }, i) => {
       const u = trainees[i]!;
       for (let p = 1; p <= 100 && !stop; p++) {
         try {
-          const r = await client.postJson(
-            '/api/progress',
-            { courseId: 'fixture-course', activityId: 'intro', progress: p },
-            csrf,
-          );
-          if (r.status === 204) acked.get(u)!.push(p);
+          if ((await saveProgress({ client, csrf }, 'intro', p)) === 200) acked.get(u)!.push(p);
         } catch {
           return; // the box is gone
         }
@@ -611,16 +626,7 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
     expect(B().must('systemctl is-active fieldclass').trim()).toBe('active');
     // The class goes on under the new release, and HQ imports it.
     const { client, csrf } = await phoneOf('c1', '4000');
-    for (const p of [1, 2, 3])
-      expect(
-        (
-          await client.postJson(
-            '/api/progress',
-            { courseId: 'fixture-course', activityId: 'video', progress: p },
-            csrf,
-          )
-        ).status,
-      ).toBe(204);
+    for (const p of [1, 2, 3]) expect(await saveProgress({ client, csrf }, 'video', p)).toBe(200);
     expect(exportToHq()).toEqual(['imported']);
   });
 
@@ -636,15 +642,7 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
     // Records written since the upgrade are set aside, the ones before it are all there.
     expect(Number(after['seq'])).toBeLessThan(Number(before['seq']));
     const { client, csrf } = await phoneOf('c2', '4001');
-    expect(
-      (
-        await client.postJson(
-          '/api/progress',
-          { courseId: 'fixture-course', activityId: 'video', progress: 9 },
-          csrf,
-        )
-      ).status,
-    ).toBe(204);
+    expect(await saveProgress({ client, csrf }, 'video', 9)).toBe(200);
     expect(exportToHq()).toEqual(['imported']);
   });
 });

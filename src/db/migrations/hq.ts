@@ -231,4 +231,55 @@ export const hqMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'hq-statement-ids',
+    // A statement id is counted once. statement_ids: the row that holds each id, the first by
+    // (recorded_at, appliance id, epoch, seq) - an order that does not depend on import order, so any
+    // order gives one state. Every other row with that id stays in the journal but is held out of the
+    // derived tables, the reports and the xAPI export, listed in held_statements with why: 'duplicate'
+    // (same appliance, same body), 'fork' (same appliance, another body), 'other_appliance' (another
+    // appliance holds the id: a stolen key cannot take a genuine box's statements away, nor block its
+    // bundles). Derived state is rebuilt once so that rows imported before this version are judged too.
+    up: `
+      CREATE TABLE statement_ids (
+        id           TEXT PRIMARY KEY,
+        appliance_no INTEGER NOT NULL,
+        epoch        INTEGER NOT NULL,
+        seq          INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE held_statements (
+        appliance_no INTEGER NOT NULL,
+        epoch        INTEGER NOT NULL,
+        seq          INTEGER NOT NULL,
+        statement_id TEXT NOT NULL,
+        reason       TEXT NOT NULL CHECK (reason IN ('duplicate', 'fork', 'other_appliance')),
+        PRIMARY KEY (appliance_no, epoch, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX held_statements_id ON held_statements(statement_id);
+      INSERT OR IGNORE INTO meta (key, value) SELECT 'derived_rebuild', '1' WHERE EXISTS (SELECT 1 FROM journal);
+    `,
+  },
+  {
+    version: 5,
+    name: 'hq-people-matches',
+    // A person is identified at HQ by (agency, external id): people.claim_key, normalised. Two boxes
+    // claiming one key stay two people until HQ staff confirm the match (person_matches, one decision per
+    // box's claim): a roster row from another box can no longer rename a person or credit them by
+    // claiming their external id. Decisions are staff's, not derived: a rebuild keeps them. Person ids
+    // change (box-scoped until merged), so derived tables are rebuilt once.
+    up: `
+      ALTER TABLE people ADD COLUMN claim_key TEXT;
+      CREATE INDEX people_claim ON people(claim_key) WHERE claim_key IS NOT NULL;
+      CREATE TABLE person_matches (
+        claim_key    TEXT NOT NULL,
+        appliance_no INTEGER NOT NULL REFERENCES appliances(no),
+        decision     TEXT NOT NULL CHECK (decision IN ('merged', 'rejected')),
+        decided_by   TEXT NOT NULL,
+        decided_at   TEXT NOT NULL,
+        PRIMARY KEY (claim_key, appliance_no)
+      ) WITHOUT ROWID;
+      INSERT OR IGNORE INTO meta (key, value) SELECT 'derived_rebuild', '1' WHERE EXISTS (SELECT 1 FROM journal);
+    `,
+  },
 ];

@@ -19,11 +19,14 @@ export function LessonPage({
   course,
   lesson,
   progress,
+  operationId,
 }: {
   page: PageContext;
   course: CourseOutline;
   lesson: LessonView;
   progress: ActivityProgress | undefined;
+  /** A fresh operation id for "Mark as done" (src/records/operations.ts); the page script replaces it. */
+  operationId: string;
 }) {
   const done = progress?.completed === true;
   return (
@@ -36,7 +39,6 @@ export function LessonPage({
         dir={dirOf(lesson.language)}
         data-progress-course={course.id}
         data-progress-activity={lesson.activityId}
-        data-csrf={page.csrf}
         data-ahead={`${lessonUrl(course.id, lesson.activityId)}/ahead`}
         data-title={lesson.title}
       >
@@ -51,9 +53,12 @@ export function LessonPage({
         action={`${lessonUrl(course.id, lesson.activityId)}/done`}
         class="next-step"
         data-queue="lesson.complete"
+        data-course={course.id}
+        data-activity={lesson.activityId}
         data-title={lesson.title}
       >
         <Csrf page={page} />
+        <input type="hidden" name="op" value={operationId} />
         <button type="submit">{tr(page, 'markDone')}</button>
       </form>
       <script src={page.assetUrl('lesson.js')} defer />
@@ -116,6 +121,8 @@ export function QuizPage({
           action={quizUrl(course.id, quiz.activityId)}
           class="quiz"
           data-queue="quiz.submit"
+          data-course={course.id}
+          data-activity={quiz.activityId}
           data-title={quiz.title}
         >
           <Csrf page={page} />

@@ -35,10 +35,13 @@ export function OutlinePage({
   locked,
   hidden,
   unlinked,
+  operationId,
 }: {
   page: PageContext;
   course: CourseOutline;
   progress: CourseProgress;
+  /** A fresh operation id for the rating form (src/records/operations.ts); the page script replaces it. */
+  operationId: string;
   /** SCOs a SCORM 2004 package's sequencing rules do not allow yet: listed, not linked. */
   locked?: ReadonlySet<string> | undefined;
   /** SCOs its rules hide from the table of contents. */
@@ -117,7 +120,14 @@ export function OutlinePage({
         </section>
       ))}
       {progress.completed && (
-        <RatingForm page={page} courseId={course.id} rating={rating} thanked={thanked} error={error} />
+        <RatingForm
+          page={page}
+          courseId={course.id}
+          rating={rating}
+          thanked={thanked}
+          error={error}
+          operationId={operationId}
+        />
       )}
     </Layout>
   );
@@ -129,16 +139,24 @@ function RatingForm({
   rating,
   thanked,
   error,
+  operationId,
 }: {
   page: PageContext;
   courseId: string;
+  operationId: string;
   rating: { rating: number; comment: string } | null;
   thanked?: boolean | undefined;
   error?: LearningKey | undefined;
 }) {
   const form = (
-    <form method="post" action={`${courseUrl(courseId)}/rating`} data-queue="course.rate">
+    <form
+      method="post"
+      action={`${courseUrl(courseId)}/rating`}
+      data-queue="course.rate"
+      data-course={courseId}
+    >
       <Csrf page={page} />
+      <input type="hidden" name="op" value={operationId} />
       <fieldset class="stars">
         <legend>{tr(page, 'ratePrompt')}</legend>
         {([5, 4, 3, 2, 1] as const).map((n) => (

@@ -80,52 +80,57 @@
   /** Older than the box keeps operation ids: shown to the trainee to send or discard, never sent silently. */
   var HOLD_MS = 30 * DAY_MS;
 
-  function pageOf(res) {
-    return res.text().then(function (html) {
-      return new DOMParser().parseFromString(html, 'text/html');
-    });
-  }
-  function textOf(doc, sel) {
-    var el = doc && doc.querySelector(sel);
-    return el ? el.textContent.trim() : '';
-  }
-
   /**
-   * Send one queued form the way the browser would have, with this page's CSRF token, and read what the box
-   * answered. 'sent': done (for a quiz, graded: `note` says the score); 'refused': the box said no for good
-   * (attempts used up, the course replaced, the activity gone), `note` says why; 'offline': nothing reached
-   * the box, or no answer came (sent again later); 'signin': the session is gone (kept until this trainee
-   * signs in again); 'later': the box had a problem.
+   * Send one queued operation to the box's one endpoint (POST /api/operations) and read its answer.
+   * 'sent': applied (or applied before: the same opId answers the first result), `url` is where the form
+   * would have gone and, for a quiz, `note` says the grade; 'refused': the box said no for good (attempts
+   * used up, the course replaced, the activity gone), `note` says why in the trainee's language; 'offline':
+   * nothing reached the box, or no answer came (sent again later, under the same opId); 'signin': the
+   * session is gone (kept until this trainee signs in again); 'later': the box had a problem.
    */
-  function send(item) {
-    return withTimeout(item.url, {
+  function send(item, keepalive) {
+    return withTimeout('/api/operations', {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-CSRF-Token': cfg.csrf },
-      body: item.body,
+      keepalive: !!keepalive,
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        'X-CSRF-Token': cfg.csrf,
+      },
+      body: JSON.stringify({
+        opId: item.opId,
+        action: item.action,
+        target: item.target,
+        body: item.body,
+        actedAt: item.actedAt,
+      }),
     }).then(
       function (res) {
         if (res.status === 401 || res.status === 403) return { state: 'signin' };
         if (res.status >= 500) return { state: 'later' };
-        return pageOf(res).then(function (doc) {
-          var what = { quiz: item.title || '' };
-          if (!res.ok) {
-            if (item.action === 'quiz.submit' && res.status === 409)
-              return { state: 'refused', url: res.url, note: t('offlineCourseReplaced', what) };
-            return {
-              state: 'refused',
-              url: res.url,
-              note: t('offlineRefused', { reason: textOf(doc, '.error') || res.status }),
-            };
-          }
-          if (item.action === 'quiz.submit') {
-            var score = doc.querySelector('.verdict .score[data-percent]');
-            if (!score) return { state: 'refused', url: res.url, note: t('offlineAttemptsUsed', what) };
-            what.percent = score.getAttribute('data-percent');
-            return { state: 'sent', url: res.url, note: t('offlineQuizGraded', what) };
-          }
-          return { state: 'sent', url: res.url };
-        });
+        return res.json().then(
+          function (answer) {
+            var what = { quiz: item.title || '' };
+            if (res.ok) {
+              var r = answer.result || {};
+              if (item.action !== 'quiz.submit') return { state: 'sent', url: r.url };
+              what.percent = r.percent;
+              return { state: 'sent', url: r.url, note: t('offlineQuizGraded', what) };
+            }
+            var e = answer.error || {};
+            var note =
+              e.code === 'course_replaced'
+                ? t('offlineCourseReplaced', what)
+                : e.code === 'no_attempts_left'
+                  ? t('offlineAttemptsUsed', what)
+                  : t('offlineRefused', { reason: e.text || e.message || res.status });
+            return { state: 'refused', url: item.page, note: note };
+          },
+          function () {
+            return { state: 'later' };
+          },
+        );
       },
       function () {
         return { state: 'offline' };
@@ -146,17 +151,22 @@
     clearTimeout(retryTimer);
     flushing = storeReady
       .then(function (store) {
-        if (!store) return { state: 'none', left: 0, notes: [], sent: [] };
+        if (!store) return { state: 'none', left: 0, waiting: 0, notes: [], sent: [] };
         return store.all('queue').then(function (items) {
-          var out = { state: items.length ? 'sent' : 'none', left: 0, url: null, notes: [], sent: [] };
+          var out = { state: 'none', left: 0, waiting: 0, url: null, notes: [], sent: [] };
+          /** Stop at item i: what is left, and how many of those are steps the trainee took. */
+          function stop(i, state) {
+            out.state = state;
+            out.left = items.length - i;
+            out.waiting = items.slice(i).filter(isStep).length;
+            return out;
+          }
           function next(i) {
             if (i >= items.length) return out;
             var item = items[i];
             if (!item.force && Date.now() - Date.parse(item.actedAt) > HOLD_MS) {
-              out.state = 'old';
               out.old = item;
-              out.left = items.length - i;
-              return out;
+              return stop(i, 'old');
             }
             return send(item).then(function (r) {
               if (r.state === 'sent' || r.state === 'refused')
@@ -169,11 +179,11 @@
                     });
                   out.sent.push({ n: item.n, state: r.state, url: r.url });
                   out.url = r.url;
+                  // "Sent" is said for the trainee's steps; reading progress goes quietly.
+                  if (isStep(item) && out.state === 'none') out.state = 'sent';
                   return next(i + 1);
                 });
-              out.state = r.state;
-              out.left = items.length - i;
-              return out;
+              return stop(i, r.state);
             });
           }
           return next(0);
@@ -182,7 +192,7 @@
       .then(
         function (r) {
           flushing = null;
-          if (r.state === 'sent') retryMs = 5000;
+          if (r.state === 'sent' || r.state === 'none') retryMs = 5000;
           if (r.state === 'offline' || r.state === 'later') {
             retryTimer = setTimeout(function () {
               flush().then(report);
@@ -237,7 +247,7 @@
           },
         ],
       });
-    } else if (r.left > 0) lines.push({ text: queuedText(r.left), kind: 'waiting' });
+    } else if (r.waiting > 0) lines.push({ text: queuedText(r.waiting), kind: 'waiting' });
     else if (r.state === 'sent' && !r.notes.length) lines.push({ text: t('offlineSent'), kind: 'sent' });
     if (lines.length) sayLines(lines);
   }
@@ -267,6 +277,11 @@
     retryMs = 5000;
     flushIncluding().then(report);
   });
+
+  /** A step the trainee took (told about in the banner), as opposed to reading progress (sent quietly). */
+  function isStep(item) {
+    return item.action !== 'lesson.progress';
+  }
 
   function queuedText(n) {
     return n === 1 ? t('offlineQueuedOne') : t('offlineQueuedMany', { n: n });
@@ -359,6 +374,8 @@
   var objectUrls = [];
   /** Show a kept lesson in this page: text, images from the phone, the button now for that lesson. */
   function render(store, lesson, push) {
+    // Reading progress (lesson.js): what was read of the lesson shown until now goes first.
+    document.dispatchEvent(new window.CustomEvent('fc:lesson'));
     objectUrls.forEach(function (u) {
       URL.revokeObjectURL(u);
     });
@@ -379,6 +396,8 @@
     article.setAttribute('data-ahead', lesson.url + '/ahead');
     article.setAttribute('data-progress-activity', lesson.url.split('/').pop());
     form.setAttribute('action', lesson.doneUrl);
+    form.setAttribute('data-activity', lesson.url.split('/').pop());
+    form.setAttribute('data-title', lesson.title);
     var doneNote = document.querySelector('.lesson-done');
     if (doneNote) doneNote.hidden = true;
     Array.prototype.forEach.call(body.querySelectorAll('img[src^="/c/"]'), function (img) {
@@ -423,6 +442,41 @@
     );
   }
 
+  /**
+   * A form the script takes over, as the one operation the box's endpoint takes (what the form would have
+   * posted): { opId, action, target, body, actedAt } plus what the banner needs (page, title).
+   */
+  function operationOf(f, opId) {
+    var action = f.getAttribute('data-queue');
+    var target = { courseId: f.getAttribute('data-course') };
+    if (action !== 'course.rate') target.activityId = f.getAttribute('data-activity');
+    var data = new FormData(f);
+    var body;
+    if (action === 'quiz.submit') {
+      // Every question, answered or not (an unanswered one is an empty list, as the form sends nothing).
+      var answers = {};
+      Array.prototype.forEach.call(f.querySelectorAll('[name^="q_"]'), function (el) {
+        answers[el.name.slice(2)] = [];
+      });
+      data.forEach(function (v, k) {
+        if (k.indexOf('q_') === 0 && typeof v === 'string' && v.trim() !== '') answers[k.slice(2)].push(v);
+      });
+      body = { answers: answers };
+      if (data.get('courseVersion')) body.courseVersion = String(data.get('courseVersion'));
+    } else if (action === 'course.rate')
+      body = { rating: Number(data.get('rating')), comment: String(data.get('comment') || '') };
+    var item = {
+      opId: opId,
+      action: action,
+      target: target,
+      page: location.pathname,
+      title: f.getAttribute('data-title') || document.title.split(' · ')[0],
+      actedAt: new Date().toISOString(),
+    };
+    if (body) item.body = body;
+    return item;
+  }
+
   var busy = false;
   function onQueuedSubmit(e) {
     var f = e.currentTarget;
@@ -434,18 +488,9 @@
     // One operation id per submission (src/records/operations.ts): a fresh random UUID, queued with the
     // form, so every resend after a lost answer is recorded once by the box.
     var op = f.querySelector('input[name="op"]');
-    if (op) op.value = uuid();
-    var fields = new URLSearchParams(new FormData(f));
-    fields.delete('_csrf');
-    var here = location.pathname;
-    var item = {
-      action: f.getAttribute('data-queue'),
-      url: f.getAttribute('action'),
-      body: fields.toString(),
-      page: here,
-      title: f.getAttribute('data-title') || document.title.split(' · ')[0],
-      actedAt: new Date().toISOString(),
-    };
+    var item = operationOf(f, uuid());
+    if (op) op.value = item.opId; // the plain form, if it is sent after all, is the same operation
+    var here = item.page;
     function done() {
       busy = false;
       if (button) button.disabled = false;
@@ -459,23 +504,55 @@
           })[0];
           if (mine && mine.state === 'sent')
             // Where the form would have gone: the next lesson, the quiz result, the rating card.
-            return location.assign(mine.url + (item.action === 'course.rate' ? '#rating' : ''));
+            return location.assign(mine.url);
           if (mine) return report(r); // refused: say why, stay on this page
           if (r.state === 'old' || r.state === 'signin') return report(r);
           // The box is out of reach: it waits in the queue. A lesson goes on from the phone's copy.
-          if (item.action !== 'lesson.complete') return say(queuedText(r.left), 'waiting');
+          if (item.action !== 'lesson.complete') return say(queuedText(r.waiting), 'waiting');
           return store.get('lessons', here).then(function (lesson) {
             var next = lesson && lesson.next;
             var go =
               next && next.type === 'lesson' ? showKept(store, next.url, true) : Promise.resolve(false);
             return go.then(function (shown) {
-              say((shown ? t('offlineKept') : t('offlineNeedsWifi')) + ' ' + queuedText(r.left), 'waiting');
+              say(
+                (shown ? t('offlineKept') : t('offlineNeedsWifi')) + ' ' + queuedText(r.waiting),
+                'waiting',
+              );
             });
           });
         });
       })
       .then(done, done);
   }
+
+  // ---- reading progress (lesson.js calls this) ---------------------------------------------------------
+
+  /**
+   * How far into a lesson the trainee has read, as an operation like every other: queued on this phone,
+   * then sent in order. When the page is being left (`leaving`) it also goes at once with `keepalive`, in
+   * case the page is gone before the queue is: the same opId, so the box applies it once either way.
+   */
+  window.fieldclassQueue = {
+    progress: function (courseId, activityId, value, leaving) {
+      var item = {
+        opId: uuid(),
+        action: 'lesson.progress',
+        target: { courseId: courseId, activityId: activityId },
+        body: { progress: value },
+        page: location.pathname,
+        title: document.title.split(' · ')[0],
+        actedAt: new Date().toISOString(),
+      };
+      if (leaving) send(item, true);
+      return enqueue(item).then(function (store) {
+        if (!store) return leaving ? null : send(item); // no store on this phone: straight to the box
+        if (leaving) return null;
+        // report() says nothing of reading progress itself (it is not a step the trainee expects news
+        // of), but this flush may also carry steps waiting before it: what became of those is said.
+        return flushIncluding().then(report);
+      });
+    },
+  };
 
   Array.prototype.forEach.call(document.querySelectorAll('form[data-queue]'), function (f) {
     f.addEventListener('submit', onQueuedSubmit);

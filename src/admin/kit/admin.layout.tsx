@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
-import { Csrf, Layout } from '../web/layout.js';
-import type { PageContext } from '../web/page.js';
-import { tAdmin, type AdminKey } from './admin.messages.js';
+import { Csrf, Layout } from '../../web/layout.js';
+import type { PageContext } from '../../web/page.js';
+import { tAdmin, type AdminKey } from '../admin.messages.js';
 
 /** What every admin page needs beside the request's PageContext. */
 export interface AdminPage extends PageContext {

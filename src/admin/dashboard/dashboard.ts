@@ -1,9 +1,9 @@
-import type { Config } from '../core/config.js';
-import { VERSION } from '../core/paths.js';
-import type { HealthProbe, HealthSnapshot } from '../health/health.probe.js';
-import type { ContentService } from '../content/content.service.js';
-import type { PeopleService } from '../people/people.service.js';
-import type { AdminReportsService } from './reports.service.js';
+import type { Config } from '../../core/config.js';
+import { VERSION } from '../../core/paths.js';
+import type { HealthProbe, HealthSnapshot } from '../../health/health.probe.js';
+import type { ContentService } from '../../content/content.service.js';
+import type { PeopleService } from '../../people/people.service.js';
+import type { AdminReportsService } from '../reports.service.js';
 
 /** What the sync side tells the dashboard (from src/bundles when present). */
 export interface SyncSummary {

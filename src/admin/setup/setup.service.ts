@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { invalidInput } from '../core/validation.js';
-import { adminError } from './admin.errors.js';
-import type { Logger } from '../core/logger.js';
-import type { PeopleService } from '../people/people.service.js';
-import { newCoordinatorSchema, type NewCoordinator } from '../people/people.schema.js';
-import type { Person } from '../people/people.types.js';
-import { hashSecret } from '../people/secret.js';
-import { safeEqual } from '../people/auth.service.js';
-import type { AuditService } from '../records/audit.service.js';
-import type { RecordsService } from '../records/records.service.js';
+import { invalidInput } from '../../core/validation.js';
+import { adminError } from '../admin.errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { PeopleService } from '../../people/people.service.js';
+import { newCoordinatorSchema, type NewCoordinator } from '../../people/people.schema.js';
+import type { Person } from '../../people/people.types.js';
+import { hashSecret } from '../../people/secret.js';
+import { safeEqual } from '../../people/auth.service.js';
+import type { AuditService } from '../../records/audit.service.js';
+import type { RecordsService } from '../../records/records.service.js';
 
 const META_KEY = 'admin_setup_code';
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';

@@ -1,0 +1,137 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { ContentService } from '../../content/content.service.js';
+import { randomClassCode, type CohortService } from '../../people/cohorts.service.js';
+import type { PeopleService } from '../../people/people.service.js';
+import { adminError } from '../admin.errors.js';
+import type { AdminKit } from '../kit/admin.middleware.js';
+import type { AdminPage } from '../kit/admin.layout.js';
+import { field } from '../kit/fields.js';
+import type { FormState } from '../kit/form.js';
+import type { CourseInstallService } from '../courses/course-install.service.js';
+import { CohortPage, CohortsPage } from './cohorts.pages.js';
+
+export interface CohortsDeps {
+  people: PeopleService;
+  cohorts: CohortService;
+  content: ContentService;
+  courseInstall: CourseInstallService;
+}
+
+const nameForm = z.object({ name: field(200) });
+const codeForm = z.object({ code: field(100), generate: field(10) });
+const membersForm = z.object({ usernames: field(60_000) });
+const memberForm = z.object({ personId: field(100) });
+const enrolForm = z.object({ courseId: field(200) });
+
+/** Classes (cohorts): create, class code, members (add by username, remove), enrol the class in a course. */
+export function cohortsRouter(ctx: CohortsDeps, kit: AdminKit): Router {
+  const router = Router();
+  const here = (req: Request) => `/admin/cohorts/${String(req.params['id'])}`;
+  const cohortOf = (req: Request) => ctx.cohorts.require(String(req.params['id']));
+  const cohortPage = (req: Request, formOf?: 'code' | 'members') => (page: AdminPage, form?: FormState) => {
+    const cohort = cohortOf(req);
+    return (
+      <CohortPage
+        page={page}
+        cohort={cohort}
+        members={ctx.cohorts.members(cohort.id, 1000)}
+        courses={ctx.content.listInstalled()}
+        form={form}
+        formOf={formOf}
+      />
+    );
+  };
+
+  router.get('/admin/cohorts', (req, res) =>
+    kit.show(res, <CohortsPage page={kit.page(req, res)} cohorts={ctx.cohorts.list()} />),
+  );
+
+  router.post(
+    '/admin/cohorts',
+    ...kit.form(
+      nameForm,
+      (page, form) => <CohortsPage page={page} cohorts={ctx.cohorts.list()} form={form} />,
+      (input, _req, res) => {
+        const c = ctx.cohorts.create(input.name);
+        kit.audit(res, 'cohort.create', c.name);
+        kit.back(res, `/admin/cohorts/${c.id}`, 'saved');
+      },
+    ),
+  );
+
+  router.get('/admin/cohorts/:id', (req, res) => kit.show(res, cohortPage(req)(kit.page(req, res))));
+
+  router.post(
+    '/admin/cohorts/:id/code',
+    ...kit.form(
+      codeForm,
+      (page, form, req) => cohortPage(req, 'code')(page, form),
+      (input, req, res) => {
+        const cohort = cohortOf(req);
+        const code = input.generate ? randomClassCode() : input.code;
+        const c = ctx.cohorts.setClassCode(cohort.id, code || null);
+        kit.audit(res, c.classCode ? 'cohort.class_code' : 'cohort.class_code_removed', c.name);
+        kit.back(res, `/admin/cohorts/${c.id}`, 'saved');
+      },
+    ),
+  );
+
+  router.post(
+    '/admin/cohorts/:id/members',
+    ...kit.form(
+      membersForm,
+      (page, form, req) => cohortPage(req, 'members')(page, form),
+      (input, req, res) => {
+        const cohort = cohortOf(req);
+        const names = input.usernames
+          .split(/[\s,;]+/)
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const ids: string[] = [];
+        const unknown: string[] = [];
+        for (const n of names) {
+          const p = ctx.people.byUsername(n);
+          if (p && p.role === 'trainee') ids.push(p.id);
+          else unknown.push(n);
+        }
+        if (unknown.length)
+          throw adminError('trainees_unknown', { usernames: unknown.slice(0, 10).join(', ') });
+        const n = ctx.cohorts.addMembers(cohort.id, ids);
+        kit.audit(res, 'cohort.members_add', cohort.name, { count: n });
+        kit.back(res, `/admin/cohorts/${cohort.id}`, 'membersAdded', { n });
+      },
+    ),
+  );
+
+  router.post(
+    '/admin/cohorts/:id/members/remove',
+    ...kit.action(
+      memberForm,
+      (input, req, res) => {
+        const cohort = cohortOf(req);
+        ctx.cohorts.removeMember(cohort.id, input.personId);
+        kit.audit(res, 'cohort.member_remove', cohort.name, { personId: input.personId });
+        kit.back(res, `/admin/cohorts/${cohort.id}`, 'saved');
+      },
+      here,
+    ),
+  );
+
+  router.post(
+    '/admin/cohorts/:id/enrol',
+    ...kit.action(
+      enrolForm,
+      (input, req, res) => {
+        const cohort = cohortOf(req);
+        const courseId = ctx.courseInstall.requireInstalled(input.courseId);
+        const n = ctx.cohorts.enrolCohort(cohort.id, courseId);
+        kit.audit(res, 'cohort.enrol', cohort.name, { courseId, trainees: n });
+        kit.back(res, `/admin/cohorts/${cohort.id}`, 'enrolled', { n });
+      },
+      here,
+    ),
+  );
+
+  return router;
+}

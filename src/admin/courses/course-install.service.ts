@@ -1,0 +1,110 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Config } from '../../core/config.js';
+import { isAppError } from '../../core/errors.js';
+import { newToken } from '../../core/ids.js';
+import type { ContentService } from '../../content/content.service.js';
+import { importContent, type ImportResult } from '../../content/course-bundle.js';
+import { adminError } from '../admin.errors.js';
+
+/** A course found on a USB stick: where it is, and how the Courses page names it (`<stick>/<path>`). */
+export interface UsbCourse {
+  path: string;
+  name: string;
+}
+
+/** What an install tells the audit log: the course installed, or why it was refused. */
+export type InstallOutcome =
+  { ok: true; result: ImportResult; source: string } | { ok: false; error: string; source: string };
+
+/**
+ * Courses the coordinator installs from the admin: an uploaded file (written to a private temp file
+ * under <data>/tmp, removed after) or a course bundle / folder on a USB stick. A refused course becomes
+ * the admin's `install_failed` with the reason.
+ */
+export class CourseInstallService {
+  constructor(
+    private readonly deps: {
+      config: Config;
+      content: ContentService;
+      /** The mounted USB sticks (the bundles' stick probe). */
+      sticks: () => string[];
+    },
+  ) {}
+
+  /** A course of the box (the enrol forms list only those); 404 otherwise. */
+  requireInstalled(id: string): string {
+    if (!this.deps.content.listInstalled().some((c) => c.id === id))
+      throw adminError('course_not_installed', { course: id });
+    return id;
+  }
+
+  /** Course bundles (.zip) and course folders on mounted USB sticks: <stick>/fieldclass/courses/* and <stick>/*. */
+  usbCourses(): UsbCourse[] {
+    const out: UsbCourse[] = [];
+    for (const stick of this.deps.sticks()) {
+      for (const dir of [join(stick, 'fieldclass', 'courses'), stick]) {
+        if (!existsSync(dir)) continue;
+        let names: string[] = [];
+        try {
+          names = readdirSync(dir);
+        } catch {
+          continue;
+        }
+        for (const n of names.sort()) {
+          if (n.startsWith('.')) continue;
+          const p = join(dir, n);
+          try {
+            const st = statSync(p);
+            if (
+              (st.isFile() && /\.zip$/i.test(n)) ||
+              (st.isDirectory() && existsSync(join(p, 'course.json')))
+            )
+              out.push({ path: p, name: `${basename(stick)}/${p.slice(stick.length + 1)}` });
+          } catch {
+            // a file that vanished with the stick
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Install an uploaded course file (kept in a private temp file only while it is read). */
+  async fromUpload(file: { name: string; data: Buffer } | undefined): Promise<InstallOutcome> {
+    if (!file || file.data.length === 0) throw adminError('no_course_file');
+    const dir = join(this.deps.config.dataDir, 'tmp');
+    mkdirSync(dir, { recursive: true });
+    const safe =
+      basename(file.name)
+        .replace(/[^\w.-]+/g, '_')
+        .slice(-80) || 'course.zip';
+    const tmp = join(dir, `${newToken(8)}-${safe}`);
+    writeFileSync(tmp, file.data, { mode: 0o600 });
+    try {
+      return await this.install(tmp, `upload:${file.name}`);
+    } finally {
+      rmSync(tmp, { force: true, recursive: true });
+    }
+  }
+
+  /** Install a course the USB scan found (one that left with its stick: 404). */
+  async fromUsb(path: string): Promise<InstallOutcome> {
+    const found = this.usbCourses().find((u) => u.path === path);
+    if (!found) throw adminError('usb_course_gone');
+    return this.install(found.path, `usb:${found.name}`);
+  }
+
+  private async install(path: string, source: string): Promise<InstallOutcome> {
+    try {
+      return {
+        ok: true,
+        result: await importContent(this.deps.content, path, this.deps.config.content),
+        source,
+      };
+    } catch (e) {
+      if (isAppError(e)) return { ok: false, error: e.message, source };
+      throw e;
+    }
+  }
+}

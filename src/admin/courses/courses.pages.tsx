@@ -1,0 +1,92 @@
+import type { InstalledCourse } from '../../content/content.service.js';
+import { AdminFrame, PostButton, tr, type AdminPage } from '../kit/admin.layout.js';
+
+export function CoursesPage({
+  page,
+  courses,
+  usb,
+  usbRoots,
+}: {
+  page: AdminPage;
+  courses: InstalledCourse[];
+  usb: { path: string; name: string }[];
+  usbRoots: readonly string[];
+}) {
+  const t = tr(page);
+  return (
+    <AdminFrame page={page} title={t('coursesTitle')}>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>{t('title')}</th>
+              <th>{t('version')}</th>
+              <th>{t('languages')}</th>
+              <th class="num">{t('activities')}</th>
+              <th>{t('status')}</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {courses.map((c) => (
+              <tr>
+                <td>
+                  <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}`}>{c.title}</a>
+                  <div class="muted ltr">{c.id}</div>
+                </td>
+                <td class="ltr">{c.version}</td>
+                <td>{c.languages.join(', ')}</td>
+                <td class="num">{c.activities}</td>
+                <td>{c.active ? t('active') : t('disabled')}</td>
+                <td>
+                  <PostButton
+                    page={page}
+                    action={`/admin/courses/${encodeURIComponent(c.id)}/active`}
+                    fields={{ active: c.active ? '0' : '1' }}
+                    label={c.active ? t('disable') : t('enable')}
+                    kind="secondary"
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div class="grid2">
+        <form
+          method="post"
+          action={`/admin/courses/upload?_csrf=${encodeURIComponent(page.csrf)}`}
+          enctype="multipart/form-data"
+          class="card"
+        >
+          <h2>{t('uploadCourse')}</h2>
+          <p class="muted">{t('uploadHint')}</p>
+          <input id="course-file" name="file" type="file" required aria-label={t('uploadCourse')} />
+          <p>
+            <button type="submit">{t('upload')}</button>
+          </p>
+        </form>
+        <section class="card">
+          <h2>{t('usbTitle')}</h2>
+          {usb.length === 0 ? (
+            <p class="muted">{t('usbNone', { roots: usbRoots.join(', ') })}</p>
+          ) : (
+            <ul class="plain">
+              {usb.map((u) => (
+                <li class="row-actions">
+                  <span class="ltr">{u.name}</span>
+                  <PostButton
+                    page={page}
+                    action="/admin/courses/usb"
+                    fields={{ path: u.path }}
+                    label={t('install')}
+                  />
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+    </AdminFrame>
+  );
+}

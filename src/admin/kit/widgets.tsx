@@ -1,0 +1,98 @@
+import type { InstalledCourse } from '../../content/content.service.js';
+import { Csrf } from '../../web/layout.js';
+import { tr, type AdminPage } from './admin.layout.js';
+import { Field, valueOf, type FormState } from './form.js';
+export type T = ReturnType<typeof tr>;
+/** Keep a left-to-right value ("300 MB") in one piece inside right-to-left text (Unicode isolates). */
+export const isolate = (s: string) => `\u2066${s}\u2069`;
+export const genderLabel = (t: T, g: string | null) =>
+  g === 'female' || g === 'male' || g === 'other' || g === 'undisclosed' ? t(g) : t('notGiven');
+
+/** Enrol a trainee or a class in one of the installed courses. */
+export function EnrolForm({
+  page,
+  action,
+  courses,
+  label,
+}: {
+  page: AdminPage;
+  action: string;
+  courses: InstalledCourse[];
+  label: string;
+}) {
+  return (
+    <form method="post" action={action} class="toolbar">
+      <Csrf page={page} />
+      <label for="enrol-course" class="sr-only">
+        {label}
+      </label>
+      <select id="enrol-course" name="courseId">
+        {courses.map((c) => (
+          <option value={c.id}>{c.title}</option>
+        ))}
+      </select>
+      <button type="submit" class="small">
+        {tr(page)('enrol')}
+      </button>
+    </form>
+  );
+}
+
+/** The fields that name an account: a username (kept when the form comes back) and, for people, a name. */
+export function UsernameField({ page, form }: { page: AdminPage; form: FormState | undefined }) {
+  return (
+    <Field page={page} form={form} name="username" label={tr(page)('username')}>
+      {(a) => (
+        <input
+          {...a}
+          name="username"
+          type="text"
+          autocomplete="username"
+          autocapitalize="none"
+          required
+          maxLength={64}
+          value={valueOf(form, 'username')}
+        />
+      )}
+    </Field>
+  );
+}
+
+export function DisplayNameField({ page, form }: { page: AdminPage; form: FormState | undefined }) {
+  return (
+    <Field page={page} form={form} name="displayName" label={tr(page)('displayName')}>
+      {(a) => (
+        <input {...a} name="displayName" type="text" maxLength={120} value={valueOf(form, 'displayName')} />
+      )}
+    </Field>
+  );
+}
+
+/** A new password (the coordinator rule is checked on the server; the password never comes back). */
+export function NewPasswordField({
+  page,
+  form,
+  name = 'password',
+  label = 'password',
+}: {
+  page: AdminPage;
+  form: FormState | undefined;
+  name?: string;
+  label?: 'password' | 'password2';
+}) {
+  return (
+    <Field page={page} form={form} name={name} label={tr(page)(label)}>
+      {(a) => (
+        <input
+          {...a}
+          name={name}
+          type="password"
+          autocomplete="new-password"
+          required
+          minLength={8}
+          maxLength={200}
+        />
+      )}
+    </Field>
+  );
+}

@@ -1,0 +1,91 @@
+import { valueOf, type FormState } from '../kit/form.js';
+import { Csrf } from '../../web/layout.js';
+import { AdminFrame, PostButton, tr, when, type AdminPage } from '../kit/admin.layout.js';
+
+export interface JobView {
+  name: string;
+  description: string;
+  schedule: string;
+  running: boolean;
+  lastRun?:
+    | { started_at: string; outcome: string | null; message: string | null; duration_ms: number | null }
+    | undefined;
+}
+
+export function SchedulePage({
+  page,
+  jobs,
+  available,
+  form,
+  formJob,
+}: {
+  page: AdminPage;
+  jobs: JobView[];
+  available: boolean;
+  /** A refused schedule coming back, and the job it was for (its row shows what was typed). */
+  form?: FormState | undefined;
+  formJob?: string | undefined;
+}) {
+  const t = tr(page);
+  return (
+    <AdminFrame page={page} title={t('scheduleTitle')}>
+      {!available && <p class="muted">{t('scheduleUnavailable')}</p>}
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>{t('job')}</th>
+              <th>{t('schedule')}</th>
+              <th>{t('lastRun')}</th>
+              <th>{t('outcome')}</th>
+              <th class="num">{t('duration')}</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.map((j) => (
+              <tr data-job={j.name}>
+                <td>
+                  <strong class="ltr">{j.name}</strong>
+                  <div class="muted">{j.description}</div>
+                </td>
+                <td>
+                  <form method="post" action={`/admin/schedule/${j.name}`} class="row-actions">
+                    <Csrf page={page} />
+                    <input
+                      name="schedule"
+                      value={valueOf(j.name === formJob ? form : undefined, 'schedule', j.schedule)}
+                      {...(j.name === formJob ? { 'aria-invalid': 'true' as const } : {})}
+                      class="ltr"
+                      style="width:9rem"
+                      aria-label={`${t('schedule')} ${j.name}`}
+                      maxLength={100}
+                    />
+                    <button type="submit" class="small secondary">
+                      {t('save')}
+                    </button>
+                  </form>
+                </td>
+                <td class="ltr">{when(j.lastRun?.started_at)}</td>
+                <td>
+                  {j.running ? '…' : (j.lastRun?.outcome ?? '')}
+                  {j.lastRun?.message && <div class="muted">{j.lastRun.message.slice(0, 200)}</div>}
+                </td>
+                <td class="num">
+                  {j.lastRun?.duration_ms !== undefined && j.lastRun.duration_ms !== null
+                    ? `${j.lastRun.duration_ms} ms`
+                    : ''}
+                </td>
+                <td>
+                  {available && (
+                    <PostButton page={page} action={`/admin/schedule/${j.name}/run`} label={t('runNow')} />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </AdminFrame>
+  );
+}

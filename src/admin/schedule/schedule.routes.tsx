@@ -1,0 +1,72 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { jobsError } from '../../jobs/jobs.errors.js';
+import { setScheduleOverride } from '../../jobs/schedule-overrides.js';
+import type { Scheduler } from '../../jobs/scheduler.js';
+import type { RecordsService } from '../../records/records.service.js';
+import { adminError } from '../admin.errors.js';
+import type { AdminKit } from '../kit/admin.middleware.js';
+import { field, noInput } from '../kit/fields.js';
+import { SchedulePage } from './schedule.pages.js';
+
+const scheduleForm = z.object({ schedule: field(100), job: field(100) });
+
+/** Schedule: each job's cron (saved in records meta, taken by the scheduler at once) and "run now". */
+export function scheduleRouter(
+  ctx: { records: RecordsService; scheduler: Scheduler },
+  kit: AdminKit,
+): Router {
+  const router = Router();
+  const { scheduler } = ctx;
+  const here = () => '/admin/schedule';
+
+  router.get('/admin/schedule', (req, res) => {
+    // The scheduler holds the saved schedules (taken at creation and on every save), started or not.
+    kit.show(
+      res,
+      <SchedulePage page={kit.page(req, res)} jobs={scheduler.list()} available={scheduler.isStarted()} />,
+    );
+  });
+
+  router.post(
+    '/admin/schedule/:job',
+    ...kit.form(
+      scheduleForm,
+      (page, form, req) => (
+        <SchedulePage
+          page={page}
+          jobs={scheduler.list()}
+          available={scheduler.isStarted()}
+          form={form}
+          formJob={String(req.params['job'])}
+        />
+      ),
+      (input, _req, res) => {
+        const name = input.job;
+        if (!scheduler.has(name)) throw jobsError('job_unknown', { job: name });
+        const s = setScheduleOverride(ctx.records, name, input.schedule);
+        // The scheduler takes it now (a running one replaces its cron task); the next start reads it too.
+        scheduler.reschedule(name, s);
+        kit.audit(res, 'job.schedule', name, { schedule: s });
+        kit.back(res, '/admin/schedule', 'scheduleSaved');
+      },
+    ),
+  );
+
+  router.post(
+    '/admin/schedule/:job/run',
+    ...kit.action(
+      noInput,
+      async (_input, req, res) => {
+        if (!scheduler.isStarted()) throw adminError('scheduler_stopped');
+        const name = String(req.params['job']);
+        kit.audit(res, 'job.run', name);
+        const r = await scheduler.runNow(name);
+        kit.back(res, '/admin/schedule', 'ran', { job: r.job, outcome: r.outcome });
+      },
+      here,
+    ),
+  );
+
+  return router;
+}

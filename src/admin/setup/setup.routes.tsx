@@ -1,0 +1,121 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Config } from '../../core/config.js';
+import { isAppError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { startSession } from '../../people/auth.middleware.js';
+import { SigninLimiter, type SessionService } from '../../people/auth.service.js';
+import type { AuditService } from '../../records/audit.service.js';
+import { validate } from '../../web/validate.js';
+import { adminError } from '../admin.errors.js';
+import { field } from '../kit/fields.js';
+import type { AdminKit } from '../kit/admin.middleware.js';
+import { SetupPage, SignInPage } from './setup.pages.js';
+import type { SetupService } from './setup.service.js';
+
+export interface SetupDeps {
+  config: Config;
+  logger: Logger;
+  sessions: SessionService;
+  audit: AuditService;
+  setup: SetupService;
+}
+
+/** The setup form: the code and the first coordinator (the service checks username and password rules). */
+const setupForm = z
+  .object({
+    code: field(40),
+    username: field(64).transform((s) => s.trim()),
+    displayName: field(120).transform((s) => s.trim()),
+    password: field(200),
+    password2: field(200),
+  })
+  .superRefine((v, ctx) => {
+    if (v.password !== v.password2)
+      ctx.addIssue({ code: 'custom', path: ['password2'], message: 'passwordMismatch' });
+  });
+
+/** Sign-in reads what was sent as it is (cut to size); a missing field is the page's own message. */
+const signinForm = z.object({
+  username: z
+    .string()
+    .catch('')
+    .transform((s) => s.trim().slice(0, 64)),
+  password: z
+    .string()
+    .catch('')
+    .transform((s) => s.slice(0, 200)),
+});
+
+/**
+ * First run and sign-in, before the coordinator check: the setup page (while no coordinator exists; the
+ * setup code from the log) and the coordinator sign-in, both rate-limited per address.
+ */
+export function setupRouter(ctx: SetupDeps, kit: AdminKit): Router {
+  const router = Router();
+  const limiter = new SigninLimiter(ctx.config.signinRateLimit);
+
+  router.get('/admin/setup', (req, res) => {
+    if (!ctx.setup.needsSetup()) return res.redirect(303, '/admin/signin');
+    kit.show(res, <SetupPage page={kit.page(req, res)} />);
+  });
+
+  router.post(
+    '/admin/setup',
+    (_req, res, next) => (ctx.setup.needsSetup() ? next() : res.redirect(303, '/admin/signin')),
+    ...kit.form(
+      setupForm,
+      (page, form) => <SetupPage page={page} form={form} />,
+      async (input, req, res) => {
+        const address = req.ip ?? 'unknown';
+        if (limiter.check(address, '\u0000setup')) {
+          res.setHeader('Retry-After', '60');
+          throw adminError('too_many_attempts');
+        }
+        try {
+          const person = await ctx.setup.complete(input.code, {
+            username: input.username,
+            displayName: input.displayName,
+            password: input.password,
+          });
+          await startSession(res, ctx.sessions, person);
+          ctx.logger.info({ coordinator: person.username }, 'first coordinator created');
+          res.redirect(303, '/admin');
+        } catch (e) {
+          if (isAppError(e) && e.code === 'bad_setup_code') limiter.fail(address, '\u0000setup');
+          throw e;
+        }
+      },
+    ),
+  );
+
+  router.get('/admin/signin', (req, res) => {
+    if (ctx.setup.needsSetup()) return res.redirect(303, '/admin/setup');
+    if (res.locals.user?.role === 'coordinator') return res.redirect(303, '/admin');
+    kit.show(res, <SignInPage page={kit.page(req, res)} />);
+  });
+
+  const signin = validate(signinForm);
+  router.post('/admin/signin', signin, async (req, res) => {
+    const { username, password } = signin.input(res);
+    const page = kit.page(req, res);
+    if (!username || !password)
+      return kit.show(res, <SignInPage page={page} error="missing" username={username} />, 400);
+    const address = req.ip ?? 'unknown';
+    if (limiter.check(address, username)) {
+      res.setHeader('Retry-After', '60');
+      return kit.show(res, <SignInPage page={page} error="tooMany" username={username} />, 429);
+    }
+    const person = await ctx.sessions.verify(username, password, 'coordinator');
+    if (!person) {
+      limiter.fail(address, username);
+      return kit.show(res, <SignInPage page={page} error="wrongPassword" username={username} />, 401);
+    }
+    limiter.succeed(username);
+    await startSession(res, ctx.sessions, person);
+    ctx.audit.record(person.id, 'coordinator.signin', person.username, { address });
+    res.redirect(303, '/admin');
+  });
+
+  return router;
+}

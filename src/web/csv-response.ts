@@ -1,0 +1,24 @@
+import type { Response } from 'express';
+import { excelCsv, type Cell, type CsvSeparator } from '../core/csv.js';
+
+/**
+ * Answer a spreadsheet download: the CSV written by core/csv.ts (the one writer: BOM, CRLF, formulas
+ * neutralised), as an attachment that is never cached.
+ */
+export function sendCsv(
+  res: Response,
+  name: string,
+  header: string[],
+  rows: Cell[][],
+  opts: { separator?: CsvSeparator } = {},
+): void {
+  sendCsvBytes(res, name, excelCsv(header, rows, opts));
+}
+
+/** The same answer for a CSV already written (a feature's own export, e.g. the trainee list). */
+export function sendCsvBytes(res: Response, name: string, body: Buffer): void {
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${name.replace(/[^\w.-]+/g, '_')}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(body);
+}
