@@ -22,7 +22,7 @@ import {
 } from '../contract/outcomes.js';
 import { courseBody } from '../learning/course-record.js';
 import { progressFacts } from '../learning/learning.service.js';
-import { AdminReportsRepo } from './reports.repo.js';
+import { AdminReportsRepo, unpackFacts } from './reports.repo.js';
 
 export type ReportSort = 'progress' | 'score' | 'last' | 'name';
 
@@ -139,21 +139,18 @@ export class AdminReportsService {
   courseReport(courseId: string, lang: Language, sort: ReportSort = 'progress'): CourseReport {
     const course = this.outline(courseId, lang);
     const def = this.definition(courseId);
-    const acts = new Map<string, Map<string, ActivityFacts>>();
-    const lastAt = new Map<string, string>();
-    for (const r of this.repo.courseFacts(courseId)) {
-      let m = acts.get(r.person_id);
-      if (!m) acts.set(r.person_id, (m = new Map<string, ActivityFacts>()));
-      m.set(r.activity_id, progressFacts(r));
-      const l = lastAt.get(r.person_id);
-      if (l === undefined || r.updated_at > l) lastAt.set(r.person_id, r.updated_at);
-    }
+    const enrolled = this.repo.enrolledIds(courseId);
     const ratings = new Map(this.repo.courseRatings(courseId).map((r) => [r.person_id, r.rating]));
+    const acts = new Map<string, Map<string, ActivityFacts>>();
     const entries: CourseEntry[] = [];
     const lines: CourseReportLine[] = this.repo.coursePeople(courseId).map((r) => {
-      const o = courseOutcome(def, acts.get(r.person_id) ?? new Map<string, ActivityFacts>());
+      const m = new Map<string, ActivityFacts>();
+      for (const f of unpackFacts(r.acts)) m.set(f.activity_id, progressFacts(f));
+      acts.set(r.person_id, m);
+      const o = courseOutcome(def, m);
       const rating = ratings.get(r.person_id) ?? null;
-      entries.push({ enrolled: r.enrolled === 1, outcome: o, rating });
+      const isEnrolled = enrolled.has(r.person_id);
+      entries.push({ enrolled: isEnrolled, outcome: o, rating });
       const percent = !o
         ? 0
         : o.completed
@@ -169,7 +166,7 @@ export class AdminReportsService {
         agency: r.agency,
         gender: r.gender,
         active: r.active === 1,
-        enrolled: r.enrolled === 1,
+        enrolled: isEnrolled,
         started: o?.started ?? false,
         percent,
         done: o?.done ?? 0,
@@ -178,7 +175,7 @@ export class AdminReportsService {
         score: o?.score ?? null,
         attempts: o?.attempts ?? 0,
         rating,
-        lastActivityAt: lastAt.get(r.person_id) ?? null,
+        lastActivityAt: r.last_at,
       };
     });
     lines.sort(SORTS[sort] ?? SORTS.progress);
@@ -189,14 +186,13 @@ export class AdminReportsService {
       ? [...titles.keys()]
       : (def?.activities.map((a) => a.id) ??
         [...new Set([...acts.values()].flatMap((m) => [...m.keys()]))].filter((id) => id !== ''));
-    const trainees = new Set(lines.map((l) => l.personId));
     const perActivity = order.map((id) => {
       const a = { activityId: id, title: titles.get(id) ?? id, started: 0, done: 0, passed: 0, failed: 0 };
       let scoreSum = 0;
       let scored = 0;
-      for (const [person, m] of acts) {
+      for (const m of acts.values()) {
         const f = m.get(id);
-        if (!f || !trainees.has(person)) continue;
+        if (!f) continue;
         const o = activityOutcome(f);
         a.started++;
         if (o.completed || o.passed) a.done++;
