@@ -15,6 +15,14 @@ export interface CoursePersonRow {
   last_at: string | null;
 }
 
+/** A trainee's rating of a course, with their comment ('' when none). */
+export interface CourseRatingRow {
+  person_id: string;
+  rating: number;
+  comment: string;
+  rated_at: string;
+}
+
 /** One stored progress row of a course ('' = the course itself), as the outcomes module reads it. */
 export interface CourseFactRow {
   activity_id: string;
@@ -79,7 +87,7 @@ export class AdminReportsRepo {
             AND NOT EXISTS (SELECT 1 FROM progress y WHERE y.person_id = x.person_id AND y.course_id = @course)`,
       ),
       enrolledIds: p('SELECT person_id FROM enrolments WHERE course_id = ?').pluck(),
-      ratings: p('SELECT person_id, rating FROM ratings WHERE course_id = ?'),
+      ratings: p('SELECT person_id, rating, comment, rated_at FROM ratings WHERE course_id = ?'),
       // The course's definitions as journalled for HQ (ref `<course>@<version>`, index journal_ref).
       courseDefs: p(
         `SELECT body FROM journal WHERE kind = 'course' AND ref > ? || '@' AND ref < ? || char(65)`,
@@ -111,8 +119,8 @@ export class AdminReportsRepo {
     return new Set(this.s['enrolledIds']!.all(courseId) as string[]);
   }
 
-  courseRatings(courseId: string): { person_id: string; rating: number }[] {
-    return this.s['ratings']!.all(courseId) as { person_id: string; rating: number }[];
+  courseRatings(courseId: string): CourseRatingRow[] {
+    return this.s['ratings']!.all(courseId) as CourseRatingRow[];
   }
 
   /** The bodies (JSON) of the course's `course` journal rows, one per version installed on this box. */

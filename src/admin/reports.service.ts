@@ -64,6 +64,11 @@ export interface CourseReport {
   figures: CourseFigures;
   /** Trainees per progress band, for the chart: not started, 1-24, 25-49, 50-74, 75-99, completed. */
   bands: number[];
+  /** The ratings of the report's trainees: how many gave each mark (1..5) and the comments, newest first. */
+  ratings: {
+    distribution: [number, number, number, number, number];
+    comments: RatingComment[];
+  };
   perActivity: {
     activityId: string;
     title: string;
@@ -73,6 +78,21 @@ export interface CourseReport {
     failed: number;
     score: number | null;
   }[];
+}
+
+/** A trainee's comment on the course (their name is shown only when the box's setting says so). */
+export interface RatingComment {
+  personId: string;
+  username: string;
+  displayName: string;
+  rating: number;
+  comment: string;
+  ratedAt: string;
+}
+
+/** Which trainees a report covers: all, or the members of one class (cohort). */
+export interface ReportFilter {
+  cohortId?: string | null | undefined;
 }
 
 const BAND_LABELS = ['0%', '1–24%', '25–49%', '50–74%', '75–99%', '100%'] as const;
@@ -136,14 +156,22 @@ export class AdminReportsService {
    * computed by the outcomes module (src/contract/outcomes.ts) from the stored progress, as HQ computes
    * its own from the imported journal.
    */
-  courseReport(courseId: string, lang: Language, sort: ReportSort = 'progress'): CourseReport {
+  courseReport(
+    courseId: string,
+    lang: Language,
+    sort: ReportSort = 'progress',
+    filter: ReportFilter = {},
+  ): CourseReport {
     const course = this.outline(courseId, lang);
+    const only = filter.cohortId ? new Set(this.cohorts.memberIds(filter.cohortId)) : null;
     const def = this.definition(courseId);
     const enrolled = this.repo.enrolledIds(courseId);
-    const ratings = new Map(this.repo.courseRatings(courseId).map((r) => [r.person_id, r.rating]));
+    const ratingRows = this.repo.courseRatings(courseId);
+    const ratings = new Map(ratingRows.map((r) => [r.person_id, r.rating]));
     const acts = new Map<string, Map<string, ActivityFacts>>();
     const entries: CourseEntry[] = [];
-    const lines: CourseReportLine[] = this.repo.coursePeople(courseId).map((r) => {
+    const people = this.repo.coursePeople(courseId).filter((r) => !only || only.has(r.person_id));
+    const lines: CourseReportLine[] = people.map((r) => {
       const m = new Map<string, ActivityFacts>();
       for (const f of unpackFacts(r.acts)) m.set(f.activity_id, progressFacts(f));
       acts.set(r.person_id, m);
@@ -205,12 +233,31 @@ export class AdminReportsService {
       }
       return { ...a, score: scored ? scoreSum / scored : null };
     });
+    const distribution: [number, number, number, number, number] = [0, 0, 0, 0, 0];
+    const byId = new Map(people.map((p) => [p.person_id, p]));
+    const comments: RatingComment[] = [];
+    for (const r of ratingRows) {
+      const p = byId.get(r.person_id);
+      if (!p) continue;
+      distribution[r.rating - 1]!++;
+      if (r.comment.trim())
+        comments.push({
+          personId: p.person_id,
+          username: p.username,
+          displayName: p.display_name,
+          rating: r.rating,
+          comment: r.comment,
+          ratedAt: r.rated_at,
+        });
+    }
+    comments.sort((a, b) => (a.ratedAt < b.ratedAt ? 1 : a.ratedAt > b.ratedAt ? -1 : 0));
     return {
       course,
       activities: def?.activities.length ?? course.activityCount,
       lines,
       figures: tally(entries),
       bands,
+      ratings: { distribution, comments },
       perActivity,
     };
   }

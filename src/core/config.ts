@@ -120,6 +120,11 @@ export const configSchema = z
         highTempC: z.number().positive().default(75),
         healthSchedule: cron.default('*/15 * * * *'),
         cleanupSchedule: cron.default('15 3 * * *'),
+        /**
+         * Show trainees' names beside their course ratings and comments in the reports (default: hidden;
+         * the rating form tells the trainee which applies).
+         */
+        ratingNames: z.boolean().default(false),
         /** job_runs and health snapshots older than this are removed by the cleanup job. */
         keepJobRunsDays: z.number().int().positive().default(90),
       })
