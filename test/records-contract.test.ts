@@ -165,3 +165,51 @@ describe('the journal `course` row of a course disabled before it had one', () =
     }
   });
 });
+
+describe('records.db migration 5: failed outranks completed in stored progress', () => {
+  it('a SCO stored completed that also failed becomes failed; completed-only and passed rows stay', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fc-m5-'));
+    dirs.push(dir);
+    const db = new Database(join(dir, 'records.db'));
+    migrate(db, recordsMigrations.slice(0, 4));
+    const stmt = (seq: number, verb: string, activity: string) => {
+      const body = {
+        actor: { objectType: 'Agent', account: { homePage: 'http://box', name: 'p1' } },
+        verb: { id: `http://adlnet.gov/expapi/verbs/${verb}`, display: { en: verb } },
+        object: { objectType: 'Activity', id: `urn:fieldclass:course:c/${activity}` },
+        context: {
+          platform: 'fieldclass',
+          extensions: { 'urn:fieldclass:ext:course-id': 'c', 'urn:fieldclass:ext:activity-id': activity },
+        },
+        timestamp: '2026-03-01T08:00:00.000Z',
+      };
+      db.prepare("INSERT INTO journal VALUES (?, 1, 'statement', ?, ?, 'now')").run(
+        seq,
+        `s${seq}`,
+        JSON.stringify(body),
+      );
+    };
+    // What the code before migration 4 stored: completed outranked failed.
+    stmt(1, 'completed', 'sco1');
+    stmt(2, 'failed', 'sco1');
+    stmt(3, 'completed', 'sco2');
+    stmt(4, 'failed', 'quiz');
+    stmt(5, 'passed', 'quiz');
+    const row = db.prepare(
+      `INSERT INTO progress (person_id, course_id, activity_id, status, completed, attempts, last_seq, updated_at)
+       VALUES ('p1', 'c', ?, ?, 1, 1, 1, 'now')`,
+    );
+    row.run('sco1', 'completed');
+    row.run('sco2', 'completed');
+    row.run('quiz', 'passed');
+    migrate(db, recordsMigrations);
+    expect(
+      db.prepare('SELECT activity_id, status, completed FROM progress ORDER BY activity_id').all(),
+    ).toEqual([
+      { activity_id: 'quiz', status: 'passed', completed: 1 },
+      { activity_id: 'sco1', status: 'failed', completed: 1 },
+      { activity_id: 'sco2', status: 'completed', completed: 1 },
+    ]);
+    db.close();
+  });
+});
