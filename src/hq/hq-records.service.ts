@@ -394,8 +394,7 @@ export class IngestBatch {
     else if (f.type === 'enrolment') {
       this.repo.applyEnrolment(this.applianceNo, f.localId, f.courseId, f.cohortId, f.active, r.epoch, r.seq);
       this.personOf(f.localId);
-    }
-    else if (f.type === 'course') this.repo.addCourseDef(f.body);
+    } else if (f.type === 'course') this.repo.addCourseDef(f.body);
     else {
       const a = f.body;
       this.repo.addAdjustment(this.applianceNo, a);
