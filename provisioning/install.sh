@@ -210,15 +210,7 @@ node_runs=1
 ((node_runs)) || fc_note "the $ARCH Node runtime cannot run here (another architecture): app steps run at first boot"
 
 # Run the fieldclass CLI of the new release against the target's config and data.
-app() {
-  if ((live)); then
-    (cd /var/lib/fieldclass && runuser -u fieldclass -- env FIELDCLASS_CONFIG=/etc/fieldclass/config.json \
-      "$node_bin" "$root$rel/app/bin/fieldclass.js" "$@")
-  else
-    FIELDCLASS_CONFIG=$root/etc/fieldclass/config.json "$node_bin" "$root$rel/app/bin/fieldclass.js" "$@" \
-      --data "$root/var/lib/fieldclass"
-  fi
-}
+app() { fc_cli "$root$rel" "$@"; }
 # has_command GROUP [SUB]: whether this release's CLI has the command (commander lists it in the help).
 has_command() {
   local help
@@ -423,14 +415,7 @@ if ((live && !no_start)); then
     if command -v fake-hwclock >/dev/null; then fake-hwclock save || true; fi
   fi
   step "waiting for the service"
-  port=$(sed -n 's/.*"port": *\([0-9]*\).*/\1/p' /etc/fieldclass/config.json | head -n1)
-  ok=0
-  for _ in $(seq 1 60); do
-    if "$node_bin" -e "fetch('http://127.0.0.1:${port:-8080}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then ok=1; break; fi
-    sleep 1
-  done
-  ((ok)) || die "the service did not answer /healthz within 60 s: journalctl -u fieldclass -n 50"
-  fc_note "healthy: http://127.0.0.1:${port:-8080}/healthz"
+  fc_wait_healthy "$node_bin" || die "the service did not answer /healthz within 60 s: journalctl -u fieldclass -n 50"
 fi
 
 # --- what the technician needs ----------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The way back after an upgrade: run the previous release again, on the databases as they were just before
 # the upgrade (migrations only go forward, so the older version cannot read upgraded databases).
-# Records written since the upgrade are set aside (not deleted) in the upgrade-backups dir.
+# Records written since the upgrade are set aside (not deleted), and records.db starts a new epoch (as
+# `fieldclass backup restore` does) so that HQ imports what the box exports next.
 #   sudo /opt/fieldclass/current/app/provisioning/rollback.sh --yes [--root DIR]
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 die() { echo "rollback.sh: error: $*" >&2; exit 1; }
 root='' yes=0
 while (($#)); do
@@ -17,6 +20,9 @@ done
 root=${root%/}
 live=1
 [[ -z $root ]] || live=0
+export FC_ROOT=$root
+# shellcheck source=../appliance/lib/fileops.sh
+. "$here/../appliance/lib/fileops.sh"
 [[ -L $root/opt/fieldclass/previous ]] || die "no previous release to go back to (/opt/fieldclass/previous)"
 cur=$(basename "$(readlink "$root/opt/fieldclass/current")")
 prev=$(basename "$(readlink "$root/opt/fieldclass/previous")")
@@ -28,13 +34,46 @@ backup=${found[-1]}
 ((yes)) || die "this goes back to $prev with the databases of $(basename "$backup"); records made since are set aside. Add --yes"
 
 ((live)) && systemctl stop fieldclass
+data=$root/var/lib/fieldclass
+prev_rel=$root/opt/fieldclass/releases/$prev
 aside=$backups/$(date -u +%Y%m%dT%H%M%SZ)-set-aside-$cur
 mkdir -p "$aside"
-for f in "$root"/var/lib/fieldclass/*.db "$root"/var/lib/fieldclass/*.db-wal "$root"/var/lib/fieldclass/*.db-shm; do
-  [[ -f $f ]] && mv "$f" "$aside/"
+# Every database but records.db: set aside, the copy from before the upgrade put back (with its -wal).
+for f in "$data"/*.db "$data"/*.db-wal "$data"/*.db-shm; do
+  [[ -f $f && $(basename "$f") != records.db* ]] && mv "$f" "$aside/"
 done
-cp -p "$backup"/* "$root/var/lib/fieldclass/"
+for f in "$backup"/*; do
+  [[ -f $f && $(basename "$f") != records.db* ]] && cp -p "$f" "$data/"
+done
+# records.db through the previous release's `backup restore`: it checks the copy, sets the current database
+# aside (in backups/) and starts a new epoch past every epoch used so far. Without one, the sequence numbers
+# written since the upgrade, maybe already exported, would be written again with other records and HQ would
+# refuse the next bundle as a fork.
+epoch_note=''
+if [[ -f $backup/records.db ]]; then
+  fc_cli "$prev_rel" backup --help 2>/dev/null | grep -qE '^ +restore' ||
+    die "release $prev has no 'fieldclass backup restore' (no new epoch): restore $backup/records.db by hand"
+  staged=$data/.rollback-records.db
+  rm -f "$staged" "$staged-wal" "$staged-shm"
+  cp "$backup/records.db" "$staged"
+  if [[ -f $backup/records.db-wal ]]; then
+    # `backup restore` copies the one file: fold the backup's WAL into it first.
+    cp "$backup/records.db-wal" "$staged-wal"
+    "$prev_rel/node/bin/node" -e "new (require(process.argv[1]))(process.argv[2]).pragma('wal_checkpoint(TRUNCATE)')" \
+      "$prev_rel/app/node_modules/better-sqlite3" "$staged" || die "cannot read $backup/records.db"
+  fi
+  # Owned like the data dir (the service user): the backup dir itself is root's only.
+  chown --reference="$data" "$staged"*
+  out=$(fc_cli "$prev_rel" backup restore "$staged") || { rm -f "$staged"*; die "fieldclass backup restore failed: $out"; }
+  rm -f "$staged" "$staged-wal" "$staged-shm"
+  epoch_note="; $out"
+fi
+# Whatever the commands above made as root (a test root) belongs to the service user, like the data dir.
+find "$data" -maxdepth 2 \( -name '*.db' -o -name '*.db-*' -o -path "$data/backups" \) -exec chown --reference="$data" {} +
 ln -sfn "releases/$prev" "$root/opt/fieldclass/current.tmp" && mv -Tf "$root/opt/fieldclass/current.tmp" "$root/opt/fieldclass/current"
 ln -sfn "releases/$cur" "$root/opt/fieldclass/previous.tmp" && mv -Tf "$root/opt/fieldclass/previous.tmp" "$root/opt/fieldclass/previous"
-((live)) && systemctl start fieldclass
-echo "rolled back to $prev (databases from $(basename "$backup")); the databases of $cur are in $aside"
+if ((live)); then
+  systemctl start fieldclass
+  fc_wait_healthy "$prev_rel/node/bin/node" || die "release $prev did not answer /healthz within 60 s: journalctl -u fieldclass -n 50"
+fi
+echo "rolled back to $prev (databases from $(basename "$backup")); the databases of $cur are in $aside and $data/backups$epoch_note"

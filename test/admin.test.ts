@@ -439,7 +439,7 @@ describe('admin trainees, cohorts, courses, reports', () => {
     expect([...text.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = text.toString('utf8').slice(1).split('\r\n');
     expect(lines[0]).toContain('username,name,external id');
-    expect(lines[1]).toMatch(/^t001,t001,,,,yes,yes,2,3,67,no,,/);
+    expect(lines[1]).toMatch(/^t001,t001,,,,yes,yes,yes,2,3,67,no,,/);
     const hist = await coord.page(`/admin/trainees/${t1.id}/history`);
     expect(hist.html).toContain('Introduction');
     expect(hist.html).toContain('completed');

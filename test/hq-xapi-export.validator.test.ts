@@ -62,6 +62,8 @@ describe('hq export --xapi against a third-party xAPI validator', () => {
       await L.submitQuiz(awa, c, 'final-quiz', 'en', WRONG);
       await L.submitQuiz(awa, c, 'final-quiz', 'en', RIGHT);
       await L.rateCourse(awa, c, 5, 'Très utile, merci « vraiment ».');
+      await L.completeLesson(ben, c, 'intro', 'fr');
+      await L.completeLesson(ben, c, 'video', 'fr');
       await L.submitQuiz(ben, c, 'final-quiz', 'fr', WRONG);
       await L.rateCourse(ben, c, 2, '');
       ctx.grants.grant({ username: 'ben', courseId: c, quizId: 'final-quiz', add: 1, by: null });

@@ -22,6 +22,10 @@ import type { XapiStatement } from '../src/contract/vocabulary.js';
 import { migrate } from '../src/db/migrate.js';
 import { recordsMigrations } from '../src/db/migrations/records.js';
 import { hqMigrations } from '../src/db/migrations/hq.js';
+import { testConfig } from '../src/core/config.js';
+import { silentLogger } from '../src/core/logger.js';
+import { openContext } from '../src/app/context.js';
+import { testContext } from './helpers/context.js';
 import { testHq } from './hq.fixtures.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/bundles/format-1');
@@ -126,5 +130,86 @@ describe('widening the journal kind CHECK in place (writable_schema)', () => {
     // The migration asks for derived state to be rebuilt from the journal it holds.
     expect(hq.prepare("SELECT value FROM meta WHERE key = 'derived_rebuild'").pluck().get()).toBe('1');
     hq.close();
+  });
+});
+
+describe('the journal `course` row of a course disabled before it had one', () => {
+  it('is written when the course is enabled, not only at the next start', () => {
+    // A content store holding a disabled course, made on another data dir (its journal is not ours).
+    const src = testContext();
+    src.content.installFolder(join(import.meta.dirname, 'fixtures/courses/fixture-course'));
+    src.content.setActive('fixture-course', false);
+    src.db.content.pragma('wal_checkpoint(TRUNCATE)');
+    const contentDb = join(src.dir, 'content.db');
+    const dir = mkdtempSync(join(tmpdir(), 'fc-enable-'));
+    dirs.push(dir);
+    copyFileSync(contentDb, join(dir, 'content.db'));
+    src.cleanup();
+
+    const ctx = openContext(
+      testConfig({ dataDir: dir, port: 0, host: '127.0.0.1', installSampleCourses: false }),
+      { logger: silentLogger },
+    );
+    try {
+      // At start-up the disabled course's outline cannot be read: no row yet.
+      expect(ctx.records.hasJournalRow('course', 'fixture-course@1.0.0')).toBe(false);
+      ctx.content.setActive('fixture-course', true);
+      expect(ctx.records.hasJournalRow('course', 'fixture-course@1.0.0')).toBe(true);
+      // Disabling and enabling again adds nothing.
+      ctx.content.setActive('fixture-course', false);
+      ctx.content.setActive('fixture-course', true);
+      const n = ctx.db.records.prepare("SELECT count(*) FROM journal WHERE kind = 'course'").pluck().get();
+      expect(n).toBe(1);
+    } finally {
+      ctx.close();
+    }
+  });
+});
+
+describe('records.db migration 5: failed outranks completed in stored progress', () => {
+  it('a SCO stored completed that also failed becomes failed; completed-only and passed rows stay', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fc-m5-'));
+    dirs.push(dir);
+    const db = new Database(join(dir, 'records.db'));
+    migrate(db, recordsMigrations.slice(0, 4));
+    const stmt = (seq: number, verb: string, activity: string) => {
+      const body = {
+        actor: { objectType: 'Agent', account: { homePage: 'http://box', name: 'p1' } },
+        verb: { id: `http://adlnet.gov/expapi/verbs/${verb}`, display: { en: verb } },
+        object: { objectType: 'Activity', id: `urn:fieldclass:course:c/${activity}` },
+        context: {
+          platform: 'fieldclass',
+          extensions: { 'urn:fieldclass:ext:course-id': 'c', 'urn:fieldclass:ext:activity-id': activity },
+        },
+        timestamp: '2026-03-01T08:00:00.000Z',
+      };
+      db.prepare("INSERT INTO journal VALUES (?, 1, 'statement', ?, ?, 'now')").run(
+        seq,
+        `s${seq}`,
+        JSON.stringify(body),
+      );
+    };
+    // What the code before migration 4 stored: completed outranked failed.
+    stmt(1, 'completed', 'sco1');
+    stmt(2, 'failed', 'sco1');
+    stmt(3, 'completed', 'sco2');
+    stmt(4, 'failed', 'quiz');
+    stmt(5, 'passed', 'quiz');
+    const row = db.prepare(
+      `INSERT INTO progress (person_id, course_id, activity_id, status, completed, attempts, last_seq, updated_at)
+       VALUES ('p1', 'c', ?, ?, 1, 1, 1, 'now')`,
+    );
+    row.run('sco1', 'completed');
+    row.run('sco2', 'completed');
+    row.run('quiz', 'passed');
+    migrate(db, recordsMigrations);
+    expect(
+      db.prepare('SELECT activity_id, status, completed FROM progress ORDER BY activity_id').all(),
+    ).toEqual([
+      { activity_id: 'quiz', status: 'passed', completed: 1 },
+      { activity_id: 'sco1', status: 'failed', completed: 1 },
+      { activity_id: 'sco2', status: 'completed', completed: 1 },
+    ]);
+    db.close();
   });
 });

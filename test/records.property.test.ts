@@ -137,7 +137,7 @@ const actionArb = fc.oneof(
     }),
   },
   {
-    weight: 2,
+    weight: 4,
     arbitrary: fc.record({
       t: fc.constant('rate' as const),
       who,
@@ -469,8 +469,14 @@ async function run(h: History) {
           // Every attempt used: the trainee is refused until a coordinator grants more.
           if (!(e instanceof AppError && e.code === 'no_attempts_left')) throw e;
         }
-      } else if (a.t === 'rate') await L.rateCourse(p, a.course, a.stars, '');
-      else if (a.t === 'grant')
+      } else if (a.t === 'rate') {
+        try {
+          await L.rateCourse(p, a.course, a.stars, '');
+        } catch (e) {
+          // A course is rated once completed on this box.
+          if (!(e instanceof AppError && e.code === 'not_completed')) throw e;
+        }
+      } else if (a.t === 'grant')
         boxes[b]!.ctx.grants.grant({
           username: p.username,
           courseId: GRADED,

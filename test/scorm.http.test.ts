@@ -91,5 +91,17 @@ describe('the package origin', () => {
     }
     const bad = await fetch(`${base}/rt/commit`, { method: 'POST', body: '{not json' });
     expect(bad.status).toBe(400);
+    // Read through the one validate(schema): a malformed call is a 400 naming the field, never a 500.
+    for (const [path, payload] of [
+      ['/rt/commit', { token: 'forged.token', seq: 'two' }],
+      ['/rt/commit', { token: 'forged.token', seq: 1, terminate: 'yes' }],
+      ['/rt/launch', { token: 42 }],
+    ] as const) {
+      const r = await fetch(base + path, { method: 'POST', body: JSON.stringify(payload) });
+      expect(r.status, JSON.stringify(payload)).toBe(400);
+      const e = ((await r.json()) as { error: { code: string; message: string } }).error;
+      expect(e.code).toBe('invalid');
+      expect(e.message).toMatch(/seq|terminate|token/);
+    }
   });
 });

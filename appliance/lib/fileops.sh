@@ -7,6 +7,33 @@ FC_ROOT=${FC_ROOT:-}
 FC_CHANGES=${FC_CHANGES:-0}
 
 fc_note() { printf '  %s\n' "$*"; }
+
+# fc_cli RELEASE_DIR ARGS... : that release's fieldclass CLI on the target's config and data: as the service
+# user on a running box; on a target root ($FC_ROOT) directly, with its data dir.
+fc_cli() {
+  local rel=$1
+  shift
+  if [[ -z $FC_ROOT ]]; then
+    (cd /var/lib/fieldclass && runuser -u fieldclass -- env FIELDCLASS_CONFIG=/etc/fieldclass/config.json \
+      "$rel/node/bin/node" "$rel/app/bin/fieldclass.js" "$@")
+  else
+    FIELDCLASS_CONFIG=$FC_ROOT/etc/fieldclass/config.json "$rel/node/bin/node" "$rel/app/bin/fieldclass.js" "$@" \
+      --data "$FC_ROOT/var/lib/fieldclass"
+  fi
+}
+# fc_wait_healthy NODE_BIN : on a running box, wait up to 60 s for the service's /healthz (port from the
+# config); says so and returns 0 when it answers, 1 otherwise.
+fc_wait_healthy() {
+  local port ok=0
+  port=$(sed -n 's/.*"port": *\([0-9]*\).*/\1/p' /etc/fieldclass/config.json | head -n1)
+  for _ in $(seq 1 60); do
+    if "$1" -e "fetch('http://127.0.0.1:${port:-8080}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then ok=1; break; fi
+    sleep 1
+  done
+  ((ok)) || return 1
+  fc_note "healthy: http://127.0.0.1:${port:-8080}/healthz"
+}
+
 fc_changed() { FC_CHANGES=$((FC_CHANGES + 1)); fc_note "$*"; }
 
 # Numeric id of a user or group in the target root (its /etc/passwd, /etc/group); empty when unknown.

@@ -22,7 +22,7 @@ import {
 } from '../contract/outcomes.js';
 import { courseBody } from '../learning/course-record.js';
 import { progressFacts } from '../learning/learning.service.js';
-import { AdminReportsRepo } from './reports.repo.js';
+import { AdminReportsRepo, unpackFacts } from './reports.repo.js';
 
 export type ReportSort = 'progress' | 'score' | 'last' | 'name';
 
@@ -64,6 +64,11 @@ export interface CourseReport {
   figures: CourseFigures;
   /** Trainees per progress band, for the chart: not started, 1-24, 25-49, 50-74, 75-99, completed. */
   bands: number[];
+  /** The ratings of the report's trainees: how many gave each mark (1..5) and the comments, newest first. */
+  ratings: {
+    distribution: [number, number, number, number, number];
+    comments: RatingComment[];
+  };
   perActivity: {
     activityId: string;
     title: string;
@@ -73,6 +78,21 @@ export interface CourseReport {
     failed: number;
     score: number | null;
   }[];
+}
+
+/** A trainee's comment on the course (their name is shown only when the box's setting says so). */
+export interface RatingComment {
+  personId: string;
+  username: string;
+  displayName: string;
+  rating: number;
+  comment: string;
+  ratedAt: string;
+}
+
+/** Which trainees a report covers: all, or the members of one class (cohort). */
+export interface ReportFilter {
+  cohortId?: string | null | undefined;
 }
 
 const BAND_LABELS = ['0%', '1–24%', '25–49%', '50–74%', '75–99%', '100%'] as const;
@@ -136,24 +156,29 @@ export class AdminReportsService {
    * computed by the outcomes module (src/contract/outcomes.ts) from the stored progress, as HQ computes
    * its own from the imported journal.
    */
-  courseReport(courseId: string, lang: Language, sort: ReportSort = 'progress'): CourseReport {
+  courseReport(
+    courseId: string,
+    lang: Language,
+    sort: ReportSort = 'progress',
+    filter: ReportFilter = {},
+  ): CourseReport {
     const course = this.outline(courseId, lang);
+    const only = filter.cohortId ? new Set(this.cohorts.memberIds(filter.cohortId)) : null;
     const def = this.definition(courseId);
+    const enrolled = this.repo.enrolledIds(courseId);
+    const ratingRows = this.repo.courseRatings(courseId);
+    const ratings = new Map(ratingRows.map((r) => [r.person_id, r.rating]));
     const acts = new Map<string, Map<string, ActivityFacts>>();
-    const lastAt = new Map<string, string>();
-    for (const r of this.repo.courseFacts(courseId)) {
-      let m = acts.get(r.person_id);
-      if (!m) acts.set(r.person_id, (m = new Map<string, ActivityFacts>()));
-      m.set(r.activity_id, progressFacts(r));
-      const l = lastAt.get(r.person_id);
-      if (l === undefined || r.updated_at > l) lastAt.set(r.person_id, r.updated_at);
-    }
-    const ratings = new Map(this.repo.courseRatings(courseId).map((r) => [r.person_id, r.rating]));
     const entries: CourseEntry[] = [];
-    const lines: CourseReportLine[] = this.repo.coursePeople(courseId).map((r) => {
-      const o = courseOutcome(def, acts.get(r.person_id) ?? new Map<string, ActivityFacts>());
+    const people = this.repo.coursePeople(courseId).filter((r) => !only || only.has(r.person_id));
+    const lines: CourseReportLine[] = people.map((r) => {
+      const m = new Map<string, ActivityFacts>();
+      for (const f of unpackFacts(r.acts)) m.set(f.activity_id, progressFacts(f));
+      acts.set(r.person_id, m);
+      const o = courseOutcome(def, m);
       const rating = ratings.get(r.person_id) ?? null;
-      entries.push({ enrolled: r.enrolled === 1, outcome: o, rating });
+      const isEnrolled = enrolled.has(r.person_id);
+      entries.push({ enrolled: isEnrolled, outcome: o, rating });
       const percent = !o
         ? 0
         : o.completed
@@ -169,7 +194,7 @@ export class AdminReportsService {
         agency: r.agency,
         gender: r.gender,
         active: r.active === 1,
-        enrolled: r.enrolled === 1,
+        enrolled: isEnrolled,
         started: o?.started ?? false,
         percent,
         done: o?.done ?? 0,
@@ -178,7 +203,7 @@ export class AdminReportsService {
         score: o?.score ?? null,
         attempts: o?.attempts ?? 0,
         rating,
-        lastActivityAt: lastAt.get(r.person_id) ?? null,
+        lastActivityAt: r.last_at,
       };
     });
     lines.sort(SORTS[sort] ?? SORTS.progress);
@@ -189,14 +214,13 @@ export class AdminReportsService {
       ? [...titles.keys()]
       : (def?.activities.map((a) => a.id) ??
         [...new Set([...acts.values()].flatMap((m) => [...m.keys()]))].filter((id) => id !== ''));
-    const trainees = new Set(lines.map((l) => l.personId));
     const perActivity = order.map((id) => {
       const a = { activityId: id, title: titles.get(id) ?? id, started: 0, done: 0, passed: 0, failed: 0 };
       let scoreSum = 0;
       let scored = 0;
-      for (const [person, m] of acts) {
+      for (const m of acts.values()) {
         const f = m.get(id);
-        if (!f || !trainees.has(person)) continue;
+        if (!f) continue;
         const o = activityOutcome(f);
         a.started++;
         if (o.completed || o.passed) a.done++;
@@ -209,12 +233,31 @@ export class AdminReportsService {
       }
       return { ...a, score: scored ? scoreSum / scored : null };
     });
+    const distribution: [number, number, number, number, number] = [0, 0, 0, 0, 0];
+    const byId = new Map(people.map((p) => [p.person_id, p]));
+    const comments: RatingComment[] = [];
+    for (const r of ratingRows) {
+      const p = byId.get(r.person_id);
+      if (!p) continue;
+      distribution[r.rating - 1]!++;
+      if (r.comment.trim())
+        comments.push({
+          personId: p.person_id,
+          username: p.username,
+          displayName: p.display_name,
+          rating: r.rating,
+          comment: r.comment,
+          ratedAt: r.rated_at,
+        });
+    }
+    comments.sort((a, b) => (a.ratedAt < b.ratedAt ? 1 : a.ratedAt > b.ratedAt ? -1 : 0));
     return {
       course,
       activities: def?.activities.length ?? course.activityCount,
       lines,
       figures: tally(entries),
       bands,
+      ratings: { distribution, comments },
       perActivity,
     };
   }

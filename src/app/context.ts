@@ -98,9 +98,10 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
       logger.error({ failed: r.failed.map((f) => f.folder) }, 'some sample courses were not installed');
   }
   const learning = new LearningService(recordsDb, records, content, people);
-  // The journal's `course` rows (what HQ needs to compute outcomes): catch up now, then on every install.
+  // The journal's `course` rows (what HQ needs to compute outcomes): catch up now, then on every install
+  // and every enabling (a disabled course's outline cannot be read, so it gets its row when enabled).
   journalCourses(content, records);
-  content.onInstalled(() => journalCourses(content, records));
+  content.onCoursesChanged(() => journalCourses(content, records));
   const audit = new AuditService(recordsDb, records);
   const scorm = new ScormService(recordsDb, records, content, learning, people, clock, audit);
   const grants = new AttemptGrantService(records, content, people, learning, audit);

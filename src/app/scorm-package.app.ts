@@ -4,7 +4,13 @@ import type { ContentService } from '../content/content.service.js';
 import type { Language } from '../core/config.js';
 import { isAppError } from '../core/errors.js';
 import type { ScormScripts } from '../learning/scorm.scripts.js';
-import type { CommitInput, ScormService } from '../learning/scorm.service.js';
+import {
+  commitRequestSchema,
+  launchRequestSchema,
+  type CommitInput,
+  type ScormService,
+} from '../learning/scorm.service.js';
+import { validate } from '../web/validate.js';
 import { listen, type Listening } from './listen.js';
 
 /**
@@ -88,20 +94,17 @@ export function createPackageApp(
     res.setHeader('Cache-Control', 'no-store');
     next();
   };
-  app.post('/rt/launch', noStore, body, async (req, res) => {
-    const token = (req.body as { token?: unknown } | undefined)?.token;
-    res.json(await scorm.startLaunch(token, lang));
+  const launchStep = validate(launchRequestSchema);
+  const commitStep = validate(commitRequestSchema);
+  app.post('/rt/launch', noStore, body, launchStep, async (_req, res) => {
+    res.json(await scorm.startLaunch(launchStep.input(res).token, lang));
   });
-  app.post('/rt/commit', noStore, body, async (req, res) => {
-    const b = (req.body ?? {}) as Record<string, unknown>;
+  app.post('/rt/commit', noStore, body, commitStep, async (_req, res) => {
+    const { elapsed, set, ...rest } = commitStep.input(res);
     const input: CommitInput = {
-      token: typeof b['token'] === 'string' ? b['token'] : '',
-      seq: typeof b['seq'] === 'number' ? b['seq'] : NaN,
-      ...(b['set'] !== undefined ? { set: b['set'] as Record<string, string> } : {}),
-      terminate: b['terminate'] === true,
-      exitSet: b['exitSet'] === true,
-      asset: b['asset'] === true,
-      ...(typeof b['elapsed'] === 'number' ? { elapsed: b['elapsed'] } : {}),
+      ...rest,
+      ...(set !== undefined ? { set } : {}),
+      ...(elapsed !== undefined ? { elapsed } : {}),
     };
     const r = await scorm.commitLaunch(input, lang);
     res.json({ result: true, errorCode: 0, ...r });

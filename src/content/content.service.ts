@@ -274,6 +274,7 @@ export class ContentService implements ContentReader {
     if (!this.repo.setActive(courseId, active))
       throw new AppError('not_found', `course ${courseId} is not installed`, 404);
     this.cache.clear();
+    if (active) for (const fn of this.changedListeners) fn();
   }
 
   /** Whether any course was ever installed in this store (first-start sample install runs once). */
@@ -351,11 +352,14 @@ export class ContentService implements ContentReader {
     return this.repo.fileByPath(courseId, path);
   }
 
-  private readonly installedListeners: ((r: InstallResult) => void)[] = [];
+  private readonly changedListeners: (() => void)[] = [];
 
-  /** Call `fn` after each install or upgrade commits (the journal's `course` row is written there). */
-  onInstalled(fn: (r: InstallResult) => void): void {
-    this.installedListeners.push(fn);
+  /**
+   * Call `fn` after each install or upgrade commits and after a course is enabled: when a course's
+   * outline becomes readable (the journal's `course` row is written there).
+   */
+  onCoursesChanged(fn: () => void): void {
+    this.changedListeners.push(fn);
   }
 
   private installPrepared(p: PreparedCourse, source: CourseSource, opts: InstallOptions): InstallResult {
@@ -423,7 +427,7 @@ export class ContentService implements ContentReader {
       { course: p.id, version: p.version, status: result.status, bytesStored },
       'course installed',
     );
-    for (const fn of this.installedListeners) fn(result);
+    for (const fn of this.changedListeners) fn();
     return result;
   }
 

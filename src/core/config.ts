@@ -120,6 +120,11 @@ export const configSchema = z
         highTempC: z.number().positive().default(75),
         healthSchedule: cron.default('*/15 * * * *'),
         cleanupSchedule: cron.default('15 3 * * *'),
+        /**
+         * Show trainees' names beside their course ratings and comments in the reports (default: hidden;
+         * the rating form tells the trainee which applies).
+         */
+        ratingNames: z.boolean().default(false),
         /** job_runs and health snapshots older than this are removed by the cleanup job. */
         keepJobRunsDays: z.number().int().positive().default(90),
       })
@@ -184,17 +189,38 @@ export interface LoadConfigOptions {
   configFile?: string;
 }
 
-/** Parse the configuration from all sources. Throws AppError('config_invalid') naming the field. */
-export function loadConfig(opts: LoadConfigOptions = {}): Config {
+/** Where one place (the box, HQ) takes its configuration from, beside its schema. */
+export interface ConfigSources {
+  /** How each environment variable sets part of the config (`FIELDCLASS_PORT` -> `{ port }`). */
+  env: Record<string, (v: string) => Record<string, unknown>>;
+  /** The data dir when neither a flag nor the environment names one. */
+  defaultDataDir: string;
+  /** The config file's name inside the data dir. */
+  fileName: string;
+  /** How errors name this config ("config", "hq config"). */
+  label: string;
+}
+
+/**
+ * THE layered config loader, for the box and HQ: flags > environment > the JSON file (<dataDir>/<fileName>
+ * or `configFile`) > the schema's defaults, merged deeply (a flag or variable sets one field of a section,
+ * the rest of the section stays), parsed by `schema`, the data dir made absolute, frozen all the way down.
+ * Throws AppError('config_invalid') naming the field.
+ */
+export function loadLayeredConfig<S extends z.ZodType<{ dataDir: string }>>(
+  schema: S,
+  sources: ConfigSources,
+  opts: LoadConfigOptions = {},
+): Readonly<z.output<S>> {
   const env = opts.env ?? process.env;
   let fromEnv: Record<string, unknown> = {};
-  for (const [name, map] of Object.entries(ENV)) {
+  for (const [name, map] of Object.entries(sources.env)) {
     const v = env[name];
     if (v !== undefined && v !== '') fromEnv = merge(fromEnv, map(v));
   }
   const flags = opts.flags ?? {};
-  const dataDir = (flags['dataDir'] ?? fromEnv['dataDir'] ?? './data') as string;
-  const file = opts.configFile ?? env['FIELDCLASS_CONFIG'] ?? join(dataDir, 'config.json');
+  const dataDir = (flags['dataDir'] ?? fromEnv['dataDir'] ?? sources.defaultDataDir) as string;
+  const file = opts.configFile ?? join(dataDir, sources.fileName);
   let fromFile: Record<string, unknown> = {};
   if (existsSync(file)) {
     try {
@@ -205,17 +231,26 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
       throw new AppError('config_invalid', `${file}: ${(e as Error).message}`);
     }
   }
-  const merged = merge(merge(merge({}, fromFile), fromEnv), flags);
-  const result = configSchema.safeParse(merged);
-  if (!result.success) throw new AppError('config_invalid', formatZodError(result.error, 'config'));
-  const cfg = { ...result.data, dataDir: resolve(result.data.dataDir) };
+  const result = schema.safeParse(merge(merge(merge({}, fromFile), fromEnv), flags));
+  if (!result.success) throw new AppError('config_invalid', formatZodError(result.error, sources.label));
+  return deepFreeze({ ...result.data, dataDir: resolve(result.data.dataDir) });
+}
+
+/** Parse the box's configuration from all sources. Throws AppError('config_invalid') naming the field. */
+export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const cfg = loadLayeredConfig(
+    configSchema,
+    { env: ENV, defaultDataDir: './data', fileName: 'config.json', label: 'config' },
+    { ...opts, env, configFile: opts.configFile ?? env['FIELDCLASS_CONFIG'] },
+  );
   if (cfg.selfSignup.enabled && !cfg.selfSignup.classCode) {
     throw new AppError(
       'config_invalid',
       'config: selfSignup.classCode: required when selfSignup.enabled is true',
     );
   }
-  return deepFreeze(cfg);
+  return cfg;
 }
 
 /** Defaults only (tests). */

@@ -1,14 +1,11 @@
 import { timeZoneSchema } from '../core/time-zone.js';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { formatZodError, languageSchema } from '../core/config.js';
-import { AppError } from '../core/errors.js';
+import { languageSchema, loadLayeredConfig } from '../core/config.js';
 
 /**
  * HQ's own configuration (HQ is a separate place from a box: its own data dir, database and port).
  * Sources, highest first: command-line flags, `FIELDCLASS_HQ_*` environment variables,
- * `<data>/hq-config.json`, defaults. Parsed once and frozen.
+ * `<data>/hq-config.json`, defaults: the box's layered loader (deep merge, frozen all the way down).
  */
 export const hqConfigSchema = z
   .object({
@@ -78,36 +75,23 @@ export const hqConfigSchema = z
 
 export type HqConfig = Readonly<z.infer<typeof hqConfigSchema>>;
 
-const ENV: Record<string, keyof HqConfig> = {
-  FIELDCLASS_HQ_DATA_DIR: 'dataDir',
-  FIELDCLASS_HQ_PORT: 'port',
-  FIELDCLASS_HQ_HOST: 'host',
-  FIELDCLASS_HQ_LOG_LEVEL: 'logLevel',
-  FIELDCLASS_HQ_HOME_PAGE: 'homePage',
+/** HQ's environment variables: each sets one field. */
+const ENV: Record<string, (v: string) => Record<string, unknown>> = {
+  FIELDCLASS_HQ_DATA_DIR: (v) => ({ dataDir: v }),
+  FIELDCLASS_HQ_PORT: (v) => ({ port: v }),
+  FIELDCLASS_HQ_HOST: (v) => ({ host: v }),
+  FIELDCLASS_HQ_LOG_LEVEL: (v) => ({ logLevel: v }),
+  FIELDCLASS_HQ_HOME_PAGE: (v) => ({ homePage: v }),
 };
 
-/** Parse HQ's configuration; throws AppError('config_invalid') naming the field. */
+/** Parse HQ's configuration through the one layered loader (core/config.ts); throws 'config_invalid'. */
 export function loadHqConfig(
   flags: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): HqConfig {
-  const fromEnv: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(ENV)) {
-    const v = env[name];
-    if (v !== undefined && v !== '') fromEnv[field] = v;
-  }
-  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  const dataDir = (defined['dataDir'] ?? fromEnv['dataDir'] ?? './hq-data') as string;
-  const file = join(dataDir, 'hq-config.json');
-  let fromFile: Record<string, unknown> = {};
-  if (existsSync(file)) {
-    try {
-      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new AppError('config_invalid', `${file}: ${(e as Error).message}`);
-    }
-  }
-  const result = hqConfigSchema.safeParse({ ...fromFile, ...fromEnv, ...defined });
-  if (!result.success) throw new AppError('config_invalid', formatZodError(result.error, 'hq config'));
-  return Object.freeze({ ...result.data, dataDir: resolve(result.data.dataDir) });
+  return loadLayeredConfig(
+    hqConfigSchema,
+    { env: ENV, defaultDataDir: './hq-data', fileName: 'hq-config.json', label: 'hq config' },
+    { flags, env },
+  );
 }

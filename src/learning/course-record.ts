@@ -60,7 +60,7 @@ export function courseBody(content: ContentService, courseId: string): CourseBod
 
 /**
  * Append a `course` journal row for every installed course version that has none yet (ref
- * `<course>@<version>`). Run at start-up and after every install or upgrade; idempotent.
+ * `<course>@<version>`). Run at start-up and after every install, upgrade or enabling; idempotent.
  */
 export function journalCourses(content: ContentService, records: RecordsService): number {
   let added = 0;

@@ -3,6 +3,9 @@ import { defineMessages } from '../web/i18n.js';
 /** The SCORM player page. */
 export const tScorm = defineMessages({
   en: {
+    exit: 'Exit',
+    saving: 'Saving…',
+    exitAnyway: 'Exit without saving',
     backToCourse: 'Back to the course',
     contents: 'Contents',
     previous: 'Previous',
@@ -21,6 +24,9 @@ export const tScorm = defineMessages({
     notAvailableDetail: 'This part is not available yet: the course asks you to finish other parts first.',
   },
   fr: {
+    exit: 'Quitter',
+    saving: 'Enregistrement…',
+    exitAnyway: 'Quitter sans enregistrer',
     backToCourse: 'Retour au cours',
     contents: 'Sommaire',
     previous: 'Précédent',
@@ -40,6 +46,9 @@ export const tScorm = defineMessages({
       'Cette partie n’est pas encore disponible : le cours demande de terminer d’autres parties avant.',
   },
   ar: {
+    exit: 'خروج',
+    saving: 'جارٍ الحفظ…',
+    exitAnyway: 'الخروج دون حفظ',
     backToCourse: 'العودة إلى الدورة',
     contents: 'المحتويات',
     previous: 'السابق',

@@ -21,6 +21,38 @@
     'abandon',
     'abandonAll',
   ];
+  var exit = document.getElementById('scorm-exit');
+  var exiting = false;
+  var exitTimer = null;
+  function show(state) {
+    status.dataset.state = state;
+    status.textContent =
+      state === 'saved' ? cfg.text.saved : state === 'unsaved' ? cfg.text.notSaved : cfg.text.saving;
+    exit.dataset.state = state === 'unsaved' ? 'unsaved' : 'saved';
+  }
+  function leave() {
+    location.href = exit.href;
+  }
+  // Not saved (the class Wi-Fi is out of reach): say so, and let a second tap leave anyway (the
+  // runtime's pagehide beacon still tries).
+  function askToLeave() {
+    exit.textContent = cfg.text.exitAnyway;
+    exit.dataset.confirm = '1';
+  }
+  // Exit saves first: the runtime commits what changed, answers "saved" or "not saved", then we leave.
+  exit.addEventListener('click', function (e) {
+    if (exit.dataset.confirm === '1') return;
+    e.preventDefault();
+    exiting = true;
+    show('saving');
+    frame.contentWindow.postMessage({ fc: 'scorm-save' }, cfg.contentOrigin);
+    exitTimer = setTimeout(function () {
+      if (!exiting) return;
+      exiting = false;
+      show('unsaved');
+      askToLeave();
+    }, 8000);
+  });
   function refreshLinks() {
     fetch(cfg.linksUrl, { credentials: 'same-origin', cache: 'no-store' })
       .then(function (r) {
@@ -38,8 +70,13 @@
     var m = event.data;
     if (!m || typeof m !== 'object') return;
     if (m.fc === 'scorm-status') {
-      status.textContent = m.saved ? cfg.text.saved : cfg.text.notSaved;
-      status.className = m.saved ? 'muted' : 'error';
+      show(m.saved ? 'saved' : 'unsaved');
+      if (exiting) {
+        exiting = false;
+        clearTimeout(exitTimer);
+        if (m.saved) leave();
+        else askToLeave();
+      }
     } else if (m.fc === 'scorm-ended') {
       var req = String(m.nav || '_none_');
       var target = '';

@@ -173,7 +173,12 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
       wrapperUrl,
       navUrl: `${here}/nav`,
       linksUrl: `${here}/links`,
-      text: { saved: tScorm(page.lang, 'saved'), notSaved: tScorm(page.lang, 'notSaved') },
+      text: {
+        saved: tScorm(page.lang, 'saved'),
+        notSaved: tScorm(page.lang, 'notSaved'),
+        saving: tScorm(page.lang, 'saving'),
+        exitAnyway: tScorm(page.lang, 'exitAnyway'),
+      },
     };
     res.setHeader(
       'Content-Security-Policy',
@@ -193,53 +198,61 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
     const title = items[idx]?.title ?? course.title;
     const json = JSON.stringify(config).replace(/</g, '\\u003c');
     const choice = new Set(nav.choice);
+    const t = (k: Parameters<typeof tScorm>[1]) => tScorm(page.lang, k);
+    // The whole screen (a phone at 360 px): Exit (saves first, then back to the course), the title and
+    // the saved state on top, the package frame, then Previous / Contents / Next. Without JavaScript
+    // Exit is a plain link and the runtime's pagehide beacon still saves.
     sendPage(
       res,
       <Layout page={page} title={title}>
-        <p>
-          <a href={`/courses/${enc(courseId)}`}>{tScorm(page.lang, 'backToCourse')}</a>
-        </p>
-        <h1>{title}</h1>
-        {pkg.remote?.length ? (
-          <p class="notice" role="note" data-code="scorm_remote_content">
-            {tScorm(page.lang, 'remoteContent')}
-          </p>
-        ) : null}
-        {items.length > 1 && (
-          <nav aria-label={tScorm(page.lang, 'contents')}>
-            <details open={false}>
-              <summary>{tScorm(page.lang, 'contents')}</summary>
-              <Toc
-                nodes={pkg.toc}
-                page={page}
-                courseId={courseId}
-                current={activityId}
-                linked={choice}
-                status={status}
-                disabled={nav.sequencing?.disabled ?? new Set()}
-                hidden={nav.sequencing?.hidden ?? new Set()}
-              />
-            </details>
+        <link rel="stylesheet" href={`/scorm-rt/${scripts.byName.playerCss.url.slice(4)}`} />
+        <div class="scorm-player" id="scorm-player">
+          <div class="scorm-bar">
+            <a id="scorm-exit" class="scorm-exit" href={`/courses/${enc(courseId)}`} data-state="saved">
+              {t('exit')}
+            </a>
+            <h1 class="scorm-title" dir="auto">
+              {title}
+            </h1>
+            <span id="scorm-status" role="status" class="scorm-status" data-state="pending" />
+          </div>
+          {pkg.remote?.length ? (
+            <p class="notice scorm-notice" role="note" data-code="scorm_remote_content">
+              {t('remoteContent')}
+            </p>
+          ) : null}
+          <iframe
+            id="scorm-frame"
+            class="scorm-frame"
+            title={title}
+            sandbox="allow-scripts allow-same-origin allow-forms allow-modals"
+            allow="fullscreen; autoplay"
+            referrerpolicy="no-referrer"
+          />
+          <nav class="scorm-bar scorm-bottom" aria-label={t('contents')}>
+            <a id="scorm-prev" href={`${here}/nav?request=previous`} hidden={!nav.previous}>
+              {t('previous')}
+            </a>
+            {items.length > 1 && (
+              <details class="scorm-contents">
+                <summary>{t('contents')}</summary>
+                <Toc
+                  nodes={pkg.toc}
+                  page={page}
+                  courseId={courseId}
+                  current={activityId}
+                  linked={choice}
+                  status={status}
+                  disabled={nav.sequencing?.disabled ?? new Set()}
+                  hidden={nav.sequencing?.hidden ?? new Set()}
+                />
+              </details>
+            )}
+            <a id="scorm-next" href={`${here}/nav?request=continue`} hidden={!nav.continue}>
+              {t('next')}
+            </a>
           </nav>
-        )}
-        <iframe
-          id="scorm-frame"
-          class="scorm-frame"
-          title={title}
-          sandbox="allow-scripts allow-same-origin allow-forms allow-modals"
-          allow="fullscreen; autoplay"
-          referrerpolicy="no-referrer"
-          style="width:100%;height:75vh;border:1px solid #ccc"
-        />
-        <p id="scorm-status" role="status" class="muted" />
-        <p class="scorm-nav">
-          <a id="scorm-prev" href={`${here}/nav?request=previous`} hidden={!nav.previous}>
-            {tScorm(page.lang, 'previous')}
-          </a>{' '}
-          <a id="scorm-next" href={`${here}/nav?request=continue`} hidden={!nav.continue}>
-            {tScorm(page.lang, 'next')}
-          </a>
-        </p>
+        </div>
         <script type="application/json" id="scorm-config" dangerouslySetInnerHTML={{ __html: json }} />
         <script src={`/scorm-rt/${scripts.byName.player.url.slice(4)}`} />
       </Layout>,

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { Language } from '../core/config.js';
 import { notFound } from '../core/errors.js';
@@ -107,13 +108,30 @@ export interface CommitOutcome {
   statements: VerbKey[];
 }
 
+/**
+ * The package origin's two calls as they arrive (JSON, or a beacon's text/plain body), read by the one
+ * `validate(schema)`. The token is checked by the service (401 launch_invalid, also when missing); CMI
+ * element names and sizes by `checkCmiSet`.
+ */
+const token = z.string().max(4096).default('');
+export const launchRequestSchema = z.object({ token });
+export const commitRequestSchema = z.object({
+  token,
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  set: z.record(z.string(), z.unknown()).optional(),
+  terminate: z.boolean().default(false),
+  exitSet: z.boolean().default(false),
+  asset: z.boolean().default(false),
+  elapsed: z.number().min(0).optional(),
+});
+
 /** A commit from the package-origin runtime (JSON or a beacon's text body). */
 export interface CommitInput {
   token: string;
   /** Grows within a launch: a commit is applied only when higher than the last one applied. */
   seq: number;
   /** CMI values changed since the last commit the runtime knows was applied. */
-  set?: Cmi;
+  set?: Record<string, unknown>;
   terminate?: boolean;
   /** The SCO set cmi.exit (cmi.core.exit) itself during this launch. */
   exitSet?: boolean;

@@ -213,6 +213,14 @@
     updateSettings: function () {},
   };
 
+  // The player's Exit: save now and say whether it is saved (only the player page, by its origin).
+  window.addEventListener('message', function (event) {
+    if (event.source !== window.parent || event.origin !== parentOrigin) return;
+    if (!event.data || event.data.fc !== 'scorm-save') return;
+    if (api && !ended && dirty()) commit(false);
+    // A commit still on its way answers when it lands; otherwise everything is saved already.
+    else if (Object.keys(pending).length === 0) tell({ fc: 'scorm-status', saved: true });
+  });
   window.addEventListener('pagehide', function () {
     leaving = true;
     if (api && !ended && dirty()) commit(false);

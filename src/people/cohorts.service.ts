@@ -183,6 +183,11 @@ export class CohortService {
       .map((m) => ({ id: m.id, username: m.username, displayName: m.display_name, active: m.active === 1 }));
   }
 
+  /** Every member's id (a class report's filter). */
+  memberIds(cohortId: string): string[] {
+    return this.repo.memberIds(cohortId);
+  }
+
   cohortsOf(personId: string): { id: string; name: string }[] {
     return this.repo.cohortsOf(personId);
   }

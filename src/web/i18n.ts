@@ -30,6 +30,18 @@ export const dirOf = (lang: Language): 'rtl' | 'ltr' => (RTL_LANGUAGES.has(lang)
 export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', fr: 'Français', ar: 'العربية' };
 
 /**
+ * A language's name inside a sentence in the reader's language ("en anglais", not "en English"); the
+ * picker uses LANGUAGE_NAMES (each language in itself). Node's ICU knows the names; the code otherwise.
+ */
+export function languageNameIn(reader: Language, language: string): string {
+  try {
+    return new Intl.DisplayNames([reader], { type: 'language' }).of(language) ?? language;
+  } catch {
+    return language;
+  }
+}
+
+/**
  * Pick the language: explicit choice (cookie/profile) if enabled, else the best Accept-Language match,
  * else the configured default.
  */

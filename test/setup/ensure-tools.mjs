@@ -15,6 +15,16 @@ const NEEDED = [
   { path: '/usr/sbin/debootstrap', pkg: 'debootstrap', why: 'the booted-box system test (test/system)' },
   { path: '/usr/bin/systemd-nspawn', pkg: 'systemd-container', why: 'the booted-box system test' },
   { path: '/usr/sbin/mkntfs', pkg: 'ntfs-3g', why: 'the USB stick of the system test (NTFS image)' },
+  {
+    path: '/usr/bin/qemu-aarch64-static',
+    pkg: 'qemu-user-static',
+    why: 'the arm64 installer run under emulation',
+  },
+  {
+    path: '/usr/bin/aarch64-linux-gnu-g++',
+    pkg: 'g++-aarch64-linux-gnu',
+    why: 'the arm64 installer (better-sqlite3 cross-compiled)',
+  },
 ];
 
 const missing = NEEDED.filter((n) => !existsSync(n.path));

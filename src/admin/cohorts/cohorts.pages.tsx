@@ -1,3 +1,5 @@
+import type { CourseFigures } from '../../contract/outcomes.js';
+import type { CourseReportLine } from '../reports.service.js';
 import type { InstalledCourse } from '../../content/content.service.js';
 import type { Cohort } from '../../people/cohorts.service.js';
 import { Csrf } from '../../web/layout.js';
@@ -50,11 +52,20 @@ export function CohortsPage({
   );
 }
 
+/** One of a class's courses, reported for its members (reports.service, the outcomes module). */
+export interface ClassProgress {
+  courseId: string;
+  title: string;
+  figures: CourseFigures;
+  lines: ReadonlyMap<string, CourseReportLine>;
+}
+
 export function CohortPage({
   page,
   cohort,
   members,
   courses,
+  progress,
   form,
   formOf,
 }: {
@@ -62,6 +73,7 @@ export function CohortPage({
   cohort: Cohort;
   members: { id: string; username: string; displayName: string; active: boolean }[];
   courses: InstalledCourse[];
+  progress: ClassProgress[];
   /** A refused form coming back, and which one: the class code or the members to add. */
   form?: FormState | undefined;
   formOf?: 'code' | 'members' | undefined;
@@ -150,15 +162,64 @@ export function CohortPage({
       <h2>
         {t('members')} ({cohort.members})
       </h2>
+      {progress.length === 0 && <p class="muted">{t('classProgressNone')}</p>}
+      {progress.map((p) => (
+        <p class="muted" data-course={p.courseId}>
+          <a
+            href={`/admin/reports/courses/${encodeURIComponent(p.courseId)}?cohort=${encodeURIComponent(cohort.id)}`}
+          >
+            <bdi>{p.title}</bdi>
+          </a>
+          {' · '}
+          {t('startedOfEnrolled', {
+            started: p.figures.started,
+            enrolled: p.figures.enrolled,
+            completed: p.figures.completed,
+          })}
+        </p>
+      ))}
       <div class="table-wrap">
-        <table>
+        <table id="class-progress">
+          {progress.length > 0 && (
+            <thead>
+              <tr>
+                <th>{t('username')}</th>
+                <th>{t('name')}</th>
+                {progress.map((p) => (
+                  <th>
+                    <bdi>{p.title}</bdi>
+                  </th>
+                ))}
+                <th></th>
+              </tr>
+            </thead>
+          )}
           <tbody>
             {members.map((m) => (
-              <tr>
+              <tr data-username={m.username}>
                 <td>
                   <a href={`/admin/trainees/${m.id}`}>{m.username}</a>
                 </td>
-                <td>{m.displayName}</td>
+                <td>
+                  <bdi>{m.displayName}</bdi>
+                </td>
+                {progress.map((p) => {
+                  const l = p.lines.get(m.id);
+                  return (
+                    <td data-course={p.courseId}>
+                      {!l || !l.started ? (
+                        <span class="muted">{t('notStartedYet')}</span>
+                      ) : (
+                        <>
+                          <span class="bar">
+                            <span style={`width:${l.percent}%`}></span>
+                          </span>
+                          {l.completed ? t('completed') : `${l.percent}%`}
+                        </>
+                      )}
+                    </td>
+                  );
+                })}
                 <td>
                   <PostButton
                     page={page}

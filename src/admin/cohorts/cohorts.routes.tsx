@@ -9,9 +9,11 @@ import type { AdminPage } from '../kit/admin.layout.js';
 import { field } from '../kit/fields.js';
 import type { FormState } from '../kit/form.js';
 import type { CourseInstallService } from '../courses/course-install.service.js';
-import { CohortPage, CohortsPage } from './cohorts.pages.js';
+import type { AdminReportsService } from '../reports.service.js';
+import { CohortPage, CohortsPage, type ClassProgress } from './cohorts.pages.js';
 
 export interface CohortsDeps {
+  adminReports: AdminReportsService;
   people: PeopleService;
   cohorts: CohortService;
   content: ContentService;
@@ -31,12 +33,23 @@ export function cohortsRouter(ctx: CohortsDeps, kit: AdminKit): Router {
   const cohortOf = (req: Request) => ctx.cohorts.require(String(req.params['id']));
   const cohortPage = (req: Request, formOf?: 'code' | 'members') => (page: AdminPage, form?: FormState) => {
     const cohort = cohortOf(req);
+    // Each of the class's courses reported for its members only, by the same report as the Reports area.
+    const progress: ClassProgress[] = cohort.courses.map((courseId) => {
+      const r = ctx.adminReports.courseReport(courseId, page.lang, 'name', { cohortId: cohort.id });
+      return {
+        courseId,
+        title: r.course.title,
+        figures: r.figures,
+        lines: new Map(r.lines.map((l) => [l.personId, l])),
+      };
+    });
     return (
       <CohortPage
         page={page}
         cohort={cohort}
         members={ctx.cohorts.members(cohort.id, 1000)}
         courses={ctx.content.listInstalled()}
+        progress={progress}
         form={form}
         formOf={formOf}
       />

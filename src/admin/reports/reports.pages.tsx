@@ -1,36 +1,105 @@
 import type { InstalledCourse } from '../../content/content.service.js';
+import type { CourseFigures } from '../../contract/outcomes.js';
+import type { Cohort } from '../../people/cohorts.service.js';
 import { AdminFrame, Pager, pct, tr, when, type AdminPage } from '../kit/admin.layout.js';
 import type { AdminKey } from '../admin.messages.js';
 import type { CourseReport, ReportSort } from '../reports.service.js';
 
+/** `?cohort=<id>` (and the other params) for a link that keeps the report's class. */
+const withCohort = (cohort: Cohort | null, params: Record<string, string> = {}): string => {
+  const q = new URLSearchParams({ ...params, ...(cohort ? { cohort: cohort.id } : {}) });
+  return q.size ? `?${q.toString()}` : '';
+};
+
+/** The class a report covers (GET form: all trainees or one class). */
+function CohortFilter({
+  page,
+  action,
+  cohorts,
+  cohort,
+  hidden = {},
+}: {
+  page: AdminPage;
+  action: string;
+  cohorts: Cohort[];
+  cohort: Cohort | null;
+  hidden?: Record<string, string>;
+}) {
+  const t = tr(page);
+  return (
+    <form method="get" action={action} class="toolbar" id="cohort-filter">
+      {Object.entries(hidden).map(([k, v]) => (
+        <input type="hidden" name={k} value={v} />
+      ))}
+      <label for="cohort">{t('classFilter')}</label>
+      <select id="cohort" name="cohort">
+        <option value="">{t('allTrainees')}</option>
+        {cohorts.map((c) => (
+          <option value={c.id} selected={c.id === cohort?.id}>
+            {c.name}
+          </option>
+        ))}
+      </select>
+      <button type="submit" class="small secondary">
+        {t('show')}
+      </button>
+    </form>
+  );
+}
+
 export function ReportsPage({
   page,
   courses,
+  cohorts,
+  cohort,
 }: {
   page: AdminPage;
-  courses: (InstalledCourse & { enrolled: number })[];
+  courses: (InstalledCourse & { figures: CourseFigures })[];
+  cohorts: Cohort[];
+  cohort: Cohort | null;
 }) {
   const t = tr(page);
   return (
     <AdminFrame page={page} title={t('reportsTitle')}>
+      <CohortFilter page={page} action="/admin/reports" cohorts={cohorts} cohort={cohort} />
+      {cohort && (
+        <p class="muted">
+          {t('reportForClass', { name: '' })}
+          <bdi>{cohort.name}</bdi>
+        </p>
+      )}
       <div class="table-wrap">
-        <table>
+        <table id="courses-report">
           <thead>
             <tr>
               <th>{t('courses')}</th>
+              <th class="num">{t('startedCol')}</th>
               <th class="num">{t('enrolledCol')}</th>
+              <th class="num">{t('completedCol')}</th>
               <th></th>
             </tr>
           </thead>
           <tbody>
             {courses.map((c) => (
-              <tr>
+              <tr data-course={c.id}>
                 <td>
-                  <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}`}>{c.title}</a>
+                  <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}${withCohort(cohort)}`}>
+                    <bdi>{c.title}</bdi>
+                  </a>
                 </td>
-                <td class="num">{c.enrolled}</td>
+                <td class="num" data-col="started">
+                  {c.figures.started}
+                </td>
+                <td class="num" data-col="enrolled">
+                  {c.figures.enrolled}
+                </td>
+                <td class="num" data-col="completed">
+                  {c.figures.completed}
+                </td>
                 <td>
-                  <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}.csv`}>{t('downloadCsv')}</a>
+                  <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}.csv${withCohort(cohort)}`}>
+                    {t('downloadCsv')}
+                  </a>
                 </td>
               </tr>
             ))}
@@ -49,6 +118,9 @@ export function CourseReportPage({
   report,
   chartSvg,
   sort,
+  cohorts,
+  cohort,
+  ratingNames,
   offset,
   limit,
 }: {
@@ -56,6 +128,10 @@ export function CourseReportPage({
   report: CourseReport;
   chartSvg: string;
   sort: ReportSort;
+  cohorts: Cohort[];
+  cohort: Cohort | null;
+  /** The box's setting: trainees' names beside their ratings (default: hidden). */
+  ratingNames: boolean;
   offset: number;
   limit: number;
 }) {
@@ -69,12 +145,18 @@ export function CourseReportPage({
   ];
   return (
     <AdminFrame page={page} title={t('reportFor', { title: report.course.title })}>
+      <CohortFilter page={page} action={base} cohorts={cohorts} cohort={cohort} hidden={{ sort }} />
       <p class="row-actions">
-        <a class="button small" href={`${base}.csv`} download>
+        <a class="button small" href={`${base}.csv${withCohort(cohort, { sort })}`} download>
           {t('downloadCsv')}
         </a>
-        <span class="muted">
-          {t('results', { n: report.lines.length })} · {t('activities')}: {report.activities}
+        <span class="muted" id="report-figures">
+          {t('startedOfEnrolled', {
+            started: report.figures.started,
+            enrolled: report.figures.enrolled,
+            completed: report.figures.completed,
+          })}{' '}
+          · {t('activities')}: {report.activities}
         </span>
       </p>
       <figure class="chart" aria-label={t('chartTitle')}>
@@ -84,6 +166,7 @@ export function CourseReportPage({
         <div dangerouslySetInnerHTML={{ __html: chartSvg }} />
       </figure>
       <form method="get" action={base} class="toolbar">
+        {cohort && <input type="hidden" name="cohort" value={cohort.id} />}
         <label for="sort">{t('sortBy')}</label>
         <select id="sort" name="sort">
           {sorts.map(([s, k]) => (
@@ -113,7 +196,9 @@ export function CourseReportPage({
                 <td>
                   <a href={`/admin/trainees/${l.personId}/history`}>{l.username}</a>
                 </td>
-                <td>{l.displayName}</td>
+                <td>
+                  <bdi>{l.displayName}</bdi>
+                </td>
                 <td>
                   <span class="bar">
                     <span style={`width:${l.percent}%`}></span>
@@ -130,11 +215,12 @@ export function CourseReportPage({
       <Pager
         page={page}
         base={base}
-        params={{ sort }}
+        params={{ sort, ...(cohort ? { cohort: cohort.id } : {}) }}
         offset={offset}
         limit={limit}
         total={report.lines.length}
       />
+      <Ratings page={page} report={report} names={ratingNames} />
       <h2>{t('perActivity')}</h2>
       <div class="table-wrap">
         <table>
@@ -149,7 +235,9 @@ export function CourseReportPage({
           <tbody>
             {report.perActivity.map((a) => (
               <tr>
-                <td>{a.title}</td>
+                <td>
+                  <bdi>{a.title}</bdi>
+                </td>
                 <td class="num">{a.started}</td>
                 <td class="num">{a.done}</td>
                 <td class="num">{pct(a.score)}</td>
@@ -159,5 +247,64 @@ export function CourseReportPage({
         </table>
       </div>
     </AdminFrame>
+  );
+}
+
+/** Ratings of the report's trainees: average, how many gave each mark, the comments with their date. */
+function Ratings({ page, report, names }: { page: AdminPage; report: CourseReport; names: boolean }) {
+  const t = tr(page);
+  const f = report.figures;
+  const { distribution, comments } = report.ratings;
+  const max = Math.max(1, ...distribution);
+  return (
+    <section id="ratings">
+      <h2>{t('ratingsTitle')}</h2>
+      {f.ratings === 0 ? (
+        <p class="muted">{t('noRatings')}</p>
+      ) : (
+        <>
+          <p>
+            {t('ratingSummary', {
+              n: f.ratings,
+              avg: (f.ratingAverage ?? 0).toLocaleString(page.lang, { maximumFractionDigits: 1 }),
+            })}
+          </p>
+          <div class="table-wrap">
+            <table id="rating-distribution">
+              <tbody>
+                {[5, 4, 3, 2, 1].map((n) => (
+                  <tr data-stars={n}>
+                    <th scope="row">{t('ratingStars', { n })}</th>
+                    <td>
+                      <span class="bar">
+                        <span style={`width:${Math.round((distribution[n - 1]! / max) * 100)}%`}></span>
+                      </span>
+                    </td>
+                    <td class="num">{distribution[n - 1]}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      <h3>{t('comments')}</h3>
+      {!names && <p class="muted">{t('ratingNamesHidden')}</p>}
+      {comments.length === 0 ? (
+        <p class="muted">{t('noComments')}</p>
+      ) : (
+        <ul class="comments" id="rating-comments">
+          {comments.map((c) => (
+            <li>
+              <p class="muted">
+                <span class="ltr">{when(c.ratedAt)}</span> · {t('ratingStars', { n: c.rating })} ·{' '}
+                {names ? <bdi>{c.displayName || c.username}</bdi> : t('anonymousTrainee')}
+              </p>
+              <p dir="auto">{c.comment}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

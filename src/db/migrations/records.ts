@@ -217,4 +217,26 @@ export const recordsMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'progress-failed-outranks-completed',
+    // Before 4, `completed` outranked `failed` in the progress merge, so a SCO that completed and failed
+    // was stored 'completed' (shown done, its course "passed"). Status is derived from the journal: one
+    // pass over the failed statements gives back what the merge now says (failed outranks completed; a
+    // passed row stays passed). The extension IRIs are the contract's (src/contract/vocabulary.ts EXT),
+    // written out here because a migration is a snapshot and db/ imports only core/.
+    up: (db) => {
+      db.exec(`
+        UPDATE progress SET status = 'failed'
+         WHERE status = 'completed'
+           AND (person_id, course_id, activity_id) IN (
+             SELECT json_extract(body, '$.actor.account.name'),
+                    json_extract(body, '$.context.extensions."urn:fieldclass:ext:course-id"'),
+                    json_extract(body, '$.context.extensions."urn:fieldclass:ext:activity-id"')
+               FROM journal
+              WHERE kind = 'statement'
+                AND json_extract(body, '$.verb.id') = 'http://adlnet.gov/expapi/verbs/failed');
+      `);
+    },
+  },
 ];

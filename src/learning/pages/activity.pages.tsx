@@ -1,6 +1,6 @@
 import type { CourseOutline, LessonView, QuizView } from '../../content/content.types.js';
 import type { Language } from '../../core/config.js';
-import { LANGUAGE_NAMES, dirOf } from '../../web/i18n.js';
+import { dirOf, languageNameIn } from '../../web/i18n.js';
 import { RowLink, Csrf, Layout } from '../../web/layout.js';
 import type { PageContext } from '../../web/page.js';
 import type { ActivityProgress, QuizResult, QuizStatus } from '../learning.types.js';
@@ -10,7 +10,9 @@ const pct = (x: number) => Math.round(x * 100);
 
 function ContentLanguageNote({ page, language }: { page: PageContext; language: LessonView['language'] }) {
   if (language === page.lang) return null;
-  return <p class="muted">{tr(page, 'contentLanguage', { language: LANGUAGE_NAMES[language] })}</p>;
+  return (
+    <p class="muted">{tr(page, 'contentLanguage', { language: languageNameIn(page.lang, language) })}</p>
+  );
 }
 
 /** A lesson: the safe HTML stored at import (no script), then "Mark as done and continue". */

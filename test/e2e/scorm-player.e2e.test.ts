@@ -1,0 +1,142 @@
+/**
+ * The SCORM player on a 360 px phone, in real Chromium, the app as http://class.lan and the package on
+ * http://classpkg.lan (their own site, as provisioned): the whole screen, Exit and Next within reach,
+ * the saved state visible; Exit saves what the SCO changed without a Commit before leaving; without the
+ * class Wi-Fi it says "not saved" and lets the trainee leave anyway. In en, fr and ar (mirrored).
+ * Screenshots go to $FIELDCLASS_SCREENSHOTS (or the temp dir) to be looked at.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importContent } from '../../src/content/course-bundle.js';
+import { LAN_HOSTS, launchChromium, phoneContext } from '../helpers/browser.js';
+import { testServer } from '../helpers/context.js';
+import { SCORM_FIXTURES, zipFolder } from '../fixtures/scorm/make-zip.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'fc-scorm-player-'));
+const shots = process.env['FIELDCLASS_SCREENSHOTS'] ?? join(tmp, 'shots');
+mkdirSync(shots, { recursive: true });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+describe('the SCORM player on a 360 px phone', () => {
+  let srv: Awaited<ReturnType<typeof testServer>>;
+  let browser: Browser;
+  const url = `http://${LAN_HOSTS.app}`;
+
+  beforeAll(async () => {
+    const pkgPort = await freePort();
+    srv = await testServer({ scorm: { port: pkgPort, publicOrigin: `http://${LAN_HOSTS.packages}` } });
+    await importContent(
+      srv.ctx.content,
+      zipFolder(join(SCORM_FIXTURES, 'scorm2004-multi'), join(tmp, 'multi.zip')),
+      { trustedKeys: [], allowUnsigned: true },
+      { id: 'checkpoint' },
+    );
+    browser = await launchChromium({
+      hosts: { [LAN_HOSTS.app]: srv.url, [LAN_HOSTS.packages]: `http://127.0.0.1:${pkgPort}` },
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.cleanup();
+    if (!process.env['FIELDCLASS_SCREENSHOTS']) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function open(username: string, language: 'en' | 'fr' | 'ar'): Promise<Page> {
+    await srv.ctx.people.addTrainee({ username, pin: '2468', displayName: username, language });
+    const page = await (await phoneContext(browser)).newPage();
+    await page.goto(url + '/');
+    await page.locator('input[name="username"]').fill(username);
+    await page.locator('input[name="pin"]').fill('2468');
+    await page.locator('form[action="/signin"] button[type="submit"]').click();
+    await page.waitForURL(`${url}/`);
+    await page.goto(`${url}/courses/checkpoint/scorm/sco-brief`);
+    await expect
+      .poll(() => page.locator('#scorm-status').getAttribute('data-state'), { timeout: 20_000 })
+      .toBe('saved');
+    return page;
+  }
+  /** The wrapper page on the package origin, where the SCO finds the API. */
+  const runtime = (page: Page) => page.frames().find((f) => f.url().includes('/w/scorm2004'))!;
+  const box = async (page: Page, sel: string) => (await page.locator(sel).boundingBox())!;
+
+  for (const [username, lang, exitText, savedText] of [
+    ['awa', 'en', 'Exit', 'Progress saved'],
+    ['bea', 'fr', 'Quitter', 'Progression enregistrée'],
+    ['chadi', 'ar', 'خروج', 'تم حفظ التقدم'],
+  ] as const) {
+    it(`fills the screen with Exit, the saved state and Next in reach (${lang})`, async () => {
+      const page = await open(username, lang);
+      expect(await page.locator('html').getAttribute('dir')).toBe(lang === 'ar' ? 'rtl' : 'ltr');
+      expect((await page.locator('#scorm-exit').textContent())?.trim()).toBe(exitText);
+      expect(await page.locator('#scorm-status').textContent()).toBe(savedText);
+      const frame = await box(page, '#scorm-frame');
+      const exit = await box(page, '#scorm-exit');
+      const next = await box(page, '#scorm-next');
+      // The frame spans the width and most of the height; nothing needs a scroll.
+      expect(frame.width).toBe(360);
+      expect(frame.height).toBeGreaterThan(740 * 0.75);
+      expect(exit.y).toBeGreaterThanOrEqual(0);
+      expect(next.y + next.height).toBeLessThanOrEqual(740);
+      for (const b of [exit, next]) expect(Math.min(b.width, b.height)).toBeGreaterThanOrEqual(44);
+      // Mirrored in Arabic: Exit at the start of the line (right), Next at the end (left).
+      if (lang === 'ar') {
+        expect(exit.x).toBeGreaterThan(180);
+        expect(next.x).toBeLessThan(180);
+      } else {
+        expect(exit.x).toBeLessThan(180);
+        expect(next.x).toBeGreaterThan(180);
+      }
+      await page.screenshot({ path: join(shots, `scorm-player-360-${lang}.png`) });
+      await page.context().close();
+    });
+  }
+
+  it('Exit saves what the SCO changed without a Commit, then goes back to the course', async () => {
+    const page = await open('dede', 'en');
+    const person = srv.ctx.people.byUsername('dede')!;
+    await runtime(page).evaluate(() => {
+      const api = (window as unknown as { API_1484_11: { SetValue(k: string, v: string): string } })
+        .API_1484_11;
+      api.SetValue('cmi.location', 'slide-9');
+    });
+    await page.locator('#scorm-exit').click();
+    await page.waitForURL(`${url}/courses/checkpoint`);
+    expect(srv.ctx.scorm.attemptState(person.id, 'checkpoint', 'sco-brief')!.state.cmi['cmi.location']).toBe(
+      'slide-9',
+    );
+    await page.context().close();
+  });
+
+  it('without the class Wi-Fi, Exit says "not saved" and a second tap leaves anyway', async () => {
+    const page = await open('eli', 'en');
+    await page.context().route(`http://${LAN_HOSTS.packages}/rt/commit`, (r) => r.abort());
+    await runtime(page).evaluate(() => {
+      const api = (window as unknown as { API_1484_11: { SetValue(k: string, v: string): string } })
+        .API_1484_11;
+      api.SetValue('cmi.location', 'slide-4');
+    });
+    await page.locator('#scorm-exit').click();
+    await expect.poll(() => page.locator('#scorm-status').getAttribute('data-state')).toBe('unsaved');
+    expect(await page.locator('#scorm-status').textContent()).toBe(
+      'Not saved — reconnect to the class Wi-Fi',
+    );
+    expect(await page.locator('#scorm-exit').textContent()).toBe('Exit without saving');
+    expect(page.url()).toMatch(/\/scorm\/sco-brief$/);
+    await page.screenshot({ path: join(shots, 'scorm-player-360-not-saved.png') });
+    await page.locator('#scorm-exit').click();
+    await page.waitForURL(`${url}/courses/checkpoint`);
+    await page.context().close();
+  });
+});
