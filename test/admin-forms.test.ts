@@ -59,6 +59,7 @@ describe('admin forms keep what was typed and say what is wrong, in French and A
     const html = await r.text();
     expect(html).toContain('<html lang="ar" dir="rtl"');
     expect(html).toContain('لم يُحفظ شيء: راجع الحقول المشار إليها أدناه.');
+    expect(html).toContain('8 أحرف على الأقل؛ ليست كلمة مرور شائعة، ولا اسم المستخدم، ولا حرفاً واحداً مكرراً.');
     expect(html).toContain(
       '<p class="field-error" id="password-error">كلمة المرور هذه من أكثر الكلمات شيوعاً',
     );

@@ -238,6 +238,8 @@ export const tAdmin = defineMessages({
     giveAttempt: 'Give another attempt',
     resetScorm: 'Reset SCORM attempt',
     actions: 'Actions',
+    passwordRuleHint:
+      'At least 8 characters; not a common password, not the username, not one character repeated.',
   },
   fr: {
     admin: 'Administration',
@@ -476,6 +478,8 @@ export const tAdmin = defineMessages({
     giveAttempt: 'Accorder une autre tentative',
     resetScorm: 'Réinitialiser la tentative SCORM',
     actions: 'Actions',
+    passwordRuleHint:
+      'Au moins 8 caractères ; pas un mot de passe courant, ni le nom d’utilisateur, ni un seul caractère répété.',
   },
   ar: {
     admin: 'الإدارة',
@@ -712,6 +716,7 @@ export const tAdmin = defineMessages({
     giveAttempt: 'منح محاولة أخرى',
     resetScorm: 'إعادة تعيين محاولة SCORM',
     actions: 'إجراءات',
+    passwordRuleHint: '8 أحرف على الأقل؛ ليست كلمة مرور شائعة، ولا اسم المستخدم، ولا حرفاً واحداً مكرراً.',
   },
 });
 

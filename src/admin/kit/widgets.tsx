@@ -68,7 +68,7 @@ export function DisplayNameField({ page, form }: { page: AdminPage; form: FormSt
   );
 }
 
-/** A new password (the coordinator rule is checked on the server; the password never comes back). */
+/** A new password, the rule shown under it before submit (checked on the server; the password never comes back). */
 export function NewPasswordField({
   page,
   form,
@@ -81,7 +81,13 @@ export function NewPasswordField({
   label?: 'password' | 'password2';
 }) {
   return (
-    <Field page={page} form={form} name={name} label={tr(page)(label)}>
+    <Field
+      page={page}
+      form={form}
+      name={name}
+      label={tr(page)(label)}
+      {...(label === 'password' ? { hint: tr(page)('passwordRuleHint') } : {})}
+    >
       {(a) => (
         <input
           {...a}
