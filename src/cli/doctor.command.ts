@@ -4,9 +4,11 @@ import Database from 'better-sqlite3';
 import type { Command } from 'commander';
 import { isAppError } from '../core/errors.js';
 import { openDatabase } from '../db/connection.js';
+import { checkDatabaseFile, closeCheck } from '../db/inspect.js';
 import type { Migration } from '../db/migrate.js';
 import { contentMigrations } from '../db/migrations/content.js';
 import { recordsMigrations } from '../db/migrations/records.js';
+import { readRecordsFacts, type RecordsFileFacts } from '../records/records-file.repo.js';
 import { configFrom, type GlobalFlags } from './context.js';
 
 export type Level = 'OK' | 'WARN' | 'FAIL';
@@ -98,35 +100,29 @@ export function runDoctor(flags: GlobalFlags): Check[] {
       );
       continue;
     }
-    let db: Database.Database;
-    try {
-      db = new Database(path, { readonly: true, fileMustExist: true });
-      db.pragma('busy_timeout = 5000');
-    } catch (e) {
+    const c = checkDatabaseFile(path, { quickCheckAbove: FULL_CHECK_MAX_BYTES });
+    if (!c.opens) {
       add(
         'FAIL',
         d.name,
-        `${d.file} does not open: ${(e as Error).message} — restore it from ${join(dataDir, 'backups')}`,
+        `${d.file} does not open: ${c.error} — restore it from ${join(dataDir, 'backups')}`,
       );
       continue;
     }
     try {
-      const size = statSync(path).size;
-      const pragma = size > FULL_CHECK_MAX_BYTES ? 'quick_check' : 'integrity_check';
-      const result = db.pragma(`${pragma}(20)`, { simple: false }) as Record<string, string>[];
-      const lines = result.map((r) => Object.values(r)[0]);
-      if (lines.length !== 1 || lines[0] !== 'ok') {
+      const { check: pragma, size } = c;
+      if (!c.ok) {
         add(
           'FAIL',
           d.name,
-          `${d.file} fails ${pragma}: ${lines.slice(0, 3).join('; ')} — stop the box and restore it from ${join(dataDir, 'backups')}` +
+          `${d.file} fails ${pragma}: ${c.result.slice(0, 3).join('; ')} — stop the box and restore it from ${join(dataDir, 'backups')}` +
             (d.name === 'content'
               ? ' (or delete content.db: courses are installed again from their bundles)'
               : ''),
         );
         continue;
       }
-      const version = db.pragma('user_version', { simple: true }) as number;
+      const version = c.userVersion;
       const latest = d.migrations.length;
       if (version < latest)
         add(
@@ -141,11 +137,11 @@ export function runDoctor(flags: GlobalFlags): Check[] {
           `${d.file}: schema version ${version} is newer than this fieldclass (${latest}) — upgrade fieldclass`,
         );
       else add('OK', d.name, `${d.file}: ${pragma} ok, schema version ${version}, ${human(size)}`);
-      if (d.name === 'records' && version >= 1) checkRecords(db, path, add);
+      if (d.name === 'records' && version >= 1) checkRecords(readRecordsFacts(c.db), path, add);
     } catch (e) {
       add('FAIL', d.name, `${d.file}: ${(e as Error).message} — restore it from ${join(dataDir, 'backups')}`);
     } finally {
-      db.close();
+      closeCheck(c);
     }
   }
 
@@ -173,11 +169,11 @@ export function runDoctor(flags: GlobalFlags): Check[] {
 }
 
 function checkRecords(
-  db: Database.Database,
+  facts: RecordsFileFacts,
   path: string,
   add: (l: Level, n: string, m: string) => void,
 ): void {
-  const mode = db.pragma('journal_mode', { simple: true }) as string;
+  const mode = facts.journalMode;
   if (mode !== 'wal')
     add(
       'FAIL',
@@ -200,32 +196,22 @@ function checkRecords(
       rw.close();
     }
   }
-  const j = db
-    .prepare('SELECT count(*) AS n, coalesce(min(seq), 0) AS lo, coalesce(max(seq), 0) AS hi FROM journal')
-    .get() as {
-    n: number;
-    lo: number;
-    hi: number;
-  };
-  if (j.hi !== j.n || (j.n > 0 && j.lo !== 1))
+  const j = facts.journal;
+  if (j.last !== j.rows || (j.rows > 0 && j.first !== 1))
     add(
       'FAIL',
       'journal',
-      `not gap-free: ${j.n} rows but seq ${j.lo}..${j.hi} — restore records.db from a backup and tell HQ`,
+      `not gap-free: ${j.rows} rows but seq ${j.first}..${j.last} — restore records.db from a backup and tell HQ`,
     );
-  else add('OK', 'journal', `${j.n} entries, seq 1..${j.hi}, gap-free`);
-  const meta = (k: string) =>
-    db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(k) as string | undefined;
-  const cursorMeta = meta('export_cursor');
-  const lastBundle = db.prepare('SELECT coalesce(max(to_seq), 0) FROM bundles').pluck().get() as number;
-  const cursor = Math.max(Number(cursorMeta ?? 0), lastBundle);
-  if (!Number.isFinite(cursor) || cursor > j.hi)
+  else add('OK', 'journal', `${j.rows} entries, seq 1..${j.last}, gap-free`);
+  const cursor = facts.exportCursor;
+  if (!Number.isFinite(cursor) || cursor > j.last)
     add(
       'FAIL',
       'export',
-      `export cursor ${cursorMeta ?? lastBundle} is past the last journal seq ${j.hi} — records.db was restored from an older backup: start a new epoch before exporting`,
+      `export cursor ${facts.exportCursorMeta ?? cursor} is past the last journal seq ${j.last} — records.db was restored from an older backup: start a new epoch before exporting`,
     );
-  else add('OK', 'export', `export cursor ${cursor} <= last seq ${j.hi} (${j.hi - cursor} to export)`);
+  else add('OK', 'export', `export cursor ${cursor} <= last seq ${j.last} (${j.last - cursor} to export)`);
 }
 
 export function registerDoctor(program: Command): void {

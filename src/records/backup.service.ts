@@ -1,11 +1,12 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import Database from 'better-sqlite3';
 import { fsyncDir, publishAtomically, tempPathFor } from '../core/atomic-file.js';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
+import { checkDatabaseFile, closeCheck } from '../db/inspect.js';
 import { recordsMigrations } from '../db/migrations/records.js';
+import { readRecordsFacts } from './records-file.repo.js';
 
 /**
  * Backups this service writes and rotates; other files in the folder (migration copies) are left alone.
@@ -120,51 +121,36 @@ export class BackupService {
  */
 export function inspectBackup(file: string): BackupInfo {
   if (!existsSync(file)) throw new AppError('backup_invalid', `${file}: no such file`);
-  let db: Database.Database;
+  const c = checkDatabaseFile(file);
+  if (!c.opens) throw new AppError('backup_invalid', `${file}: not a database (${c.error})`);
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-  } catch (e) {
-    throw new AppError('backup_invalid', `${file}: not a database (${(e as Error).message})`);
-  }
-  try {
-    let check: string[];
-    try {
-      check = db.pragma('integrity_check', { simple: false }) as string[];
-    } catch (e) {
-      throw new AppError('backup_invalid', `${file}: not a database (${(e as Error).message})`);
-    }
-    const rows = (check as unknown as { integrity_check: string }[]).map((r) => r.integrity_check);
-    if (rows.length !== 1 || rows[0] !== 'ok')
+    if (!c.ok)
       throw new AppError(
         'backup_invalid',
-        `${file}: the database is damaged (${rows.slice(0, 3).join('; ')})`,
+        `${file}: the database is damaged (${c.result.slice(0, 3).join('; ')})`,
       );
-    const tables = new Set(
-      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[],
-    );
-    for (const t of ['meta', 'people', 'journal', 'progress'])
-      if (!tables.has(t))
-        throw new AppError('backup_invalid', `${file}: not a fieldclass records database (no ${t} table)`);
-    const meta = (k: string) =>
-      db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(k) as string | undefined;
-    const applianceId = meta('appliance_id');
-    if (!applianceId)
-      throw new AppError('backup_invalid', `${file}: not a fieldclass records database (no appliance id)`);
-    const schemaVersion = db.pragma('user_version', { simple: true }) as number;
-    if (schemaVersion > recordsMigrations.length)
+    const f = readRecordsFacts(c.db);
+    if (f.missingTables.length)
       throw new AppError(
         'backup_invalid',
-        `${file}: schema version ${schemaVersion} is newer than this fieldclass`,
+        `${file}: not a fieldclass records database (no ${f.missingTables[0]} table)`,
+      );
+    if (!f.applianceId)
+      throw new AppError('backup_invalid', `${file}: not a fieldclass records database (no appliance id)`);
+    if (c.userVersion > recordsMigrations.length)
+      throw new AppError(
+        'backup_invalid',
+        `${file}: schema version ${c.userVersion} is newer than this fieldclass`,
       );
     return {
-      applianceId,
-      epoch: Number(meta('epoch') ?? '1'),
-      lastSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM journal').pluck().get() as number,
-      schemaVersion,
-      trainees: db.prepare("SELECT count(*) FROM people WHERE role = 'trainee'").pluck().get() as number,
+      applianceId: f.applianceId,
+      epoch: f.epoch,
+      lastSeq: f.journal.last,
+      schemaVersion: c.userVersion,
+      trainees: f.trainees,
     };
   } finally {
-    db.close();
+    closeCheck(c);
   }
 }
 
@@ -216,17 +202,14 @@ export function restoreBackup(
 
 /** The current database's appliance id and epoch, or null when it cannot be read (damaged). */
 function inspectCurrent(file: string): { applianceId: string; epoch: number } | null {
+  const c = checkDatabaseFile(file, { skipCheck: true });
+  if (!c.opens) return null;
   try {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      const get = (k: string) =>
-        db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(k) as string | undefined;
-      const id = get('appliance_id');
-      return id ? { applianceId: id, epoch: Number(get('epoch') ?? '1') } : null;
-    } finally {
-      db.close();
-    }
+    const f = readRecordsFacts(c.db);
+    return f.applianceId ? { applianceId: f.applianceId, epoch: f.epoch } : null;
   } catch {
     return null;
+  } finally {
+    closeCheck(c);
   }
 }
