@@ -207,6 +207,18 @@ export class Journal {
       JSON.stringify({ personId, courseId, cohortId: null, active: true }),
     );
   }
+  /** A course definition row (format 2), as a box writes it when a course version is installed. */
+  course(id: string, titles: Record<string, string>, activities: string[] = ['l1', 'quiz']): SourceRow {
+    const body = {
+      id,
+      version: '1.0.0',
+      kind: 'native',
+      titles,
+      activities: activities.map((a) => ({ id: a, type: a === 'quiz' ? 'quiz' : 'lesson', titles })),
+      assessed: activities.filter((a) => a === 'quiz'),
+    };
+    return this.add('course', `${id}@1.0.0`, JSON.stringify(body));
+  }
   /** A row that repeats `row`'s ref (statement id) at the next sequence, with its body or another. */
   again(row: SourceRow, opts: { body?: string; recordedAt?: string } = {}): SourceRow {
     const r = this.add(row.kind as JournalRowKind, row.ref, opts.body ?? row.body);

@@ -277,17 +277,11 @@ export class HqRecordsService {
   }
 }
 
-interface Dated<T> {
-  epoch: number;
-  seq: number;
-  facts: T;
-}
+/** Progress deltas (local person x activity) held before they are written: bounds an import's memory. */
+const FLUSH_DELTAS = 20_000;
 
 export class IngestBatch {
   private readonly deltas = new Map<string, ProgressDelta>();
-  private readonly persons: Dated<Extract<RowFacts, { type: 'person' }>>[] = [];
-  private readonly enrolments: Dated<Extract<RowFacts, { type: 'enrolment' }>>[] = [];
-  private readonly touched = new Set<string>();
   private readonly cache = new Map<string, string>();
   /** Local persons whose statement was displaced by an earlier claimant: derived again at finish. */
   private readonly displaced = new Map<number, Set<string>>();
@@ -395,55 +389,61 @@ export class IngestBatch {
         r.epoch,
         r.seq,
       );
-      this.touched.add(f.localId);
-    } else if (f.type === 'person') this.persons.push({ epoch: r.epoch, seq: r.seq, facts: f });
-    else if (f.type === 'enrolment') this.enrolments.push({ epoch: r.epoch, seq: r.seq, facts: f });
-    else if (f.type === 'course') this.repo.addCourseDef(f.body);
+      this.personOf(f.localId);
+    } else if (f.type === 'person') this.applyPerson(r.epoch, r.seq, f);
+    else if (f.type === 'enrolment') {
+      this.repo.applyEnrolment(this.applianceNo, f.localId, f.courseId, f.cohortId, f.active, r.epoch, r.seq);
+      this.personOf(f.localId);
+    } else if (f.type === 'course') this.repo.addCourseDef(f.body);
     else {
       const a = f.body;
       this.repo.addAdjustment(this.applianceNo, a);
-      this.touched.add(a.personId);
+      this.personOf(a.personId);
     }
   }
 
   private addDelta(d: ProgressDelta): void {
     mergeDelta(this.deltas, d);
+    if (this.deltas.size >= FLUSH_DELTAS) this.flushDeltas();
   }
 
   /**
-   * Roster first (a changed external id moves a local person to another resolved person: both are rebuilt
-   * from local progress), then enrolments, then this bundle's progress, added under the current mapping.
+   * A roster row, applied as it comes (newer by (epoch, seq) wins). A changed person id (an external id
+   * given or changed, a merge) moves the local person: both resolved persons are derived again from local
+   * progress; deltas not yet written go to the new person when flushed.
    */
-  finish(): ApplyResult {
-    const rebuild = new Set<string>();
-    for (const { epoch, seq, facts: p } of this.persons) {
-      const claimKey = claimKeyOf(p.agency, p.externalId);
-      const merged = claimKey !== null && this.repo.decision(claimKey, this.applianceNo) === 'merged';
-      const personId = resolvePersonId(this.applianceId, p.localId, claimKey, merged);
-      const before = this.repo.rosterState(this.applianceNo, p.localId);
-      const { type: _t, ...fields } = p;
-      const taken = this.repo.applyRoster(this.applianceNo, { ...fields, personId, claimKey, epoch, seq });
-      if (
-        taken &&
-        before &&
-        before.person_id !== personId &&
-        this.repo.hasProgress(this.applianceNo, p.localId)
-      ) {
-        rebuild.add(before.person_id);
-        rebuild.add(personId);
-      }
+  private applyPerson(epoch: number, seq: number, p: Extract<RowFacts, { type: 'person' }>): void {
+    const claimKey = claimKeyOf(p.agency, p.externalId);
+    const merged = claimKey !== null && this.repo.decision(claimKey, this.applianceNo) === 'merged';
+    const personId = resolvePersonId(this.applianceId, p.localId, claimKey, merged);
+    const before = this.repo.rosterState(this.applianceNo, p.localId);
+    const { type: _t, ...fields } = p;
+    const taken = this.repo.applyRoster(this.applianceNo, { ...fields, personId, claimKey, epoch, seq });
+    if (!taken) return;
+    this.cache.delete(p.localId);
+    if (before && before.person_id !== personId && this.repo.hasProgress(this.applianceNo, p.localId)) {
+      this.repo.rebuildPerson(before.person_id);
+      this.repo.rebuildPerson(personId);
     }
-    for (const personId of rebuild) this.repo.rebuildPerson(personId);
-    for (const { epoch, seq, facts: e } of this.enrolments) {
-      this.repo.applyEnrolment(this.applianceNo, e.localId, e.courseId, e.cohortId, e.active, epoch, seq);
-      this.personOf(e.localId);
-    }
-    for (const localId of this.touched) this.personOf(localId);
+  }
+
+  /**
+   * Write the progress deltas gathered so far (each a union into local_progress, and the resolved
+   * person's row recomputed). Called every FLUSH_DELTAS keys and at finish, so memory is bounded by that,
+   * not by the bundle.
+   */
+  private flushDeltas(): void {
     for (const d of this.deltas.values()) {
       const personId = this.personOf(d.localId);
       this.repo.addLocalProgress(this.applianceNo, d);
       this.repo.addProgress(personId, d);
     }
+    this.deltas.clear();
+    if (this.cache.size > FLUSH_DELTAS * 4) this.cache.clear();
+  }
+
+  finish(): ApplyResult {
+    this.flushDeltas();
     for (const [applianceNo, locals] of this.displaced) this.deriveLocalAgain(applianceNo, locals);
     return this.result;
   }

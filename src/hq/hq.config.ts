@@ -1,3 +1,4 @@
+import { timeZoneSchema } from '../core/time-zone.js';
 import { z } from 'zod';
 import { languageSchema, loadLayeredConfig } from '../core/config.js';
 
@@ -14,6 +15,16 @@ export const hqConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     languages: z.array(languageSchema).min(1).default(['en', 'fr', 'ar']),
     defaultLanguage: languageSchema.default('en'),
+    /** The time zone staff read dates in (IANA name); stored times stay UTC. */
+    timeZone: timeZoneSchema,
+    reports: z
+      .object({
+        /** Rating comments are a survey: shown without trainee names unless this is set. */
+        showRatingNames: z.boolean().default(false),
+        /** Rows per page of the Trainees page. */
+        pageSize: z.number().int().min(10).max(1000).default(50),
+      })
+      .prefault({}),
     /** Public origin(s) HQ is reached at (behind a proxy); the request's own Host is always allowed. */
     allowedOrigins: z.array(z.string()).default([]),
     /** Used as the xAPI account homePage of resolved people in `hq export --xapi`. */

@@ -36,7 +36,14 @@ describe('the Appliances page names a gap and the way out, in the staff memberâ€
   const page = (lang: HqPage['lang']): string =>
     render(
       <DashboardPage
-        page={{ lang, languages: ['en', 'fr', 'ar'], csrf: 'x', cssUrl: '/x.css', path: '/' }}
+        page={{
+          lang,
+          languages: ['en', 'fr', 'ar'],
+          csrf: 'x',
+          cssUrl: '/x.css',
+          path: '/',
+          timeZone: 'UTC',
+        }}
         appliances={[status]}
       />,
     );

@@ -1,11 +1,12 @@
 import type { ComponentChildren } from 'preact';
 import type { Language } from '../core/config.js';
+import { formatInstant } from '../core/time-zone.js';
 import { dirOf, LANGUAGE_NAMES } from '../web/i18n.js';
 import type { ApplianceStatus, Gap } from './appliances.service.js';
 import { tHq, type HqMessageKey } from './hq.messages.js';
 import type { ImportOutcome } from './import.service.js';
 import type { PersonMatch } from './people-matches.service.js';
-import type { CourseReportRow, TraineeReportRow } from './reports.service.js';
+import type { CourseReportRow, RatingComment, TraineeFilter, TraineeReportRow } from './reports.service.js';
 
 /** What every HQ page needs to know about its request. */
 export interface HqPage {
@@ -14,8 +15,14 @@ export interface HqPage {
   csrf: string;
   cssUrl: string;
   path: string;
+  /** HQ's time zone (config timeZone): every date on the pages is shown in it. */
+  timeZone: string;
   username?: string;
 }
+
+/** An instant as staff read it: their language, HQ's time zone, the zone named. */
+const when = (page: HqPage, iso: string | null | undefined): string =>
+  formatInstant(iso, page.lang, page.timeZone);
 
 const t = (p: HqPage, k: HqMessageKey, params?: Record<string, string | number>) => tHq(p.lang, k, params);
 
@@ -109,8 +116,12 @@ function health(page: HqPage, a: ApplianceStatus) {
   if (r)
     parts.push(
       r.keyRevoked
-        ? t(page, 'keyRevoked', { date: r.at, kept: r.importedBefore })
-        : t(page, 'revoked', { point: `${r.fromEpoch}:${r.fromSeq}`, date: r.at, kept: r.importedBefore }),
+        ? t(page, 'keyRevoked', { date: when(page, r.at), kept: r.importedBefore })
+        : t(page, 'revoked', {
+            point: `${r.fromEpoch}:${r.fromSeq}`,
+            date: when(page, r.at),
+            kept: r.importedBefore,
+          }),
     );
   if (a.forks.length) parts.push(`${t(page, 'forks')}: ${a.forks.length}`);
   const held = a.held.fork + a.held.otherAppliance;
@@ -200,7 +211,7 @@ export function DashboardPage({ page, appliances }: { page: HqPage; appliances: 
                     {a.lastBundle ? `#${a.lastBundle.bundleSeq} (e${a.lastBundle.epoch})` : t(page, 'none')}
                   </td>
                   <td>{a.lastSequence}</td>
-                  <td>{a.lastImportAt ?? t(page, 'never')}</td>
+                  <td>{a.lastImportAt ? when(page, a.lastImportAt) : t(page, 'never')}</td>
                   <td>{health(page, a)}</td>
                 </tr>
               ))}
@@ -281,7 +292,76 @@ const genderText = (page: HqPage, g: string): string => {
 
 const pct = (v: number | null) => (v === null ? '–' : `${Math.round(v * 100)} %`);
 
-export function CoursesPage({ page, rows }: { page: HqPage; rows: CourseReportRow[] }) {
+/** A course's title in the reader's language (then English, then any), else its id. */
+function courseTitle(page: HqPage, titles: ReadonlyMap<string, Record<string, string>>, id: string): string {
+  const t0 = titles.get(id);
+  return t0?.[page.lang] ?? t0?.['en'] ?? Object.values(t0 ?? {})[0] ?? id;
+}
+
+/** "Figures as of": per box, the last bundle imported, its date, and any known gap. */
+function FiguresAsOf({ page, appliances }: { page: HqPage; appliances: ApplianceStatus[] }) {
+  return (
+    <section class="card" aria-labelledby="asof">
+      <h2 id="asof">{t(page, 'figuresAsOf')}</h2>
+      <ul class="plain">
+        {appliances.map((a) => (
+          <li>
+            <strong>{a.name || a.id}</strong>
+            {': '}
+            {a.lastBundle
+              ? t(page, 'asOfBox', {
+                  date: when(page, a.lastBundle.importedAt),
+                  bundle: a.lastBundle.bundleSeq,
+                  seq: a.lastSequence,
+                })
+              : t(page, 'asOfNone')}
+            {a.gaps.length > 0 && (
+              <span class="status failed"> · {t(page, 'asOfGaps', { n: a.gaps.length })}</span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Definitions({ page }: { page: HqPage }) {
+  const keys: HqMessageKey[] = [
+    'defEnrolled',
+    'defStarted',
+    'defCompleted',
+    'defPassRate',
+    'defRating',
+    'defRatingGood',
+    'defPeople',
+  ];
+  return (
+    <details class="card">
+      <summary>{t(page, 'definitions')}</summary>
+      <ul>
+        {keys.map((k) => (
+          <li>{t(page, k)}</li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+export function CoursesPage({
+  page,
+  rows,
+  titles,
+  appliances,
+  comments,
+  commentNames,
+}: {
+  page: HqPage;
+  rows: CourseReportRow[];
+  titles: ReadonlyMap<string, Record<string, string>>;
+  appliances: ApplianceStatus[];
+  comments: RatingComment[];
+  commentNames: boolean;
+}) {
   const names: Record<string, HqMessageKey> = {
     all: 'all',
     appliance: 'byAppliance',
@@ -291,6 +371,8 @@ export function CoursesPage({ page, rows }: { page: HqPage; rows: CourseReportRo
   return (
     <Layout page={page} title={t(page, 'courses')}>
       <h1>{t(page, 'courses')}</h1>
+      <FiguresAsOf page={page} appliances={appliances} />
+      <Definitions page={page} />
       <p>
         <a href="/reports/courses.csv" class="button secondary">
           {t(page, 'downloadCsv')}
@@ -317,7 +399,19 @@ export function CoursesPage({ page, rows }: { page: HqPage; rows: CourseReportRo
             <tbody>
               {rows.map((r) => (
                 <tr class={r.breakdown === 'all' ? 'total' : ''}>
-                  <td>{r.breakdown === 'all' ? <strong>{r.course}</strong> : ''}</td>
+                  <td>
+                    {r.breakdown === 'all' ? (
+                      <>
+                        <strong>{courseTitle(page, titles, r.course)}</strong>
+                        <br />
+                        <span class="muted" dir="ltr">
+                          {r.course}
+                        </span>
+                      </>
+                    ) : (
+                      ''
+                    )}
+                  </td>
                   <td>{t(page, names[r.breakdown]!)}</td>
                   <td>
                     {r.breakdown === 'gender'
@@ -338,63 +432,197 @@ export function CoursesPage({ page, rows }: { page: HqPage; rows: CourseReportRo
           </table>
         </div>
       )}
+      {comments.length > 0 && (
+        <section class="card" aria-labelledby="comments">
+          <h2 id="comments">{t(page, 'comments')}</h2>
+          {!commentNames && <p class="muted">{t(page, 'commentsAnonymous')}</p>}
+          <ul class="plain">
+            {comments.map((c) => (
+              <li>
+                <strong>{courseTitle(page, titles, c.course)}</strong> · {'★'.repeat(c.rating)} ·{' '}
+                <span class="muted">{when(page, c.ratedAt)}</span>
+                {c.name && <> · {c.name}</>}
+                <br />
+                <bdi>{c.comment}</bdi>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </Layout>
   );
 }
 
-export function TraineesPage({ page, rows }: { page: HqPage; rows: TraineeReportRow[] }) {
+/** A <select> of a filter: "All" then each value (labels through `label`). */
+function FilterSelect({
+  page,
+  name,
+  label,
+  value,
+  options,
+  text,
+}: {
+  page: HqPage;
+  name: string;
+  label: string;
+  value: string | undefined;
+  options: readonly string[];
+  text?: (v: string) => string;
+}) {
+  return (
+    <label>
+      {label}
+      <select name={name}>
+        <option value="">{t(page, 'filterAll')}</option>
+        {options.map((o) => (
+          <option value={o} selected={o === value}>
+            {text ? text(o) : o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export interface TraineesView {
+  rows: TraineeReportRow[];
+  total: number;
+  pageNo: number;
+  pages: number;
+  filter: TraineeFilter;
+  options: { appliances: string[]; agencies: string[]; genders: string[]; courses: string[] };
+}
+
+export function TraineesPage({
+  page,
+  view,
+  titles,
+  appliances,
+}: {
+  page: HqPage;
+  view: TraineesView;
+  titles: ReadonlyMap<string, Record<string, string>>;
+  appliances: ApplianceStatus[];
+}) {
   const yes = (b: boolean) => (b ? t(page, 'yes') : t(page, 'no'));
+  const f = view.filter;
+  const link = (n: number) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) if (v) q.set(k, String(v));
+    q.set('page', String(n));
+    return `/reports/trainees?${q.toString()}`;
+  };
   return (
     <Layout page={page} title={t(page, 'trainees')}>
       <h1>{t(page, 'trainees')}</h1>
+      <FiguresAsOf page={page} appliances={appliances} />
+      <form method="get" action="/reports/trainees" class="card filters" role="search">
+        <label>
+          {t(page, 'search')}
+          <input type="search" name="q" value={f.q ?? ''} />
+        </label>
+        <FilterSelect
+          page={page}
+          name="appliance"
+          label={t(page, 'appliance')}
+          value={f.appliance}
+          options={view.options.appliances}
+        />
+        <FilterSelect
+          page={page}
+          name="agency"
+          label={t(page, 'agency')}
+          value={f.agency}
+          options={view.options.agencies}
+        />
+        <FilterSelect
+          page={page}
+          name="gender"
+          label={t(page, 'gender')}
+          value={f.gender}
+          options={view.options.genders}
+          text={(g) => genderText(page, g)}
+        />
+        <FilterSelect
+          page={page}
+          name="course"
+          label={t(page, 'course')}
+          value={f.course}
+          options={view.options.courses}
+          text={(c) => courseTitle(page, titles, c)}
+        />
+        <FilterSelect
+          page={page}
+          name="result"
+          label={t(page, 'result')}
+          value={f.result}
+          options={['passed', 'failed', 'pending']}
+          text={(r) => t(page, RESULT_KEYS[r as keyof typeof RESULT_KEYS])}
+        />
+        <button type="submit">{t(page, 'filterButton')}</button>
+      </form>
       <p>
         <a href="/reports/trainees.csv" class="button secondary">
           {t(page, 'downloadCsv')}
         </a>
       </p>
-      {rows.length === 0 ? (
+      {view.total === 0 ? (
         <p class="card">{t(page, 'noData')}</p>
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>{t(page, 'name')}</th>
-                <th>{t(page, 'externalId')}</th>
-                <th>{t(page, 'agency')}</th>
-                <th>{t(page, 'gender')}</th>
-                <th>{t(page, 'appliances')}</th>
-                <th>{t(page, 'course')}</th>
-                <th>{t(page, 'started')}</th>
-                <th>{t(page, 'completed')}</th>
-                <th>{t(page, 'result')}</th>
-                <th>{t(page, 'score')}</th>
-                <th>{t(page, 'rating')}</th>
-                <th>{t(page, 'lastActivity')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
+        <>
+          <div class="scroll">
+            <table>
+              <thead>
                 <tr>
-                  <td>{r.name || r.username || r.person}</td>
-                  <td>{r.externalId}</td>
-                  <td>{r.agency}</td>
-                  <td>{r.gender ? genderText(page, r.gender) : ''}</td>
-                  <td>{r.appliances}</td>
-                  <td>{r.course}</td>
-                  <td>{yes(r.started)}</td>
-                  <td>{yes(r.completed)}</td>
-                  <td>
-                    {r.result === '' || r.result === 'not_assessed' ? '—' : t(page, RESULT_KEYS[r.result])}
-                  </td>
-                  <td>{r.score === null ? '–' : `${Math.round(r.score * 100)} %`}</td>
-                  <td>{r.rating ?? '–'}</td>
-                  <td>{r.lastActivityAt}</td>
+                  <th>{t(page, 'name')}</th>
+                  <th>{t(page, 'externalId')}</th>
+                  <th>{t(page, 'agency')}</th>
+                  <th>{t(page, 'gender')}</th>
+                  <th>{t(page, 'appliances')}</th>
+                  <th>{t(page, 'course')}</th>
+                  <th>{t(page, 'started')}</th>
+                  <th>{t(page, 'completed')}</th>
+                  <th>{t(page, 'result')}</th>
+                  <th>{t(page, 'score')}</th>
+                  <th>{t(page, 'rating')}</th>
+                  <th>{t(page, 'lastActivity')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {view.rows.map((r) => (
+                  <tr>
+                    <td>
+                      <bdi>{r.name || r.username || r.person}</bdi>
+                    </td>
+                    <td>
+                      <bdi>{r.externalId}</bdi>
+                    </td>
+                    <td>{r.agency}</td>
+                    <td>{r.gender ? genderText(page, r.gender) : ''}</td>
+                    <td>{r.appliances}</td>
+                    <td>{courseTitle(page, titles, r.course)}</td>
+                    <td>{yes(r.started)}</td>
+                    <td>{yes(r.completed)}</td>
+                    <td>
+                      {r.result === '' || r.result === 'not_assessed' ? '—' : t(page, RESULT_KEYS[r.result])}
+                    </td>
+                    <td>{r.score === null ? '–' : `${Math.round(r.score * 100)} %`}</td>
+                    <td>{r.rating ?? '–'}</td>
+                    <td>{when(page, r.lastActivityAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <nav
+            class="pager"
+            aria-label={t(page, 'pageOf', { page: view.pageNo, pages: view.pages, total: view.total })}
+          >
+            {view.pageNo > 1 && <a href={link(view.pageNo - 1)}>{t(page, 'previous')}</a>}{' '}
+            <span>{t(page, 'pageOf', { page: view.pageNo, pages: view.pages, total: view.total })}</span>{' '}
+            {view.pageNo < view.pages && <a href={link(view.pageNo + 1)}>{t(page, 'next')}</a>}
+          </nav>
+        </>
       )}
     </Layout>
   );
@@ -455,7 +683,7 @@ export function PeoplePage({ page, matches }: { page: HqPage; matches: PersonMat
                         {c.decision
                           ? t(page, c.decision === 'merged' ? 'decisionMerged' : 'decisionRejected', {
                               by: c.decidedBy ?? '',
-                              date: c.decidedAt ?? '',
+                              date: when(page, c.decidedAt),
                             })
                           : '–'}
                       </td>

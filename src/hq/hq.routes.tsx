@@ -14,7 +14,14 @@ import { CoursesPage, DashboardPage, PeoplePage, SignInPage, TraineesPage, Uploa
 import type { PeopleMatchesService } from './people-matches.service.js';
 import { discard, spoolUpload } from './hq-upload.js';
 import type { ImportOutcome, ImportService } from './import.service.js';
-import { REPORT_COLUMNS, toCsv, type ReportName, type ReportsService } from './reports.service.js';
+import {
+  filterTrainees,
+  REPORT_COLUMNS,
+  toCsv,
+  type ReportName,
+  type ReportsService,
+  type TraineeFilter,
+} from './reports.service.js';
 import { HQ_LANG_COOKIE, HQ_SESSION_COOKIE, hqState, pageOf, requireStaff, setHqCookie } from './hq.web.js';
 
 /** What HQ's pages use (HQ's context has all of it). */
@@ -107,10 +114,53 @@ export function hqStaffRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
     );
   });
   router.get('/reports/courses', (req, res) => {
-    sendPage(res, <CoursesPage page={pageOf(req, ctx.config, assets)} rows={ctx.reports.courses()} />);
+    const names = ctx.config.reports.showRatingNames;
+    sendPage(
+      res,
+      <CoursesPage
+        page={pageOf(req, ctx.config, assets)}
+        rows={ctx.reports.courses()}
+        titles={ctx.reports.courseTitles()}
+        appliances={ctx.appliances.list()}
+        comments={ctx.reports.comments(names)}
+        commentNames={names}
+      />,
+    );
   });
   router.get('/reports/trainees', (req, res) => {
-    sendPage(res, <TraineesPage page={pageOf(req, ctx.config, assets)} rows={ctx.reports.trainees()} />);
+    const q = req.query as Record<string, unknown>;
+    const filter: TraineeFilter = {};
+    for (const k of ['q', 'appliance', 'agency', 'gender', 'course', 'result'] as const) {
+      const v = str(q[k]).slice(0, 200);
+      if (v) filter[k] = v;
+    }
+    const all = ctx.reports.trainees();
+    const rows = filterTrainees(all, filter);
+    const size = ctx.config.reports.pageSize;
+    const pages = Math.max(1, Math.ceil(rows.length / size));
+    const pageNo = Math.min(pages, Math.max(1, Math.trunc(Number(str(q['page'])) || 1)));
+    const distinct = (xs: Iterable<string>) => [...new Set(xs)].filter(Boolean).sort();
+    sendPage(
+      res,
+      <TraineesPage
+        page={pageOf(req, ctx.config, assets)}
+        view={{
+          rows: rows.slice((pageNo - 1) * size, pageNo * size),
+          total: rows.length,
+          pageNo,
+          pages,
+          filter,
+          options: {
+            appliances: distinct(ctx.appliances.list().map((a) => a.name)),
+            agencies: distinct(all.map((r) => r.agency)),
+            genders: distinct(all.map((r) => r.gender)),
+            courses: distinct(all.map((r) => r.course)),
+          },
+        }}
+        titles={ctx.reports.courseTitles()}
+        appliances={ctx.appliances.list()}
+      />,
+    );
   });
   router.get('/people', (req, res) => {
     sendPage(res, <PeoplePage page={pageOf(req, ctx.config, assets)} matches={ctx.people.list()} />);

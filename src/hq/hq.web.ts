@@ -99,6 +99,7 @@ export function pageOf(req: Request, config: HqConfig, assets: StaticAssets): Hq
     csrf: s.csrf,
     cssUrl: assets.url('app.css'),
     path: req.path,
+    timeZone: config.timeZone,
     ...(s.session ? { username: s.session.user.username } : {}),
   };
 }

@@ -89,6 +89,16 @@ export class ReportsRepo {
           WHERE @person IS NULL OR pa.person_id = @person`,
       ),
       courseDefs: p('SELECT body FROM course_defs').pluck(),
+      // Rating comments, newest first; the name only when the caller may show it.
+      comments: p(
+        `SELECT r.course_id, r.rating, r.comment, r.rated_at,
+                CASE WHEN @names THEN coalesce(pe.display_name, pe.username, '') ELSE '' END AS name
+           FROM ratings r
+           LEFT JOIN people pe ON pe.appliance_no = r.appliance_no AND pe.local_id = r.local_id
+          WHERE r.comment <> ''
+          ORDER BY r.rated_at DESC, r.appliance_no, r.local_id
+          LIMIT @limit`,
+      ),
       appliances: p('SELECT no, id, name, location FROM appliances'),
       grants: p(
         `SELECT pe.person_id AS who, a.course_id, sum(a.amount) AS granted FROM adjustments a
@@ -132,6 +142,20 @@ export class ReportsRepo {
 
   personAttrs(person: string | null = null): PersonAttrsRow[] {
     return this.s['personAttrs']!.all({ person }) as PersonAttrsRow[];
+  }
+
+  /** Rating comments (newest first); names empty unless `names`. */
+  comments(
+    names: boolean,
+    limit: number,
+  ): { course_id: string; rating: number; comment: string; rated_at: string; name: string }[] {
+    return this.s['comments']!.all({ names: names ? 1 : 0, limit }) as {
+      course_id: string;
+      rating: number;
+      comment: string;
+      rated_at: string;
+      name: string;
+    }[];
   }
 
   /** Every course version's definition body (JSON) any box declared. */

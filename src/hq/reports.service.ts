@@ -50,6 +50,40 @@ export interface TraineeReportRow {
   lastActivityAt: string;
 }
 
+export interface RatingComment {
+  course: string;
+  rating: number;
+  comment: string;
+  ratedAt: string;
+  /** Empty unless HQ's setting reports.showRatingNames is on. */
+  name: string;
+}
+
+/** What the Trainees page filters on (every field optional; `q` searches name, username, external id). */
+export interface TraineeFilter {
+  q?: string;
+  appliance?: string;
+  agency?: string;
+  gender?: string;
+  course?: string;
+  result?: string;
+}
+
+/** The rows that match a filter (case- and accent-insensitive search). */
+export function filterTrainees(rows: readonly TraineeReportRow[], f: TraineeFilter): TraineeReportRow[] {
+  const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  const q = f.q ? fold(f.q.trim()) : '';
+  return rows.filter(
+    (r) =>
+      (!q || [r.name, r.username, r.externalId].some((v) => fold(v).includes(q))) &&
+      (!f.appliance || r.appliances.split('; ').includes(f.appliance)) &&
+      (!f.agency || r.agency === f.agency) &&
+      (!f.gender || r.gender === f.gender) &&
+      (!f.course || r.course === f.course) &&
+      (!f.result || r.result === f.result),
+  );
+}
+
 export interface ApplianceReportRow {
   appliance: string;
   name: string;
@@ -208,6 +242,22 @@ export class ReportsService {
       all.set(d.id, [...(all.get(d.id) ?? []), d]);
     }
     return new Map([...all].map(([id, ds]) => [id, latestCourse(ds)!]));
+  }
+
+  /** Each course's titles by language (from its latest definition); a course without one has none. */
+  courseTitles(): Map<string, Record<string, string>> {
+    return new Map([...this.definitions()].map(([id, d]) => [id, d.titles]));
+  }
+
+  /** Rating comments, newest first: a survey, so without trainee names unless `names`. */
+  comments(names: boolean, limit = 200): RatingComment[] {
+    return this.repo.comments(names, limit).map((c) => ({
+      course: c.course_id,
+      rating: c.rating,
+      comment: c.comment,
+      ratedAt: c.rated_at,
+      name: c.name,
+    }));
   }
 
   /** Every (person, course) with activity, an enrolment or a rating, at the resolved or the box level. */

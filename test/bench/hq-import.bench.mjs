@@ -58,6 +58,27 @@ async function child(mode, args) {
       maxRssMb: process.resourceUsage().maxRSS / 1024,
     };
   }
+  if (mode === 'reports') {
+    // Every HQ report over the imported data, each timed 5 times: median and spread (min-max).
+    const [hqDir] = args;
+    const { loadHqConfig } = await imp('hq/hq.config.js');
+    const { openHqContext } = await imp('app/hq.context.js');
+    const { silentLogger } = await imp('core/logger.js');
+    const ctx = openHqContext(loadHqConfig({ dataDir: hqDir }, {}), { logger: silentLogger });
+    const out = {};
+    for (const name of ['courses', 'trainees', 'appliances']) {
+      const ms = [];
+      for (let k = 0; k < 5; k++) {
+        const t0 = performance.now();
+        ctx.reports.report(name);
+        ms.push(performance.now() - t0);
+      }
+      ms.sort((a, b) => a - b);
+      out[name] = { median: ms[2], min: ms[0], max: ms[4] };
+    }
+    ctx.close();
+    return out;
+  }
   if (mode === 'raw') {
     const [boxDb, rawDir] = args;
     const { openDatabase } = await imp('db/connection.js');
@@ -212,6 +233,7 @@ async function main() {
     const rawDir = join(work, 'raw');
     mkdirSync(rawDir);
     const raw = runChild('raw', boxDb, rawDir);
+    const reports = runChild('reports', hqDir);
 
     const statements = first.statements;
     const rate = statements / first.seconds;
@@ -253,6 +275,12 @@ async function main() {
         again.seconds < first.seconds,
       ],
       ['re-import peak RSS', `${fmt(again.maxRssMb)} MB`, '', ''],
+      ...Object.entries(reports).map(([name, r]) => [
+        `hq report ${name} (median of 5, min-max)`,
+        `${fmt(r.median)} ms (${fmt(r.min)}-${fmt(r.max)})`,
+        '< 300 ms',
+        r.median < 300,
+      ]),
     ];
     const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
     for (const [i, r] of table.entries()) {
