@@ -10,6 +10,7 @@ import {
   type BundleRow,
   type UploadReceipt,
 } from '../src/contract/bundle-format.js';
+import { BundlesRepo } from '../src/bundles/bundles.repo.js';
 import { bundleServices } from '../src/bundles/bundles.module.js';
 import { bundleJobs } from '../src/bundles/bundles.jobs.js';
 import { EXPORT_CURSOR, EXPORT_PENDING } from '../src/bundles/export.service.js';
@@ -198,8 +199,9 @@ describe('export', () => {
       await exporter.export();
     }
     expect(exporter.list().every((b) => b.present)).toBe(true); // all still 'written'
-    ctx.records.writeNow(() => exporter.bundles.markCopied(1, 'x'));
-    ctx.records.writeNow(() => exporter.bundles.markAcknowledged(2, 'x'));
+    const repo = new BundlesRepo(ctx.db.records);
+    ctx.records.writeNow(() => repo.markCopied(1, 'x'));
+    ctx.records.writeNow(() => repo.markAcknowledged(2, 'x'));
     record(ctx, 1);
     await exporter.export();
     expect(exporter.list().map((b) => b.present)).toEqual([false, false, true, true, true]);
@@ -331,7 +333,7 @@ describe('upload', () => {
       {
         hqUrl: hq.url,
         records: ctx.records,
-        bundles: exporter.bundles,
+        bundles: new BundlesRepo(ctx.db.records),
         clock: ctx.clock,
         logger: ctx.logger,
       },

@@ -3,7 +3,7 @@
  * rollup, journalled as course-level statements (the box's course page and HQ read them; HQ runs no
  * sequencer); a SCORM 1.2 course's by its SCOs. Real records.db, real bundle, real HQ import.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import { importContent } from '../src/content/course-bundle.js';
 import { VERBS, type XapiStatement } from '../src/contract/vocabulary.js';
 import { scormLaunch } from './helpers/scorm.js';
 import { SCORM_FIXTURES, zipFolder } from './fixtures/scorm/make-zip.js';
-import { testContext } from './helpers/context.js';
+import { testContext, testServer } from './helpers/context.js';
+import { Browserless } from './helpers/http.js';
 import { testHq } from './hq.fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fc-scorm-out-'));
@@ -143,5 +144,45 @@ describe('SCORM course outcomes', () => {
       { terminate: true, exitSet: true },
     );
     expect(ctx.learning.courseProgress(person.id, outline).result).toBe('failed');
+  });
+});
+
+describe('isvisible="false"', () => {
+  it('leaves the item out of the outline and the contents; flow still delivers it', async () => {
+    const dir = join(tmp, 'invisible');
+    cpSync(join(SCORM_FIXTURES, 'scorm2004-multi'), dir, { recursive: true });
+    const xml = join(dir, 'imsmanifest.xml');
+    writeFileSync(
+      xml,
+      readFileSync(xml, 'utf8').replace(
+        '<item identifier="handout" identifierref="R-handout">',
+        '<item identifier="handout" identifierref="R-handout" isvisible="false">',
+      ),
+    );
+    const s = await testServer();
+    try {
+      await importContent(
+        s.ctx.content,
+        zipFolder(dir, join(tmp, 'invisible.zip')),
+        { trustedKeys: [], allowUnsigned: true },
+        { id: 'checkpoint' },
+      );
+      const p = await s.ctx.people.addTrainee({ username: 'awa', pin: '2468' });
+      expect([...s.ctx.scorm.invisible('checkpoint')]).toEqual(['handout']);
+      const b = new Browserless(s.url);
+      expect((await b.submit('/', '/signin', { username: 'awa', pin: '2468' })).status).toBe(303);
+      const outline = (await b.page('/courses/checkpoint')).html;
+      expect(outline).toContain('data-activity="sco-check"');
+      expect(outline).not.toContain('data-activity="handout"');
+      const player = (await b.page('/courses/checkpoint/scorm/sco-check')).html;
+      expect(player).toContain('Briefing');
+      expect(player).not.toContain('Handout');
+      // Still delivered: Next from the last visible SCO leads to it.
+      const nav = await s.ctx.scorm.navigation(p.id, 'checkpoint', 'sco-check', 'en');
+      expect(nav.continue).toBe('handout');
+      expect(nav.deliverable).toContain('handout');
+    } finally {
+      await s.cleanup();
+    }
   });
 });

@@ -233,6 +233,11 @@ export const tAdmin = defineMessages({
     classProgressNone: 'This class is not enrolled in a course yet.',
     notStartedYet: 'not started',
     startedOfEnrolled: '{started} started · {enrolled} enrolled · {completed} completed',
+    attemptGranted: '{name} has one more attempt.',
+    scormReset: 'The attempt of {name} was reset: the next launch starts from the beginning.',
+    giveAttempt: 'Give another attempt',
+    resetScorm: 'Reset SCORM attempt',
+    actions: 'Actions',
   },
   fr: {
     admin: 'Administration',
@@ -466,6 +471,11 @@ export const tAdmin = defineMessages({
     classProgressNone: 'Cette classe n’est inscrite à aucun cours pour l’instant.',
     notStartedYet: 'pas commencé',
     startedOfEnrolled: '{started} ont commencé · {enrolled} inscriptions · {completed} ont terminé',
+    attemptGranted: 'Une tentative de plus a été accordée à {name}.',
+    scormReset: 'La tentative de {name} a été réinitialisée : le prochain lancement repart du début.',
+    giveAttempt: 'Accorder une autre tentative',
+    resetScorm: 'Réinitialiser la tentative SCORM',
+    actions: 'Actions',
   },
   ar: {
     admin: 'الإدارة',
@@ -697,6 +707,11 @@ export const tAdmin = defineMessages({
     classProgressNone: 'هذا الفصل غير مسجل في أي دورة بعد.',
     notStartedYet: 'لم يبدأ',
     startedOfEnrolled: '{started} بدأوا · {enrolled} مسجلون · {completed} أكملوا',
+    attemptGranted: 'تم منح {name} محاولة إضافية.',
+    scormReset: 'أُعيد تعيين محاولة {name}: يبدأ التشغيل التالي من البداية.',
+    giveAttempt: 'منح محاولة أخرى',
+    resetScorm: 'إعادة تعيين محاولة SCORM',
+    actions: 'إجراءات',
   },
 });
 

@@ -27,12 +27,15 @@ import { AdminKit } from './kit/admin.middleware.js';
 import type { AdminReportsService } from './reports.service.js';
 import { reportsRouter } from './reports/reports.routes.js';
 import { scheduleRouter } from './schedule/schedule.routes.js';
+import type { AttemptGrantService } from '../learning/attempt-grants.service.js';
+import type { ScormService } from '../learning/scorm.service.js';
 import { setupRouter } from './setup/setup.routes.js';
 import type { SetupService } from './setup/setup.service.js';
 import { AdminSyncService } from './sync/sync.service.js';
 import { syncRouter } from './sync/sync.routes.js';
 import { TraineeImportService } from './trainees/trainee-imports.service.js';
 import { traineesRouter } from './trainees/trainees.routes.js';
+import { attemptsRouter } from './trainees/attempts.routes.js';
 
 /** What the admin uses: a box's context and the process's scheduler. */
 export interface AdminDeps {
@@ -50,6 +53,8 @@ export interface AdminDeps {
   adminReports: AdminReportsService;
   healthProbe: HealthProbe;
   clockSetter: ClockSetter;
+  grants: AttemptGrantService;
+  scorm: ScormService;
   bundles: BundleServices;
   scheduler: Scheduler;
   /** Every error code's text in en/fr/ar (the app's catalogs), for the messages shown after a POST. */
@@ -92,6 +97,7 @@ export function adminRouter(ctx: AdminDeps): Router {
 
   router.use(dashboardRouter(areas, kit));
   router.use(traineesRouter(areas, kit));
+  router.use(attemptsRouter(areas, kit));
   router.use(cohortsRouter(areas, kit));
   router.use(coursesRouter(areas, kit));
   router.use(reportsRouter(areas, kit));

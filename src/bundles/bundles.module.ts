@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/connection.js';
 import type { RecordsService } from '../records/records.service.js';
 import type { IdentityService } from './identity.service.js';
+import { BundlesRepo } from './bundles.repo.js';
 import { ExportService } from './export.service.js';
 import { UploadService } from './upload.service.js';
 import { UsbCopyService, mountedSticks, type StickProbe } from './usb-copy.service.js';
@@ -29,8 +30,11 @@ export function bundleServices(
   deps: BundleDeps,
   opts: { probe?: StickProbe; maxRowsPerBundle?: number } = {},
 ): BundleServices {
+  // One repo of the bundles table, shared by the three services (none exposes it).
+  const bundles = new BundlesRepo(deps.db.records);
   const exporter = new ExportService(
     {
+      bundles,
       config: deps.config,
       clock: deps.clock,
       logger: deps.logger,
@@ -40,7 +44,7 @@ export function bundleServices(
     },
     { maxRowsPerBundle: opts.maxRowsPerBundle ?? deps.config.export.maxRowsPerBundle },
   );
-  const common = { records: deps.records, bundles: exporter.bundles, clock: deps.clock, logger: deps.logger };
+  const common = { records: deps.records, bundles, clock: deps.clock, logger: deps.logger };
   return {
     exporter,
     usb: new UsbCopyService(common, opts.probe ?? mountedSticks(deps.config.export.usbRoots)),

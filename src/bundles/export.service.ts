@@ -25,7 +25,7 @@ import {
   type BundleManifest,
 } from '../contract/bundle-format.js';
 import { writeBundleFile, type SourceRow } from './bundle-writer.js';
-import { BundlesRepo, type BundleRecord } from './bundles.repo.js';
+import type { BundleRecord, BundlesRepo } from './bundles.repo.js';
 import type { IdentityService } from './identity.service.js';
 
 /** Meta key of the export cursor: the last journal seq written to a (non re-export) bundle. */
@@ -55,6 +55,8 @@ export interface ExportServiceDeps {
   logger: Logger;
   records: RecordsService;
   recordsDb: Db;
+  /** The bundles table (the module builds one repo for the exporter, USB copy and upload). */
+  bundles: BundlesRepo;
   identity: IdentityService;
 }
 
@@ -71,14 +73,14 @@ const LOCKED_HERE = new Set<string>();
  * that the next export verifies and adopts, so there is never a gap or a duplicate.
  */
 export class ExportService {
-  readonly bundles: BundlesRepo;
+  private readonly bundles: BundlesRepo;
   private running = false;
 
   constructor(
     private readonly deps: ExportServiceDeps,
     private readonly opts: { maxRowsPerBundle?: number; level?: number } = {},
   ) {
-    this.bundles = new BundlesRepo(deps.recordsDb);
+    this.bundles = deps.bundles;
   }
 
   /** The outbox: config export.outboxDir, or <dataDir>/outbox. */

@@ -84,7 +84,7 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
         progress={progress}
         rating={learning.getRating(person.id, c.id)}
         locked={sequencing?.disabled}
-        hidden={sequencing?.hidden}
+        hidden={pkg ? new Set([...(sequencing?.hidden ?? []), ...ctx.scorm.invisible(c.id)]) : undefined}
         unlinked={unlinked}
         operationId={newId()}
         {...opts}

@@ -28,6 +28,8 @@ export function packageOrigin(
   return `${req.protocol}://${req.hostname}:${port}`;
 }
 
+const shown = (n: ScormTocNode): ScormTocNode[] => (n.visible === false ? n.children.flatMap(shown) : [n]);
+
 function Toc({
   nodes,
   page,
@@ -52,6 +54,8 @@ function Toc({
     <ul class="scorm-toc">
       {nodes
         .filter((n) => !hidden.has(n.id))
+        // isvisible="false": the item's own line is left out, its children take its place.
+        .flatMap(shown)
         .map((n) => (
           <li>
             {n.launchable && n.id !== current && linked.has(n.id) ? (

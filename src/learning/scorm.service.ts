@@ -307,6 +307,18 @@ export class ScormService {
     return this.content.scormInfo(courseId) as ScormPackageInfo | undefined;
   }
 
+  /** Items the manifest marks isvisible="false": left out of the outline and the contents, still delivered. */
+  invisible(courseId: string): Set<string> {
+    const out = new Set<string>();
+    const walk = (nodes: ScormPackageInfo['toc']) =>
+      nodes.forEach((n) => {
+        if (n.visible === false) out.add(n.id);
+        walk(n.children);
+      });
+    walk(this.packageOf(courseId)?.toc ?? []);
+    return out;
+  }
+
   private resolve(
     courseId: string,
     activityId: string,

@@ -30,6 +30,8 @@ const FLASH_KEYS = new Set<AdminKey>([
   'backupDone',
   'clockSet',
   'ran',
+  'attemptGranted',
+  'scormReset',
 ]);
 /** The params a notice may carry (`?n=3&name=awa`), each cut short. */
 const FLASH_PARAMS = ['n', 'name', 'title', 'version', 'job', 'outcome'];

@@ -1,3 +1,5 @@
+import type { ActivityType } from '../../content/content.types.js';
+import { newId } from '../../core/ids.js';
 import type { InstalledCourse } from '../../content/content.service.js';
 import type { Cohort } from '../../people/cohorts.service.js';
 import type { CsvPreview } from '../../people/csv-import.js';
@@ -387,8 +389,11 @@ const VERB_OF = (s: XapiStatement) => s.verb.display['en-US'] ?? s.verb.id.split
 export function HistoryPage({
   page,
   h,
+  types,
 }: {
   page: AdminPage;
+  /** Each activity's type by `<course>/<activity>` (a quiz gets "another attempt", a SCO a reset). */
+  types: ReadonlyMap<string, ActivityType>;
   h: {
     person: Person;
     courses: {
@@ -452,19 +457,47 @@ export function HistoryPage({
               <th>{t('status')}</th>
               <th class="num">{t('score')}</th>
               <th>{t('lastActivity')}</th>
+              <th>{t('actions')}</th>
             </tr>
           </thead>
           <tbody>
             {h.rows
               .filter((r) => r.activity_id !== '')
-              .map((r) => (
-                <tr>
-                  <td>{titleOf(r.course_id, r.activity_id)}</td>
-                  <td>{r.status}</td>
-                  <td class="num">{pct(r.best_score)}</td>
-                  <td class="ltr">{when(r.updated_at)}</td>
-                </tr>
-              ))}
+              .map((r) => {
+                const type = types.get(`${r.course_id}/${r.activity_id}`);
+                // One operation id per button as shown: a double click on it applies once.
+                const fields = { courseId: r.course_id, activityId: r.activity_id, op: newId() };
+                return (
+                  <tr data-activity={r.activity_id}>
+                    <td>
+                      <bdi>{titleOf(r.course_id, r.activity_id)}</bdi>
+                    </td>
+                    <td>{r.status}</td>
+                    <td class="num">{pct(r.best_score)}</td>
+                    <td class="ltr">{when(r.updated_at)}</td>
+                    <td>
+                      {type === 'quiz' && (
+                        <PostButton
+                          page={page}
+                          action={`/admin/trainees/${h.person.id}/attempts`}
+                          fields={fields}
+                          label={t('giveAttempt')}
+                          kind="secondary"
+                        />
+                      )}
+                      {type === 'sco' && (
+                        <PostButton
+                          page={page}
+                          action={`/admin/trainees/${h.person.id}/scorm-reset`}
+                          fields={fields}
+                          label={t('resetScorm')}
+                          kind="secondary"
+                        />
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
           </tbody>
         </table>
       </div>

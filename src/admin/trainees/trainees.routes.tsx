@@ -1,3 +1,4 @@
+import type { ActivityType } from '../../content/content.types.js';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { ContentService } from '../../content/content.service.js';
@@ -230,7 +231,11 @@ export function traineesRouter(ctx: TraineesDeps, kit: AdminKit): Router {
 
   router.get('/admin/trainees/:id/history', (req, res) => {
     const h = ctx.adminReports.traineeHistory(trainee(req).id, res.locals.lang);
-    kit.show(res, <HistoryPage page={kit.page(req, res)} h={h} />);
+    const types = new Map<string, ActivityType>();
+    for (const c of h.courses)
+      for (const m of ctx.content.getCourse(c.courseId, res.locals.lang)?.modules ?? [])
+        for (const i of m.items) types.set(`${c.courseId}/${i.id}`, i.type);
+    kit.show(res, <HistoryPage page={kit.page(req, res)} h={h} types={types} />);
   });
 
   router.get('/admin/trainees/:id/history.csv', (req, res) => {

@@ -40,6 +40,8 @@ export interface ScormTocNode {
   title: string;
   /** Set for leaves (the activity id is the item identifier). */
   launchable: boolean;
+  /** isvisible="false": not shown in the table of contents (still delivered by flow); its children are. */
+  visible?: false;
   children: ScormTocNode[];
 }
 
@@ -141,14 +143,13 @@ function versionFrom(v: string | undefined): string {
 }
 
 function tocOf(items: readonly ScormItem[]): ScormTocNode[] {
-  return items
-    .filter((i) => i.isVisible || i.resource)
-    .map((i) => ({
-      id: i.identifier,
-      title: i.title,
-      launchable: !!i.resource,
-      children: tocOf(i.children),
-    }));
+  return items.map((i) => ({
+    id: i.identifier,
+    title: i.title,
+    launchable: !!i.resource,
+    ...(i.isVisible ? {} : { visible: false as const }),
+    children: tocOf(i.children),
+  }));
 }
 
 /** Is this source a SCORM package (imsmanifest.xml at its root)? */
