@@ -79,6 +79,17 @@ describe('fieldclass hq', () => {
 
     expect(await cli('hq', 'report', 'trainees', '--data', data)).toBe(0);
     expect(out.join('')).toMatch(/OFF-1/);
+    // The terminal tables fit 120 columns (--wide: every column) and print ratios as percentages.
+    for (const name of ['trainees', 'courses', 'appliances']) {
+      expect(await cli('hq', 'report', name, '--data', data)).toBe(0);
+      const lines = out.join('').split('\n');
+      expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(120);
+    }
+    expect(await cli('hq', 'report', 'courses', '--data', data)).toBe(0);
+    expect(out.join('')).toMatch(/passRate/);
+    expect(out.join('')).not.toMatch(/\b0\.\d{3}\b/);
+    expect(await cli('hq', 'report', 'trainees', '--wide', '--data', data)).toBe(0);
+    expect(out.join('')).toMatch(/attemptsGranted/);
     expect(await cli('hq', 'report', 'nonsense', '--data', data)).toBe(1);
     expect(err.join('')).toMatch(/unknown report "nonsense"/);
 

@@ -213,10 +213,11 @@ export function registerHq(program: Command): void {
     .description('courses | trainees | appliances, as a table, --csv (for Excel) or --json')
     .option('--csv', 'CSV with a UTF-8 byte-order mark (opens in Excel)')
     .option('--json', 'JSON')
+    .option('--wide', 'every column, however wide (the table fits 120 columns otherwise)')
     .option('-o, --out <file>', 'write to a file instead of standard output')
     .option(...DATA)
     .action(
-      act((name: string, opts: HqFlags & { csv?: boolean; json?: boolean; out?: string }) => {
+      act((name: string, opts: HqFlags & { csv?: boolean; json?: boolean; wide?: boolean; out?: string }) => {
         if (!(name in REPORT_COLUMNS))
           throw new AppError('invalid', `unknown report "${name}": use courses, trainees or appliances`);
         const report = name as ReportName;
@@ -226,7 +227,7 @@ export function registerHq(program: Command): void {
             ? toCsv(REPORT_COLUMNS[report], rows)
             : opts.json
               ? JSON.stringify(rows, null, 2) + '\n'
-              : toTextTable(REPORT_COLUMNS[report], rows);
+              : toTextTable(REPORT_COLUMNS[report], rows, { wide: opts.wide ?? false });
           if (opts.out) writeFileAtomic(opts.out, text);
           else process.stdout.write(text);
         });

@@ -211,16 +211,66 @@ function cell(v: unknown): string | number {
   return JSON.stringify(v);
 }
 
-/** A plain aligned text table for the terminal. */
-export function toTextTable(columns: readonly string[], rows: readonly object[]): string {
-  const data = rows.map((r) => columns.map((c) => String(cell((r as Record<string, unknown>)[c]))));
-  const widths = columns.map((c, i) => Math.max(c.length, ...data.map((d) => d[i]!.length)));
+/** Ratios printed as percentages in the terminal (CSV and JSON keep the fraction). */
+const PERCENT_COLUMNS = new Set(['passRate', 'ratingGoodShare']);
+/** Columns left out first when a table is wider than the terminal (least needed first). */
+const DROP_ORDER = [
+  'person',
+  'location',
+  'username',
+  'attemptsGranted',
+  'activitiesDone',
+  'journalRows',
+  'enrolledAt',
+  'lastActivityAt',
+  'appliance',
+  'passed',
+  'failed',
+  'ratings',
+  'attempts',
+];
+
+/**
+ * A plain aligned text table for the terminal: ratios as percentages; unless `wide`, columns are left
+ * out (DROP_ORDER) and long cells cut with "…" until it fits `width` (120) columns.
+ */
+export function toTextTable(
+  columns: readonly string[],
+  rows: readonly object[],
+  opts: { wide?: boolean; width?: number } = {},
+): string {
+  const width = opts.width ?? 120;
+  const text = (c: string, v: unknown): string =>
+    PERCENT_COLUMNS.has(c) && typeof v === 'number' ? `${Math.round(v * 100)} %` : String(cell(v));
+  let cols = [...columns];
+  let cap = Infinity;
+  const measure = () => {
+    const data = rows.map((r) =>
+      cols.map((c) => {
+        const v = text(c, (r as Record<string, unknown>)[c]);
+        return v.length > cap ? v.slice(0, cap - 1) + '…' : v;
+      }),
+    );
+    const widths = cols.map((c, i) => Math.max(c.length, ...data.map((d) => d[i]!.length)));
+    return { data, widths, total: widths.reduce((a, b) => a + b, 0) + 2 * (cols.length - 1) };
+  };
+  let m = measure();
+  if (!opts.wide) {
+    for (const d of DROP_ORDER) {
+      if (m.total <= width) break;
+      if (cols.includes(d) && cols.length > 2) {
+        cols = cols.filter((c) => c !== d);
+        m = measure();
+      }
+    }
+    for (cap = 40; m.total > width && cap > 8; cap -= 4) m = measure();
+  }
   const line = (cells: readonly string[]) =>
     cells
-      .map((c, i) => c.padEnd(widths[i]!))
+      .map((c, i) => c.padEnd(m.widths[i]!))
       .join('  ')
       .trimEnd();
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...data.map(line)].join('\n') + '\n';
+  return [line(cols), line(m.widths.map((w) => '-'.repeat(w))), ...m.data.map(line)].join('\n') + '\n';
 }
 
 /** HQ reports: per course (overall, per appliance, by gender, by agency), per trainee, per appliance. */
