@@ -8,6 +8,7 @@ import { testConfig } from '../../dist/core/config.js';
 import { silentLogger } from '../../dist/core/logger.js';
 import { openContext } from '../../dist/app/context.js';
 import { startServer } from '../../dist/app/box.app.js';
+import { writeBenchCourse } from './lib.mjs';
 
 const TRAINEES = Number(process.env.TRAINEES ?? 5000);
 const ACTIVITIES = Number(process.env.ACTIVITIES ?? 40);
@@ -21,18 +22,7 @@ for (let i = 1; i <= ACTIVITIES; i++) {
   writeFileSync(join(course, 'lessons', `l${i}.en.md`), `# Lesson ${i}\n\nText.\n`);
   items.push({ id: `l${i}`, type: 'lesson', title: { en: `Lesson ${i}` }, file: `lessons/l${i}` });
 }
-writeFileSync(
-  join(course, 'course.json'),
-  JSON.stringify({
-    id: 'bench-course',
-    version: '1.0.0',
-    language: 'en',
-    languages: ['en'],
-    title: { en: 'Bench course' },
-    description: { en: 'Benchmark' },
-    modules: [{ id: 'm1', title: { en: 'All' }, items }],
-  }),
-);
+writeBenchCourse(course, items);
 
 const data = join(dir, 'data');
 const ctx = openContext(

@@ -8,7 +8,7 @@
 // Run after `npm run build`: node test/bench/course-reports.bench.mjs  (TRAINEES=500 for a quick look)
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, tmp } from './lib.mjs';
+import { ROOT, tmp, writeBenchCourse } from './lib.mjs';
 
 const TRAINEES = Number(process.env.TRAINEES ?? 5000);
 const LESSONS = 36;
@@ -55,18 +55,7 @@ for (let i = 1; i <= LESSONS + QUIZZES; i++) {
     writeFileSync(join(course, 'lessons', `l${i}.en.md`), `# Lesson ${i}\n\nText.\n`);
   }
 }
-writeFileSync(
-  join(course, 'course.json'),
-  JSON.stringify({
-    id: 'bench-course',
-    version: '1.0.0',
-    language: 'en',
-    languages: ['en'],
-    title: { en: 'Bench course' },
-    description: { en: 'Benchmark' },
-    modules: [{ id: 'm1', title: { en: 'All' }, items }],
-  }),
-);
+writeBenchCourse(course, items);
 
 const t = (ms) => `${(ms / 1000).toFixed(1)} s`;
 let t0 = performance.now();

@@ -9,6 +9,25 @@ import { createServer } from 'node:net';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'bin', 'fieldclass.js');
 
+/**
+ * The benchmarks' course: `course.json` in `dir` for one module of `items` (lessons and quizzes whose files
+ * the caller wrote), id `bench-course`, English.
+ */
+export function writeBenchCourse(dir, items) {
+  writeFileSync(
+    join(dir, 'course.json'),
+    JSON.stringify({
+      id: 'bench-course',
+      version: '1.0.0',
+      language: 'en',
+      languages: ['en'],
+      title: { en: 'Bench course' },
+      description: { en: 'Benchmark' },
+      modules: [{ id: 'm1', title: { en: 'All' }, items }],
+    }),
+  );
+}
+
 /** A temp dir readable by nginx's worker user (mkdtemp makes 0700 dirs). */
 export const tmp = (prefix = 'fc-bench-') => {
   const d = mkdtempSync(join(tmpdir(), prefix));
