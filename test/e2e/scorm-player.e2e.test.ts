@@ -65,10 +65,26 @@ describe('the SCORM player on a 360 px phone', () => {
     await expect
       .poll(() => page.locator('#scorm-status').getAttribute('data-state'), { timeout: 20_000 })
       .toBe('saved');
+    // "saved" is told once the runtime is ready, before the SCO has loaded and called Initialize; a
+    // SetValue before that is refused (error 132), so wait for the SCO to show what it read.
+    await expect
+      .poll(
+        async () =>
+          (await sco(page)
+            ?.locator('#entry')
+            .textContent()
+            .catch(() => '')) ?? '',
+        {
+          timeout: 20_000,
+        },
+      )
+      .not.toBe('');
     return page;
   }
   /** The wrapper page on the package origin, where the SCO finds the API. */
   const runtime = (page: Page) => page.frames().find((f) => f.url().includes('/w/scorm2004'))!;
+  /** The SCO's own page (the briefing), inside the wrapper. */
+  const sco = (page: Page) => page.frames().find((f) => f.url().includes('brief.html'));
   const box = async (page: Page, sel: string) => (await page.locator(sel).boundingBox())!;
 
   for (const [username, lang, exitText, savedText] of [
@@ -106,11 +122,12 @@ describe('the SCORM player on a 360 px phone', () => {
   it('Exit saves what the SCO changed without a Commit, then goes back to the course', async () => {
     const page = await open('dede', 'en');
     const person = srv.ctx.people.byUsername('dede')!;
-    await runtime(page).evaluate(() => {
+    const set = await runtime(page).evaluate(() => {
       const api = (window as unknown as { API_1484_11: { SetValue(k: string, v: string): string } })
         .API_1484_11;
-      api.SetValue('cmi.location', 'slide-9');
+      return api.SetValue('cmi.location', 'slide-9');
     });
+    expect(set).toBe('true');
     await page.locator('#scorm-exit').click();
     await page.waitForURL(`${url}/courses/checkpoint`);
     expect(srv.ctx.scorm.attemptState(person.id, 'checkpoint', 'sco-brief')!.state.cmi['cmi.location']).toBe(
@@ -122,11 +139,12 @@ describe('the SCORM player on a 360 px phone', () => {
   it('without the class Wi-Fi, Exit says "not saved" and a second tap leaves anyway', async () => {
     const page = await open('eli', 'en');
     await page.context().route(`http://${LAN_HOSTS.packages}/rt/commit`, (r) => r.abort());
-    await runtime(page).evaluate(() => {
+    const set = await runtime(page).evaluate(() => {
       const api = (window as unknown as { API_1484_11: { SetValue(k: string, v: string): string } })
         .API_1484_11;
-      api.SetValue('cmi.location', 'slide-4');
+      return api.SetValue('cmi.location', 'slide-4');
     });
+    expect(set).toBe('true');
     await page.locator('#scorm-exit').click();
     await expect.poll(() => page.locator('#scorm-status').getAttribute('data-state')).toBe('unsaved');
     expect(await page.locator('#scorm-status').textContent()).toBe(
