@@ -39,7 +39,6 @@ export function bundleServices(
       clock: deps.clock,
       logger: deps.logger,
       records: deps.records,
-      recordsDb: deps.db.records,
       identity: deps.identity,
     },
     { maxRowsPerBundle: opts.maxRowsPerBundle ?? deps.config.export.maxRowsPerBundle },

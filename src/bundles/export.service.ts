@@ -15,8 +15,7 @@ import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config.js';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { openDatabase, type Db } from '../db/connection.js';
-import type { RecordsService } from '../records/records.service.js';
+import type { JournalReading, RecordsService } from '../records/records.service.js';
 import {
   MAX_ROWS_PER_BUNDLE,
   bundleFileName,
@@ -54,7 +53,6 @@ export interface ExportServiceDeps {
   clock: Clock;
   logger: Logger;
   records: RecordsService;
-  recordsDb: Db;
   /** The bundles table (the module builds one repo for the exporter, USB copy and upload). */
   bundles: BundlesRepo;
   identity: IdentityService;
@@ -106,12 +104,12 @@ export class ExportService {
     if (this.running) throw new AppError('export_busy', 'an export is already running', 409);
     this.running = true;
     let unlock: (() => void) | undefined;
-    let reader: Db | undefined;
+    let reader: JournalReading | undefined;
     const dir = resolve(options.outDir ?? this.outboxDir());
     try {
       mkdirSync(dir, { recursive: true });
       unlock = this.lock(this.deps.config.dataDir);
-      reader = openDatabase(this.deps.recordsDb.name, 'precious', { readonly: true });
+      reader = this.deps.records.openJournalReader();
       this.cleanTemps(dir);
       const out: ExportedBundle[] = [];
       const adopted = await this.recoverPending();
@@ -148,14 +146,14 @@ export class ExportService {
   /** One bundle of the rows in (after, until], at most maxRowsPerBundle; null when there are none. */
   private async writeNext(
     dir: string,
-    reader: Db,
+    reader: JournalReading,
     after: number,
     until: number,
     reexport: boolean,
   ): Promise<ExportedBundle | null> {
     const { records, identity, clock } = this.deps;
     const max = this.opts.maxRowsPerBundle ?? MAX_ROWS_PER_BUNDLE;
-    const last = reader.prepare('SELECT coalesce(max(seq), 0) FROM journal').pluck().get() as number;
+    const last = reader.lastSeq();
     const to = Math.min(after + max, until, last);
     if (to <= after) return null;
     const prev = this.bundles.last();
@@ -164,11 +162,7 @@ export class ExportService {
     const applianceId = records.applianceId;
     const finalPath = join(dir, bundleFileName(applianceId, epoch, bundleSeq));
     const tmp = tempPathFor(finalPath);
-    const rows = reader
-      .prepare(
-        'SELECT seq, epoch, kind, ref, body, recorded_at FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq',
-      )
-      .iterate(after, to) as IterableIterator<SourceRow>;
+    const rows: IterableIterator<SourceRow> = reader.iterate(after, to);
     let written;
     try {
       written = await writeBundleFile(tmp, {

@@ -192,7 +192,7 @@ async function keyResolver(
     return {
       close: () => hq.close(),
       resolve: ({ keyId }) => {
-        const a = hq.appliances.repo.byKeyId(keyId);
+        const a = hq.appliances.byKeyId(keyId);
         if (!a) throw bundleError('bundle_key_unknown', `key ${keyId} is not enrolled at this HQ`);
         revocation = hq.appliances.revocationOf(a);
         if (revocation?.keyRevoked) throw bundleError('bundle_key_revoked', revocation.reason('this bundle'));

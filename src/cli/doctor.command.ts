@@ -7,6 +7,7 @@ import { openDatabase } from '../db/connection.js';
 import { checkDatabaseFile, closeCheck } from '../db/inspect.js';
 import type { Migration } from '../db/migrate.js';
 import { contentMigrations } from '../db/migrations/content.js';
+import { countActiveCourses } from '../content/content.repo.js';
 import { recordsMigrations } from '../db/migrations/records.js';
 import { readRecordsFacts, type RecordsFileFacts } from '../records/records-file.repo.js';
 import { configFrom, type GlobalFlags } from './context.js';
@@ -150,7 +151,7 @@ export function runDoctor(flags: GlobalFlags): Check[] {
     if (existsSync(courses)) {
       const db = new Database(courses, { readonly: true, fileMustExist: true });
       try {
-        const n = db.prepare('SELECT count(*) FROM courses WHERE active = 1').pluck().get() as number;
+        const n = countActiveCourses(db);
         if (n === 0)
           add(
             'WARN',

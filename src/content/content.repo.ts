@@ -39,6 +39,11 @@ export interface ActivityRow {
 
 export const ENC = { identity: 0, gzip: 1, br: 2 } as const;
 
+/** Courses enabled in a content database (doctor reads a file it opened read-only, no repo needed). */
+export function countActiveCourses(db: Db): number {
+  return db.prepare('SELECT count(*) FROM courses WHERE active = 1').pluck().get() as number;
+}
+
 class WithDb {
   constructor(readonly db: Db) {}
 }

@@ -175,13 +175,18 @@ export function gapsOf(ranges: readonly SeqRange[]): SeqRange[] {
 
 /** Enrolled appliances: enrol from a box's request, revoke, list with the health of their sync. */
 export class AppliancesService {
-  readonly repo: AppliancesRepo;
+  private readonly repo: AppliancesRepo;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
   ) {
     this.repo = new AppliancesRepo(db);
+  }
+
+  /** The appliance enrolled with this key id, if any. */
+  byKeyId(keyId: string): ApplianceRow | undefined {
+    return this.repo.byKeyId(keyId);
   }
 
   /** Enrol a box's public key. The same request again is a no-op; another key for the same id is refused. */

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import { newId, newToken } from '../core/ids.js';
 import type { Db } from '../db/connection.js';
 import { usernameKey, usernameSchema, passwordSchema } from '../people/people.schema.js';
 import { DUMMY_HASH, hashSecret, verifySecret } from '../people/secret.js';
+import { HqUsersRepo } from './hq-users.repo.js';
 
 export interface HqUser {
   id: string;
@@ -19,33 +19,6 @@ export interface HqSession {
 }
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
-
-class HqUsersRepo {
-  readonly insert: Statement;
-  readonly byKey: Statement;
-  readonly insertSession: Statement;
-  readonly session: Statement;
-  readonly deleteSession: Statement;
-  readonly deleteExpired: Statement;
-  readonly setSecret: Statement;
-
-  constructor(db: Db) {
-    this.insert = db.prepare(
-      'INSERT INTO users (id, username, username_key, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.byKey = db.prepare('SELECT id, username, secret_hash, active FROM users WHERE username_key = ?');
-    this.setSecret = db.prepare('UPDATE users SET secret_hash = ? WHERE id = ?');
-    this.insertSession = db.prepare(
-      'INSERT INTO sessions (token_hash, user_id, csrf_secret, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.session = db.prepare(
-      `SELECT s.token_hash, s.csrf_secret, u.id, u.username FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1`,
-    );
-    this.deleteSession = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
-    this.deleteExpired = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
-  }
-}
 
 /** HQ staff accounts (from `fieldclass hq user add`) and their sessions, both in hq.db. */
 export class HqUsersService {
@@ -67,23 +40,21 @@ export class HqUsersService {
     if (!p.success) throw new AppError('invalid', `password: ${p.error.issues[0]?.message ?? 'invalid'}`);
     const hash = await hashSecret(p.data, 'password');
     return this.db.transaction(() => {
-      const existing = this.repo.byKey.get(usernameKey(u.data)) as
-        { id: string; username: string } | undefined;
+      const existing = this.repo.userByUsernameKey(usernameKey(u.data));
       if (existing) {
         if (!opts.replace) throw new AppError('username_taken', `user ${u.data} already exists`, 409);
-        this.repo.setSecret.run(hash, existing.id);
+        this.repo.setSecret(existing.id, hash);
         return { id: existing.id, username: existing.username };
       }
       const id = newId();
-      this.repo.insert.run(id, u.data, usernameKey(u.data), hash, this.clock.now().toISOString());
+      this.repo.addUser(id, u.data, usernameKey(u.data), hash, this.clock.now().toISOString());
       return { id, username: u.data };
     })();
   }
 
   /** Check a username and password (same timing when the user does not exist). */
   async authenticate(username: string, password: string): Promise<HqUser | null> {
-    const row = this.repo.byKey.get(usernameKey(username)) as
-      { id: string; username: string; secret_hash: string; active: number } | undefined;
+    const row = this.repo.userByUsernameKey(usernameKey(username));
     const ok = await verifySecret(password, row?.secret_hash ?? DUMMY_HASH);
     return ok && row && row.active === 1 ? { id: row.id, username: row.username } : null;
   }
@@ -94,22 +65,15 @@ export class HqUsersService {
     const now = this.clock.now();
     const expires = new Date(now.getTime() + this.ttlHours * 3600_000);
     this.db.transaction(() => {
-      this.repo.deleteExpired.run(now.toISOString());
-      this.repo.insertSession.run(
-        hashToken(token),
-        user.id,
-        newToken(24),
-        now.toISOString(),
-        expires.toISOString(),
-      );
+      this.repo.deleteExpiredSessions(now.toISOString());
+      this.repo.addSession(hashToken(token), user.id, newToken(24), now.toISOString(), expires.toISOString());
     })();
     return token;
   }
 
   session(token: string | undefined): HqSession | null {
     if (!token) return null;
-    const row = this.repo.session.get(hashToken(token), this.clock.now().toISOString()) as
-      { token_hash: string; csrf_secret: string; id: string; username: string } | undefined;
+    const row = this.repo.session(hashToken(token), this.clock.now().toISOString());
     if (!row) return null;
     return {
       user: { id: row.id, username: row.username },
@@ -119,6 +83,6 @@ export class HqUsersService {
   }
 
   endSession(tokenHash: string): void {
-    this.repo.deleteSession.run(tokenHash);
+    this.repo.endSession(tokenHash);
   }
 }

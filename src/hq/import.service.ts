@@ -14,7 +14,7 @@ import {
   type KeyResolver,
   type OpenedBundle,
 } from '../contract/bundle-format.js';
-import type { ApplianceRow } from './appliances.repo.js';
+import { AppliancesRepo, type ApplianceRow } from './appliances.repo.js';
 import type { AppliancesService, Gap } from './appliances.service.js';
 import { replayJournal } from './bundle-replay.js';
 import { factsOf, JournalForkError, type HqRecordsService } from './hq-records.service.js';
@@ -104,6 +104,8 @@ export function collectBundleFiles(paths: readonly string[]): string[] {
 export class ImportService {
   /** Imports run one at a time (the CLI and the upload endpoint share one database connection). */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Imports and forks by appliance (the appliances service keeps enrolment and revocation). */
+  private readonly imports: AppliancesRepo;
 
   constructor(
     private readonly db: Db,
@@ -112,7 +114,9 @@ export class ImportService {
     private readonly appliances: AppliancesService,
     private readonly records: HqRecordsService,
     private readonly limits: Partial<BundleLimits> = {},
-  ) {}
+  ) {
+    this.imports = new AppliancesRepo(db);
+  }
 
   /**
    * Import one bundle file. Never throws for a bad bundle: the outcome says why it was refused.
@@ -147,7 +151,7 @@ export class ImportService {
   }
 
   private readonly resolveKey: KeyResolver = ({ keyId }) => {
-    const a = this.appliances.repo.byKeyId(keyId);
+    const a = this.appliances.byKeyId(keyId);
     if (!a) throw bundleError('bundle_key_unknown', `key ${keyId} is not enrolled at this HQ`);
     const revocation = this.appliances.revocationOf(a);
     if (revocation?.keyRevoked) throw bundleError('bundle_key_revoked', revocation.reason('this bundle'));
@@ -181,7 +185,7 @@ export class ImportService {
           'bundle_key_revoked',
           revocation.reason(`this bundle, written in epoch ${m.epoch},`),
         );
-      const same = this.appliances.repo.importAt(appliance.no, m.epoch, m.bundleSeq);
+      const same = this.imports.importAt(appliance.no, m.epoch, m.bundleSeq);
       if (same && same.sha256 === opened.sha256) {
         // Byte for byte the bundle already imported (and verified then): nothing to check or write.
         opened.close();
@@ -214,7 +218,7 @@ export class ImportService {
           );
         }
         const r = batch.finish();
-        this.appliances.repo.addImport({
+        this.imports.addImport({
           appliance_no: appliance.no,
           epoch: m.epoch,
           bundle_seq: m.bundleSeq,
@@ -268,10 +272,10 @@ export class ImportService {
     prevSha256: string | null,
     sha256: string,
   ): string | null {
-    const prev = bundleSeq > 1 ? this.appliances.repo.importAt(a.no, epoch, bundleSeq - 1) : undefined;
+    const prev = bundleSeq > 1 ? this.imports.importAt(a.no, epoch, bundleSeq - 1) : undefined;
     if (prev && prevSha256 !== prev.sha256)
       return `bundle ${bundleSeq} does not follow bundle ${bundleSeq - 1} already imported (hash chain broken)`;
-    const next = this.appliances.repo.importAt(a.no, epoch, bundleSeq + 1);
+    const next = this.imports.importAt(a.no, epoch, bundleSeq + 1);
     if (next && next.prev_sha256 !== null && next.prev_sha256 !== sha256)
       return `bundle ${bundleSeq + 1} already imported does not follow this bundle ${bundleSeq} (hash chain broken)`;
     return null;
@@ -285,7 +289,7 @@ export class ImportService {
     journalSeq: number | null,
   ): void {
     this.db.transaction(() =>
-      this.appliances.repo.addFork({
+      this.imports.addFork({
         appliance_no: a.no,
         epoch: b.manifest.epoch,
         bundle_seq: b.manifest.bundleSeq,

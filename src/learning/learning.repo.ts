@@ -71,7 +71,7 @@ const RANK = (col: string) =>
 export class LearningRepo {
   private readonly s: Record<string, Statement>;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       merge: p(
@@ -124,6 +124,13 @@ export class LearningRepo {
         'SELECT granted FROM attempt_grants WHERE person_id = ? AND course_id = ? AND activity_id = ?',
       ).pluck(),
     };
+  }
+
+  /** Empty every derived table (rebuildDerived refills them from the journal, in its transaction). */
+  clearDerived(): void {
+    this.db.exec(
+      `DELETE FROM progress; DELETE FROM attempts WHERE kind = 'quiz'; DELETE FROM ratings; DELETE FROM attempt_grants;`,
+    );
   }
 
   mergeProgress(m: ProgressMerge): void {

@@ -103,7 +103,7 @@ export class LearningService {
   private readonly repo: LearningRepo;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly records: RecordsService,
     private readonly content: ContentReader,
     private readonly people: PeopleService,
@@ -601,9 +601,7 @@ export class LearningService {
     order: (rows: { seq: number; body: string }[]) => { seq: number; body: string }[] = (r) => r,
   ): void {
     this.records.writeNow(() => {
-      this.db.exec(
-        `DELETE FROM progress; DELETE FROM attempts WHERE kind = 'quiz'; DELETE FROM ratings; DELETE FROM attempt_grants;`,
-      );
+      this.repo.clearDerived();
       const rows: { seq: number; body: string }[] = [];
       const adjustments: string[] = [];
       for (const r of this.records.iterateJournal(0)) {

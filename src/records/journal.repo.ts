@@ -12,25 +12,42 @@ export interface JournalRow {
   recorded_at: string;
 }
 
-export class JournalRepo {
+/** Reading the journal in sequence order: all a read-only connection needs (the exporter's). */
+export class JournalReader {
+  protected readonly maxSeq: Statement;
+  private readonly range: Statement;
+
+  constructor(db: Db) {
+    this.maxSeq = db.prepare('SELECT coalesce(max(seq), 0) AS n FROM journal').pluck();
+    this.range = db.prepare('SELECT * FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq');
+  }
+
+  lastSeq(): number {
+    return this.maxSeq.get() as number;
+  }
+
+  /** Rows in (afterSeq, toSeq]; an iterator, so memory stays flat (call return() when leaving early). */
+  iterate(afterSeq: number, toSeq: number): IterableIterator<JournalRow> {
+    return this.range.iterate(afterSeq, toSeq) as IterableIterator<JournalRow>;
+  }
+}
+
+export class JournalRepo extends JournalReader {
   private readonly insert: Statement;
-  private readonly maxSeq: Statement;
   private readonly metaGet: Statement;
   private readonly metaSet: Statement;
-  private readonly range: Statement;
   private readonly byActor: Statement;
   private readonly byRef: Statement;
 
   constructor(db: Db) {
+    super(db);
     this.insert = db.prepare(
       'INSERT INTO journal (seq, epoch, kind, ref, body, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.maxSeq = db.prepare('SELECT coalesce(max(seq), 0) AS n FROM journal').pluck();
     this.metaGet = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
     this.metaSet = db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
-    this.range = db.prepare('SELECT * FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq');
     this.byRef = db.prepare('SELECT 1 FROM journal WHERE kind = ? AND ref = ? LIMIT 1').pluck();
     this.byActor = db
       .prepare(
@@ -47,10 +64,6 @@ export class JournalRepo {
     return seq;
   }
 
-  lastSeq(): number {
-    return this.maxSeq.get() as number;
-  }
-
   /** Whether a row of `kind` with `ref` exists (index journal_ref). */
   has(kind: JournalKind, ref: string): boolean {
     return this.byRef.get(kind, ref) !== undefined;
@@ -62,10 +75,6 @@ export class JournalRepo {
 
   setMeta(key: string, value: string): void {
     this.metaSet.run(key, value);
-  }
-
-  iterate(afterSeq: number, toSeq: number): IterableIterator<JournalRow> {
-    return this.range.iterate(afterSeq, toSeq) as IterableIterator<JournalRow>;
   }
 
   statementsForActor(personId: string, limit: number): XapiStatement[] {

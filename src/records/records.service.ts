@@ -1,9 +1,10 @@
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
-import type { Db } from '../db/connection.js';
+import { openDatabase, type Db } from '../db/connection.js';
 import { GroupCommitter } from './group-commit.js';
-import { JournalRepo } from './journal.repo.js';
-import { OPERATION_KEEP_DAYS, OperationsRepo, type Operation } from './operations.js';
+import { JournalReader, JournalRepo } from './journal.repo.js';
+import { OPERATION_KEEP_DAYS, type Operation } from './operations.js';
+import { OperationsRepo } from './operations.repo.js';
 import { parseJournalBody, type JournalBodies, type JournalKind } from '../contract/journal.js';
 import {
   ACTIVITY_TYPES,
@@ -17,6 +18,9 @@ import {
   type XapiResult,
   type XapiStatement,
 } from '../contract/vocabulary.js';
+
+/** The journal read through a connection of its own (RecordsService.openJournalReader). */
+export type JournalReading = Pick<JournalReader, 'lastSeq' | 'iterate'> & { close(): void };
 
 export interface StatementInput {
   person: { id: string; displayName: string };
@@ -220,6 +224,16 @@ export class RecordsService {
   /** Journal rows in sequence order from `afterSeq` (exclusive); an iterator, so memory stays flat. */
   iterateJournal(afterSeq: number, toSeq = Number.MAX_SAFE_INTEGER) {
     return this.journal.iterate(afterSeq, toSeq);
+  }
+
+  /**
+   * The journal through a read-only connection of its own (the exporter reads it while the box writes):
+   * each read sees the rows committed when it starts. Close it when done.
+   */
+  openJournalReader(): JournalReading {
+    const db = openDatabase(this.db.name, 'precious', { readonly: true });
+    const reader = new JournalReader(db);
+    return Object.assign(reader, { close: () => db.close() });
   }
 
   statementsFor(personId: string, limit = 500): XapiStatement[] {
