@@ -71,6 +71,10 @@
     if (!m || typeof m !== 'object') return;
     if (m.fc === 'scorm-status') {
       show(m.saved ? 'saved' : 'unsaved');
+      // The page's banner (offline.js) says the course needs the class Wi-Fi while saves do not arrive.
+      document.dispatchEvent(
+        new window.CustomEvent('fc:content', { detail: { saved: !!m.saved, refused: !!m.refused } }),
+      );
       if (exiting) {
         exiting = false;
         clearTimeout(exitTimer);

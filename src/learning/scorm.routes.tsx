@@ -210,7 +210,7 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
       res,
       <Layout page={page} title={title}>
         <link rel="stylesheet" href={`/scorm-rt/${scripts.byName.playerCss.url.slice(4)}`} />
-        <div class="scorm-player" id="scorm-player">
+        <div class="scorm-player" id="scorm-player" data-needs-wifi>
           <div class="scorm-bar">
             <a id="scorm-exit" class="scorm-exit" href={`/courses/${enc(courseId)}`} data-state="saved">
               {t('exit')}

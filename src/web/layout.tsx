@@ -53,6 +53,7 @@ const OFFLINE_KEYS = [
   'offlineSendOld',
   'offlineDiscard',
   'offlineSignOutUnsent',
+  'offlineContentNeedsWifi',
 ] as const;
 
 /**

@@ -157,4 +157,47 @@ describe('the SCORM player on a 360 px phone', () => {
     await page.waitForURL(`${url}/courses/checkpoint`);
     await page.context().close();
   });
+
+  for (const [username, lang, needsWifi] of [
+    ['fanny', 'fr', 'Ce cours a besoin du Wi-Fi de la salle'],
+    ['ghada', 'ar', 'تحتاج هذه الدورة إلى شبكة Wi-Fi'],
+  ] as const)
+    it(`with the connection gone, the page's banner says the course needs the class Wi-Fi; back in range, it saves and the line goes (${lang})`, async () => {
+      const page = await open(username, lang);
+      const person = srv.ctx.people.byUsername(username)!;
+      const banner = page.locator('#fc-banner');
+      expect(await banner.isHidden()).toBe(true);
+      await page.context().setOffline(true);
+      await expect.poll(() => banner.textContent()).toContain(needsWifi);
+      // The banner is inside the player, between its top bar and the package frame, in view.
+      const b = (await banner.boundingBox())!;
+      const bar = await box(page, '.scorm-bar:not(.scorm-bottom)');
+      const frame = await box(page, '#scorm-frame');
+      expect(b.y).toBeGreaterThanOrEqual(bar.y + bar.height - 1);
+      expect(b.y + b.height).toBeLessThanOrEqual(frame.y + 1);
+      expect(b.width).toBe(360);
+      // What the trainee does meanwhile is kept by the runtime: its save fails, the player says so.
+      const committed = await runtime(page).evaluate(() => {
+        const api = (
+          window as unknown as {
+            API_1484_11: { SetValue(k: string, v: string): string; Commit(p: string): string };
+          }
+        ).API_1484_11;
+        return [api.SetValue('cmi.location', 'slide-7'), api.Commit('')];
+      });
+      expect(committed).toEqual(['true', 'true']);
+      await expect.poll(() => page.locator('#scorm-status').getAttribute('data-state')).toBe('unsaved');
+      expect(await banner.textContent()).toContain(needsWifi);
+      await page.screenshot({ path: join(shots, `scorm-player-360-offline-${lang}.png`) });
+      // Back in range: the runtime's retry saves it, the player says so and the banner's line goes.
+      await page.context().setOffline(false);
+      await expect
+        .poll(() => page.locator('#scorm-status').getAttribute('data-state'), { timeout: 30_000 })
+        .toBe('saved');
+      await expect.poll(() => banner.isHidden()).toBe(true);
+      expect(
+        srv.ctx.scorm.attemptState(person.id, 'checkpoint', 'sco-brief')!.state.cmi['cmi.location'],
+      ).toBe('slide-7');
+      await page.context().close();
+    });
 });

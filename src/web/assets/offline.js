@@ -10,6 +10,8 @@
     return;
   var cfg = JSON.parse(cfgEl.textContent || '{}');
   var banner = document.getElementById('fc-banner');
+  /** Content that runs from the box is open (the SCORM player) and the connection to the box is gone. */
+  var contentCut = false;
   var storeReady = window.fieldclassStore.open(cfg.person);
   var TIMEOUT_MS = 10000;
 
@@ -28,9 +30,13 @@
     if (!banner) return;
     banner.textContent = '';
     var kind = 'sent';
+    // Content that needs the box (the SCORM player) stays said while the connection is gone.
+    if (contentCut)
+      lines = [{ text: t('offlineContentNeedsWifi'), kind: 'waiting', key: 'content' }].concat(lines);
     lines.forEach(function (l) {
       var p = document.createElement('span');
       p.className = 'line';
+      if (l.key) p.setAttribute('data-key', l.key);
       p.textContent = l.text;
       if (l.href && /\/result$/.test(l.href)) {
         var a = document.createElement('a');
@@ -601,6 +607,42 @@
           },
         );
     });
+
+  // ---- content that needs the box (the SCORM player) -------------------------------------------------
+  // A SCORM package runs from the box and saves there as the trainee goes: it cannot be kept on the phone.
+  // When the connection is gone (the browser says so, or the player's save did not reach the box), the
+  // same banner says it needs the class Wi-Fi; once the player has saved again, that line goes.
+  var content = document.querySelector('[data-needs-wifi]');
+  if (content) {
+    // The player covers the page: the banner goes inside it, under its top bar, above the content.
+    var bar = content.firstElementChild;
+    if (banner) content.insertBefore(banner, bar ? bar.nextSibling : content.firstChild);
+    var unsaved = false;
+    var setCut = function (cut) {
+      if (cut === contentCut) return;
+      contentCut = cut;
+      if (cut) return sayLines([]);
+      var line = banner && banner.querySelector('[data-key="content"]');
+      if (line) line.parentNode.removeChild(line);
+      if (banner && !banner.firstChild) banner.hidden = true;
+    };
+    window.addEventListener('offline', function () {
+      setCut(true);
+    });
+    window.addEventListener('online', function () {
+      // Back in range: the line goes now unless a save is still owed (it goes when the player has saved).
+      if (!unsaved) setCut(false);
+    });
+    // The player says what became of each save (scorm.player.js). A save the box refused (an ended launch)
+    // is no connection problem: the player's own status says it.
+    document.addEventListener('fc:content', function (e) {
+      var d = e.detail || {};
+      if (d.refused) return;
+      unsaved = !d.saved;
+      setCut(unsaved || navigator.onLine === false);
+    });
+    if (navigator.onLine === false) setCut(true);
+  }
 
   // On every trainee page: send what is waiting, then (on a lesson) keep the rest of the module.
   flushIncluding().then(function (r) {

@@ -35,6 +35,8 @@ export const tLayout = defineMessages({
     offlineDiscard: 'Discard it',
     offlineSignOutUnsent:
       '{n} step(s) saved on this phone have not reached the box yet. Sign out and lose them? (Cancel to stay and send them later.)',
+    offlineContentNeedsWifi:
+      'This course needs the class Wi-Fi: keep this page open, what you do will be saved when you are back in range.',
   },
   fr: {
     appName: 'fieldclass',
@@ -73,6 +75,8 @@ export const tLayout = defineMessages({
     offlineDiscard: 'L’abandonner',
     offlineSignOutUnsent:
       '{n} étape(s) enregistrée(s) sur ce téléphone n’ont pas encore atteint le boîtier. Se déconnecter et les perdre ? (Annuler pour rester et les envoyer plus tard.)',
+    offlineContentNeedsWifi:
+      'Ce cours a besoin du Wi-Fi de la salle : gardez cette page ouverte, ce que vous faites sera enregistré dès le retour à portée.',
   },
   ar: {
     appName: 'fieldclass',
@@ -106,5 +110,7 @@ export const tLayout = defineMessages({
     offlineDiscard: 'احذفه',
     offlineSignOutUnsent:
       'لم تصل {n} خطوة محفوظة على هذا الهاتف إلى الجهاز بعد. هل تريد تسجيل الخروج وفقدانها؟ (اختر إلغاء للبقاء وإرسالها لاحقاً.)',
+    offlineContentNeedsWifi:
+      'تحتاج هذه الدورة إلى شبكة Wi-Fi الخاصة بالقاعة: أبقِ هذه الصفحة مفتوحة، وسيُحفظ ما تقوم به عند عودتك إلى نطاقها.',
   },
 });
