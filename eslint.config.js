@@ -28,11 +28,12 @@ export default tseslint.config(
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
   // The layering of docs/ARCHITECTURE.md (eslint/layering.mjs): core/, db/, web/ and contract/ import no
-  // feature, no feature imports the wiring (app/, cli/), repos call no service, express only at the edge.
+  // feature, no feature imports the wiring (app/, cli/), repos call no service, express only at the edge;
+  // SQL only in repos, db/ and migrations.
   {
     files: ['src/**/*.{ts,tsx}'],
     plugins: { fieldclass: layering },
-    rules: { 'fieldclass/layering': 'error' },
+    rules: { 'fieldclass/layering': 'error', 'fieldclass/sql-in-repos': 'error' },
   },
   // Plain browser scripts served as they are (no build step): no type information, browser globals.
   {

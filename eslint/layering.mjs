@@ -78,4 +78,45 @@ const rule = {
   },
 };
 
-export default { rules: { layering: rule } };
+/** Where SQL may be written: repos, migrations and the database kit (db/). */
+const sqlAllowed = (rel) => /\.repo\.tsx?$/.test(rel) || rel.startsWith('db/');
+const SQL_TEXT =
+  /^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH|CREATE|DROP|ALTER|PRAGMA|BEGIN|COMMIT|VACUUM)\b/i;
+const leadingText = (node) =>
+  node?.type === 'Literal' && typeof node.value === 'string'
+    ? node.value
+    : node?.type === 'TemplateLiteral'
+      ? (node.quasis[0]?.value.cooked ?? '')
+      : null;
+
+/**
+ * SQL only in repos and migrations: outside them, `x.prepare(...)` is refused whatever its argument, and
+ * `x.exec(...)` when its text is SQL (RegExp#exec takes a subject, not SQL). Connection settings
+ * (`db.pragma`) and transactions (`db.transaction`) stay where the wiring and the services need them.
+ */
+const sqlRule = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'SQL is written only in *.repo.ts, db/ and migrations' },
+    schema: [],
+    messages: { sql: 'SQL only in repos and migrations: move this {{what}} into a *.repo.ts ({{file}})' },
+  },
+  create(context) {
+    const src = resolve(context.cwd, 'src');
+    const rel = relative(src, context.filename).split(sep).join('/');
+    if (rel.startsWith('..') || /\.test\.tsx?$/.test(rel) || sqlAllowed(rel)) return {};
+    return {
+      CallExpression(node) {
+        const callee = node.callee;
+        if (callee.type !== 'MemberExpression' || callee.computed || callee.property.type !== 'Identifier')
+          return;
+        const name = callee.property.name;
+        const text = leadingText(node.arguments[0]);
+        if (name === 'prepare' || (name === 'exec' && text !== null && SQL_TEXT.test(text)))
+          context.report({ node, messageId: 'sql', data: { what: `.${name}()`, file: rel } });
+      },
+    };
+  },
+};
+
+export default { rules: { layering: rule, 'sql-in-repos': sqlRule } };

@@ -156,7 +156,7 @@ describe('statement ids at HQ', () => {
       passed: 0,
       failed: 1,
     });
-    expect(ref.records.repo.heldStatements()).toContainEqual(
+    expect(ref.records.heldStatements()).toContainEqual(
       expect.objectContaining({
         appliance_name: 'Box B',
         seq: 2,

@@ -11,10 +11,11 @@ const eslint = new ESLint({ cwd: PACKAGE_ROOT });
 // The same config without type information, so that text can stand at paths that do not exist yet.
 const untyped = new ESLint({ cwd: PACKAGE_ROOT, overrideConfig: [tseslint.configs.disableTypeChecked] });
 
-async function problems(path: string, code: string): Promise<string[]> {
+async function problems(path: string, code: string, rule = 'fieldclass/layering'): Promise<string[]> {
   const [r] = await untyped.lintText(code, { filePath: `${PACKAGE_ROOT}/${path}` });
-  return r!.messages.filter((m) => m.ruleId === 'fieldclass/layering').map((m) => m.message);
+  return r!.messages.filter((m) => m.ruleId === rule).map((m) => m.message);
 }
+const sqlProblems = (path: string, code: string) => problems(path, code, 'fieldclass/sql-in-repos');
 
 describe('layering rule (eslint)', () => {
   it('the project config applies it to every file of src/', async () => {
@@ -57,6 +58,32 @@ describe('layering rule (eslint)', () => {
     ).toEqual([expect.stringContaining('contract/ may import only core/, contract/')]);
     expect(
       await problems('src/hq/import.service.ts', "import { x } from '../contract/outcomes.js';\n"),
+    ).toEqual([]);
+  });
+
+  it('refuses SQL outside repos, db/ and migrations', async () => {
+    const config = (await eslint.calculateConfigForFile(`${PACKAGE_ROOT}/src/hq/hq-records.service.ts`)) as {
+      rules: Record<string, unknown>;
+    };
+    expect(config.rules['fieldclass/sql-in-repos']).toEqual([2]);
+    const prepare = "export const n = (db: any) => db.prepare('SELECT count(*) FROM journal').get();\n";
+    const exec = 'export const clear = (db: any) => db.exec(`DELETE FROM progress; DELETE FROM ratings;`);\n';
+    expect(await sqlProblems('src/learning/learning.service.ts', prepare)).toEqual([
+      expect.stringContaining('SQL only in repos and migrations: move this .prepare()'),
+    ]);
+    expect(await sqlProblems('src/hq/hq-records.service.ts', exec)).toEqual([
+      expect.stringContaining('move this .exec()'),
+    ]);
+    expect(await sqlProblems('src/cli/doctor.command.ts', prepare)).toHaveLength(1);
+    // Where SQL belongs, and RegExp#exec anywhere.
+    expect(await sqlProblems('src/learning/learning.repo.ts', prepare + exec)).toEqual([]);
+    expect(await sqlProblems('src/db/migrations/records.ts', exec)).toEqual([]);
+    expect(await sqlProblems('src/db/inspect.ts', prepare)).toEqual([]);
+    expect(
+      await sqlProblems(
+        'src/hq/appliances.service.ts',
+        'export const m = (t: string) => /^(\\d+)$/.exec(t);\n',
+      ),
     ).toEqual([]);
   });
 

@@ -116,7 +116,7 @@ const SORTS: Record<ReportSort, (a: CourseReportLine, b: CourseReportLine) => nu
 
 /** Reports for the coordinator: per course, per trainee, and the dashboard counts. */
 export class AdminReportsService {
-  readonly repo: AdminReportsRepo;
+  private readonly repo: AdminReportsRepo;
 
   constructor(
     db: Db,
@@ -127,6 +127,21 @@ export class AdminReportsService {
     private readonly records: RecordsService,
   ) {
     this.repo = new AdminReportsRepo(db);
+  }
+
+  /** The dashboard's counts: trainees active since each time, course completions since `week`, trainees. */
+  activity(since: { fifteenMin: string; today: string; week: string }): {
+    activeNow: number;
+    activeToday: number;
+    completionsThisWeek: number;
+    trainees: number;
+  } {
+    return {
+      activeNow: this.repo.activeTraineesSince(since.fifteenMin),
+      activeToday: this.repo.activeTraineesSince(since.today),
+      completionsThisWeek: this.repo.courseCompletionsSince(since.week),
+      trainees: this.repo.traineeCount(),
+    };
   }
 
   /** The outline of a course, disabled ones included (reports outlive a disabled course). */

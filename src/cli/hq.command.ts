@@ -292,7 +292,7 @@ export function registerHq(program: Command): void {
     .action(
       act((opts: HqFlags & { json?: boolean }) =>
         withHq(opts, (ctx) => {
-          const rows = ctx.records.repo.heldStatements();
+          const rows = ctx.records.heldStatements();
           if (opts.json) {
             console.log(JSON.stringify(rows, null, 2));
             return;

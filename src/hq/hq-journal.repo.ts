@@ -115,8 +115,14 @@ export class HqJournalRepo {
   private readonly localStatementsOf: Statement;
   private readonly deleteLocalProgress: Statement;
   private readonly deleteLocalRatings: Statement;
+  private readonly applianceList: Statement;
+  private readonly rebuildFlag: Statement;
+  private readonly deleteRebuildFlag: Statement;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
+    this.applianceList = db.prepare('SELECT no, id FROM appliances ORDER BY no');
+    this.rebuildFlag = db.prepare("SELECT 1 FROM meta WHERE key = 'derived_rebuild'");
+    this.deleteRebuildFlag = db.prepare("DELETE FROM meta WHERE key = 'derived_rebuild'");
     this.insertRow = db.prepare(
       `INSERT OR IGNORE INTO journal (appliance_no, epoch, seq, kind, ref, body, recorded_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -485,5 +491,27 @@ export class HqJournalRepo {
       external_id: string | null;
       agency: string | null;
     }[];
+  }
+
+  /** Empty everything derived from the journal (rebuildDerived refills it, in its transaction). */
+  clearDerived(): void {
+    this.db
+      .exec(`DELETE FROM progress; DELETE FROM local_progress; DELETE FROM ratings; DELETE FROM enrolments;
+      DELETE FROM course_defs; DELETE FROM adjustments; DELETE FROM people; DELETE FROM statement_ids;
+      DELETE FROM held_statements;`);
+  }
+
+  /** Every enrolled appliance's number and id, in enrolment order. */
+  appliances(): { no: number; id: string }[] {
+    return this.applianceList.all() as { no: number; id: string }[];
+  }
+
+  /** Whether a migration asked for derived state to be rebuilt (meta derived_rebuild). */
+  rebuildPending(): boolean {
+    return this.rebuildFlag.get() !== undefined;
+  }
+
+  clearRebuildFlag(): void {
+    this.deleteRebuildFlag.run();
   }
 }

@@ -16,6 +16,7 @@ import type { XapiStatement } from '../contract/vocabulary.js';
 import {
   HqJournalRepo,
   type HeldReason,
+  type HeldStatementRow,
   type HqJournalRow,
   type ProgressDelta,
   type StatementClaimant,
@@ -226,7 +227,7 @@ export function factsOf(kind: string, ref: string, body: unknown, seq?: number):
  * or, sum over distinct rows, latest by (epoch, seq)), so any import order gives one state.
  */
 export class HqRecordsService {
-  readonly repo: HqJournalRepo;
+  private readonly repo: HqJournalRepo;
 
   constructor(private readonly db: Db) {
     this.repo = new HqJournalRepo(db);
@@ -245,26 +246,55 @@ export class HqRecordsService {
    */
   rebuildDerived(): void {
     this.db.transaction(() => {
-      this.db
-        .exec(`DELETE FROM progress; DELETE FROM local_progress; DELETE FROM ratings; DELETE FROM enrolments;
-        DELETE FROM course_defs; DELETE FROM adjustments; DELETE FROM people; DELETE FROM statement_ids;
-        DELETE FROM held_statements;`);
-      const appliances = this.db.prepare('SELECT no, id FROM appliances ORDER BY no').all() as {
-        no: number;
-        id: string;
-      }[];
-      for (const a of appliances) {
+      this.repo.clearDerived();
+      for (const a of this.repo.appliances()) {
         const batch = this.begin(a.no, a.id);
         for (const r of this.repo.rowsOf(a.no)) batch.replay(r);
         batch.finish();
       }
-      this.db.prepare("DELETE FROM meta WHERE key = 'derived_rebuild'").run();
+      this.repo.clearRebuildFlag();
     })();
   }
 
   /** Whether a migration asked for `rebuildDerived`. */
   rebuildPending(): boolean {
-    return this.db.prepare("SELECT 1 FROM meta WHERE key = 'derived_rebuild'").get() !== undefined;
+    return this.repo.rebuildPending();
+  }
+
+  /**
+   * A claim's persons resolved again after HQ staff decided on it (inside their transaction): each box's
+   * person whose id changes is moved, and both persons derived again from their boxes' progress.
+   */
+  reresolveClaim(claimKey: string, applianceIdOf: ReadonlyMap<number, string>): void {
+    const rebuild = new Set<string>();
+    for (const c of this.repo.claimsOf(claimKey)) {
+      const next = resolvePersonId(
+        applianceIdOf.get(c.appliance_no)!,
+        c.local_id,
+        claimKey,
+        this.repo.decision(claimKey, c.appliance_no) === 'merged',
+      );
+      if (next === c.person_id) continue;
+      this.repo.setPerson(c.appliance_no, c.local_id, next);
+      rebuild.add(c.person_id);
+      rebuild.add(next);
+    }
+    for (const p of rebuild) this.repo.rebuildPerson(p);
+  }
+
+  /** Every imported statement in (appliance, epoch, seq) order, streamed (the xAPI export). */
+  statements(): ReturnType<HqJournalRepo['statements']> {
+    return this.repo.statements();
+  }
+
+  /** A box's local persons with their resolved person (the xAPI export's actors). */
+  peopleOf(applianceNo: number): ReturnType<HqJournalRepo['peopleOf']> {
+    return this.repo.peopleOf(applianceNo);
+  }
+
+  /** Every held-out statement with the row that holds its id (for HQ staff). */
+  heldStatements(): HeldStatementRow[] {
+    return this.repo.heldStatements();
   }
 
   /** Apply rows in one transaction (tests and tools that have rows rather than a bundle). */

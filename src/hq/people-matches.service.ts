@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
 import type { Clock } from '../core/clock.js';
 import { AppError, notFound } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
-import { resolvePersonId, type HqRecordsService } from './hq-records.service.js';
+import type { HqRecordsService } from './hq-records.service.js';
+import { PeopleMatchesRepo, type MatchDecision } from './people-matches.repo.js';
 
-export type MatchDecision = 'merged' | 'rejected';
+export type { MatchDecision };
 
 /** One box's person claiming an (agency, external id) that another box's person claims too. */
 export interface MatchClaim {
@@ -36,63 +36,25 @@ export interface PersonMatch {
   claims: MatchClaim[];
 }
 
-interface ClaimRow {
-  claim_key: string;
-  appliance_no: number;
-  appliance_id: string;
-  appliance_name: string;
-  local_id: string;
-  display_name: string | null;
-  username: string | null;
-  external_id: string | null;
-  agency: string | null;
-  gender: string | null;
-  statements: number;
-  decision: MatchDecision | null;
-  decided_by: string | null;
-  decided_at: string | null;
-}
-
 const matchId = (claimKey: string): string =>
   createHash('sha256').update(claimKey).digest('hex').slice(0, 12);
 
 /** People across boxes: the matches HQ staff confirm or reject (`hq people`, the People page). */
 export class PeopleMatchesService {
-  private readonly claims: Statement;
-  private readonly upsertDecision: Statement;
+  private readonly repo: PeopleMatchesRepo;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly records: HqRecordsService,
   ) {
-    this.claims = db.prepare(
-      `WITH contested AS (
-         SELECT claim_key FROM people WHERE claim_key IS NOT NULL
-          GROUP BY claim_key HAVING count(DISTINCT appliance_no) > 1)
-       SELECT pe.claim_key, pe.appliance_no, a.id AS appliance_id, a.name AS appliance_name, pe.local_id,
-              pe.display_name, pe.username, pe.external_id, pe.agency, pe.gender,
-              coalesce((SELECT sum(lp.statements) FROM local_progress lp
-                         WHERE lp.appliance_no = pe.appliance_no AND lp.local_id = pe.local_id), 0) AS statements,
-              m.decision, m.decided_by, m.decided_at
-         FROM people pe
-         JOIN contested c ON c.claim_key = pe.claim_key
-         JOIN appliances a ON a.no = pe.appliance_no
-         LEFT JOIN person_matches m ON m.claim_key = pe.claim_key AND m.appliance_no = pe.appliance_no
-        ORDER BY pe.claim_key, a.no, pe.local_id`,
-    );
-    this.upsertDecision = db.prepare(
-      `INSERT INTO person_matches (claim_key, appliance_no, decision, decided_by, decided_at)
-       VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (claim_key, appliance_no) DO UPDATE SET
-         decision = excluded.decision, decided_by = excluded.decided_by, decided_at = excluded.decided_at`,
-    );
+    this.repo = new PeopleMatchesRepo(db);
   }
 
   /** Every match, pending ones first. */
   list(): PersonMatch[] {
     const byKey = new Map<string, PersonMatch>();
-    for (const r of this.claims.all() as ClaimRow[]) {
+    for (const r of this.repo.claims()) {
       let m = byKey.get(r.claim_key);
       if (!m) {
         m = {
@@ -132,7 +94,7 @@ export class PeopleMatchesService {
     opts: { by: string; applianceIds?: readonly string[] },
   ): number {
     return this.db.transaction(() => {
-      const rows = (this.claims.all() as ClaimRow[]).filter((r) => matchId(r.claim_key) === id);
+      const rows = this.repo.claims().filter((r) => matchId(r.claim_key) === id);
       if (rows.length === 0) throw notFound(`match ${id}`);
       const key = rows[0]!.claim_key;
       const boxes = new Map(rows.map((r) => [r.appliance_id, r.appliance_no]));
@@ -149,23 +111,8 @@ export class PeopleMatchesService {
         chosen = undecided.length ? undecided : [...boxes.values()];
       }
       const at = this.clock.now().toISOString();
-      for (const no of new Set(chosen)) this.upsertDecision.run(key, no, decision, opts.by, at);
-      const repo = this.records.repo;
-      const rebuild = new Set<string>();
-      const idOf = new Map(rows.map((r) => [r.appliance_no, r.appliance_id]));
-      for (const c of repo.claimsOf(key)) {
-        const next = resolvePersonId(
-          idOf.get(c.appliance_no)!,
-          c.local_id,
-          key,
-          repo.decision(key, c.appliance_no) === 'merged',
-        );
-        if (next === c.person_id) continue;
-        repo.setPerson(c.appliance_no, c.local_id, next);
-        rebuild.add(c.person_id);
-        rebuild.add(next);
-      }
-      for (const p of rebuild) repo.rebuildPerson(p);
+      for (const no of new Set(chosen)) this.repo.setDecision(key, no, decision, opts.by, at);
+      this.records.reresolveClaim(key, new Map(rows.map((r) => [r.appliance_no, r.appliance_id])));
       return new Set(chosen).size;
     })();
   }

@@ -29,11 +29,11 @@ export class XapiExportService {
     let n = 0;
     let currentNo = -1;
     let people = new Map<string, { personId: string; externalId: string | null; agency: string | null }>();
-    for (const row of this.records.repo.statements()) {
+    for (const row of this.records.statements()) {
       if (row.appliance_no !== currentNo) {
         currentNo = row.appliance_no;
         people = new Map(
-          this.records.repo
+          this.records
             .peopleOf(currentNo)
             .map((p) => [p.local_id, { personId: p.person_id, externalId: p.external_id, agency: p.agency }]),
         );

@@ -49,14 +49,10 @@ export async function buildDashboard(deps: {
   sync: () => SyncSummary | null;
 }): Promise<Dashboard> {
   const p = periodStarts(deps.now);
-  const r = deps.reports.repo;
   const health = await deps.probe.snapshot(deps.config.dataDir);
   return {
-    activeNow: r.activeTraineesSince(p.fifteenMin),
-    activeToday: r.activeTraineesSince(p.today),
-    completionsThisWeek: r.courseCompletionsSince(p.week),
+    ...deps.reports.activity(p),
     courses: deps.content.listInstalled().filter((c) => c.active).length,
-    trainees: r.traineeCount(),
     sync: deps.sync(),
     health,
     version: VERSION,
