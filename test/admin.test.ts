@@ -403,7 +403,8 @@ describe('admin trainees, cohorts, courses, reports', () => {
     const { html } = await coord.page('/admin/courses');
     expect(html).toContain('Fixture course');
     expect(html).toContain('1.0.0');
-    expect(html).toContain('en, fr');
+    // Language names in the coordinator's language, not codes.
+    expect(html).toContain('English, French');
     await coord.submit('/admin/courses', '/admin/courses/fixture-course/active', { active: '0' });
     expect(s.ctx.content.listInstalled()[0]!.active).toBe(false);
     await coord.submit('/admin/courses', '/admin/courses/fixture-course/active', { active: '1' });

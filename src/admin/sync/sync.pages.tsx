@@ -1,3 +1,4 @@
+import { vocab } from '../kit/widgets.js';
 import { AdminFrame, PostButton, bytes, tr, when, type AdminPage } from '../kit/admin.layout.js';
 
 import type { BundleView } from './sync.service.js';
@@ -55,7 +56,7 @@ export function SyncPage({
             {bundles.map((b) => (
               <tr>
                 <td class="num">{b.seq}</td>
-                <td>{b.state}</td>
+                <td>{vocab(page, 'bundle', b.state)}</td>
                 <td class="num">{b.rows}</td>
                 <td class="num ltr">{bytes(b.bytes)}</td>
                 <td class="ltr">{when(b.createdAt)}</td>
