@@ -2,13 +2,24 @@ import type { Cell } from '../../core/csv.js';
 import type { Language } from '../../core/language.js';
 import { tAdmin, type AdminKey } from '../admin.messages.js';
 import { verbLabel } from '../kit/widgets.js';
+import type { AdminReportsService, CourseReport } from '../reports.service.js';
 
 /** The coordinator's words for a CSV: headers, yes/no (values stay as stored: ids, numbers, times). */
 const words = (lang: Language) => {
   const t = (k: AdminKey) => tAdmin(lang, k);
   return { t, yes: (b: boolean) => t(b ? 'csv_yes' : 'csv_no') };
 };
-import type { AdminReportsService, CourseReport } from '../reports.service.js';
+
+/** A trainee's course result (contract/outcomes CourseResult) as the catalog says it; not assessed is blank. */
+export const RESULT_KEYS: Partial<Record<string, AdminKey>> = {
+  passed: 'resultPassed',
+  failed: 'resultFailed',
+  pending: 'resultPending',
+};
+const resultText = (r: string, t: (k: AdminKey) => string) => {
+  const k = RESULT_KEYS[r];
+  return k ? t(k) : '';
+};
 
 type TraineeHistory = ReturnType<AdminReportsService['traineeHistory']>;
 
@@ -36,6 +47,7 @@ export function courseReportCsv(r: CourseReport, lang: Language): CsvTable {
         'csv_activities',
         'csv_progress',
         'csv_completed',
+        'csv_result',
         'csv_score',
         'csv_lastActivity',
       ] as const
@@ -53,6 +65,7 @@ export function courseReportCsv(r: CourseReport, lang: Language): CsvTable {
       r.activities,
       l.percent,
       yes(l.completed),
+      resultText(l.result, t),
       l.score === null ? '' : Math.round(l.score * 1000) / 10,
       l.lastActivityAt,
     ]),
