@@ -5,7 +5,7 @@ import type { ContentService } from '../content/content.service.js';
 import type { LearningService } from './learning.service.js';
 import type { ScormTocNode } from '../content/scorm/scorm-package.js';
 import { requireRole } from '../people/auth.middleware.js';
-import { Layout } from '../web/layout.js';
+import { Layout, RowLink } from '../web/layout.js';
 import { pageContext, type PageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import { ScormScripts } from './scorm.scripts.js';
@@ -144,9 +144,7 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
       sendPage(
         res,
         <Layout page={page} title={title}>
-          <p>
-            <a href={`/courses/${enc(courseId)}`}>{tScorm(page.lang, 'backToCourse')}</a>
-          </p>
+          <RowLink href={`/courses/${enc(courseId)}`}>{tScorm(page.lang, 'backToCourse')}</RowLink>
           <h1>{title}</h1>
           <p class="error" role="alert" data-code="scorm_not_available">
             {tScorm(page.lang, 'notAvailableDetail')}

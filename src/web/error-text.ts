@@ -1,6 +1,6 @@
 import type { AppError, ErrorSpec } from '../core/errors.js';
 import type { Language } from '../core/language.js';
-import { fill } from '../core/language.js';
+import { say } from '../core/language.js';
 import { fieldText, issuesOf } from '../core/validation.js';
 
 /** Every kit's codes in one map (the error middleware and the admin flash read it). */
@@ -32,5 +32,5 @@ export function errorText(
   const spec = catalog.get(e.code);
   // An AppError made without its kit (no params) cannot fill a template: the caller shows its message.
   if (!spec || (!e.params && /\{\w+\}/.test(spec.en))) return undefined;
-  return fill(spec[lang], e.params);
+  return say(lang, spec[lang], e.params);
 }

@@ -178,14 +178,24 @@ describe('the queue on the phone: quiz and rating offline, a restarted box, a re
 
   beforeAll(async () => {
     // A fixed port, so that the box can be restarted where the phone's "class.lan" points.
-    port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const p = (probe.address() as AddressInfo).port;
-        probe.close(() => resolve(p));
+    const freePort = () =>
+      new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const p = (probe.address() as AddressInfo).port;
+          probe.close(() => resolve(p));
+        });
       });
-    });
+    port = await freePort();
+    // The package port too: the default (8081) may be taken by a box running on this machine.
+    const scormPort = await freePort();
     ctx = openContext(
-      testConfig({ dataDir: tmp.dir, port, host: '127.0.0.1', installSampleCourses: false }),
+      testConfig({
+        dataDir: tmp.dir,
+        port,
+        host: '127.0.0.1',
+        installSampleCourses: false,
+        scorm: { port: scormPort },
+      }),
       { logger: silentLogger },
     );
     ctx.content.installFolder(COURSE);
