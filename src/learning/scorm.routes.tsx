@@ -28,6 +28,23 @@ export function packageOrigin(
   return `${req.protocol}://${req.hostname}:${port}`;
 }
 
+/**
+ * Packages share the app's site: no package host name is configured (`npm start` reached by IP or
+ * localhost: the same host at another port, and browsers do not separate cookies by port), or the
+ * configured one is the app's host, a parent or a child of it. The admin warns in that mode.
+ */
+export function packagesShareSite(req: Request, configured: string | undefined): boolean {
+  if (!configured) return true;
+  let pkg: string;
+  try {
+    pkg = new URL(configured).hostname;
+  } catch {
+    return true;
+  }
+  const app = req.hostname;
+  return pkg === app || pkg.endsWith(`.${app}`) || app.endsWith(`.${pkg}`);
+}
+
 const shown = (n: ScormTocNode): ScormTocNode[] => (n.visible === false ? n.children.flatMap(shown) : [n]);
 
 function Toc({
