@@ -28,7 +28,8 @@ export default defineConfig({
           // the other projects (groupOrder), so its boots do not compete with the timing-sensitive tests.
           name: 'system',
           include: ['test/system/**/*.test.ts'],
-          globalSetup: ['test/setup/build-dist.ts'],
+          // Builds dist/, the Debian root and both installers, side by side, once for both files.
+          globalSetup: ['test/system/prepare.ts'],
           testTimeout: 300_000,
           hookTimeout: 40 * 60_000,
           fileParallelism: false,

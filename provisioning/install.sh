@@ -212,13 +212,20 @@ node_runs=1
 # Run the fieldclass CLI of the new release against the target's config and data.
 app() { fc_cli "$root$rel" "$@"; }
 # has_command GROUP [SUB]: whether this release's CLI has the command (commander lists it in the help).
+# Each help text is asked once (a Node start is a few seconds on a Pi): cached by group.
+declare -A cli_help=()
+help_of() { # help_of [GROUP]: the CLI's help (of GROUP), cached; fails when the CLI cannot answer
+  local k=${1:-.}
+  if [[ -z ${cli_help[$k]+set} ]]; then
+    cli_help[$k]=$(FIELDCLASS_CONFIG=/nonexistent "$node_bin" "$root$rel/app/bin/fieldclass.js" "$@" --help 2>/dev/null) ||
+      cli_help[$k]=''
+  fi
+  [[ -n ${cli_help[$k]} ]]
+}
 has_command() {
-  local help
-  help=$(FIELDCLASS_CONFIG=/nonexistent "$node_bin" "$root$rel/app/bin/fieldclass.js" --help 2>/dev/null) || return 1
-  grep -qE "^ +$1( |\$)" <<<"$help" || return 1
+  help_of && grep -qE "^ +$1( |\$)" <<<"${cli_help[.]}" || return 1
   [[ -z ${2:-} ]] && return 0
-  help=$(FIELDCLASS_CONFIG=/nonexistent "$node_bin" "$root$rel/app/bin/fieldclass.js" "$1" --help 2>/dev/null) || return 1
-  grep -qE "^ +$2( |\$)" <<<"$help"
+  help_of "$1" && grep -qE "^ +$2( |\$)" <<<"${cli_help[$1]}"
 }
 
 # --- config -----------------------------------------------------------------------------------------------
