@@ -33,7 +33,8 @@ export LC_ALL=C
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 PROG=install.sh
 die() { echo "$PROG: error: $*" >&2; exit 1; }
-step() { printf '\n== %s\n' "$*"; }
+# Each step says when it started (seconds since the script did): where the time went, or where it stopped.
+step() { printf '\n== %s (at %d s)\n' "$*" "$SECONDS"; }
 usage() { sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 bundle='' root='' name='' location='' hq_url='' ssid='' wifi_pass='' country='' hostname_=''
@@ -323,7 +324,9 @@ if [[ $prev != "$RELEASE" ]]; then
     for f in "${dbs[@]}"; do
       for x in "$f" "$f-wal" "$f-shm"; do [[ -f $x ]] && cp -p "$x" "$root$backup/"; done
     done
-    sync
+    # On disk before anything changes: the copies and the directory entries (not a global sync, which
+    # would wait for every dirty page of the machine).
+    sync "$root$backup"/* "$root$backup"
     fc_changed "backed up ${#dbs[@]} database(s) to $backup"
     # keep the last five upgrade backups
     mapfile -t old < <(find "$root/var/lib/fieldclass/upgrade-backups" -mindepth 1 -maxdepth 1 -type d | sort | head -n -5)

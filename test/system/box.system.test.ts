@@ -67,6 +67,14 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
   let browser: Browser | undefined;
   let hqDir = '';
   const B = () => box!;
+  /** install.sh's steps and when each started: where an install's time goes. */
+  const logSteps = (what: string, out: string) =>
+    console.log(
+      `${what}: ${out
+        .split('\n')
+        .filter((l) => l.startsWith('== '))
+        .join(' | ')}`,
+    );
 
   beforeAll(async () => {
     if (missing.length)
@@ -140,6 +148,7 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
         { timeout: 10 * 60_000 },
       ),
     );
+    logSteps('install.sh inside the box', installOut);
     // Phones reach the box by name through its DNS (every name answers with the box's address).
     browser = await launchChromium({
       hosts: { 'class.lan': `http://${veth.boxAddr}`, 'classpkg.lan': `http://${veth.boxAddr}` },
@@ -606,6 +615,7 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
       `"CREATE TABLE upgraded_by_system_test (x)"`,
     );
     const out = await timed('upgrade install', () => B().must(`${good}/install.sh`, { timeout: 600_000 }));
+    logSteps('upgrade install', out);
     expect(out).toContain('databases migrated by 0.1.0-900d900d900d');
     expect(release()).toBe('releases/0.1.0-900d900d900d');
     expect(B().must('readlink /opt/fieldclass/previous').trim()).toBe(firstRelease);
