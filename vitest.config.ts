@@ -32,7 +32,10 @@ export default defineConfig({
           globalSetup: ['test/system/prepare.ts'],
           testTimeout: 300_000,
           hookTimeout: 40 * 60_000,
-          fileParallelism: false,
+          // The box and the arm64 installer under qemu side by side: the box's tests mostly wait (boots,
+          // installs, the browser), the emulated Node keeps one core busy.
+          fileParallelism: true,
+          maxWorkers: 2,
           sequence: { groupOrder: 1 },
         },
       },
