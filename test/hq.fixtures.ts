@@ -208,16 +208,23 @@ export class Journal {
     );
   }
   /** A course definition row (format 2), as a box writes it when a course version is installed. */
-  course(id: string, titles: Record<string, string>, activities: string[] = ['l1', 'quiz']): SourceRow {
+  course(
+    id: string,
+    titles: Record<string, string>,
+    activities: string[] = ['l1', 'quiz'],
+    version = '1.0.0',
+  ): SourceRow {
+    // Activities named quiz... are quizzes, and assessed.
+    const quiz = (a: string) => a.startsWith('quiz');
     const body = {
       id,
-      version: '1.0.0',
+      version,
       kind: 'native',
       titles,
-      activities: activities.map((a) => ({ id: a, type: a === 'quiz' ? 'quiz' : 'lesson', titles })),
-      assessed: activities.filter((a) => a === 'quiz'),
+      activities: activities.map((a) => ({ id: a, type: quiz(a) ? 'quiz' : 'lesson', titles })),
+      assessed: activities.filter(quiz),
     };
-    return this.add('course', `${id}@1.0.0`, JSON.stringify(body));
+    return this.add('course', `${id}@${version}`, JSON.stringify(body));
   }
   /** A row that repeats `row`'s ref (statement id) at the next sequence, with its body or another. */
   again(row: SourceRow, opts: { body?: string; recordedAt?: string } = {}): SourceRow {

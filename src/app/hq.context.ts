@@ -67,6 +67,9 @@ export function openHqContext(config: HqConfig, opts: HqContextOptions = {}): Hq
   if (records.rebuildPending()) {
     records.rebuildDerived();
     logger.info('derived records rebuilt from the journal (upgrade)');
+  } else if (records.courseResultsPending()) {
+    records.rebuildCourseResults();
+    logger.info('course results derived again (upgrade)');
   }
   const imports = new ImportService(db, clock, logger, appliances, records, opts.limits);
   return {

@@ -318,12 +318,19 @@ function decide(assessed: ActivityOutcome[]): CourseResult {
 
 // ---- counting ----------------------------------------------------------------------------------------
 
-/** One person in one course, as counted. */
-export interface CourseEntry {
+/** One person in one course (or `times` people with equal entries), as counted. */
+export interface CountedEntry {
   enrolled: boolean;
-  outcome: CourseOutcome | null;
+  outcome: Pick<CourseOutcome, 'started' | 'completed' | 'result'> | null;
   /** Their latest rating 1..5, or null. */
   rating: number | null;
+  /** How many people this entry stands for (HQ gathers equal entries in SQL); 1 when absent. */
+  times?: number;
+}
+
+/** One person in one course with their whole outcome. */
+export interface CourseEntry extends CountedEntry {
+  outcome: CourseOutcome | null;
 }
 
 export interface CourseFigures {
@@ -344,7 +351,7 @@ export interface CourseFigures {
   ratingGoodShare: number | null;
 }
 
-export function tally(entries: Iterable<CourseEntry>): CourseFigures {
+export function tally(entries: Iterable<CountedEntry>): CourseFigures {
   const f: CourseFigures = {
     enrolled: 0,
     started: 0,
@@ -359,17 +366,18 @@ export function tally(entries: Iterable<CourseEntry>): CourseFigures {
   };
   let ratingSum = 0;
   for (const e of entries) {
-    if (e.enrolled) f.enrolled++;
+    const n = e.times ?? 1;
+    if (e.enrolled) f.enrolled += n;
     if (e.outcome?.started) {
-      f.started++;
-      if (e.outcome.completed) f.completed++;
-      if (e.outcome.result === 'passed') f.passed++;
-      if (e.outcome.result === 'failed') f.failed++;
+      f.started += n;
+      if (e.outcome.completed) f.completed += n;
+      if (e.outcome.result === 'passed') f.passed += n;
+      if (e.outcome.result === 'failed') f.failed += n;
     }
     if (e.rating !== null) {
-      f.ratings++;
-      ratingSum += e.rating;
-      if (e.rating >= 4) f.ratingGood++;
+      f.ratings += n;
+      ratingSum += n * e.rating;
+      if (e.rating >= 4) f.ratingGood += n;
     }
   }
   if (f.passed + f.failed > 0) f.passRate = f.passed / (f.passed + f.failed);

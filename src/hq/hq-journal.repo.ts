@@ -355,8 +355,8 @@ export class HqJournalRepo {
   }
 
   /** A course version's definition (the first row seen of a version wins: a version never changes). */
-  addCourseDef(c: CourseBody): void {
-    this.insertCourseDef.run(c.id, c.version, JSON.stringify(c));
+  addCourseDef(c: CourseBody): boolean {
+    return this.insertCourseDef.run(c.id, c.version, JSON.stringify(c)).changes === 1;
   }
 
   addAdjustment(applianceNo: number, a: AdjustmentBody): void {
@@ -498,7 +498,7 @@ export class HqJournalRepo {
     this.db
       .exec(`DELETE FROM progress; DELETE FROM local_progress; DELETE FROM ratings; DELETE FROM enrolments;
       DELETE FROM course_defs; DELETE FROM adjustments; DELETE FROM people; DELETE FROM statement_ids;
-      DELETE FROM held_statements;`);
+      DELETE FROM held_statements; DELETE FROM person_courses; DELETE FROM local_courses;`);
   }
 
   /** Every enrolled appliance's number and id, in enrolment order. */

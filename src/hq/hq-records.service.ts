@@ -12,6 +12,7 @@ import {
   type PersonBody,
 } from '../contract/journal.js';
 import { statementEffect } from '../contract/outcomes.js';
+import { CourseResults } from './course-results.js';
 import type { XapiStatement } from '../contract/vocabulary.js';
 import {
   HqJournalRepo,
@@ -228,15 +229,18 @@ export function factsOf(kind: string, ref: string, body: unknown, seq?: number):
  */
 export class HqRecordsService {
   private readonly repo: HqJournalRepo;
+  private readonly results: CourseResults;
 
   constructor(private readonly db: Db) {
     this.repo = new HqJournalRepo(db);
+    this.results = new CourseResults(db);
   }
 
   /** Start applying one bundle's rows; call `add` for each row, then `finish`. Inside a transaction. */
   begin(applianceNo: number, applianceId: string): IngestBatch {
     if (!this.db.inTransaction) throw new Error('HqRecordsService.begin must run inside a transaction');
-    return new IngestBatch(this.repo, applianceNo, applianceId);
+    this.results.reset();
+    return new IngestBatch(this.repo, this.results, applianceNo, applianceId);
   }
 
   /**
@@ -253,6 +257,7 @@ export class HqRecordsService {
         batch.finish();
       }
       this.repo.clearRebuildFlag();
+      this.results.rebuildDone();
     })();
   }
 
@@ -262,10 +267,25 @@ export class HqRecordsService {
   }
 
   /**
+   * Each (person, course)'s outcome (person_courses, local_courses) computed again from the derived
+   * activity rows, enrolments and ratings, without re-reading the journal: what migration 6 asks for
+   * (meta course_results_rebuild), and the from-scratch answer the import's upkeep must equal.
+   */
+  rebuildCourseResults(): void {
+    this.db.transaction(() => this.results.rebuild())();
+  }
+
+  /** Whether a migration asked for `rebuildCourseResults`. */
+  courseResultsPending(): boolean {
+    return this.results.rebuildPending();
+  }
+
+  /**
    * A claim's persons resolved again after HQ staff decided on it (inside their transaction): each box's
    * person whose id changes is moved, and both persons derived again from their boxes' progress.
    */
   reresolveClaim(claimKey: string, applianceIdOf: ReadonlyMap<number, string>): void {
+    this.results.reset();
     const rebuild = new Set<string>();
     for (const c of this.repo.claimsOf(claimKey)) {
       const next = resolvePersonId(
@@ -279,7 +299,11 @@ export class HqRecordsService {
       rebuild.add(c.person_id);
       rebuild.add(next);
     }
-    for (const p of rebuild) this.repo.rebuildPerson(p);
+    for (const p of rebuild) {
+      this.repo.rebuildPerson(p);
+      this.results.wholePerson(p);
+    }
+    this.results.flush();
   }
 
   /** Every imported statement in (appliance, epoch, seq) order, streamed (the xAPI export). */
@@ -319,6 +343,7 @@ export class IngestBatch {
 
   constructor(
     private readonly repo: HqJournalRepo,
+    private readonly results: CourseResults,
     private readonly applianceNo: number,
     private readonly applianceId: string,
   ) {}
@@ -419,17 +444,24 @@ export class IngestBatch {
         r.epoch,
         r.seq,
       );
-      this.personOf(f.localId);
+      this.touched(f.localId, f.courseId);
     } else if (f.type === 'person') this.applyPerson(r.epoch, r.seq, f);
     else if (f.type === 'enrolment') {
       this.repo.applyEnrolment(this.applianceNo, f.localId, f.courseId, f.cohortId, f.active, r.epoch, r.seq);
-      this.personOf(f.localId);
-    } else if (f.type === 'course') this.repo.addCourseDef(f.body);
-    else {
+      this.touched(f.localId, f.courseId);
+    } else if (f.type === 'course') {
+      if (this.repo.addCourseDef(f.body)) this.results.course(f.body.id);
+    } else {
       const a = f.body;
       this.repo.addAdjustment(this.applianceNo, a);
       this.personOf(a.personId);
     }
+  }
+
+  /** A local person's course changed: its outcome rows (box and resolved person) are recomputed at flush. */
+  private touched(localId: string, courseId: string): void {
+    this.results.local(this.applianceNo, localId, courseId);
+    this.results.person(this.personOf(localId), courseId);
   }
 
   private addDelta(d: ProgressDelta): void {
@@ -451,9 +483,14 @@ export class IngestBatch {
     const taken = this.repo.applyRoster(this.applianceNo, { ...fields, personId, claimKey, epoch, seq });
     if (!taken) return;
     this.cache.delete(p.localId);
-    if (before && before.person_id !== personId && this.repo.hasProgress(this.applianceNo, p.localId)) {
-      this.repo.rebuildPerson(before.person_id);
-      this.repo.rebuildPerson(personId);
+    if (before && before.person_id !== personId) {
+      if (this.repo.hasProgress(this.applianceNo, p.localId)) {
+        this.repo.rebuildPerson(before.person_id);
+        this.repo.rebuildPerson(personId);
+      }
+      // Enrolments and ratings move with the local person too.
+      this.results.wholePerson(before.person_id);
+      this.results.wholePerson(personId);
     }
   }
 
@@ -467,14 +504,18 @@ export class IngestBatch {
       const personId = this.personOf(d.localId);
       this.repo.addLocalProgress(this.applianceNo, d);
       this.repo.addProgress(personId, d);
+      this.results.local(this.applianceNo, d.localId, d.courseId);
+      this.results.person(personId, d.courseId);
     }
     this.deltas.clear();
+    this.results.flush();
     if (this.cache.size > FLUSH_DELTAS * 4) this.cache.clear();
   }
 
   finish(): ApplyResult {
     this.flushDeltas();
     for (const [applianceNo, locals] of this.displaced) this.deriveLocalAgain(applianceNo, locals);
+    this.results.flush();
     return this.result;
   }
 
@@ -500,8 +541,12 @@ export class IngestBatch {
       this.repo.applyRating(applianceNo, f.localId, f.courseId, f.rating, f.comment, f.at, epoch, seq);
     for (const d of deltas.values()) this.repo.addLocalProgress(applianceNo, d);
     for (const l of locals) {
+      this.results.wholeLocal(applianceNo, l);
       const personId = this.repo.personOfLocal(applianceNo, l);
-      if (personId) this.repo.rebuildPerson(personId);
+      if (personId) {
+        this.repo.rebuildPerson(personId);
+        this.results.wholePerson(personId);
+      }
     }
   }
 

@@ -15,7 +15,6 @@ import type { PeopleMatchesService } from './people-matches.service.js';
 import { discard, spoolUpload } from './hq-upload.js';
 import type { ImportOutcome, ImportService } from './import.service.js';
 import {
-  filterTrainees,
   REPORT_COLUMNS,
   toCsv,
   type ReportName,
@@ -134,27 +133,25 @@ export function hqStaffRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
       const v = str(q[k]).slice(0, 200);
       if (v) filter[k] = v;
     }
-    const all = ctx.reports.trainees();
-    const rows = filterTrainees(all, filter);
     const size = ctx.config.reports.pageSize;
-    const pages = Math.max(1, Math.ceil(rows.length / size));
+    const first = ctx.reports.traineePage(filter, 1, 0);
+    const pages = Math.max(1, Math.ceil(first.total / size));
     const pageNo = Math.min(pages, Math.max(1, Math.trunc(Number(str(q['page'])) || 1)));
+    const view = ctx.reports.traineePage(filter, pageNo, size);
     const distinct = (xs: Iterable<string>) => [...new Set(xs)].filter(Boolean).sort();
     sendPage(
       res,
       <TraineesPage
         page={pageOf(req, ctx.config, assets)}
         view={{
-          rows: rows.slice((pageNo - 1) * size, pageNo * size),
-          total: rows.length,
+          rows: view.rows,
+          total: view.total,
           pageNo,
           pages,
           filter,
           options: {
             appliances: distinct(ctx.appliances.list().map((a) => a.name)),
-            agencies: distinct(all.map((r) => r.agency)),
-            genders: distinct(all.map((r) => r.gender)),
-            courses: distinct(all.map((r) => r.course)),
+            ...view.options,
           },
         }}
         titles={ctx.reports.courseTitles()}

@@ -11,37 +11,71 @@ const PERSON_ATTRS = `
         FROM people)
      WHERE rn = 1)`;
 
-/** Resolved person -> the names of the appliances they were seen on. */
-const APPS = `
-  apps AS (
-    SELECT pe.person_id, group_concat(a.name, '; ') AS appliances FROM (
-      SELECT DISTINCT person_id, appliance_no FROM people) pe
-      JOIN appliances a ON a.no = pe.appliance_no
-     GROUP BY pe.person_id)`;
-
-/** One activity row of a person (resolved, or local to a box) in a course, as the outcomes module reads it. */
-export interface ActivityFactsRow {
-  /** The resolved person id, or `<appliance_no>\t<local id>` for a box's local person. */
-  who: string;
-  course_id: string;
-  activity_id: string;
-  attempts: number;
-  best_score: number | null;
+/** A group of equal entries of the course report: one breakdown group, one outcome, counted in SQL. */
+export interface CourseGroupRow {
+  course: string;
+  breakdown: 'all' | 'appliance' | 'gender' | 'agency';
+  grp: string;
+  location: string;
+  enrolled: number;
+  started: number;
   completed: number;
-  passed: number;
-  failed: number;
+  result: string;
+  rating: number | null;
+  n: number;
+}
+
+/** One row of the trainee report: a person in a course (person_courses) with their attributes. */
+export interface TraineeRow {
+  person: string;
+  name: string;
+  username: string;
+  external_id: string;
+  agency: string;
+  gender: string;
+  appliances: string;
+  course: string;
+  enrolled: number;
+  started: number;
+  completed: number;
+  result: string;
+  score: number | null;
+  attempts: number;
+  attempts_granted: number;
+  done: number;
+  rating: number | null;
   last_at: string;
 }
 
-export interface PersonAttrsRow {
-  person_id: string;
-  display_name: string | null;
-  username: string | null;
-  external_id: string | null;
+/** What the trainee report is filtered on; null = any. `q` is already folded (searchFold). */
+export interface TraineeQuery {
+  person: string | null;
+  q: string | null;
+  appliance: string | null;
   agency: string | null;
   gender: string | null;
-  appliances: string;
+  course: string | null;
+  result: string | null;
 }
+
+/** Text as the trainee search compares it: without accents (NFKD, marks dropped), lower case. */
+export const searchFold = (s: string): string => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+
+/** The trainee report's rows and filter: person_courses with the person's attributes. */
+const TRAINEE_FROM = `
+  FROM person_courses pc
+  LEFT JOIN pa ON pa.person_id = pc.person_id
+ WHERE (@person IS NULL OR pc.person_id = @person)
+   AND (@q IS NULL OR instr(fc_fold(coalesce(pa.display_name, '')), @q) > 0
+        OR instr(fc_fold(coalesce(pa.username, '')), @q) > 0
+        OR instr(fc_fold(coalesce(pa.external_id, '')), @q) > 0)
+   AND (@appliance IS NULL OR EXISTS (
+          SELECT 1 FROM people p2 JOIN appliances a2 ON a2.no = p2.appliance_no
+           WHERE p2.person_id = pc.person_id AND a2.name = @appliance))
+   AND (@agency IS NULL OR coalesce(pa.agency, '') = @agency)
+   AND (@gender IS NULL OR coalesce(pa.gender, '') = @gender)
+   AND (@course IS NULL OR pc.course_id = @course)
+   AND (@result IS NULL OR pc.result = @result)`;
 
 /**
  * Report SQL over the derived tables (prepared once): it only reads rows; what they mean (completed,
@@ -51,42 +85,57 @@ export class ReportsRepo {
   private readonly s: Record<string, Statement>;
 
   constructor(db: Db) {
+    // The search's fold, in SQL: one definition (searchFold) for the page and the query.
+    db.function('fc_fold', { deterministic: true }, (v: unknown) =>
+      searchFold(typeof v === 'string' ? v : ''),
+    );
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      personFacts: p(
-        `SELECT person_id AS who, course_id, activity_id, attempts, best_score, completed, passed, failed, last_at
-           FROM progress WHERE @person IS NULL OR person_id = @person ORDER BY person_id, course_id`,
+      // Equal entries of each course's breakdown groups counted once; the outcomes module's tally counts
+      // them (CourseEntry.times), so what is counted is defined there only.
+      courseGroups: p(
+        `WITH ${PERSON_ATTRS}
+         SELECT pc.course_id AS course, b.breakdown,
+                CASE b.breakdown WHEN 'all' THEN '' WHEN 'gender' THEN coalesce(pa.gender, 'undisclosed')
+                                 ELSE coalesce(pa.agency, '') END AS grp,
+                '' AS location, pc.enrolled, pc.started, pc.completed, pc.result, pc.rating, count(*) AS n
+           FROM person_courses pc
+           JOIN (SELECT 'all' AS breakdown UNION ALL SELECT 'gender' UNION ALL SELECT 'agency') b
+           LEFT JOIN pa ON pa.person_id = pc.person_id
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+         UNION ALL
+         SELECT lc.course_id, 'appliance', a.name, a.location, lc.enrolled, lc.started, lc.completed,
+                lc.result, lc.rating, count(*)
+           FROM local_courses lc JOIN appliances a ON a.no = lc.appliance_no
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
       ),
-      localFacts: p(
-        `SELECT appliance_no || char(9) || local_id AS who, course_id, activity_id, attempts, best_score, completed,
-                passed, failed, last_at
-           FROM local_progress ORDER BY appliance_no, local_id, course_id`,
+      trainees: p(
+        `WITH ${PERSON_ATTRS}
+         SELECT pc.person_id AS person, coalesce(pa.display_name, '') AS name,
+                coalesce(pa.username, '') AS username, coalesce(pa.external_id, '') AS external_id,
+                coalesce(pa.agency, '') AS agency, coalesce(pa.gender, '') AS gender,
+                (SELECT coalesce(group_concat(name, '; '), '') FROM (
+                   SELECT DISTINCT a.no, a.name FROM people p3 JOIN appliances a ON a.no = p3.appliance_no
+                    WHERE p3.person_id = pc.person_id ORDER BY a.no)) AS appliances,
+                pc.course_id AS course, pc.enrolled, pc.started, pc.completed, pc.result, pc.score,
+                pc.attempts, pc.done, pc.rating, coalesce(pc.last_at, '') AS last_at,
+                (SELECT coalesce(sum(adj.amount), 0) FROM adjustments adj
+                   JOIN people p4 ON p4.appliance_no = adj.appliance_no AND p4.local_id = adj.local_id
+                  WHERE p4.person_id = pc.person_id AND adj.course_id = pc.course_id
+                    AND adj.type = 'attempt_grant') AS attempts_granted
+         ${TRAINEE_FROM}
+          ORDER BY coalesce(nullif(pa.display_name, ''), nullif(pa.username, ''), pc.person_id), pc.person_id,
+                   pc.course_id
+          LIMIT @limit OFFSET @offset`,
       ),
-      personEnrolments: p(
-        `SELECT DISTINCT pe.person_id AS who, e.course_id FROM enrolments e
-           JOIN people pe ON pe.appliance_no = e.appliance_no AND pe.local_id = e.local_id
-          WHERE e.active = 1 AND (@person IS NULL OR pe.person_id = @person)`,
-      ),
-      localEnrolments: p(
-        `SELECT appliance_no || char(9) || local_id AS who, course_id FROM enrolments WHERE active = 1`,
-      ),
-      // A person's latest rating of a course over every box (by the box's time, then appliance).
-      personRatings: p(
-        `SELECT person_id AS who, course_id, rating FROM (
-           SELECT pe.person_id, r.course_id, r.rating,
-                  row_number() OVER (PARTITION BY pe.person_id, r.course_id
-                                     ORDER BY r.rated_at DESC, r.appliance_no DESC) AS rn
-             FROM ratings r JOIN people pe ON pe.appliance_no = r.appliance_no AND pe.local_id = r.local_id
-            WHERE @person IS NULL OR pe.person_id = @person)
-          WHERE rn = 1`,
-      ),
-      localRatings: p(`SELECT appliance_no || char(9) || local_id AS who, course_id, rating FROM ratings`),
-      personAttrs: p(
-        `WITH ${PERSON_ATTRS}, ${APPS}
-         SELECT pa.person_id, pa.display_name, pa.username, pa.external_id, pa.agency, pa.gender,
-                coalesce(apps.appliances, '') AS appliances
-           FROM pa LEFT JOIN apps ON apps.person_id = pa.person_id
-          WHERE @person IS NULL OR pa.person_id = @person`,
+      traineeCount: p(`WITH ${PERSON_ATTRS} SELECT count(*) ${TRAINEE_FROM}`).pluck(),
+      traineeOptions: p(
+        `WITH ${PERSON_ATTRS}
+         SELECT DISTINCT 'agency' AS kind, coalesce(pa.agency, '') AS value
+           FROM person_courses pc LEFT JOIN pa ON pa.person_id = pc.person_id
+         UNION SELECT DISTINCT 'gender', coalesce(pa.gender, '')
+           FROM person_courses pc LEFT JOIN pa ON pa.person_id = pc.person_id
+         UNION SELECT DISTINCT 'course', course_id FROM person_courses`,
       ),
       courseDefs: p('SELECT body FROM course_defs').pluck(),
       // Rating comments, newest first; the name only when the caller may show it.
@@ -99,13 +148,6 @@ export class ReportsRepo {
           ORDER BY r.rated_at DESC, r.appliance_no, r.local_id
           LIMIT @limit`,
       ),
-      appliances: p('SELECT no, id, name, location FROM appliances'),
-      grants: p(
-        `SELECT pe.person_id AS who, a.course_id, sum(a.amount) AS granted FROM adjustments a
-           JOIN people pe ON pe.appliance_no = a.appliance_no AND pe.local_id = a.local_id
-          WHERE a.type = 'attempt_grant' AND (@person IS NULL OR pe.person_id = @person)
-          GROUP BY pe.person_id, a.course_id`,
-      ),
       countsPerAppliance: p(
         `SELECT a.id,
                 (SELECT count(*) FROM people p WHERE p.appliance_no = a.no) AS trainees,
@@ -115,33 +157,23 @@ export class ReportsRepo {
     };
   }
 
-  /** Activity rows per resolved person (all, or one person). */
-  personFacts(person: string | null = null): IterableIterator<ActivityFactsRow> {
-    return this.s['personFacts']!.iterate({ person }) as IterableIterator<ActivityFactsRow>;
+  /** The course report's groups of equal entries (see courseGroups). */
+  courseGroups(): CourseGroupRow[] {
+    return this.s['courseGroups']!.all() as CourseGroupRow[];
   }
 
-  /** Activity rows per local person of each box (`who` = appliance no + tab + local id). */
-  localFacts(): IterableIterator<ActivityFactsRow> {
-    return this.s['localFacts']!.iterate() as IterableIterator<ActivityFactsRow>;
+  /** Trainee rows matching `q`, ordered by name, person, course; `limit` -1 = all. */
+  trainees(q: TraineeQuery, limit: number, offset: number): TraineeRow[] {
+    return this.s['trainees']!.all({ ...q, limit, offset }) as TraineeRow[];
   }
 
-  enrolments(level: 'person' | 'local', person: string | null = null): { who: string; course_id: string }[] {
-    return (
-      level === 'person' ? this.s['personEnrolments']!.all({ person }) : this.s['localEnrolments']!.all()
-    ) as { who: string; course_id: string }[];
+  traineeCount(q: TraineeQuery): number {
+    return this.s['traineeCount']!.get(q) as number;
   }
 
-  ratings(
-    level: 'person' | 'local',
-    person: string | null = null,
-  ): { who: string; course_id: string; rating: number }[] {
-    return (
-      level === 'person' ? this.s['personRatings']!.all({ person }) : this.s['localRatings']!.all()
-    ) as { who: string; course_id: string; rating: number }[];
-  }
-
-  personAttrs(person: string | null = null): PersonAttrsRow[] {
-    return this.s['personAttrs']!.all({ person }) as PersonAttrsRow[];
+  /** The distinct agencies, genders and courses of the trainee report (the page's filter choices). */
+  traineeOptions(): { kind: 'agency' | 'gender' | 'course'; value: string }[] {
+    return this.s['traineeOptions']!.all() as { kind: 'agency' | 'gender' | 'course'; value: string }[];
   }
 
   /** Rating comments (newest first); names empty unless `names`. */
@@ -161,15 +193,6 @@ export class ReportsRepo {
   /** Every course version's definition body (JSON) any box declared. */
   courseDefs(): string[] {
     return this.s['courseDefs']!.all() as string[];
-  }
-
-  appliancesList(): { no: number; id: string; name: string; location: string }[] {
-    return this.s['appliances']!.all() as { no: number; id: string; name: string; location: string }[];
-  }
-
-  /** Extra attempts granted per resolved person and course. */
-  grants(person: string | null = null): { who: string; course_id: string; granted: number }[] {
-    return this.s['grants']!.all({ person }) as { who: string; course_id: string; granted: number }[];
   }
 
   applianceCounts(): Map<string, { trainees: number; journalRows: number }> {

@@ -1,17 +1,10 @@
 import { excelCsv } from '../core/csv.js';
 import type { Db } from '../db/connection.js';
 import type { AppliancesService } from './appliances.service.js';
-import { courseBodySchema, type CourseBody } from '../contract/journal.js';
-import {
-  courseOutcome,
-  latestCourse,
-  tally,
-  type ActivityFacts,
-  type CourseFigures,
-  type CourseOutcome,
-  type CourseResult,
-} from '../contract/outcomes.js';
-import { ReportsRepo } from './reports.repo.js';
+import type { CourseBody } from '../contract/journal.js';
+import { tally, type CountedEntry, type CourseFigures, type CourseResult } from '../contract/outcomes.js';
+import { latestDefinitions } from './course-results.js';
+import { ReportsRepo, searchFold, type TraineeRow } from './reports.repo.js';
 
 export type Breakdown = 'all' | 'appliance' | 'gender' | 'agency';
 
@@ -69,19 +62,11 @@ export interface TraineeFilter {
   result?: string;
 }
 
-/** The rows that match a filter (case- and accent-insensitive search). */
-export function filterTrainees(rows: readonly TraineeReportRow[], f: TraineeFilter): TraineeReportRow[] {
-  const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
-  const q = f.q ? fold(f.q.trim()) : '';
-  return rows.filter(
-    (r) =>
-      (!q || [r.name, r.username, r.externalId].some((v) => fold(v).includes(q))) &&
-      (!f.appliance || r.appliances.split('; ').includes(f.appliance)) &&
-      (!f.agency || r.agency === f.agency) &&
-      (!f.gender || r.gender === f.gender) &&
-      (!f.course || r.course === f.course) &&
-      (!f.result || r.result === f.result),
-  );
+/** One page of the trainee report: its rows, how many match, and the filter's choices. */
+export interface TraineePage {
+  rows: TraineeReportRow[];
+  total: number;
+  options: { agencies: string[]; genders: string[]; courses: string[] };
 }
 
 export interface ApplianceReportRow {
@@ -125,16 +110,6 @@ function courseRow(
     ratingAverage: f.ratingAverage === null ? null : Math.round(f.ratingAverage * 100) / 100,
     ratingGoodShare: ratio(f.ratingGood, f.ratings),
   };
-}
-
-/** One person (resolved, or local to a box) in one course: what the outcomes module needs. */
-interface Entry {
-  who: string;
-  course: string;
-  enrolled: boolean;
-  acts: Map<string, ActivityFacts>;
-  rating: number | null;
-  lastAt: string | null;
 }
 
 /** Column order of each report (CSV header and text table). */
@@ -286,12 +261,7 @@ export class ReportsService {
 
   /** Each course's latest definition (the `course` journal rows); absent for format 1 boxes. */
   private definitions(): Map<string, CourseBody> {
-    const all = new Map<string, CourseBody[]>();
-    for (const body of this.repo.courseDefs()) {
-      const d = courseBodySchema.parse(JSON.parse(body));
-      all.set(d.id, [...(all.get(d.id) ?? []), d]);
-    }
-    return new Map([...all].map(([id, ds]) => [id, latestCourse(ds)!]));
+    return latestDefinitions(this.repo.courseDefs());
   }
 
   /** Each course's titles by language (from its latest definition); a course without one has none. */
@@ -310,116 +280,73 @@ export class ReportsService {
     }));
   }
 
-  /** Every (person, course) with activity, an enrolment or a rating, at the resolved or the box level. */
-  private entries(level: 'person' | 'local', person: string | null = null): Map<string, Entry> {
-    const out = new Map<string, Entry>();
-    const get = (who: string, course: string): Entry => {
-      const k = `${who}\n${course}`;
-      let e = out.get(k);
-      if (!e) out.set(k, (e = { who, course, enrolled: false, acts: new Map(), rating: null, lastAt: null }));
-      return e;
-    };
-    for (const r of level === 'person' ? this.repo.personFacts(person) : this.repo.localFacts()) {
-      const e = get(r.who, r.course_id);
-      e.acts.set(r.activity_id, {
-        completed: r.completed === 1,
-        passed: r.passed === 1,
-        failed: r.failed === 1,
-        attempts: r.attempts,
-        bestScore: r.best_score,
-      });
-      if (e.lastAt === null || r.last_at > e.lastAt) e.lastAt = r.last_at;
-    }
-    for (const r of this.repo.enrolments(level, person)) get(r.who, r.course_id).enrolled = true;
-    for (const r of this.repo.ratings(level, person)) get(r.who, r.course_id).rating = r.rating;
-    return out;
-  }
-
-  private outcome(defs: Map<string, CourseBody>, e: Entry): CourseOutcome | null {
-    return courseOutcome(defs.get(e.course) ?? null, e.acts);
-  }
-
-  /** Per course: overall, per appliance, by gender and by agency, each counted by the outcomes module. */
+  /**
+   * Per course: overall, per appliance, by gender and by agency. Each (person, course)'s outcome was
+   * computed by the outcomes module at import (person_courses, local_courses: hq/course-results.ts); SQL
+   * gathers equal entries per group and the outcomes module's tally counts them.
+   */
   courses(): CourseReportRow[] {
-    const defs = this.definitions();
-    const attrs = new Map(this.repo.personAttrs().map((a) => [a.person_id, a]));
-    type Group = {
-      breakdown: Breakdown;
-      group: string;
-      location: string;
-      entries: { enrolled: boolean; outcome: CourseOutcome | null; rating: number | null }[];
-    };
-    const groups = new Map<string, Map<string, Group>>();
-    const add = (course: string, breakdown: Breakdown, group: string, location: string, e: Entry) => {
-      let byCourse = groups.get(course);
-      if (!byCourse) groups.set(course, (byCourse = new Map<string, Group>()));
-      const k = `${breakdown}\n${group}\n${location}`;
-      let g = byCourse.get(k);
-      if (!g) byCourse.set(k, (g = { breakdown, group, location, entries: [] }));
-      g.entries.push({ enrolled: e.enrolled, outcome: this.outcome(defs, e), rating: e.rating });
-    };
-    for (const e of this.entries('person').values()) {
-      const a = attrs.get(e.who);
-      add(e.course, 'all', '', '', e);
-      add(e.course, 'gender', a?.gender ?? 'undisclosed', '', e);
-      add(e.course, 'agency', a?.agency ?? '', '', e);
-    }
-    const apps = new Map(this.repo.appliancesList().map((a) => [String(a.no), a]));
-    for (const e of this.entries('local').values()) {
-      const a = apps.get(e.who.slice(0, e.who.indexOf('\t')));
-      if (a) add(e.course, 'appliance', a.name, a.location, { ...e, who: a.id });
+    const groups = new Map<
+      string,
+      { course: string; breakdown: Breakdown; group: string; location: string; entries: CountedEntry[] }
+    >();
+    for (const r of this.repo.courseGroups()) {
+      const k = `${r.course}\n${r.breakdown}\n${r.grp}\n${r.location}`;
+      let g = groups.get(k);
+      if (!g)
+        groups.set(
+          k,
+          (g = { course: r.course, breakdown: r.breakdown, group: r.grp, location: r.location, entries: [] }),
+        );
+      g.entries.push({
+        enrolled: r.enrolled === 1,
+        outcome:
+          r.result === ''
+            ? null
+            : { started: r.started === 1, completed: r.completed === 1, result: r.result as CourseResult },
+        rating: r.rating,
+        times: r.n,
+      });
     }
     const ORDER: Breakdown[] = ['all', 'appliance', 'gender', 'agency'];
-    const out: CourseReportRow[] = [];
-    for (const course of [...groups.keys()].sort()) {
-      const gs = [...groups.get(course)!.values()].sort(
+    const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    return [...groups.values()]
+      .sort(
         (x, y) =>
+          cmp(x.course, y.course) ||
           ORDER.indexOf(x.breakdown) - ORDER.indexOf(y.breakdown) ||
-          (x.group < y.group ? -1 : x.group > y.group ? 1 : 0) ||
-          (x.location < y.location ? -1 : x.location > y.location ? 1 : 0),
-      );
-      for (const g of gs) out.push(courseRow(course, tally(g.entries), g.breakdown, g.group, g.location));
-    }
-    return out;
+          cmp(x.group, y.group) ||
+          cmp(x.location, y.location),
+      )
+      .map((g) => courseRow(g.course, tally(g.entries), g.breakdown, g.group, g.location));
   }
 
-  /** Per trainee and course (or one trainee's courses). */
+  /** Per trainee and course (or one trainee's courses), ordered by name. */
   trainees(personId: string | null = null): TraineeReportRow[] {
-    const defs = this.definitions();
-    const attrs = new Map(this.repo.personAttrs(personId).map((a) => [a.person_id, a]));
-    const granted = new Map(this.repo.grants(personId).map((g) => [`${g.who}\n${g.course_id}`, g.granted]));
-    const rows = [...this.entries('person', personId).values()].map((e) => {
-      const a = attrs.get(e.who);
-      const o = this.outcome(defs, e);
-      return {
-        person: e.who,
-        name: a?.display_name ?? '',
-        username: a?.username ?? '',
-        externalId: a?.external_id ?? '',
-        agency: a?.agency ?? '',
-        gender: a?.gender ?? '',
-        appliances: a?.appliances ?? '',
-        course: e.course,
-        enrolled: e.enrolled,
-        started: o?.started ?? false,
-        completed: o?.completed ?? false,
-        result: o?.result ?? '',
-        passed: o?.result === 'passed',
-        score: o?.score ?? null,
-        attempts: o?.attempts ?? 0,
-        attemptsGranted: granted.get(`${e.who}\n${e.course}`) ?? 0,
-        activitiesDone: o?.done ?? 0,
-        rating: e.rating,
-        lastActivityAt: e.lastAt ?? '',
-      } satisfies TraineeReportRow;
-    });
-    const nameOf = (r: TraineeReportRow) => r.name || r.username || r.person;
-    return rows.sort(
-      (x, y) =>
-        (nameOf(x) < nameOf(y) ? -1 : nameOf(x) > nameOf(y) ? 1 : 0) ||
-        (x.person < y.person ? -1 : x.person > y.person ? 1 : 0) ||
-        (x.course < y.course ? -1 : x.course > y.course ? 1 : 0),
-    );
+    return this.repo.trainees(query({}, personId), -1, 0).map(traineeRow);
+  }
+
+  /**
+   * One page of the trainee report: search (name, username, external id; case and accents ignored) and
+   * filters applied in SQL over person_courses, so a page costs the page, not the whole report.
+   */
+  traineePage(filter: TraineeFilter, pageNo: number, pageSize: number): TraineePage {
+    const q = query(filter, null);
+    const options = { agencies: [] as string[], genders: [] as string[], courses: [] as string[] };
+    for (const o of this.repo.traineeOptions())
+      if (o.value)
+        (o.kind === 'agency'
+          ? options.agencies
+          : o.kind === 'gender'
+            ? options.genders
+            : options.courses
+        ).push(o.value);
+    for (const list of Object.values(options)) list.sort();
+    return {
+      rows: this.repo.trainees(q, pageSize, (pageNo - 1) * pageSize).map(traineeRow),
+      total: this.repo.traineeCount(q),
+      options,
+    };
   }
 
   appliancesReport(): ApplianceReportRow[] {
@@ -452,4 +379,42 @@ export class ReportsService {
         ? this.trainees()
         : this.appliancesReport();
   }
+}
+
+function query(f: TraineeFilter, person: string | null): Parameters<ReportsRepo['traineeCount']>[0] {
+  const q = f.q ? searchFold(f.q.trim()) : '';
+  return {
+    person,
+    q: q || null,
+    appliance: f.appliance || null,
+    agency: f.agency || null,
+    gender: f.gender || null,
+    course: f.course || null,
+    result: f.result || null,
+  };
+}
+
+function traineeRow(r: TraineeRow): TraineeReportRow {
+  const started = r.started === 1;
+  return {
+    person: r.person,
+    name: r.name,
+    username: r.username,
+    externalId: r.external_id,
+    agency: r.agency,
+    gender: r.gender,
+    appliances: r.appliances,
+    course: r.course,
+    enrolled: r.enrolled === 1,
+    started,
+    completed: r.completed === 1,
+    result: r.result as CourseResult | '',
+    passed: r.result === 'passed',
+    score: r.score,
+    attempts: r.attempts,
+    attemptsGranted: r.attempts_granted,
+    activitiesDone: r.done,
+    rating: r.rating,
+    lastActivityAt: r.last_at,
+  };
 }

@@ -74,7 +74,11 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
     // controlMode choice="false": the trainee may not pick a SCO; only the one to start or continue is linked.
     const pkg = c.kind === 'native' ? undefined : ctx.scorm.packageOf(c.id);
     const items = c.modules.flatMap((m) => m.items).map((i) => i.id);
-    const entry = progress.next?.activityId ?? items[0];
+    // A sequenced package starts where SN Start (or a suspended SCO) says; others at the first unfinished item.
+    const entry =
+      (sequencing ? await ctx.scorm.entry(person.id, c.id, res.locals.lang) : undefined) ??
+      progress.next?.activityId ??
+      items[0];
     const unlinked = pkg && !pkg.controlMode.choice ? new Set(items.filter((id) => id !== entry)) : undefined;
     sendPage(
       res,

@@ -53,13 +53,19 @@
       askToLeave();
     }, 8000);
   });
-  function refreshLinks() {
+  function refreshLinks(after) {
     fetch(cfg.linksUrl, { credentials: 'same-origin', cache: 'no-store' })
       .then(function (r) {
         return r.ok ? r.json() : null;
       })
       .then(function (j) {
         if (!j) return;
+        // The SCO's post-condition rules deliver another SCO (retry, continue, previous) or end the
+        // course session (exitAll): follow them, as the sequencer says; otherwise stay with fresh links.
+        if (after && typeof j.then === 'string' && j.then.charAt(0) === '/') {
+          location.href = j.then;
+          return;
+        }
         if (prev) prev.hidden = !j.previous;
         if (next) next.hidden = !j.continue;
       })
@@ -96,7 +102,7 @@
           '?request=' +
           encodeURIComponent(req) +
           (target ? '&target=' + encodeURIComponent(target) : '');
-      } else refreshLinks();
+      } else refreshLinks(true);
     }
   });
   frame.src = cfg.wrapperUrl;

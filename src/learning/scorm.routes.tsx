@@ -157,7 +157,7 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
       return;
     }
     const { launch } = prepared;
-    const nav = await scorm.navigation(person.id, courseId, activityId, page.lang);
+    const nav = await scorm.navigation(person.id, courseId, activityId, page.lang, true);
     const origin = packageOrigin(
       req,
       ctx.config.scorm.publicOrigin,
@@ -279,17 +279,30 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
     res.redirect(303, target ? scormUrl(courseId, target) : `/courses/${enc(courseId)}`);
   });
 
-  // What Previous / Next show now (the player refreshes them when the SCO ends, without a reload).
+  // What Previous / Next show now, and where the SCO's end leads by its own rules (the player asks when
+  // the SCO ends without a navigation request, and follows it or refreshes its links without a reload).
   router.get('/courses/:courseId/scorm/:activityId/links', trainee, async (req, res) => {
     const person = res.locals.user!.person;
+    const courseId = String(req.params['courseId']);
     const nav = await scorm.navigation(
       person.id,
-      String(req.params['courseId']),
+      courseId,
       String(req.params['activityId']),
       res.locals.lang,
     );
+    const after = nav.afterEnd;
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ previous: nav.previous !== null, continue: nav.continue !== null });
+    res.json({
+      previous: nav.previous !== null,
+      continue: nav.continue !== null,
+      // Where the player goes by itself when the SCO ended without a request (its post-condition rules).
+      then:
+        'deliver' in after
+          ? scormUrl(courseId, after.deliver)
+          : 'end' in after
+            ? `/courses/${enc(courseId)}`
+            : null,
+    });
   });
 
   return router;

@@ -12,7 +12,13 @@ import type { ScormActivityNode, ScormPackageInfo } from '../content/scorm/scorm
 
 /** What the stored attempt of one SCO says. */
 export interface ScoState {
+  /** Attempts counted against an attemptLimit (the latest attempt's number, less attempts a reset ended). */
   attempts: number;
+  /**
+   * The latest attempt is not over (suspended, or its launch is still open): in SN terms the activity
+   * is suspended, so its attempt limit does not stop a resume and its post-condition rules wait.
+   */
+  inProgress?: boolean;
   completion?: 'completed' | 'incomplete' | 'not attempted' | 'unknown';
   success?: 'passed' | 'failed' | 'unknown';
   scaled?: number;
@@ -30,6 +36,38 @@ export interface SequencingView {
   notSatisfied: boolean;
   /** The root's rolled-up normalized measure (-1..1), when known. */
   measure?: number;
+  /** The rule checks the flow (`sequence`) asks, for this trainee's state. */
+  rules: FlowRules;
+}
+
+/** Post-condition rule actions (SN TB.2.2). */
+export type PostAction = 'retry' | 'retryAll' | 'continue' | 'previous' | 'exitParent' | 'exitAll';
+
+/** What the flow needs to know of one activity (the organization, a cluster or a SCO), by id. */
+export interface FlowRules {
+  /** Its pre-condition rules say `skip` (flow passes over it; a Choice or Jump may still open it). */
+  skipped(id: string): boolean;
+  /** It may not be delivered itself: a `disabled` pre-condition or an exceeded limit (ancestors aside). */
+  disabled(id: string): boolean;
+  /** The control mode of a cluster (the organization included) over its children. */
+  flow(id: string): boolean;
+  forwardOnly(id: string): boolean;
+  /** Its exit condition rules say `exit` (SN TB.2.1). */
+  exitAction(id: string): boolean;
+  /** The action of its first post-condition rule that holds (SN TB.2.2), or null. */
+  postAction(id: string): PostAction | null;
+}
+
+/** The rules of a package that sequences by control mode only: no rules, one control mode for all. */
+export function controlModeRules(mode: { flow: boolean; forwardOnly: boolean }): FlowRules {
+  return {
+    skipped: () => false,
+    disabled: () => false,
+    flow: () => mode.flow,
+    forwardOnly: () => mode.forwardOnly,
+    exitAction: () => false,
+    postAction: () => null,
+  };
 }
 
 /* The parts of scorm-again's (untyped, internal) sequencing objects this module uses. */
@@ -54,6 +92,9 @@ interface EngineActivity {
     progressStatus: boolean;
     completionStatus: string;
   } | null;
+  isSuspended: boolean;
+  isAvailable: boolean;
+  sequencingControls: { flow: boolean; forwardOnly: boolean };
   sequencingRules: { preConditionRules: { action: string }[] };
 }
 interface Engine {
@@ -64,11 +105,13 @@ interface Engine {
       getGlobalObjectiveMap(): unknown;
       synchronizeGlobalObjectives(): void;
       sequencingProcess: {
-        ruleEngine: { checkSequencingRules(a: EngineActivity, rules: unknown[]): string | null };
-        traversalService: {
-          checkActivityProcess(a: EngineActivity): boolean;
-          getActivityForEvaluation(a: EngineActivity): EngineActivity;
+        ruleEngine: {
+          checkSequencingRules(a: EngineActivity, rules: unknown[]): string | null;
+          checkLimitConditions(a: EngineActivity): boolean;
+          evaluateExitRules(a: EngineActivity): string | null;
+          evaluatePostConditionAction(a: EngineActivity): string | null;
         };
+        traversalService: { getActivityForEvaluation(a: EngineActivity): EngineActivity };
       };
     } | null;
   };
@@ -136,6 +179,7 @@ export function evaluateSequencing(
     const st = states.get(a.id);
     if (!st || st.attempts === 0) continue;
     a.attemptCount = st.attempts;
+    a.isSuspended = !!st.inProgress;
     const completion = st.completion ?? 'unknown';
     if (completion === 'completed' || completion === 'incomplete') {
       a.completionStatus = completion;
@@ -172,21 +216,50 @@ export function evaluateSequencing(
   osp.synchronizeGlobalObjectives();
   const sp = osp.sequencingProcess;
   const ts = sp.traversalService;
+  const byId = new Map(all.map((a) => [a.id, a]));
+  const ruleSays = (a: EngineActivity, action: string): boolean => {
+    const rules = a.sequencingRules.preConditionRules.filter((r) => r.action === action);
+    return (
+      rules.length > 0 && sp.ruleEngine.checkSequencingRules(ts.getActivityForEvaluation(a), rules) === action
+    );
+  };
+  // SB.2.3 Check Activity Process without the skip rules (the engine's own counts a skipped activity
+  // as undeliverable; flow passes over it instead, SB.2.2).
+  const selfDisabled = (a: EngineActivity): boolean =>
+    !a.isAvailable || sp.ruleEngine.checkLimitConditions(a) || ruleSays(a, 'disabled');
   const blocked = (a: EngineActivity | null): boolean =>
-    !!a && a.parent !== null && (!ts.checkActivityProcess(a) || blocked(a.parent));
+    !!a && a.parent !== null && (selfDisabled(a) || blocked(a.parent));
   const disabled = new Set<string>();
   const hidden = new Set<string>();
   for (const a of leaves) {
     if (blocked(a)) disabled.add(a.id);
-    for (let x: EngineActivity | null = a; x && x.parent; x = x.parent) {
-      const rules = x.sequencingRules.preConditionRules.filter((r) => r.action === 'hiddenFromChoice');
-      if (
-        rules.length &&
-        sp.ruleEngine.checkSequencingRules(ts.getActivityForEvaluation(x), rules) === 'hiddenFromChoice'
-      )
-        hidden.add(a.id);
-    }
+    for (let x: EngineActivity | null = a; x && x.parent; x = x.parent)
+      if (ruleSays(x, 'hiddenFromChoice')) hidden.add(a.id);
   }
+  const POST = new Set<string>(['retry', 'retryAll', 'continue', 'previous', 'exitParent', 'exitAll']);
+  const on = <T>(id: string, f: (a: EngineActivity) => T, none: T): T => {
+    const a = byId.get(id);
+    return a ? f(a) : none;
+  };
+  const rules: FlowRules = {
+    skipped: (id) => on(id, (a) => ruleSays(a, 'skip'), false),
+    disabled: (id) => on(id, selfDisabled, false),
+    flow: (id) => on(id, (a) => a.sequencingControls.flow, true),
+    forwardOnly: (id) => on(id, (a) => a.sequencingControls.forwardOnly, false),
+    exitAction: (id) =>
+      on(id, (a) => sp.ruleEngine.evaluateExitRules(ts.getActivityForEvaluation(a)) === 'exit', false),
+    postAction: (id) =>
+      on(
+        id,
+        (a) => {
+          // TB.2.2: a suspended activity's post-conditions are not evaluated.
+          if (a.isSuspended) return null;
+          const act = sp.ruleEngine.evaluatePostConditionAction(ts.getActivityForEvaluation(a));
+          return act && POST.has(act) ? (act as PostAction) : null;
+        },
+        null,
+      ),
+  };
   const root = seq.activityTree.root;
   const satisfied = root?.successStatus === 'passed' || (root?.objectiveSatisfiedStatus ?? false);
   return {
@@ -197,5 +270,157 @@ export function evaluateSequencing(
     notSatisfied:
       !satisfied && (root?.successStatus === 'failed' || (root?.objectiveSatisfiedStatusKnown ?? false)),
     ...(root?.objectiveMeasureStatus ? { measure: root.objectiveNormalizedMeasure } : {}),
+    rules,
   };
+}
+
+/** A navigation request as the SCO (adl.nav.request) or the player's links make it. */
+export type NavRequest =
+  'start' | 'continue' | 'previous' | 'choice' | 'jump' | 'exit' | 'exitAll' | '_none_';
+
+/**
+ * What a navigation request leads to: a SCO to deliver, the end of the sequencing session (back to the
+ * course page: an exitAll, an exit from the root, Continue past the last activity), or nothing (the
+ * request is not valid now: the trainee stays where they are, or goes back to the course page).
+ */
+export type Sequenced = { deliver: string } | { end: true } | { none: true };
+
+type Dir = 'forward' | 'backward';
+type Step = { node: ScormActivityNode; dir: Dir } | 'end' | 'fail';
+
+/**
+ * The SN navigation of one request from one SCO (SCORM 2004 4th Edition SN book, OP.1 with TB.2.1-2.3 and
+ * SB.2.1-2.3, 2.7, 2.8, 2.10), over the package's activity tree and one trainee's rule checks:
+ * - when the SCO's attempt is over (`ended`), the Termination Request Process: the exit condition rules
+ *   of its ancestors (root first), then the post-condition rules of the current activity in a loop
+ *   (exitParent climbs and evaluates the parent's, exitAll ends everything, retryAll = exitAll + retry
+ *   at the root); a sequencing request they return (retry, continue, previous) replaces the trainee's;
+ * - Continue / Previous flow from the current activity (a cluster after exitParent: its next sibling),
+ *   passing over skipped activities and stopping at a disabled one or where the cluster's control mode
+ *   refuses (flow="false", Previous under forwardOnly);
+ * - Retry delivers the SCO again (a new attempt) or flows into the cluster from its first child.
+ * Choice and Jump targets are checked by the caller (table of contents, deliverable); here they only
+ * give way to a post-condition's request. `deliverable(id)` says whether a SCO may be delivered at all
+ * (not disabled, itself or an ancestor).
+ */
+export function sequence(
+  tree: ScormActivityNode,
+  rules: FlowRules,
+  deliverable: (id: string) => boolean,
+  from: string,
+  request: NavRequest,
+  ended: boolean,
+): Sequenced | 'as-requested' {
+  const parent = new Map<string, ScormActivityNode>();
+  const byId = new Map<string, ScormActivityNode>();
+  const index = (n: ScormActivityNode) => {
+    byId.set(n.id, n);
+    for (const c of n.children) {
+      parent.set(c.id, n);
+      index(c);
+    }
+  };
+  index(tree);
+  const start = request === 'start' ? tree : byId.get(from);
+  if (!start) return { none: true };
+  if (request === 'exitAll') return { end: true };
+
+  // SB.2.1 Flow Tree Traversal Subprocess.
+  const treeStep = (a: ScormActivityNode, dir: Dir, considerChildren: boolean): Step => {
+    const kids = a.children;
+    if (considerChildren && kids.length) {
+      if (dir === 'forward') return { node: kids[0]!, dir };
+      return rules.forwardOnly(a.id) ? { node: kids[0]!, dir: 'forward' } : { node: kids.at(-1)!, dir };
+    }
+    const p = parent.get(a.id);
+    if (!p) return dir === 'forward' ? 'end' : 'fail';
+    const i = p.children.indexOf(a);
+    if (dir === 'forward')
+      return i === p.children.length - 1 ? treeStep(p, 'forward', false) : { node: p.children[i + 1]!, dir };
+    if (rules.forwardOnly(p.id)) return 'fail';
+    return i === 0 ? treeStep(p, 'backward', false) : { node: p.children[i - 1]!, dir };
+  };
+  // SB.2.2 Flow Activity Traversal Subprocess.
+  const traverse = (a: ScormActivityNode, dir: Dir, prev: Dir | null): Step => {
+    const p = parent.get(a.id);
+    if (p && !rules.flow(p.id)) return 'fail';
+    if (rules.skipped(a.id)) {
+      const n = treeStep(a, dir, false);
+      if (typeof n === 'string') return n;
+      return prev === 'backward' && n.dir === 'backward'
+        ? traverse(n.node, 'backward', null)
+        : traverse(n.node, dir, prev);
+    }
+    if (rules.disabled(a.id)) return 'fail';
+    if (a.children.length) {
+      const n = treeStep(a, dir, true);
+      if (typeof n === 'string') return 'fail';
+      return dir === 'backward' && n.dir === 'forward'
+        ? traverse(n.node, 'forward', 'backward')
+        : traverse(n.node, dir, null);
+    }
+    return { node: a, dir };
+  };
+  // SB.2.3 Flow Subprocess.
+  const flow = (a: ScormActivityNode, dir: Dir, considerChildren: boolean): Sequenced => {
+    const n = treeStep(a, dir, considerChildren);
+    if (n === 'end') return { end: true };
+    if (n === 'fail') return { none: true };
+    const r = traverse(n.node, n.dir, null);
+    if (r === 'end') return { end: true };
+    if (r === 'fail' || !deliverable(r.node.id)) return { none: true };
+    return { deliver: r.node.id };
+  };
+
+  // SB.2.5 Start: flow into the tree from the root (`from` is not used).
+  if (request === 'start') return flow(tree, 'forward', true);
+  // OP.1: the current attempt ends (Exit termination) before any request but exitAll.
+  let current = start;
+  let pending: 'retry' | 'continue' | 'previous' | null = null;
+  if (ended) {
+    // TB.2.1: the first ancestor from the root down whose exit condition rules say exit ends there.
+    const path: ScormActivityNode[] = [];
+    for (let p = parent.get(from); p; p = parent.get(p.id)) path.unshift(p);
+    const exitAt = path.find((a) => rules.exitAction(a.id));
+    if (exitAt) current = exitAt;
+    // TB.2.2 in TB.2.3's loop: exitParent climbs and the parent's rules are evaluated in turn.
+    for (;;) {
+      const act = rules.postAction(current.id);
+      if (act === 'exitAll') return { end: true };
+      if (act === 'retryAll') {
+        current = tree;
+        pending = 'retry';
+        break;
+      }
+      if (act === 'exitParent') {
+        const p = parent.get(current.id);
+        if (!p) return { none: true };
+        current = p;
+        continue;
+      }
+      if (act) pending = act;
+      break;
+    }
+    // TB.2.3: ending at the root without a retry ends the sequencing session.
+    if (current === tree && pending !== 'retry') return { end: true };
+  }
+  const seqRequest = pending ?? request;
+  switch (seqRequest) {
+    case 'retry':
+      if (current.children.length) return flow(current, 'forward', true);
+      return deliverable(current.id) ? { deliver: current.id } : { none: true };
+    case 'continue':
+    case 'previous': {
+      // SB.2.7 / SB.2.8: flow from the current activity, which its parent's control mode must allow.
+      const p = parent.get(current.id);
+      if (!p || !rules.flow(p.id)) return { none: true };
+      return flow(current, seqRequest === 'continue' ? 'forward' : 'backward', false);
+    }
+    case 'exit':
+    case '_none_':
+      return { none: true };
+    default:
+      // choice / jump: the caller checks the target.
+      return 'as-requested';
+  }
 }

@@ -18,10 +18,14 @@ import { scormError } from './scorm.errors.js';
 import { LearningRepo } from './learning.repo.js';
 import type { LearningService } from './learning.service.js';
 import {
+  controlModeRules,
   evaluateSequencing,
   loadSequencingEngine,
   rollupTree,
+  sequence,
+  type NavRequest,
   type ScoState,
+  type Sequenced,
   type SequencingView,
 } from './scorm.sequencing.js';
 import { ScormRepo } from './scorm.repo.js';
@@ -88,6 +92,12 @@ export interface ScormNavigation {
   deliverable: string[];
   flow: boolean;
   choiceAllowed: boolean;
+  /**
+   * What follows when this SCO has ended with no navigation request of its own: its post-condition
+   * rules may deliver a SCO (retry, continue, previous) or end the session (exitAll, exitParent up to
+   * the root); `none` leaves the trainee on the player with its links.
+   */
+  afterEnd: Sequenced;
   sequencing?: SequencingView;
 }
 
@@ -373,6 +383,7 @@ export class ScormService {
       const c = cur.state.cmi['cmi.completion_status'];
       states.set(id, {
         attempts: cur.attemptNo,
+        inProgress: this.attemptFor(cur) === cur.attemptNo,
         completion: j.completed ? 'completed' : c === 'incomplete' ? 'incomplete' : 'unknown',
         success: j.success ?? 'unknown',
         ...(j.scaled !== undefined ? { scaled: j.scaled } : {}),
@@ -382,38 +393,87 @@ export class ScormService {
   }
 
   /**
-   * The one sequencer for the player's navigation (SN navigation requests): where Continue / Previous
-   * lead from `activityId` and which SCOs a Choice may open, live from the stored attempts. Flow follows
-   * manifest order and stops at a SCO the rules disable (hiddenFromChoice does not stop it); Previous is
-   * refused under forwardOnly; a Choice needs the control mode's `choice` and a SCO neither disabled nor
-   * hidden from choice; a Jump needs a SCO that is not disabled.
+   * The one sequencer for the player's navigation (SN navigation requests), live from the stored
+   * attempts: where Continue / Previous lead from `activityId`, which SCOs a Choice may open, and what
+   * follows the SCO's end. When the SCO's attempt is over, its exit and post-condition rules act first
+   * (retry, retryAll, continue, previous, exitParent, exitAll: `sequence`); flow passes over skipped
+   * activities and stops at a disabled one or where the control mode refuses (flow="false", Previous
+   * under forwardOnly); a Choice needs the control mode's `choice` and a SCO neither disabled nor hidden
+   * from choice; a Jump needs a SCO that is not disabled. Packages without rules flow by control mode.
    */
   async navigation(
     personId: string,
     courseId: string,
     activityId: string,
     lang: Language,
-  ): Promise<ScormNavigation> {
+    /** The player page is launching this SCO: its new attempt has not ended (no post-conditions yet). */
+    launching = false,
+  ): Promise<ScormNavigation & { go: (r: NavRequest) => Sequenced | 'as-requested' }> {
     const { course, pkg, info } = this.resolve(courseId, activityId, lang);
     const view = await this.sequencing(personId, courseId);
     const items = course.modules.flatMap((m) => m.items).map((i) => i.id);
-    const idx = items.indexOf(activityId);
     const mode = { ...pkg.controlMode, ...(info.controlMode ?? {}) };
     const disabled = view?.disabled ?? new Set<string>();
     const hidden = view?.hidden ?? new Set<string>();
-    const step = (d: number): string | null => {
-      const id = items[idx + d];
-      return mode.flow && id !== undefined && !disabled.has(id) ? id : null;
+    const deliverable = items.filter((id) => !disabled.has(id));
+    const cur = this.current(personId, courseId, activityId);
+    const ended = !launching && !!cur && this.attemptFor(cur) > cur.attemptNo;
+    const go = (r: NavRequest) =>
+      sequence(
+        rollupTree(pkg),
+        view?.rules ?? controlModeRules(mode),
+        (id) => deliverable.includes(id),
+        activityId,
+        r,
+        ended,
+      );
+    const to = (r: NavRequest): string | null => {
+      const s = go(r);
+      return typeof s === 'object' && 'deliver' in s ? s.deliver : null;
     };
+    const after = go('_none_');
     return {
-      continue: step(1),
-      previous: mode.forwardOnly ? null : step(-1),
+      continue: to('continue'),
+      previous: to('previous'),
       choice: mode.choice ? items.filter((id) => !disabled.has(id) && !hidden.has(id)) : [],
-      deliverable: items.filter((id) => !disabled.has(id)),
+      deliverable,
       flow: mode.flow,
       choiceAllowed: mode.choice,
+      afterEnd: after === 'as-requested' ? { none: true } : after,
+      go,
       ...(view ? { sequencing: view } : {}),
     };
+  }
+
+  /**
+   * Where the course starts or resumes for this trainee (the course page's entry for a package whose
+   * control mode forbids choice): a SCO whose attempt is in progress (suspended) resumes, otherwise SN
+   * Start flows into the tree from the root, passing over skipped activities. Null when nothing can be
+   * delivered (every SCO disabled, or flow refused).
+   */
+  async entry(personId: string, courseId: string, lang: Language): Promise<string | null> {
+    const course = this.content.getCourse(courseId, lang);
+    const pkg = this.packageOf(courseId);
+    if (!course || !pkg) return null;
+    const items = course.modules.flatMap((m) => m.items).map((i) => i.id);
+    const view = await this.sequencing(personId, courseId);
+    const deliverable = items.filter((id) => !view?.disabled.has(id));
+    const resume = deliverable.find((id) => {
+      const cur = this.current(personId, courseId, id);
+      return (
+        cur !== undefined && this.attemptFor(cur) === cur.attemptNo && cur.state.cmi['cmi.exit'] === 'suspend'
+      );
+    });
+    if (resume) return resume;
+    const s = sequence(
+      rollupTree(pkg),
+      view?.rules ?? controlModeRules(pkg.controlMode),
+      (id) => deliverable.includes(id),
+      '',
+      'start',
+      false,
+    );
+    return typeof s === 'object' && 'deliver' in s ? s.deliver : null;
   }
 
   /** Resolve a navigation request to the SCO it delivers, or null (back to the course outline). */
@@ -426,19 +486,13 @@ export class ScormService {
     target: string | undefined,
   ): Promise<string | null> {
     const nav = await this.navigation(personId, courseId, activityId, lang);
-    switch (request) {
-      case 'continue':
-        return nav.continue;
-      case 'previous':
-        return nav.previous;
-      case 'choice':
-        return target && nav.choice.includes(target) ? target : null;
-      case 'jump':
-        return target && nav.deliverable.includes(target) ? target : null;
-      default:
-        // exit, exitAll, suspendAll, abandon, abandonAll, _none_: back to the outline.
-        return null;
-    }
+    const known: readonly string[] = ['continue', 'previous', 'choice', 'jump', 'exit', 'exitAll', '_none_'];
+    // suspendAll, abandon, abandonAll: back to the outline (nothing to sequence).
+    if (!known.includes(request)) return null;
+    const s = nav.go(request as NavRequest);
+    if (s !== 'as-requested') return 'deliver' in s ? s.deliver : null;
+    if (request === 'choice') return target && nav.choice.includes(target) ? target : null;
+    return target && nav.deliverable.includes(target) ? target : null;
   }
 
   /** The attempt a new launch runs in: the current one, or the next when it is over (or the open launch ends it). */

@@ -273,7 +273,9 @@ describe('the SCORM runtime in a real Chromium (class.lan / classpkg.lan)', () =
     await page.goto(`${url}/courses/probe/scorm/probe`);
     await expect.poll(() => sco(page).locator('#entry').textContent(), { timeout: 15_000 }).not.toBe('');
     await sco(page).locator('#bookmark').click();
-    await expect.poll(() => sco(page).locator('#location').textContent()).toBe('bookmarked');
+    await expect
+      .poll(() => sco(page).locator('#location').textContent(), { timeout: 15_000 })
+      .toBe('bookmarked');
     // No Commit, no Terminate: the tab is closed (pagehide -> beacon).
     await page.close({ runBeforeUnload: true });
     await expect.poll(() => cmi('probe')?.['cmi.location'], { timeout: 15_000 }).toBe('slide-7');

@@ -531,6 +531,39 @@ function completionThresholdOf(o: X, where: string): number | undefined {
 }
 
 /**
+ * `<imsss:sequencing IDRef="x">` takes the `<imsss:sequencing ID="x">` of the manifest's
+ * `<imsss:sequencingCollection>` (the public golf sequencing samples put every rule there), its own child
+ * elements taking precedence (CAM 4th Edition, 3.4.1.30). Resolved in place before anything reads the
+ * items; an IDRef naming nothing is refused.
+ */
+function resolveSequencingCollection(m: X, org: X): void {
+  const shared = new Map<string, X>();
+  for (const coll of arr(child(m, 'sequencingCollection')))
+    for (const s of arr(child(coll, 'sequencing'))) {
+      const id = attr(s, 'ID');
+      if (id) shared.set(id, s);
+    }
+  const visit = (o: X, where: string) => {
+    const key = Object.keys(o).find((k) => k.toLowerCase() === 'sequencing');
+    const seq = key ? arr(o[key])[0] : undefined;
+    const ref = seq ? attr(seq, 'IDRef') : undefined;
+    if (key && seq && ref) {
+      const base = shared.get(ref);
+      if (!base)
+        throw new ScormManifestError(
+          `${where}: sequencing IDRef "${ref}" is not in the manifest's sequencingCollection`,
+        );
+      const own = Object.fromEntries(Object.entries(seq).filter(([k]) => !k.startsWith('@')));
+      const inherited = Object.fromEntries(Object.entries(base).filter(([k]) => !k.startsWith('@')));
+      o[key] = { ...inherited, ...own };
+    }
+    for (const it of arr(child(o, 'item')))
+      visit(it, `imsmanifest.xml: item "${attr(it, 'identifier') ?? ''}"`);
+  };
+  visit(org, `imsmanifest.xml: organization "${attr(org, 'identifier') ?? ''}"`);
+}
+
+/**
  * Parse imsmanifest.xml. `files` is every file path in the package; each launch file must be one.
  * Throws ScormManifestError naming the problem (malformed XML, no organization, an item pointing to a
  * missing resource, a launch file not in the zip, a bad number).
@@ -558,6 +591,7 @@ export function parseScormManifest(xml: string, files: ReadonlySet<string>): Sco
     throw new ScormManifestError(
       `imsmanifest.xml: organizations: the default organization "${defaultId}" does not exist`,
     );
+  if (version === 'scorm2004') resolveSequencingCollection(m, org);
 
   const resEl = child(m, 'resources');
   const resourcesBase = isObj(resEl) ? attr(resEl, 'base') : undefined;

@@ -8,6 +8,10 @@ import { widenCheck } from '../schema-edit.js';
  * `appliance_no` is a small integer stand-in for the appliance id so the big tables stay compact.
  * Add a migration at the end; never edit one that has shipped.
  */
+/** The outcome columns of person_courses and local_courses (migration 6). */
+const OUTCOME_COLUMNS = `enrolled INTEGER NOT NULL, rating INTEGER, started INTEGER NOT NULL, completed INTEGER NOT NULL,
+        result TEXT NOT NULL, score REAL, attempts INTEGER NOT NULL, done INTEGER NOT NULL, last_at TEXT,`;
+
 export const hqMigrations: readonly Migration[] = [
   {
     version: 1,
@@ -280,6 +284,36 @@ export const hqMigrations: readonly Migration[] = [
         PRIMARY KEY (claim_key, appliance_no)
       ) WITHOUT ROWID;
       INSERT OR IGNORE INTO meta (key, value) SELECT 'derived_rebuild', '1' WHERE EXISTS (SELECT 1 FROM journal);
+    `,
+  },
+  {
+    version: 6,
+    name: 'hq-course-results',
+    // Each (person, course)'s outcome, as the outcomes module (src/contract/outcomes.ts) computes it from
+    // the activity rows, the enrolments, the ratings and the course's latest definition, kept up to date by
+    // the import (hq/course-results.ts): the reports count and page these rows in SQL instead of computing
+    // every outcome again per request. person_courses is per resolved person, local_courses per box's
+    // local person (the report's per-appliance figures). A row exists for every (person, course) with
+    // activity, an active enrolment or a rating; result '' = no activity yet. They are filled once from the
+    // existing derived tables (meta course_results_rebuild, done by openHqContext; no journal re-read).
+    up: `
+      CREATE TABLE person_courses (
+        person_id TEXT NOT NULL,
+        course_id TEXT NOT NULL,
+        ${OUTCOME_COLUMNS}
+        PRIMARY KEY (person_id, course_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX person_courses_course ON person_courses(course_id);
+      CREATE TABLE local_courses (
+        appliance_no INTEGER NOT NULL,
+        local_id     TEXT NOT NULL,
+        course_id    TEXT NOT NULL,
+        ${OUTCOME_COLUMNS}
+        PRIMARY KEY (appliance_no, local_id, course_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX local_courses_course ON local_courses(course_id);
+      INSERT OR IGNORE INTO meta (key, value)
+        SELECT 'course_results_rebuild', '1' WHERE EXISTS (SELECT 1 FROM journal);
     `,
   },
 ];

@@ -1,0 +1,205 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ScormActivityNode } from '../src/content/scorm/scorm-package.js';
+import { importContent } from '../src/content/course-bundle.js';
+import { sequence, type FlowRules, type PostAction } from '../src/learning/scorm.sequencing.js';
+import { scormLaunch } from './helpers/scorm.js';
+import { SCORM_FIXTURES, zipFolder } from './fixtures/scorm/make-zip.js';
+import { testContext } from './helpers/context.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'fc-scorm-flow-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const node = (id: string, ...children: ScormActivityNode[]): ScormActivityNode => ({
+  id,
+  title: id,
+  children,
+});
+// root: [ m1: [a, b], m2: [c, d], e ]
+const tree = node('root', node('m1', node('a'), node('b')), node('m2', node('c'), node('d')), node('e'));
+
+function rules(o: {
+  skip?: string[];
+  disabled?: string[];
+  noFlow?: string[];
+  forwardOnly?: string[];
+  exit?: string[];
+  post?: Record<string, PostAction>;
+}): FlowRules {
+  return {
+    skipped: (id) => o.skip?.includes(id) ?? false,
+    disabled: (id) => o.disabled?.includes(id) ?? false,
+    flow: (id) => !(o.noFlow?.includes(id) ?? false),
+    forwardOnly: (id) => o.forwardOnly?.includes(id) ?? false,
+    exitAction: (id) => o.exit?.includes(id) ?? false,
+    postAction: (id) => o.post?.[id] ?? null,
+  };
+}
+const any = () => true;
+
+describe('SN flow and post-condition rules (sequence)', () => {
+  it('continue / previous walk the tree across clusters; past the last activity the session ends', () => {
+    const r = rules({});
+    expect(sequence(tree, r, any, 'b', 'continue', true)).toEqual({ deliver: 'c' });
+    expect(sequence(tree, r, any, 'c', 'previous', true)).toEqual({ deliver: 'b' });
+    expect(sequence(tree, r, any, 'e', 'continue', true)).toEqual({ end: true });
+    expect(sequence(tree, r, any, 'a', 'previous', true)).toEqual({ none: true });
+    expect(sequence(tree, r, any, '', 'start', false)).toEqual({ deliver: 'a' });
+  });
+
+  it('skip: flow passes over skipped SCOs and clusters, both ways; Start too', () => {
+    const r = rules({ skip: ['c', 'm1'] });
+    expect(sequence(tree, r, any, '', 'start', false)).toEqual({ deliver: 'd' });
+    expect(sequence(tree, r, any, 'd', 'previous', true)).toEqual({ none: true });
+    const r2 = rules({ skip: ['c', 'd'] });
+    expect(sequence(tree, r2, any, 'b', 'continue', true)).toEqual({ deliver: 'e' });
+    expect(sequence(tree, r2, any, 'e', 'previous', true)).toEqual({ deliver: 'b' });
+  });
+
+  it('a disabled activity stops flow; flow="false" and forwardOnly refuse', () => {
+    expect(sequence(tree, rules({ disabled: ['c'] }), any, 'b', 'continue', true)).toEqual({ none: true });
+    expect(sequence(tree, rules({ noFlow: ['m1'] }), any, 'a', 'continue', true)).toEqual({ none: true });
+    expect(sequence(tree, rules({ forwardOnly: ['m2'] }), any, 'd', 'previous', true)).toEqual({
+      none: true,
+    });
+    // A SCO the caller says may not be delivered (disabled by an ancestor) is not delivered either.
+    expect(sequence(tree, rules({}), (id) => id !== 'c', 'b', 'continue', true)).toEqual({ none: true });
+  });
+
+  it('retry delivers the SCO again; on a cluster it flows in from the first child that is not skipped', () => {
+    expect(sequence(tree, rules({ post: { d: 'retry' } }), any, 'd', '_none_', true)).toEqual({
+      deliver: 'd',
+    });
+    expect(sequence(tree, rules({ post: { d: 'retry' } }), any, 'd', 'continue', true)).toEqual({
+      deliver: 'd',
+    });
+    const climb = rules({ post: { d: 'exitParent', m2: 'retry' }, skip: ['c'] });
+    expect(sequence(tree, climb, any, 'd', '_none_', true)).toEqual({ deliver: 'd' });
+    const climb2 = rules({ post: { b: 'exitParent', m1: 'retry' } });
+    expect(sequence(tree, climb2, any, 'b', 'continue', true)).toEqual({ deliver: 'a' });
+  });
+
+  it('retryAll starts again from the root; exitAll ends the session; exitParent up to the root ends it', () => {
+    expect(sequence(tree, rules({ post: { c: 'retryAll' } }), any, 'c', '_none_', true)).toEqual({
+      deliver: 'a',
+    });
+    expect(sequence(tree, rules({ post: { c: 'exitAll' } }), any, 'c', 'continue', true)).toEqual({
+      end: true,
+    });
+    expect(sequence(tree, rules({ post: { e: 'exitParent' } }), any, 'e', 'previous', true)).toEqual({
+      end: true,
+    });
+    expect(
+      sequence(tree, rules({ post: { b: 'exitParent', m1: 'exitParent' } }), any, 'b', '_none_', true),
+    ).toEqual({ end: true });
+  });
+
+  it('continue / previous post-conditions replace the request; after exitParent flow leaves the cluster', () => {
+    expect(sequence(tree, rules({ post: { a: 'continue' } }), any, 'a', '_none_', true)).toEqual({
+      deliver: 'b',
+    });
+    expect(sequence(tree, rules({ post: { c: 'previous' } }), any, 'c', 'continue', true)).toEqual({
+      deliver: 'b',
+    });
+    expect(sequence(tree, rules({ post: { a: 'exitParent' } }), any, 'a', 'continue', true)).toEqual({
+      deliver: 'c',
+    });
+    // choice / jump give way to a post-condition's request, and are the caller's otherwise
+    expect(sequence(tree, rules({ post: { a: 'retry' } }), any, 'a', 'choice', true)).toEqual({
+      deliver: 'a',
+    });
+    expect(sequence(tree, rules({}), any, 'a', 'choice', true)).toBe('as-requested');
+  });
+
+  it('an exit condition rule on an ancestor ends there first; a suspended attempt waits (no post-conditions)', () => {
+    const r = rules({ exit: ['m1'], post: { m1: 'retry', a: 'continue' } });
+    expect(sequence(tree, r, any, 'a', '_none_', true)).toEqual({ deliver: 'a' });
+    expect(sequence(tree, rules({ post: { a: 'exitAll' } }), any, 'a', 'continue', false)).toEqual({
+      deliver: 'b',
+    });
+    expect(sequence(tree, rules({ post: { a: 'exitAll' } }), any, 'a', '_none_', false)).toEqual({
+      none: true,
+    });
+  });
+});
+
+describe('The golf "Simple Remediation" shape on a real records.db: skip, retry, exitParent, exitAll', () => {
+  let ctx: ReturnType<typeof testContext>;
+  beforeEach(async () => {
+    ctx = testContext();
+    await importContent(
+      ctx.content,
+      zipFolder(join(SCORM_FIXTURES, 'scorm2004-remediation'), join(tmp, 'remediation.zip')),
+      { trustedKeys: [], allowUnsigned: true },
+      { id: 'golf' },
+    );
+  });
+  afterEach(() => ctx.cleanup());
+
+  it('a failed quiz sends the trainee back through its content only, then the course passes', async () => {
+    const scorm = ctx.scorm;
+    const person = await ctx.people.addTrainee({ username: 'awa', pin: '2468', displayName: 'Awa Diallo' });
+    const pkg = scorm.packageOf('golf')!;
+    // The sequencingCollection's rules reached the items through IDRef.
+    const wrapper = pkg.sequencing!.children[0]!;
+    expect(wrapper.children[0]!.sequencing?.rules?.preConditionRules?.[0]?.action).toBe('skip');
+    expect(wrapper.children[7]!.sequencing?.rules?.postConditionRules?.[0]?.action).toBe('exitParent');
+    expect(wrapper.sequencing?.rules?.postConditionRules?.map((r) => r.action)).toEqual(['retry', 'exitAll']);
+
+    const content = async (id: string) => {
+      const l = await scormLaunch(scorm, person, 'golf', id);
+      const a = await l.commit(
+        { 'cmi.completion_status': 'completed', 'cmi.exit': '' },
+        { terminate: true, exitSet: true },
+      );
+      expect(a.status).toBeTruthy();
+      return scorm.navigate(person.id, 'golf', id, 'en', 'continue', undefined);
+    };
+    const quiz = async (id: string, pass: boolean) => {
+      const l = await scormLaunch(scorm, person, 'golf', id);
+      await l.commit(
+        {
+          'cmi.score.scaled': pass ? '1' : '0',
+          'cmi.completion_status': 'completed',
+          'cmi.success_status': pass ? 'passed' : 'failed',
+          'cmi.exit': '',
+        },
+        { terminate: true, exitSet: true },
+      );
+      return scorm.navigation(person.id, 'golf', id, 'en');
+    };
+    expect(await scorm.entry(person.id, 'golf', 'en')).toBe('playing_item');
+    expect(await content('playing_item')).toBe('etuqiette_item');
+    expect(await content('etuqiette_item')).toBe('handicapping_item');
+    expect(await content('handicapping_item')).toBe('havingfun_item');
+    expect(await content('havingfun_item')).toBe('test_1');
+    expect((await quiz('test_1', true)).continue).toBe('test_2');
+    expect((await quiz('test_2', true)).continue).toBe('test_3');
+    const failed = await quiz('test_3', false);
+    // No post-condition on test 3: the trainee stays, Next leads on to the last quiz.
+    expect(failed.afterEnd).toEqual({ none: true });
+    expect(failed.continue).toBe('test_4');
+    const last = await quiz('test_4', true);
+    // exitParent -> the wrapper is not satisfied -> retry: flow into it, skipping what is mastered.
+    expect(last.afterEnd).toEqual({ deliver: 'handicapping_item' });
+    const outline = ctx.content.getCourse('golf', 'en')!;
+    expect(ctx.learning.courseProgress(person.id, outline).result).not.toBe('passed');
+    // Starting the course again (the course page) goes to the same place.
+    expect(await scorm.entry(person.id, 'golf', 'en')).toBe('handicapping_item');
+    expect(await content('handicapping_item')).toBe('test_3');
+    const retaken = await quiz('test_3', true);
+    // Everything is satisfied: the quiz after it is skipped, flow walks off the tree, the session ends.
+    expect(retaken.afterEnd).toEqual({ none: true });
+    expect(retaken.continue).toBeNull();
+    expect(await scorm.navigate(person.id, 'golf', 'test_3', 'en', 'continue', undefined)).toBeNull();
+    expect(ctx.learning.courseProgress(person.id, outline)).toMatchObject({
+      completed: true,
+      result: 'passed',
+    });
+    // The last quiz taken again and passed: its exitParent reaches a satisfied wrapper -> exitAll.
+    const again = await quiz('test_4', true);
+    expect(again.afterEnd).toEqual({ end: true });
+  });
+});
