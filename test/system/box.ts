@@ -138,9 +138,9 @@ function rootKey(): string {
 
 /**
  * A debootstrapped Debian root, made once per package list and suite and reused: the test copies it,
- * never boots it. Made in a tmpfs when one can be mounted: dpkg syncs every file it unpacks, which on a
- * VM disk is most of debootstrap's time, and a root that is thrown away on failure needs no such care;
- * it is then copied to the cache in one go. Output goes to `log`.
+ * never boots it. Made in a tmpfs when one can be mounted: dpkg syncs every file it unpacks, which costs
+ * nothing there, and a root that is thrown away on failure needs no such care; it is then copied to the
+ * cache in one go. Output goes to `log`.
  */
 export async function debianRoot(log: string): Promise<{ dir: string; made: boolean } & Cost> {
   const dir = join(CACHE_DIR, `rootfs-${SUITE}-${rootKey()}`);
