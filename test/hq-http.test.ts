@@ -192,6 +192,20 @@ describe('HQ staff pages', () => {
     const page = await up.text();
     expect(page).toContain('b2.zip: imported');
     expect(page).toMatch(/junk\.zip: refused: not a readable zip/);
+    // The same refusal read in French: the code's text from HQ's catalog, not the English detail.
+    const junk = new FormData();
+    junk.append('bundles', new Blob([Buffer.from('garbage')], { type: 'application/zip' }), 'junk.zip');
+    const fr = await b.fetch(`/upload?_csrf=${encodeURIComponent(token)}`, {
+      method: 'POST',
+      headers: { origin: server.url, 'accept-language': 'fr' },
+      body: junk,
+    });
+    expect(fr.status).toBe(422);
+    const frPage = await fr.text();
+    expect(frPage).toContain('lang="fr"');
+    expect(frPage).toContain('junk.zip: ');
+    expect(frPage).toContain('Ce fichier n’est pas un paquet lisible (zip abîmé ou tronqué).');
+    expect(frPage).not.toContain('not a readable zip');
     const noToken = await b.fetch('/upload', { method: 'POST', headers: { origin: server.url }, body: form });
     expect(noToken.status).toBe(403);
 

@@ -32,12 +32,6 @@ export const adminError = defineErrors({
     fr: 'aucun stagiaire ne s’appelle {usernames}',
     ar: 'لا يوجد متدرب باسم {usernames}',
   },
-  course_not_installed: {
-    status: 404,
-    en: 'course {course} is not installed',
-    fr: 'le cours {course} n’est pas installé',
-    ar: 'الدورة {course} غير مثبتة',
-  },
   no_course_file: {
     status: 400,
     en: 'no course file was sent',

@@ -240,6 +240,15 @@ export const tAdmin = defineMessages({
     actions: 'Actions',
     passwordRuleHint:
       'At least 8 characters; not a common password, not the username, not one character repeated.',
+    coordinatorTitle: 'Coordinator {name}',
+    coordinatorDeactivateHint:
+      'A deactivated coordinator can no longer sign in; their open sessions end now. The last active coordinator cannot be deactivated.',
+    coordinatorReactivateHint: 'Reactivated, this coordinator can sign in again with their password.',
+    newPasswordTitle: 'Set a new password',
+    newPasswordOtherHint: 'Give the new password to this coordinator in person. Their open sessions end now.',
+    newPasswordSelfHint: 'Your new password is used from your next sign-in.',
+    setPassword: 'Set the password',
+    passwordReset: 'New password set for {name}.',
   },
   fr: {
     admin: 'Administration',
@@ -480,6 +489,17 @@ export const tAdmin = defineMessages({
     actions: 'Actions',
     passwordRuleHint:
       'Au moins 8 caractères ; pas un mot de passe courant, ni le nom d’utilisateur, ni un seul caractère répété.',
+    coordinatorTitle: 'Compte de coordination {name}',
+    coordinatorDeactivateHint:
+      'Un compte désactivé ne peut plus se connecter ; ses sessions ouvertes sont fermées tout de suite. Le dernier compte de coordination actif ne peut pas être désactivé.',
+    coordinatorReactivateHint:
+      'Une fois réactivé, ce compte peut se connecter à nouveau avec son mot de passe.',
+    newPasswordTitle: 'Définir un nouveau mot de passe',
+    newPasswordOtherHint:
+      'Communiquez le nouveau mot de passe en personne. Les sessions ouvertes de ce compte sont fermées tout de suite.',
+    newPasswordSelfHint: 'Votre nouveau mot de passe sert dès votre prochaine connexion.',
+    setPassword: 'Enregistrer le mot de passe',
+    passwordReset: 'Nouveau mot de passe enregistré pour {name}.',
   },
   ar: {
     admin: 'الإدارة',
@@ -717,6 +737,15 @@ export const tAdmin = defineMessages({
     resetScorm: 'إعادة تعيين محاولة SCORM',
     actions: 'إجراءات',
     passwordRuleHint: '8 أحرف على الأقل؛ ليست كلمة مرور شائعة، ولا اسم المستخدم، ولا حرفاً واحداً مكرراً.',
+    coordinatorTitle: 'المنسق {name}',
+    coordinatorDeactivateHint:
+      'لا يستطيع المنسق المعطَّل تسجيل الدخول، وتنتهي جلساته المفتوحة فوراً. لا يمكن تعطيل آخر منسق نشط.',
+    coordinatorReactivateHint: 'بعد إعادة التفعيل يستطيع هذا المنسق تسجيل الدخول بكلمة مروره من جديد.',
+    newPasswordTitle: 'تعيين كلمة مرور جديدة',
+    newPasswordOtherHint: 'سلِّم كلمة المرور الجديدة للمنسق شخصياً. تنتهي جلساته المفتوحة فوراً.',
+    newPasswordSelfHint: 'تُستخدم كلمة مرورك الجديدة من تسجيل الدخول التالي.',
+    setPassword: 'حفظ كلمة المرور',
+    passwordReset: 'تم تعيين كلمة مرور جديدة لـ {name}.',
   },
 });
 

@@ -1,5 +1,10 @@
 import { adminError } from '../admin/admin.errors.js';
+import { bundlesError } from '../bundles/bundles.errors.js';
+import { configError } from '../core/config.js';
 import { coreError } from '../core/errors.js';
+import { contentError } from '../content/content.errors.js';
+import { bundleErrors } from '../contract/bundle-format.js';
+import { hqError } from '../hq/hq.errors.js';
 import { healthError } from '../health/health.errors.js';
 import { jobsError } from '../jobs/jobs.errors.js';
 import { learningError } from '../learning/learning.errors.js';
@@ -24,6 +29,10 @@ export const boxErrors = errorCatalog([
   learningError,
   recordsError,
   scormError,
+  contentError,
+  bundlesError,
+  bundleErrors,
+  configError,
 ]);
 
-export const hqErrors = errorCatalog([coreError, webError]);
+export const hqErrors = errorCatalog([coreError, webError, bundleErrors, hqError, configError]);

@@ -51,7 +51,7 @@ export function createHqApp(ctx: HqContext): Express {
   app.use(hqSessionMiddleware(ctx.config, ctx.users));
   app.use(hqCsrfMiddleware(ctx.config));
   app.use(hqAuthRouter(ctx, assets));
-  app.use(hqStaffRouter(ctx, assets));
+  app.use(hqStaffRouter(ctx, assets, hqErrors));
   app.use(notFoundMiddleware);
   app.use(errorMiddleware(ctx.logger, hqErrors));
   return app;

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fsyncDir, tempPathFor } from '../core/atomic-file.js';
 import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config.js';
-import { AppError, isAppError } from '../core/errors.js';
+import { invalid, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { JournalReading, RecordsService } from '../records/records.service.js';
 import {
@@ -26,6 +26,7 @@ import {
 import { writeBundleFile, type SourceRow } from './bundle-writer.js';
 import type { BundleRecord, BundlesRepo } from './bundles.repo.js';
 import type { IdentityService } from './identity.service.js';
+import { bundlesError } from './bundles.errors.js';
 
 /** Meta key of the export cursor: the last journal seq written to a (non re-export) bundle. */
 export const EXPORT_CURSOR = 'export_cursor';
@@ -101,7 +102,7 @@ export class ExportService {
 
   /** Write every pending bundle (and re-exports when asked). Returns what was written, oldest first. */
   async export(options: ExportOptions = {}): Promise<ExportedBundle[]> {
-    if (this.running) throw new AppError('export_busy', 'an export is already running', 409);
+    if (this.running) throw bundlesError('export_busy', { detail: 'an export is already running' });
     this.running = true;
     let unlock: (() => void) | undefined;
     let reader: JournalReading | undefined;
@@ -117,7 +118,7 @@ export class ExportService {
       if (options.sinceSequence !== undefined) {
         const since = options.sinceSequence;
         if (!Number.isInteger(since) || since < 1) {
-          throw new AppError('invalid', `--since-sequence must be a positive integer, not ${since}`);
+          throw invalid(`--since-sequence must be a positive integer, not ${since}`);
         }
         let after = since - 1;
         const until = this.cursor();
@@ -231,11 +232,7 @@ export class ExportService {
       });
       if (!m.reexport) {
         if (m.fromSeq !== this.cursor() + 1) {
-          throw new AppError(
-            'export_conflict',
-            `bundle starts at ${m.fromSeq}, the cursor is at ${this.cursor()}`,
-            409,
-          );
+          throw bundlesError('export_conflict', { from: m.fromSeq, cursor: this.cursor() });
         }
         this.deps.records.setMeta(EXPORT_CURSOR, String(m.toSeq));
       }
@@ -310,7 +307,7 @@ export class ExportService {
    */
   private lock(dir: string): () => void {
     const path = join(dir, LOCK_FILE);
-    if (LOCKED_HERE.has(path)) throw new AppError('export_busy', 'an export is already running', 409);
+    if (LOCKED_HERE.has(path)) throw bundlesError('export_busy', { detail: 'an export is already running' });
     for (let i = 0; i < 2; i++) {
       try {
         const fd = openSync(path, 'wx');
@@ -325,13 +322,15 @@ export class ExportService {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const pid = Number(readFileSync(path, 'utf8').trim());
         if (pid && pid !== process.pid && isAlive(pid)) {
-          throw new AppError('export_busy', `another export (process ${pid}) is writing to ${dir}`, 409);
+          throw bundlesError('export_busy', {
+            detail: `another export (process ${pid}) is writing to ${dir}`,
+          });
         }
         // Stale: left by a process that died (SIGKILL, power cut).
         rmSync(path, { force: true });
       }
     }
-    throw new AppError('export_busy', `cannot take the export lock in ${dir}`, 409);
+    throw bundlesError('export_busy', { detail: `cannot take the export lock in ${dir}` });
   }
 }
 

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config.js';
-import { AppError } from '../core/errors.js';
+import { bundlesError } from './bundles.errors.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { generateApplianceKeyPair, keyIdOf, publicKeyPem } from '../contract/bundle-format.js';
 
@@ -67,20 +67,14 @@ export class IdentityService {
     try {
       text = readFileSync(this.privateKeyPath, 'utf8');
     } catch (e) {
-      throw new AppError(
-        'identity_missing',
-        `no appliance key at ${this.privateKeyPath} (run \`fieldclass identity init\`): ${(e as Error).message}`,
-      );
+      throw bundlesError('identity_missing', { file: this.privateKeyPath, detail: (e as Error).message });
     }
     try {
       const key = createPrivateKey(text);
       if (key.asymmetricKeyType !== 'ed25519') throw new Error(`a ${key.asymmetricKeyType} key`);
       return key;
     } catch (e) {
-      throw new AppError(
-        'identity_invalid',
-        `${this.privateKeyPath} is not an Ed25519 private key: ${(e as Error).message}`,
-      );
+      throw bundlesError('identity_invalid', { file: this.privateKeyPath, detail: (e as Error).message });
     }
   }
 

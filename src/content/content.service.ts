@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import type { Language } from '../core/config.js';
 import type { Clock } from '../core/clock.js';
-import { AppError } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
+import { contentError } from './content.errors.js';
 import type { Logger } from '../core/logger.js';
 import { publishAtomically, tempPathFor } from '../core/atomic-file.js';
 import type { Db } from '../db/connection.js';
@@ -242,8 +243,7 @@ export class ContentService implements ContentReader {
     const first = Math.floor(start / CHUNK_SIZE);
     const last = Math.floor(end / CHUNK_SIZE);
     const parts = this.repo.chunks(sha256, ENC[encoding], first, last);
-    if (parts.length !== last - first + 1)
-      throw new AppError('not_found', `blob ${sha256} range not stored`, 404);
+    if (parts.length !== last - first + 1) throw notFound(`blob ${sha256} range`);
     const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     const offset = start - first * CHUNK_SIZE;
     return buf.subarray(offset, offset + (end - start + 1));
@@ -272,7 +272,7 @@ export class ContentService implements ContentReader {
   /** Hide a course from trainees (or show it again). Progress is kept either way. */
   setActive(courseId: string, active: boolean): void {
     if (!this.repo.setActive(courseId, active))
-      throw new AppError('not_found', `course ${courseId} is not installed`, 404);
+      throw contentError('course_not_installed', { course: courseId });
     this.cache.clear();
     if (active) for (const fn of this.changedListeners) fn();
   }
@@ -305,17 +305,9 @@ export class ContentService implements ContentReader {
     if (!cur) return undefined;
     const cmp = compareVersions(p.version, cur.version);
     if (cmp < 0)
-      throw new AppError(
-        'version_lower',
-        `${p.id} ${p.version} is older than the installed version ${cur.version}; not installed`,
-        409,
-      );
+      throw contentError('version_lower', { course: p.id, version: p.version, installed: cur.version });
     if (cmp === 0 && cur.digest !== p.digest)
-      throw new AppError(
-        'version_conflict',
-        `${p.id} ${p.version} is already installed with different content; give the changed course a new version`,
-        409,
-      );
+      throw contentError('version_conflict', { course: p.id, version: p.version });
     return cur;
   }
 
@@ -444,11 +436,7 @@ export class ContentService implements ContentReader {
       size += piece.length;
     }
     if (h.digest('hex') !== f.sha256 || size !== f.size)
-      throw new AppError(
-        'course_changed',
-        `${f.path}: the file changed while it was being installed; try again`,
-        409,
-      );
+      throw contentError('course_changed', { file: f.path });
     let gzipSize: number | null = null;
     let brotliSize: number | null = null;
     let stored = size;

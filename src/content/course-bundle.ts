@@ -25,7 +25,8 @@ import {
   signWithDomain,
   verifyWithDomain,
 } from '../core/ed25519.js';
-import { AppError } from '../core/errors.js';
+import type { AppError } from '../core/errors.js';
+import { contentError } from './content.errors.js';
 import type { ContentService, InstallResult } from './content.service.js';
 import { FolderSource, type CourseSource } from './course-source.js';
 import { prepareNativeCourse, type PreparedCourse } from './course.importer.js';
@@ -108,8 +109,7 @@ export function generateContentKey(dir: string): KeygenResult {
   mkdirSync(dir, { recursive: true });
   const privateKeyPath = join(dir, 'content-signing.key');
   const publicKeyPath = join(dir, 'content-signing.pub');
-  if (existsSync(privateKeyPath))
-    throw new AppError('key_exists', `${privateKeyPath} already exists; not overwriting a signing key`, 409);
+  if (existsSync(privateKeyPath)) throw contentError('key_exists', { file: privateKeyPath });
   const { privateKeyPem, publicKeyPem } = generateKeyPairPem();
   const publicKey = createPublicKey(publicKeyPem);
   const keyId = contentKeyId(publicKey);
@@ -138,7 +138,7 @@ async function openSource(
   try {
     st = statSync(path);
   } catch {
-    throw new AppError('not_found', `${path}: no such course folder or file`, 404);
+    throw contentError('course_source_missing', { file: path });
   }
   if (st.isDirectory()) return { source: new FolderSource(path), close: () => undefined };
   const zip = await ZipSource.open(path, limits);
@@ -242,8 +242,9 @@ export interface ContentPolicy {
   allowUnsigned: boolean;
 }
 
-function bundleRefused(path: string, code: string, message: string): AppError {
-  return new AppError(code, `${basename(path)}: ${message}`, 422, { source: path });
+/** A course bundle refused: why, naming the bundle file (the code says whether a key or the file is at fault). */
+function bundleRefused(path: string, detail: string): AppError {
+  return contentError('course_bundle_invalid', { file: basename(path), detail }, { source: path });
 }
 
 /** Is this zip a course bundle (manifest.json + manifest.sig at the root)? */
@@ -260,84 +261,59 @@ export interface VerifiedBundle {
 
 /**
  * Verify an opened course bundle completely (signature, manifest, exact file set, sizes, hashes, the
- * course inside) without writing anything. Throws AppError with a `bundle_*` code naming the problem.
+ * course inside) without writing anything. Throws a content error (course_bundle_*) naming the problem.
  */
 export function verifyCourseBundle(zip: ZipSource, policy: ContentPolicy): VerifiedBundle {
   const path = zip.name;
-  if (!isBundle(zip))
-    throw bundleRefused(path, 'bundle_invalid', 'not a course bundle (no manifest.json + manifest.sig)');
-  if (zip.size(MANIFEST_FILE) > MAX_MANIFEST_BYTES)
-    throw bundleRefused(path, 'bundle_invalid', 'manifest.json is too large');
-  if (zip.size(SIGNATURE_FILE) > 1024)
-    throw bundleRefused(path, 'bundle_signature_malformed', 'manifest.sig is too large');
+  if (!isBundle(zip)) throw bundleRefused(path, 'not a course bundle (no manifest.json + manifest.sig)');
+  if (zip.size(MANIFEST_FILE) > MAX_MANIFEST_BYTES) throw bundleRefused(path, 'manifest.json is too large');
+  if (zip.size(SIGNATURE_FILE) > 1024) throw bundleRefused(path, 'manifest.sig is too large');
   const manifestBytes = zip.read(MANIFEST_FILE);
   const sigText = zip.read(SIGNATURE_FILE).toString('utf8').trim();
   const sig = Buffer.from(sigText, 'base64');
   if (sig.length !== 64 || sig.toString('base64') !== sigText)
-    throw bundleRefused(
-      path,
-      'bundle_signature_malformed',
-      'manifest.sig is not the base64 of a 64-byte Ed25519 signature',
-    );
+    throw bundleRefused(path, 'manifest.sig is not the base64 of a 64-byte Ed25519 signature');
   const keys = policy.trustedKeys.map(parseContentPublicKey);
   if (keys.length === 0)
-    throw bundleRefused(
-      path,
-      'bundle_untrusted',
-      'this box trusts no content key (config content.trustedKeys is empty)',
-    );
+    throw contentError('course_bundle_untrusted', { file: basename(path) }, { source: path });
   const signer = keys.find((k) => verifyWithDomain(SIGNATURE_PREFIX, manifestBytes, sig, k));
   if (!signer)
-    throw bundleRefused(
-      path,
-      'bundle_signature_invalid',
-      'the signature does not verify with any trusted content key (untrusted signer or altered manifest)',
-    );
+    throw contentError('course_bundle_signature_invalid', { file: basename(path) }, { source: path });
   let raw: unknown;
   try {
     raw = JSON.parse(manifestBytes.toString('utf8'));
   } catch {
-    throw bundleRefused(path, 'bundle_invalid', 'manifest.json is not JSON');
+    throw bundleRefused(path, 'manifest.json is not JSON');
   }
   const parsed = courseBundleManifestSchema.safeParse(raw);
   if (!parsed.success)
     throw bundleRefused(
       path,
-      'bundle_invalid',
       `manifest.json: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   const m = parsed.data;
   const keyId = contentKeyId(signer);
   if (m.keyId !== keyId)
-    throw bundleRefused(path, 'bundle_invalid', `manifest names key ${m.keyId} but was signed by ${keyId}`);
+    throw bundleRefused(path, `manifest names key ${m.keyId} but was signed by ${keyId}`);
 
   // Exact file set: manifest.json, manifest.sig and files/<each manifest path>, nothing else.
   const listed = new Map(m.files.map((f) => [f.path, f]));
-  if (listed.size !== m.files.length)
-    throw bundleRefused(path, 'bundle_invalid', 'manifest.json lists a file twice');
+  if (listed.size !== m.files.length) throw bundleRefused(path, 'manifest.json lists a file twice');
   for (const name of zip.files()) {
     if (name === MANIFEST_FILE || name === SIGNATURE_FILE) continue;
     if (!name.startsWith(FILES_DIR) || !listed.has(name.slice(FILES_DIR.length)))
-      throw bundleRefused(path, 'bundle_file_unlisted', `${name}: in the zip but not in the manifest`);
+      throw bundleRefused(path, `${name}: in the zip but not in the manifest`);
   }
   const source = zip.under(FILES_DIR);
   for (const f of m.files) {
     if (!zip.has(FILES_DIR + f.path))
-      throw bundleRefused(path, 'bundle_file_missing', `${f.path}: in the manifest but not in the zip`);
+      throw bundleRefused(path, `${f.path}: in the manifest but not in the zip`);
     if (source.size(f.path) !== f.size)
-      throw bundleRefused(
-        path,
-        'bundle_file_mismatch',
-        `${f.path}: ${source.size(f.path)} bytes, the manifest says ${f.size}`,
-      );
+      throw bundleRefused(path, `${f.path}: ${source.size(f.path)} bytes, the manifest says ${f.size}`);
     const h = createHash('sha256');
     for (const piece of source.pieces(f.path, 1024 * 1024)) h.update(piece);
     if (h.digest('hex') !== f.sha256)
-      throw bundleRefused(
-        path,
-        'bundle_file_mismatch',
-        `${f.path}: SHA-256 differs from the manifest (altered file)`,
-      );
+      throw bundleRefused(path, `${f.path}: SHA-256 differs from the manifest (altered file)`);
   }
   const prepared = prepareAny(
     source,
@@ -348,7 +324,6 @@ export function verifyCourseBundle(zip: ZipSource, policy: ContentPolicy): Verif
   if (prepared.id !== m.course.id || prepared.version !== m.course.version || prepared.kind !== m.course.kind)
     throw bundleRefused(
       path,
-      'bundle_invalid',
       `the course inside is ${prepared.kind} ${prepared.id} ${prepared.version}, the manifest says ${m.course.kind} ${m.course.id} ${m.course.version}`,
     );
   return { manifest: m, keyId, prepared, source };
@@ -383,12 +358,7 @@ export async function importContent(
       return { ...r, kind: v.prepared.kind, signed: true, signedBy: v.keyId };
     }
     const what = opened.zip ? (isScormSource(opened.source) ? 'SCORM package' : 'zip') : 'course folder';
-    if (!policy.allowUnsigned)
-      throw new AppError(
-        'unsigned_refused',
-        `${input}: an unsigned ${what}; this box installs only course bundles signed by HQ (set content.allowUnsigned to true, or FIELDCLASS_ALLOW_UNSIGNED=1, to allow local content)`,
-        403,
-      );
+    if (!policy.allowUnsigned) throw contentError('unsigned_refused', { file: input, what });
     // A zip that is not a bundle must be a SCORM package (the preparer names what is missing).
     const p = opened.zip ? prepareScormCourse(opened.source, opts) : prepareNativeCourse(opened.source);
     const r = content.installPreparedCourse(p, opened.source, { signed: false, source: basename(input) });

@@ -1,6 +1,6 @@
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AppError } from '../core/errors.js';
+import { contentError } from './content.errors.js';
 
 /**
  * Where the files of a course come from: a folder now, a verified zip bundle or SCORM package later
@@ -37,9 +37,9 @@ export class FolderSource implements CourseSource {
     try {
       st = lstatSync(this.root);
     } catch {
-      throw new AppError('course_invalid', `${dir}: no such course folder`);
+      throw contentError('course_invalid', { detail: `${dir}: no such course folder` });
     }
-    if (!st.isDirectory()) throw new AppError('course_invalid', `${dir}: not a folder`);
+    if (!st.isDirectory()) throw contentError('course_invalid', { detail: `${dir}: not a folder` });
     this.walk('');
   }
 
@@ -50,10 +50,10 @@ export class FolderSource implements CourseSource {
       const p = rel ? `${rel}/${name}` : name;
       const st = lstatSync(join(this.root, p));
       if (st.isSymbolicLink())
-        throw new AppError('course_invalid', `${p}: symbolic links are not allowed in a course`);
+        throw contentError('course_invalid', { detail: `${p}: symbolic links are not allowed in a course` });
       if (st.isDirectory()) this.walk(p);
       else if (st.isFile()) this.sizes.set(p, st.size);
-      else throw new AppError('course_invalid', `${p}: not a regular file`);
+      else throw contentError('course_invalid', { detail: `${p}: not a regular file` });
     }
   }
 
@@ -63,7 +63,7 @@ export class FolderSource implements CourseSource {
 
   size(path: string): number {
     const s = this.sizes.get(path);
-    if (s === undefined) throw new AppError('course_invalid', `${path}: missing`);
+    if (s === undefined) throw contentError('course_invalid', { detail: `${path}: missing` });
     return s;
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Language } from '../core/config.js';
-import { AppError } from '../core/errors.js';
+import type { AppError } from '../core/errors.js';
+import { contentError } from './content.errors.js';
 import type { CourseSource } from './course-source.js';
 import {
   courseJsonSchema,
@@ -69,7 +70,7 @@ export interface PreparedCourse {
 export function courseInvalid(source: string, errors: string[]): AppError {
   const shown = errors.slice(0, MAX_ERRORS);
   const more = errors.length > shown.length ? `\n(and ${errors.length - shown.length} more problems)` : '';
-  return new AppError('course_invalid', `${shown.join('\n')}${more}`, 400, { source, errors: shown });
+  return contentError('course_invalid', { detail: `${shown.join('\n')}${more}` }, { source, errors: shown });
 }
 
 function sha256Of(source: CourseSource, path: string): string {

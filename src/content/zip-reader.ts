@@ -1,7 +1,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
-import { AppError } from '../core/errors.js';
+import type { AppError } from '../core/errors.js';
+import { contentError } from './content.errors.js';
 import type { CourseSource } from './course-source.js';
 
 /**
@@ -47,7 +48,7 @@ interface Entry {
 
 /** The refusal of a zip that breaks a rule: code `zip_invalid`, naming the entry and the rule. */
 export function zipInvalid(source: string, message: string): AppError {
-  return new AppError('zip_invalid', `${source}: ${message}`, 400, { source });
+  return contentError('zip_invalid', { file: source, detail: message }, { source });
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -180,7 +181,7 @@ export class ZipSource implements CourseSource {
     try {
       fd = openSync(path, 'r');
     } catch {
-      throw new AppError('zip_invalid', `${path}: no such file`, 400);
+      throw contentError('zip_invalid', { file: path, detail: 'no such file' });
     }
     try {
       const size = fstatSync(fd).size;

@@ -33,7 +33,7 @@ import {
   signWithDomain,
   verifyWithDomain,
 } from '../core/ed25519.js';
-import { AppError } from '../core/errors.js';
+import { AppError, defineErrors, type CodeOf } from '../core/errors.js';
 import { JOURNAL_KINDS, type JournalKind } from './journal.js';
 import {
   EXTERNAL_ATTRS,
@@ -188,40 +188,192 @@ export const manifestSchema = manifestSchemaFor(BUNDLE_FORMAT_VERSION);
  * Every way a bundle is refused, each a stable AppError code (HTTP status 422 unless noted in the doc).
  * HQ adds `bundle_key_revoked`, `bundle_fork` and `bundle_replay`-style outcomes of its own.
  */
-export const BUNDLE_ERROR_CODES = [
-  'bundle_unreadable', // not a zip / truncated / cannot be opened
-  'bundle_too_large', // file larger than limits.maxFileBytes
-  'bundle_too_many_entries',
-  'bundle_path_absolute',
-  'bundle_path_traversal', // `..` segment, backslash, empty segment
-  'bundle_path_invalid', // not UTF-8, control characters
-  'bundle_symlink',
-  'bundle_entry_duplicate', // same name after NFC + case folding
-  'bundle_entry_encrypted',
-  'bundle_uncompressed_too_large', // sum of uncompressed sizes above limits.maxTotalUncompressed
-  'bundle_compression_ratio', // zip bomb: one entry's ratio above limits.maxEntryRatio
-  'bundle_noncanonical', // a header byte differs from the canonical layout (altered or damaged)
-  'bundle_manifest_missing',
-  'bundle_signature_missing',
-  'bundle_manifest_invalid', // not JSON, or fails the schema after the signature checked out
-  'bundle_key_unknown',
-  'bundle_key_revoked',
-  'bundle_signature_malformed',
-  'bundle_signature_invalid',
-  'bundle_appliance_mismatch',
-  'bundle_format_unsupported',
-  'bundle_file_unexpected', // an entry the manifest does not list
-  'bundle_file_missing', // a listed file absent from the zip
-  'bundle_file_size_mismatch',
-  'bundle_file_hash_mismatch',
-  'bundle_corrupt', // deflate stream or CRC broken
-  'bundle_payload_invalid', // a row is not valid, out of order, or counts differ
-] as const;
-export type BundleErrorCode = (typeof BUNDLE_ERROR_CODES)[number];
+export const bundleErrors = defineErrors({
+  // not a zip / truncated / cannot be opened
+  bundle_unreadable: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Ce fichier n’est pas un paquet lisible (zip abîmé ou tronqué).',
+    ar: 'هذا الملف ليس حزمة قابلة للقراءة (ملف zip تالف أو ناقص).',
+  },
+  // file larger than limits.maxFileBytes
+  bundle_too_large: {
+    status: 413,
+    en: '{detail}',
+    fr: 'Ce paquet est trop volumineux.',
+    ar: 'هذه الحزمة كبيرة جداً.',
+  },
+  bundle_too_many_entries: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Ce paquet contient trop de fichiers.',
+    ar: 'تحتوي هذه الحزمة على ملفات كثيرة جداً.',
+  },
+  bundle_path_absolute: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : un fichier du paquet a un chemin absolu.',
+    ar: 'مرفوض: أحد ملفات الحزمة له مسار مطلق.',
+  },
+  // `..` segment, backslash, empty segment
+  bundle_path_traversal: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : un fichier du paquet sort de son dossier (..).',
+    ar: 'مرفوض: أحد ملفات الحزمة يخرج من مجلده (..).',
+  },
+  // not UTF-8, control characters
+  bundle_path_invalid: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : un nom de fichier du paquet n’est pas valable.',
+    ar: 'مرفوض: اسم أحد ملفات الحزمة غير صالح.',
+  },
+  bundle_symlink: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : le paquet contient un lien symbolique.',
+    ar: 'مرفوض: تحتوي الحزمة على رابط رمزي.',
+  },
+  // same name after NFC + case folding
+  bundle_entry_duplicate: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : un fichier apparaît deux fois dans le paquet.',
+    ar: 'مرفوض: يظهر أحد الملفات مرتين في الحزمة.',
+  },
+  bundle_entry_encrypted: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : le paquet contient un fichier chiffré.',
+    ar: 'مرفوض: تحتوي الحزمة على ملف مشفّر.',
+  },
+  // sum of uncompressed sizes above limits.maxTotalUncompressed
+  bundle_uncompressed_too_large: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : le contenu décompressé du paquet est trop volumineux.',
+    ar: 'مرفوض: محتوى الحزمة بعد فك الضغط كبير جداً.',
+  },
+  // zip bomb: one entry's ratio above limits.maxEntryRatio
+  bundle_compression_ratio: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : un fichier du paquet est anormalement compressé.',
+    ar: 'مرفوض: أحد ملفات الحزمة مضغوط بشكل غير طبيعي.',
+  },
+  // a header byte differs from the canonical layout (altered or damaged)
+  bundle_noncanonical: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : le paquet a été modifié ou abîmé après sa création.',
+    ar: 'مرفوض: عُدّلت الحزمة أو تلفت بعد إنشائها.',
+  },
+  bundle_manifest_missing: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : le paquet n’a pas de manifeste.',
+    ar: 'مرفوض: لا تحتوي الحزمة على بيان.',
+  },
+  bundle_signature_missing: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : le paquet n’est pas signé.',
+    ar: 'مرفوض: الحزمة غير موقّعة.',
+  },
+  // not JSON, or fails the schema after the signature checked out
+  bundle_manifest_invalid: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : le manifeste du paquet n’est pas valable.',
+    ar: 'مرفوض: بيان الحزمة غير صالح.',
+  },
+  bundle_key_unknown: {
+    status: 403,
+    en: '{detail}',
+    fr: 'Refusé : ce boîtier n’est pas enregistré au siège (clé inconnue).',
+    ar: 'مرفوض: هذا الجهاز غير مسجّل في المقر (مفتاح غير معروف).',
+  },
+  bundle_key_revoked: {
+    status: 403,
+    en: '{detail}',
+    fr: 'Refusé : la clé de ce boîtier a été révoquée.',
+    ar: 'مرفوض: أُلغي مفتاح هذا الجهاز.',
+  },
+  bundle_signature_malformed: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : la signature du paquet est mal formée.',
+    ar: 'مرفوض: توقيع الحزمة مشوّه.',
+  },
+  bundle_signature_invalid: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : la signature ne correspond pas (paquet modifié ou d’un autre boîtier).',
+    ar: 'مرفوض: التوقيع غير مطابق (حزمة معدّلة أو من جهاز آخر).',
+  },
+  bundle_appliance_mismatch: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : le paquet ne vient pas du boîtier de cette clé.',
+    ar: 'مرفوض: الحزمة ليست من الجهاز صاحب هذا المفتاح.',
+  },
+  bundle_format_unsupported: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : ce format de paquet n’est pas pris en charge ici (mettez à jour).',
+    ar: 'مرفوض: صيغة الحزمة هذه غير مدعومة هنا (حدّث البرنامج).',
+  },
+  // an entry the manifest does not list
+  bundle_file_unexpected: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : le paquet contient un fichier que son manifeste ne liste pas.',
+    ar: 'مرفوض: تحتوي الحزمة على ملف لا يذكره بيانها.',
+  },
+  // a listed file absent from the zip
+  bundle_file_missing: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : un fichier listé par le manifeste manque.',
+    ar: 'مرفوض: ملف مذكور في البيان مفقود.',
+  },
+  bundle_file_size_mismatch: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : la taille d’un fichier ne correspond pas au manifeste.',
+    ar: 'مرفوض: حجم أحد الملفات لا يطابق البيان.',
+  },
+  bundle_file_hash_mismatch: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : un fichier du paquet a été modifié (empreinte différente).',
+    ar: 'مرفوض: عُدّل أحد ملفات الحزمة (بصمة مختلفة).',
+  },
+  // deflate stream or CRC broken
+  bundle_corrupt: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : le paquet est abîmé (données compressées illisibles).',
+    ar: 'مرفوض: الحزمة تالفة (بيانات مضغوطة غير مقروءة).',
+  },
+  // a row is not valid, out of order, or counts differ
+  bundle_payload_invalid: {
+    status: 422,
+    en: '{detail}',
+    fr: 'Refusé : une ligne du journal du paquet n’est pas valable ({detail}).',
+    ar: 'مرفوض: أحد أسطر سجل الحزمة غير صالح ({detail}).',
+  },
+});
+export type BundleErrorCode = CodeOf<typeof bundleErrors>;
+export const BUNDLE_ERROR_CODES = Object.keys(bundleErrors.specs) as BundleErrorCode[];
 
-/** An AppError with a bundle code (status 422; the upload endpoint answers with it). */
+/**
+ * An AppError with a bundle code (status 422 unless given; the upload endpoint answers with it). The
+ * English message names what is wrong; pages show the code's text in the reader's language.
+ */
 export function bundleError(code: BundleErrorCode, message: string, status = 422): AppError {
-  return new AppError(code, message, status);
+  return new AppError(code, message, status, undefined, { detail: message });
 }
 
 /** Limits checked before anything is decompressed. Defaults fit 100,000 rows per bundle comfortably. */

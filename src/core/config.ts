@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { AppError } from './errors.js';
+import { defineErrors, type CodeOf } from './errors.js';
 import { languageSchema } from './language.js';
 
 /**
@@ -201,6 +201,17 @@ export interface ConfigSources {
   label: string;
 }
 
+/** The configuration's typed error: a setting that is wrong, named with its field (`{detail}`). */
+export const configError = defineErrors({
+  config_invalid: {
+    status: 400,
+    en: '{detail}',
+    fr: 'La configuration n’est pas valable : {detail}',
+    ar: 'الإعدادات غير صالحة: {detail}',
+  },
+});
+export type ConfigErrorCode = CodeOf<typeof configError>;
+
 /**
  * THE layered config loader, for the box and HQ: flags > environment > the JSON file (<dataDir>/<fileName>
  * or `configFile`) > the schema's defaults, merged deeply (a flag or variable sets one field of a section,
@@ -228,11 +239,12 @@ export function loadLayeredConfig<S extends z.ZodType<{ dataDir: string }>>(
       if (!isObject(parsed)) throw new Error('the file must hold a JSON object');
       fromFile = parsed;
     } catch (e) {
-      throw new AppError('config_invalid', `${file}: ${(e as Error).message}`);
+      throw configError('config_invalid', { detail: `${file}: ${(e as Error).message}` });
     }
   }
   const result = schema.safeParse(merge(merge(merge({}, fromFile), fromEnv), flags));
-  if (!result.success) throw new AppError('config_invalid', formatZodError(result.error, sources.label));
+  if (!result.success)
+    throw configError('config_invalid', { detail: formatZodError(result.error, sources.label) });
   return deepFreeze({ ...result.data, dataDir: resolve(result.data.dataDir) });
 }
 
@@ -245,10 +257,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     { ...opts, env, configFile: opts.configFile ?? env['FIELDCLASS_CONFIG'] },
   );
   if (cfg.selfSignup.enabled && !cfg.selfSignup.classCode) {
-    throw new AppError(
-      'config_invalid',
-      'config: selfSignup.classCode: required when selfSignup.enabled is true',
-    );
+    throw configError('config_invalid', {
+      detail: 'config: selfSignup.classCode: required when selfSignup.enabled is true',
+    });
   }
   return cfg;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { formatZodError } from '../core/config.js';
+import { hqError } from './hq.errors.js';
 import { AppError, notFound } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
 import { bundleFileName, keyIdOf, parsePublicKey, publicKeyPem } from '../contract/bundle-format.js';
@@ -72,10 +73,7 @@ export function parseRevocationPoint(text: string): RevocationPoint {
   const epoch = m ? Number(m[1]) : NaN;
   const seq = m ? Number(m[2]) : NaN;
   if (!m || epoch < 1 || seq < 1 || !Number.isSafeInteger(seq))
-    throw new AppError(
-      'invalid',
-      `--from ${text}: give <epoch>:<sequence>, both whole numbers from 1 (e.g. 2:150)`,
-    );
+    throw hqError('revocation_point_invalid', { text });
   return { epoch, seq };
 }
 
@@ -206,19 +204,10 @@ export class AppliancesService {
       const existing = this.repo.byId(req.applianceId);
       if (existing) {
         if (existing.key_id === req.keyId) return { appliance: existing, created: false };
-        throw new AppError(
-          'already_enrolled',
-          `appliance ${req.applianceId} is already enrolled with another key (${existing.key_id})`,
-          409,
-        );
+        throw hqError('already_enrolled', { appliance: req.applianceId, key: existing.key_id });
       }
       const other = this.repo.byKeyId(req.keyId);
-      if (other)
-        throw new AppError(
-          'key_in_use',
-          `key ${req.keyId} is already enrolled for appliance ${other.id}`,
-          409,
-        );
+      if (other) throw hqError('key_in_use', { key: req.keyId, appliance: other.id });
       this.repo.insert({
         id: req.applianceId,
         name: req.name || req.applianceId,

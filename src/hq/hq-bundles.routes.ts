@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { AppError } from '../core/errors.js';
+import { hqError } from './hq.errors.js';
 import { MANIFEST_HEADER, SIGNATURE_HEADER, type UploadReceipt } from '../contract/bundle-format.js';
 import type { Logger } from '../core/logger.js';
 import type { HqConfig } from './hq.config.js';
@@ -34,7 +35,7 @@ export function hqBundlesRouter(ctx: {
   router.post('/api/bundles', async (req, res) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/zip' && type !== 'application/octet-stream')
-      throw new AppError('unsupported_media_type', 'send the bundle as Content-Type: application/zip', 415);
+      throw hqError('unsupported_media_type');
     const max = ctx.config.maxUploadBytes;
     const declared = contentLength(req);
     if (declared !== undefined && declared > max)
@@ -50,7 +51,8 @@ export function hqBundlesRouter(ctx: {
       const pre = await ctx.imports.preflight(announced, signatureHeader).catch((e: unknown) => {
         if (e instanceof AppError && e.code === 'not_found')
           throw new AppError('bundle_key_unknown', e.message, 403);
-        if (e instanceof AppError) throw new AppError(e.code, e.message, statusForRefusal(e.code));
+        if (e instanceof AppError)
+          throw new AppError(e.code, e.message, statusForRefusal(e.code), e.details, e.params);
         throw e;
       });
       if (pre.bytes > max)

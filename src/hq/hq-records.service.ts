@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../core/errors.js';
+import { bundleError } from '../contract/bundle-format.js';
 import type { Db } from '../db/connection.js';
 import {
   JournalBodyError,
@@ -139,20 +140,20 @@ export class JournalForkError extends AppError {
  */
 export function factsOf(kind: string, ref: string, body: unknown, seq?: number): RowFacts {
   if (!isJournalKind(kind))
-    throw new AppError('bundle_payload_invalid', `journal row ${seq ?? ref}: unknown kind "${kind}"`);
+    throw bundleError('bundle_payload_invalid', `journal row ${seq ?? ref}: unknown kind "${kind}"`);
   let b;
   try {
     b = parseJournalBody(kind, body);
   } catch (e) {
     if (!(e instanceof JournalBodyError)) throw e;
-    throw new AppError('bundle_payload_invalid', `journal row ${seq ?? ref} (${kind}): ${e.detail}`);
+    throw bundleError('bundle_payload_invalid', `journal row ${seq ?? ref} (${kind}): ${e.detail}`);
   }
   switch (kind) {
     case 'statement': {
       const s = b as JournalBodies['statement'];
       // The row's ref is how HQ finds a statement id without reading bodies: it must be the body's id.
       if (s.id !== ref)
-        throw new AppError(
+        throw bundleError(
           'bundle_payload_invalid',
           `journal row ${seq ?? ref} (statement): ref "${ref}" is not the statement's id "${s.id}"`,
         );
@@ -351,9 +352,9 @@ export class IngestBatch {
   /** One row; `facts` when the caller already extracted them (else the body is parsed here). */
   add(r: IncomingRow, facts?: RowFacts): void {
     if (!isJournalKind(r.kind))
-      throw new AppError('bundle_payload_invalid', `journal row ${r.seq}: unknown kind "${r.kind}"`);
+      throw bundleError('bundle_payload_invalid', `journal row ${r.seq}: unknown kind "${r.kind}"`);
     if (!Number.isSafeInteger(r.seq) || r.seq < 1 || !Number.isSafeInteger(r.epoch) || r.epoch < 1)
-      throw new AppError('bundle_payload_invalid', `journal row ${r.seq}: invalid epoch or sequence`);
+      throw bundleError('bundle_payload_invalid', `journal row ${r.seq}: invalid epoch or sequence`);
     const row: HqJournalRow = {
       appliance_no: this.applianceNo,
       epoch: r.epoch,
@@ -595,6 +596,6 @@ function parseBody(r: IncomingRow): unknown {
   try {
     return JSON.parse(r.body);
   } catch {
-    throw new AppError('bundle_payload_invalid', `journal row ${r.seq} (${r.kind}): body is not JSON`);
+    throw bundleError('bundle_payload_invalid', `journal row ${r.seq} (${r.kind}): body is not JSON`);
   }
 }

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { AppError } from '../core/errors.js';
+import { hqError } from './hq.errors.js';
 import { newToken } from '../core/ids.js';
 import type { HqConfig } from './hq.config.js';
 
@@ -44,10 +45,7 @@ export async function spoolUpload(
   });
   const arm = (): void => {
     clearTimeout(timer);
-    timer = setTimeout(
-      () => stalled.destroy(new AppError('upload_stalled', `no data for ${idleMs / 1000} s`, 408)),
-      idleMs,
-    );
+    timer = setTimeout(() => stalled.destroy(hqError('upload_stalled', { seconds: idleMs / 1000 })), idleMs);
   };
   arm();
   try {

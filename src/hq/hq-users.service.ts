@@ -6,6 +6,7 @@ import type { Db } from '../db/connection.js';
 import { usernameKey, usernameSchema, passwordSchema } from '../people/people.schema.js';
 import { DUMMY_HASH, hashSecret, verifySecret } from '../people/secret.js';
 import { HqUsersRepo } from './hq-users.repo.js';
+import { hqError } from './hq.errors.js';
 
 export interface HqUser {
   id: string;
@@ -42,7 +43,7 @@ export class HqUsersService {
     return this.db.transaction(() => {
       const existing = this.repo.userByUsernameKey(usernameKey(u.data));
       if (existing) {
-        if (!opts.replace) throw new AppError('username_taken', `user ${u.data} already exists`, 409);
+        if (!opts.replace) throw hqError('username_taken', { username: u.data });
         this.repo.setSecret(existing.id, hash);
         return { id: existing.id, username: existing.username };
       }

@@ -1,7 +1,11 @@
 import { basename } from 'node:path';
 import busboy from 'busboy';
 import { Router, type Request } from 'express';
-import { AppError } from '../core/errors.js';
+
+import { notFound, type ErrorSpec } from '../core/errors.js';
+import { codeText } from '../web/error-text.js';
+import { bundleError } from '../contract/bundle-format.js';
+import { hqError } from './hq.errors.js';
 import { SigninLimiter } from '../people/auth.service.js';
 import { sendPage } from '../web/render.js';
 import type { StaticAssets } from '../web/static-assets.js';
@@ -90,8 +94,15 @@ export function hqAuthRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
   return router;
 }
 
-/** Staff pages: appliances and their sync health, upload, reports with CSV downloads. */
-export function hqStaffRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
+/**
+ * Staff pages: appliances and their sync health, upload, reports with CSV downloads. `errors`: the app's
+ * error catalog (a refused bundle is shown by its code's text in the reader's language).
+ */
+export function hqStaffRouter(
+  ctx: HqWebDeps,
+  assets: StaticAssets,
+  errors: ReadonlyMap<string, ErrorSpec>,
+): Router {
   const router = Router();
   router.use(requireStaff);
   router.get('/', (req, res) => {
@@ -104,11 +115,16 @@ export function hqStaffRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
     sendPage(res, <UploadPage page={pageOf(req, ctx.config, assets)} />);
   });
   router.post('/upload', async (req, res) => {
-    const results = await receiveUploads(req, ctx);
+    const page = pageOf(req, ctx.config, assets);
+    const results = (await receiveUploads(req, ctx)).map((o) => {
+      if (o.status !== 'refused' || !o.code) return o;
+      const text = codeText(o.code, o.params ?? { detail: o.reason ?? '' }, page.lang, errors);
+      return text ? { ...o, reason: text } : o;
+    });
     const anyRefused = results.some((r) => r.status === 'refused');
     sendPage(
       res,
-      <UploadPage page={pageOf(req, ctx.config, assets)} results={results} />,
+      <UploadPage page={page} results={results} />,
       results.length === 0 ? 400 : anyRefused ? 422 : 200,
     );
   });
@@ -165,8 +181,7 @@ export function hqStaffRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
   router.post('/people/:id', (req, res) => {
     const body = req.body as Record<string, unknown>;
     const decision = str(body['decision']);
-    if (decision !== 'merged' && decision !== 'rejected')
-      throw new AppError('invalid', 'choose merge or keep apart', 400);
+    if (decision !== 'merged' && decision !== 'rejected') throw hqError('match_decision_missing');
     const boxes = ([] as unknown[])
       .concat(body['box'] ?? [])
       .map(str)
@@ -179,7 +194,7 @@ export function hqStaffRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
   });
   router.get('/reports/:name.csv', (req, res) => {
     const name = req.params['name'];
-    if (!(name in REPORT_COLUMNS)) throw new AppError('not_found', `report ${name} not found`, 404);
+    if (!(name in REPORT_COLUMNS)) throw notFound(`report ${name}`);
     const report = name as ReportName;
     const csv = toCsv(REPORT_COLUMNS[report], ctx.reports.report(report));
     const day = ctx.clock.now().toISOString().slice(0, 10);
@@ -194,8 +209,7 @@ export function hqStaffRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
 /** Read a multipart form: every file part is spooled to disk and imported, one after the other. */
 async function receiveUploads(req: Request, ctx: HqWebDeps): Promise<ImportOutcome[]> {
   const type = req.headers['content-type'] ?? '';
-  if (!type.startsWith('multipart/form-data'))
-    throw new AppError('invalid', 'send the bundles as a multipart/form-data upload', 415);
+  if (!type.startsWith('multipart/form-data')) throw hqError('upload_not_multipart', { detail: '' });
   const spooled: { path: string; name: string }[] = [];
   const pending: Promise<void>[] = [];
   let bb: busboy.Busboy;
@@ -205,7 +219,7 @@ async function receiveUploads(req: Request, ctx: HqWebDeps): Promise<ImportOutco
       limits: { files: 500, fileSize: ctx.config.maxUploadBytes, fields: 10, parts: 520 },
     });
   } catch (e) {
-    throw new AppError('invalid', `not a multipart upload: ${(e as Error).message}`);
+    throw hqError('upload_not_multipart', { detail: `: ${(e as Error).message}` });
   }
   try {
     await new Promise<void>((resolve, reject) => {
@@ -216,7 +230,7 @@ async function receiveUploads(req: Request, ctx: HqWebDeps): Promise<ImportOutco
         }
         const name = basename(info.filename.replace(/\\/g, '/'));
         stream.on('limit', () =>
-          stream.destroy(new AppError('bundle_too_large', `${name} is larger than the upload limit`, 413)),
+          stream.destroy(bundleError('bundle_too_large', `${name} is larger than the upload limit`, 413)),
         );
         pending.push(
           spoolUpload(stream, ctx.config.dataDir, ctx.config.maxUploadBytes).then((path) => {

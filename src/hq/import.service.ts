@@ -1,7 +1,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Clock } from '../core/clock.js';
-import { AppError, isAppError } from '../core/errors.js';
+import { isAppError } from '../core/errors.js';
+import type { Params } from '../core/language.js';
+import { hqError } from './hq.errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/connection.js';
 import {
@@ -26,6 +28,8 @@ export interface ImportOutcome {
   /** For refusals: a stable code (bundle_*), and a message naming what is wrong. */
   code?: string;
   reason?: string;
+  /** The refusal's parameters, for its text in a reader's language (the code's catalog text). */
+  params?: Params;
   applianceId?: string;
   epoch?: number;
   bundleSeq?: number;
@@ -164,12 +168,7 @@ export class ImportService {
     try {
       opened = await openBundle(path, { resolveKey: this.resolveKey, limits: this.limits });
       const m = opened.manifest;
-      if (announced && !announced.equals(opened.manifestBytes))
-        throw new AppError(
-          'bundle_manifest_mismatch',
-          'the bundle’s manifest is not the one its upload headers announced',
-          422,
-        );
+      if (announced && !announced.equals(opened.manifestBytes)) throw hqError('bundle_manifest_mismatch');
       Object.assign(base, {
         applianceId: m.applianceId,
         epoch: m.epoch,
@@ -205,7 +204,7 @@ export class ImportService {
         : this.chainBreak(appliance, m.epoch, m.bundleSeq, m.prevSha256, opened.sha256);
       if (forkReason) {
         this.recordFork(appliance, opened, forkReason, same?.sha256 ?? null, null);
-        throw new AppError('bundle_fork', `fork: ${forkReason}`, 409);
+        throw hqError('bundle_fork', { detail: forkReason });
       }
       const result = this.db.transaction(() => {
         // Pass 2: the same rows read again from the file, synchronously inside the transaction, written
@@ -239,7 +238,7 @@ export class ImportService {
         if (e instanceof JournalForkError) {
           const reason = `journal row ${e.epoch}:${e.seq} differs from the one already imported`;
           this.recordFork(appliance, opened, reason, null, e.seq);
-          throw new AppError('bundle_fork', `fork: ${reason}`, 409);
+          throw hqError('bundle_fork', { detail: reason });
         }
         throw e;
       }
@@ -260,7 +259,13 @@ export class ImportService {
         return { ...base, status: 'refused', code: 'internal', reason: (e as Error).message };
       }
       const code = e.code === 'not_found' ? 'bundle_key_unknown' : e.code;
-      return { ...base, status: 'refused', code, reason: e.message };
+      return {
+        ...base,
+        status: 'refused',
+        code,
+        reason: e.message,
+        ...(e.params ? { params: e.params } : {}),
+      };
     }
   }
 

@@ -160,13 +160,21 @@ export class PeopleService {
 
   /** A coordinator's new password (the rule of password-rule.ts, username included). */
   async setPassword(id: string, password: string): Promise<void> {
+    (await this.preparePassword(id, password))();
+  }
+
+  /**
+   * A new password checked and hashed (slow: outside any transaction); the returned function stores it,
+   * so a caller can put that write inside its own (the admin's reset under an operation id).
+   */
+  async preparePassword(id: string, password: string): Promise<() => void> {
     const v = parse(passwordSchema, password);
     const person = this.repo.byId(id);
     if (!person) throw notFound('person');
     if (passwordProblem(v, person.username) === 'likeUsername')
       throw invalidInput([{ field: 'password', key: PASSWORD_KEYS.likeUsername }]);
     const hash = await hashSecret(v, 'password');
-    this.records.writeNow(() => this.repo.setSecret(id, hash, this.records.now()));
+    return () => this.records.writeNow(() => this.repo.setSecret(id, hash, this.records.now()));
   }
 
   count(role: Role): number {

@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import type { Config } from '../core/config.js';
-import { AppError } from '../core/errors.js';
+import { configError, type Config } from '../core/config.js';
 import type { StaticAssets } from './static-assets.js';
 
 /** What every trainee page shows of the organisation running the class (config `organisation`). */
@@ -31,10 +30,10 @@ export function loadBrand(config: Config, assets: StaticAssets): Brand {
   try {
     size = statSync(file).size;
   } catch {
-    throw new AppError('invalid_config', `organisation.logo: ${file} cannot be read`);
+    throw configError('config_invalid', { detail: `organisation.logo: ${file} cannot be read` });
   }
   if (size > LOGO_MAX_BYTES)
-    throw new AppError('invalid_config', `organisation.logo: ${file} is larger than 256 KB`);
+    throw configError('config_invalid', { detail: `organisation.logo: ${file} is larger than 256 KB` });
   const asset = assets.add(`logo${extname(file).toLowerCase()}`, readFileSync(file));
   return { name, logoUrl: asset.url, iconUrl: asset.url, iconType: asset.type };
 }

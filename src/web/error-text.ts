@@ -1,6 +1,6 @@
 import type { AppError, ErrorSpec } from '../core/errors.js';
 import type { Language } from '../core/language.js';
-import { fill } from '../core/language.js';
+import { fill, type Params } from '../core/language.js';
 import { fieldText, issuesOf } from '../core/validation.js';
 
 /** Every kit's codes in one map (the error middleware and the admin flash read it). */
@@ -29,8 +29,21 @@ export function errorText(
   const issues = issuesOf(e);
   if (issues.length)
     return issues.map((f) => (f.field ? `${f.field}: ` : '') + fieldText(f, lang)).join('; ');
-  const spec = catalog.get(e.code);
+  return codeText(e.code, e.params, lang, catalog);
+}
+
+/**
+ * A code's text in a reader's language, filled with its params (a refusal kept as code + params, e.g. an
+ * import outcome); undefined for a code no catalog has, or a template its params cannot fill.
+ */
+export function codeText(
+  code: string,
+  params: Params | undefined,
+  lang: Language,
+  catalog: ReadonlyMap<string, ErrorSpec>,
+): string | undefined {
+  const spec = catalog.get(code);
   // An AppError made without its kit (no params) cannot fill a template: the caller shows its message.
-  if (!spec || (!e.params && /\{\w+\}/.test(spec.en))) return undefined;
-  return fill(spec[lang], e.params);
+  if (!spec || (!params && /\{\w+\}/.test(spec.en))) return undefined;
+  return fill(spec[lang], params);
 }

@@ -185,7 +185,14 @@ describe('the queue on the phone: quiz and rating offline, a restarted box, a re
       });
     });
     ctx = openContext(
-      testConfig({ dataDir: tmp.dir, port, host: '127.0.0.1', installSampleCourses: false }),
+      // The packages' port any free one (not 8081, which a box running on this machine may hold).
+      testConfig({
+        dataDir: tmp.dir,
+        port,
+        host: '127.0.0.1',
+        installSampleCourses: false,
+        scorm: { port: 0 },
+      }),
       { logger: silentLogger },
     );
     ctx.content.installFolder(COURSE);
@@ -243,6 +250,18 @@ describe('the queue on the phone: quiz and rating offline, a restarted box, a re
     await page.locator('input[name="q_q4"]').fill('112');
   }
   const banner = (page: Page) => page.locator('#fc-banner').textContent();
+  /** The steps waiting in the trainee's queue on this phone. */
+  const queued = (page: Page, username: string) =>
+    page.evaluate(async (person) => {
+      const store = await (
+        window as unknown as {
+          fieldclassStore: {
+            open(p: string): Promise<{ all(s: string): Promise<{ opId: string; actedAt: string }[]> }>;
+          };
+        }
+      ).fieldclassStore.open(person);
+      return store.all('queue');
+    }, ctx.people.byUsername(username)!.id);
   /** An operation sent to the box that is a lesson's completion (reading progress goes there too). */
   const completion = (route: Route) =>
     (route.request().postDataJSON() as { action?: string } | null)?.action === 'lesson.complete';
@@ -257,6 +276,15 @@ describe('the queue on the phone: quiz and rating offline, a restarted box, a re
       await context.setOffline(true);
       await page.getByRole('button', { name: 'Send my answers' }).click();
       await expect.poll(() => banner(page), SLOW).toContain('1 step saved on this phone');
+      // A second tap while it waits is the same step (not a second attempt): it takes the waiting step's
+      // place with the answers as they are now.
+      const [first] = await queued(page, 'sam');
+      await page.getByRole('button', { name: 'Send my answers' }).click();
+      await expect
+        .poll(async () => (await queued(page, 'sam')).map((q) => q.actedAt !== first!.actedAt), SLOW)
+        .toEqual([true]);
+      expect((await queued(page, 'sam'))[0]!.opId).toBe(first!.opId);
+      expect(await banner(page)).toContain('1 step saved on this phone');
       // The answers stay on the page and on the phone; the box has nothing yet, and is restarted.
       expect(await page.locator('input[name="q_q4"]').inputValue()).toBe('112');
       expect(verbs('sam', 'passed')).toEqual([]);

@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Config } from '../../core/config.js';
-import { isAppError } from '../../core/errors.js';
+import { isAppError, type AppError } from '../../core/errors.js';
 import { newToken } from '../../core/ids.js';
 import type { ContentService } from '../../content/content.service.js';
 import { importContent, type ImportResult } from '../../content/course-bundle.js';
 import { adminError } from '../admin.errors.js';
+import { contentError } from '../../content/content.errors.js';
 
 /** A course found on a USB stick: where it is, and how the Courses page names it (`<stick>/<path>`). */
 export interface UsbCourse {
@@ -15,7 +16,7 @@ export interface UsbCourse {
 
 /** What an install tells the audit log: the course installed, or why it was refused. */
 export type InstallOutcome =
-  { ok: true; result: ImportResult; source: string } | { ok: false; error: string; source: string };
+  { ok: true; result: ImportResult; source: string } | { ok: false; error: AppError; source: string };
 
 /**
  * Courses the coordinator installs from the admin: an uploaded file (written to a private temp file
@@ -35,7 +36,7 @@ export class CourseInstallService {
   /** A course of the box (the enrol forms list only those); 404 otherwise. */
   requireInstalled(id: string): string {
     if (!this.deps.content.listInstalled().some((c) => c.id === id))
-      throw adminError('course_not_installed', { course: id });
+      throw contentError('course_not_installed', { course: id });
     return id;
   }
 
@@ -103,7 +104,7 @@ export class CourseInstallService {
         source,
       };
     } catch (e) {
-      if (isAppError(e)) return { ok: false, error: e.message, source };
+      if (isAppError(e)) return { ok: false, error: e, source };
       throw e;
     }
   }

@@ -27,8 +27,9 @@ export function coursesRouter(ctx: CoursesDeps, kit: AdminKit): Router {
   /** Audit an install either way; a refused course is the coordinator's error with its reason. */
   const installed = (res: Response, r: InstallOutcome) => {
     if (!r.ok) {
-      kit.audit(res, 'course.install_refused', r.source, { error: r.error.slice(0, 500) });
-      throw adminError('install_failed', { detail: r.error.slice(0, 380) });
+      kit.audit(res, 'course.install_refused', r.source, { error: r.error.message.slice(0, 500) });
+      // The reason in the coordinator's language (the content error's own text), framed by install_failed.
+      throw adminError('install_failed', { detail: kit.text(r.error, res).slice(0, 380) });
     }
     const { id, version, status, title } = r.result;
     kit.audit(res, 'course.install', id, { version, status, source: r.source });

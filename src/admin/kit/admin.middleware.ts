@@ -32,6 +32,7 @@ const FLASH_KEYS = new Set<AdminKey>([
   'ran',
   'attemptGranted',
   'scormReset',
+  'passwordReset',
 ]);
 /** The params a notice may carry (`?n=3&name=awa`), each cut short. */
 const FLASH_PARAMS = ['n', 'name', 'title', 'version', 'job', 'outcome'];

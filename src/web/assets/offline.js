@@ -483,6 +483,26 @@
     return item;
   }
 
+  /** Give `item` the id and queue place of the form's step still waiting, when it is the same step. */
+  function sameAsWaiting(f, item) {
+    var waiting = f.fcWaiting;
+    if (
+      !waiting ||
+      waiting.action !== item.action ||
+      JSON.stringify(waiting.target) !== JSON.stringify(item.target)
+    )
+      return Promise.resolve();
+    return storeReady.then(function (store) {
+      if (!store) return;
+      return store.get('queue', waiting.n).then(function (still) {
+        // Gone from the queue: it reached the box meanwhile, and this tap is a new submission.
+        if (!still || still.opId !== waiting.opId) return;
+        item.opId = still.opId;
+        item.n = still.n;
+      });
+    });
+  }
+
   var busy = false;
   function onQueuedSubmit(e) {
     var f = e.currentTarget;
@@ -495,19 +515,26 @@
     // form, so every resend after a lost answer is recorded once by the box.
     var op = f.querySelector('input[name="op"]');
     var item = operationOf(f, uuid());
-    if (op) op.value = item.opId; // the plain form, if it is sent after all, is the same operation
     var here = item.page;
     function done() {
       busy = false;
       if (button) button.disabled = false;
     }
-    enqueue(item)
+    // This form's step may still be waiting on the queue (sent while the box was out of reach): tapping
+    // again is the same step, not a second one (a second quiz attempt), so it takes the waiting step's
+    // id and place in the queue, with what the form holds now.
+    sameAsWaiting(f, item)
+      .then(function () {
+        if (op) op.value = item.opId; // the plain form, if it is sent after all, is the same operation
+        return enqueue(item);
+      })
       .then(function (store) {
         if (!store) return f.submit(); // no store on this phone: the plain form, as without JavaScript
         return flushIncluding().then(function (r) {
           var mine = r.sent.filter(function (x) {
             return x.n === item.n;
           })[0];
+          f.fcWaiting = mine ? null : item;
           if (mine && mine.state === 'sent')
             // Where the form would have gone: the next lesson, the quiz result, the rating card.
             return location.assign(mine.url);
