@@ -33,8 +33,7 @@ export LC_ALL=C
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 PROG=install.sh
 die() { echo "$PROG: error: $*" >&2; exit 1; }
-# Each step says when it started (seconds since the script did): where the time went, or where it stopped.
-step() { printf '\n== %s (at %d s)\n' "$*" "$SECONDS"; }
+step() { printf '\n== %s\n' "$*"; }
 usage() { sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 bundle='' root='' name='' location='' hq_url='' ssid='' wifi_pass='' country='' hostname_=''
@@ -213,20 +212,13 @@ node_runs=1
 # Run the fieldclass CLI of the new release against the target's config and data.
 app() { fc_cli "$root$rel" "$@"; }
 # has_command GROUP [SUB]: whether this release's CLI has the command (commander lists it in the help).
-# Each help text is asked once (a Node start is a few seconds on a Pi): cached by group.
-declare -A cli_help=()
-help_of() { # help_of [GROUP]: the CLI's help (of GROUP), cached; fails when the CLI cannot answer
-  local k=${1:-.}
-  if [[ -z ${cli_help[$k]+set} ]]; then
-    cli_help[$k]=$(FIELDCLASS_CONFIG=/nonexistent "$node_bin" "$root$rel/app/bin/fieldclass.js" "$@" --help 2>/dev/null) ||
-      cli_help[$k]=''
-  fi
-  [[ -n ${cli_help[$k]} ]]
-}
 has_command() {
-  help_of && grep -qE "^ +$1( |\$)" <<<"${cli_help[.]}" || return 1
+  local help
+  help=$(FIELDCLASS_CONFIG=/nonexistent "$node_bin" "$root$rel/app/bin/fieldclass.js" --help 2>/dev/null) || return 1
+  grep -qE "^ +$1( |\$)" <<<"$help" || return 1
   [[ -z ${2:-} ]] && return 0
-  help_of "$1" && grep -qE "^ +$2( |\$)" <<<"${cli_help[$1]}"
+  help=$(FIELDCLASS_CONFIG=/nonexistent "$node_bin" "$root$rel/app/bin/fieldclass.js" "$1" --help 2>/dev/null) || return 1
+  grep -qE "^ +$2( |\$)" <<<"$help"
 }
 
 # --- config -----------------------------------------------------------------------------------------------
@@ -324,9 +316,7 @@ if [[ $prev != "$RELEASE" ]]; then
     for f in "${dbs[@]}"; do
       for x in "$f" "$f-wal" "$f-shm"; do [[ -f $x ]] && cp -p "$x" "$root$backup/"; done
     done
-    # On disk before anything changes: the copies and the directory entries (not a global sync, which
-    # would wait for every dirty page of the machine).
-    sync "$root$backup"/* "$root$backup"
+    sync
     fc_changed "backed up ${#dbs[@]} database(s) to $backup"
     # keep the last five upgrade backups
     mapfile -t old < <(find "$root/var/lib/fieldclass/upgrade-backups" -mindepth 1 -maxdepth 1 -type d | sort | head -n -5)
