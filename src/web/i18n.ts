@@ -1,4 +1,4 @@
-import { fill, type Language } from '../core/language.js';
+import { say, type Language } from '../core/language.js';
 
 /**
  * Message catalogs. Each feature keeps its own catalog (`<feature>.messages.ts`) made with
@@ -21,7 +21,7 @@ export type Translate<K extends string> = (
 export type Messages<K extends string> = Translate<K> & { readonly catalog: Catalog<K> };
 
 export function defineMessages<K extends string>(catalog: Catalog<K>): Messages<K> {
-  const t: Translate<K> = (lang, key, params) => fill(catalog[lang][key] ?? catalog.en[key], params);
+  const t: Translate<K> = (lang, key, params) => say(lang, catalog[lang][key] ?? catalog.en[key], params);
   return Object.assign(t, { catalog });
 }
 

@@ -7,15 +7,23 @@ export function CoursesPage({
   courses,
   usb,
   usbRoots,
+  packagesShareSite = false,
 }: {
   page: AdminPage;
   courses: InstalledCourse[];
   usb: { path: string; name: string }[];
   usbRoots: readonly string[];
+  /** SCORM packages are served on this page's site (reached by IP or localhost): say what that risks. */
+  packagesShareSite?: boolean;
 }) {
   const t = tr(page);
   return (
     <AdminFrame page={page} title={t('coursesTitle')}>
+      {packagesShareSite ? (
+        <p class="warning" role="alert" data-warning="scorm-same-site">
+          {t('sameSiteWarning')}
+        </p>
+      ) : null}
       <div class="table-wrap">
         <table>
           <thead>
@@ -67,6 +75,15 @@ export function CoursesPage({
           <h2>{t('uploadCourse')}</h2>
           <p class="muted">{t('uploadHint')}</p>
           <input id="course-file" name="file" type="file" required aria-label={t('uploadCourse')} />
+          <p>
+            <label>
+              <input type="checkbox" name="allowRemote" value="1" aria-describedby="allow-remote-hint" />{' '}
+              {t('allowRemote')}
+            </label>
+          </p>
+          <p class="muted" id="allow-remote-hint">
+            {t('allowRemoteHint')}
+          </p>
           <p>
             <button type="submit">{t('upload')}</button>
           </p>
