@@ -246,3 +246,38 @@ http { include /etc/nginx/mime.types; default_type text/html; access_log off; se
   await waitForHttp(base + probePath);
   return { base, stop: () => stop(child) };
 }
+
+/** Cookies a response sets, into `jar` (name -> value). */
+export function cookiesFrom(res, jar = {}) {
+  for (const c of res.headers.getSetCookie()) {
+    const [kv] = c.split(';');
+    const i = kv.indexOf('=');
+    jar[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return jar;
+}
+
+export const cookieHeader = (jar) =>
+  Object.entries(jar)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
+
+/** Sign a trainee in through the sign-in form, as a phone does. Returns { jar, ms } (ms: the POST). */
+export async function signInTrainee(base, username, pin) {
+  const jar = {};
+  const page = await fetch(`${base}/`, { redirect: 'manual' });
+  cookiesFrom(page, jar);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+  const t0 = performance.now();
+  const res = await fetch(`${base}/signin`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, cookie: cookieHeader(jar) },
+    body: new URLSearchParams({ _csrf: csrf, username, pin }),
+  });
+  const ms = performance.now() - t0;
+  cookiesFrom(res, jar);
+  if (res.status !== 303 && res.status !== 302)
+    throw new Error(`sign-in of ${username} answered ${res.status}`);
+  return { jar, ms };
+}
