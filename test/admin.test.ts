@@ -500,7 +500,18 @@ describe('admin backups, schedule, sync, audit', () => {
       const run = await coord.submit('/admin/schedule', '/admin/schedule/cleanup/run', {});
       expect(loc(run)).toContain('outcome=ok');
       const after = await coord.page('/admin/schedule');
-      expect(after.html).toMatch(/data-job="cleanup">.*?expired session/s);
+      // What the run did, said from its message key (the French and Arabic pages: admin-language e2e).
+      expect(after.html).toMatch(/data-job="cleanup">.*?Removed: expired sign-ins 0/s);
+      // A run recorded before message keys still shows its English text, marked as such.
+      s.ctx.db.records
+        .prepare(
+          `INSERT INTO job_runs (job, started_at, finished_at, outcome, message, duration_ms)
+           VALUES ('export', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z', 'ok', 'fieldclass-x-b000009.zip', 5)`,
+        )
+        .run();
+      expect((await coord.page('/admin/schedule')).html).toMatch(
+        /data-job="export">.*?<span lang="en" dir="ltr">fieldclass-x-b000009\.zip</s,
+      );
       const bad = await coord.submit('/admin/schedule', '/admin/schedule/backup', {
         schedule: 'every night',
       });

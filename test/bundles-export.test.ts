@@ -15,6 +15,7 @@ import { bundleServices } from '../src/bundles/bundles.module.js';
 import { bundleJobs } from '../src/bundles/bundles.jobs.js';
 import { EXPORT_CURSOR, EXPORT_PENDING } from '../src/bundles/export.service.js';
 import { Scheduler } from '../src/jobs/scheduler.js';
+import type { JobMessage } from '../src/jobs/job.types.js';
 import { createScheduler } from '../src/app/jobs.js';
 import type { AppContext } from '../src/app/context.js';
 import { tempDir, testContext } from './helpers/context.js';
@@ -419,15 +420,22 @@ describe('scheduler', () => {
       name: 'slow',
       schedule: '* * * * *',
       description: 'test',
-      run: () => new Promise<string>((r) => (release = () => r('done'))),
+      run: () => new Promise<JobMessage>((r) => (release = () => r({ key: 'export_nothing' }))),
     };
     const scheduler = new Scheduler(ctx, [...jobs, slow]);
     record(ctx, 3);
     const r1 = await scheduler.runNow('export');
-    expect(r1.outcome).toBe('ok');
-    expect(r1.message).toMatch(/fieldclass-.*-b000001\.zip$/);
-    expect((await scheduler.runNow('export')).message).toBe('nothing pending');
-    expect((await scheduler.runNow('usb-copy')).message).toMatch(/1 copied/);
+    expect(r1).toMatchObject({
+      outcome: 'ok',
+      message: 'Progress files written: 1',
+      messageKey: 'export_written',
+      messageParams: { n: 1 },
+    });
+    expect(await scheduler.runNow('export')).toMatchObject({
+      message: 'Nothing new to export',
+      messageKey: 'export_nothing',
+    });
+    expect(await scheduler.runNow('usb-copy')).toMatchObject({ messageKey: 'usb_copied', messageParams: { n: 1 } });
     expect(existsSync(join(stick.dir, 'fieldclass', 'outbox'))).toBe(true);
 
     const p = scheduler.runNow('slow');
@@ -437,7 +445,9 @@ describe('scheduler', () => {
     await p;
     const runs = scheduler.recentRuns('export');
     expect(runs.length).toBe(2);
-    expect(runs[0]).toMatchObject({ outcome: 'ok', message: 'nothing pending' });
+    // Kept as a key and its params, said in each reader's language on the Schedule page.
+    expect(runs[0]).toMatchObject({ outcome: 'ok', message_key: 'export_nothing', message_params: null });
+    expect(runs[1]).toMatchObject({ message_key: 'export_written', message_params: '{"n":1}' });
     expect(runs[0]!.finished_at).not.toBeNull();
     expect(runs[0]!.duration_ms).toBeGreaterThanOrEqual(0);
     expect(() => scheduler.runNow('nope')).toThrow(/no job named nope/);
@@ -451,8 +461,9 @@ describe('scheduler', () => {
         run: () => Promise.reject(new Error('disk full')),
       },
     ]);
+    // An error that is not a typed one: the box's fault ('internal'), its English text kept for the log.
     expect(await failing.runNow('boom')).toMatchObject({ outcome: 'error', message: 'disk full' });
-    expect(failing.lastRun('boom')).toMatchObject({ outcome: 'error', message: 'disk full' });
+    expect(failing.lastRun('boom')).toMatchObject({ outcome: 'error', message: 'disk full', message_key: 'internal' });
     expect(() => new Scheduler(ctx, [{ ...slow, name: 'bad', schedule: 'not cron' }])).toThrow(/cron/);
   });
 

@@ -33,7 +33,7 @@ export function adminJobs(ctx: AdminJobDeps): Job[] {
       description: 'online backup of the records database, keeping the newest ones',
       async run() {
         const b = await ctx.backups.create();
-        return `${b.name} (${bytes(b.bytes)})`;
+        return { key: 'backup_done', params: { name: b.name, size: bytes(b.bytes) } };
       },
     },
     {
@@ -49,8 +49,12 @@ export function adminJobs(ctx: AdminJobDeps): Job[] {
           warnings.push(`hot: ${Math.round(h.cpuTempC)} °C`);
         if (h.throttling?.underVoltageNow) warnings.push('under-voltage');
         if (warnings.length) ctx.logger.warn({ health: h }, `box health: ${warnings.join(', ')}`);
-        const summary = `load ${h.cpuLoad ?? '?'}, ${h.cpuTempC ?? '?'} °C, disk free ${bytes(h.diskFreeBytes)}`;
-        return warnings.length ? `${summary}; WARNING ${warnings.join(', ')}` : summary;
+        const params = {
+          free: bytes(h.diskFreeBytes),
+          temp: h.cpuTempC === null ? '—' : `${Math.round(h.cpuTempC)} °C`,
+        };
+        if (h.throttling?.underVoltageNow) return { key: 'health_power', params };
+        return { key: warnings.length ? 'health_warning' : 'health_ok', params };
       },
     },
     {
@@ -65,7 +69,7 @@ export function adminJobs(ctx: AdminJobDeps): Job[] {
           runs: maintenance.deleteJobRunsBefore(cutoff),
         }));
         const ops = ctx.records.pruneOperations();
-        return `${r.sessions} expired session(s), ${r.runs} old job run(s), ${ops} old operation id(s) removed`;
+        return { key: 'cleanup_done', params: { sessions: r.sessions, runs: r.runs, ops } };
       },
     },
   ];

@@ -26,5 +26,17 @@ export const bundlesError = defineErrors({
     fr: 'La clé d’identité de ce boîtier ({file}) est abîmée : elle n’est pas une clé privée Ed25519.',
     ar: 'مفتاح هوية هذا الجهاز ({file}) تالف: ليس مفتاحاً خاصاً من نوع Ed25519.',
   },
+  usb_copy_failed: {
+    status: 500,
+    en: 'files not copied to the USB stick: {failed} (copied: {copied}): {reasons}',
+    fr: 'Fichiers non copiés sur la clé USB : {failed} (copiés : {copied}). La clé est peut-être pleine ou protégée en écriture : essayez une autre clé.',
+    ar: 'ملفات لم تُنسخ إلى ذاكرة USB: {failed} (المنسوخة: {copied}). ربما الذاكرة ممتلئة أو محمية من الكتابة: جرّب ذاكرة أخرى.',
+  },
+  upload_refused: {
+    status: 502,
+    en: 'progress files HQ refused: {refused} (sent: {acknowledged}, still waiting: {pending}): {reasons}',
+    fr: 'Fichiers de progression refusés par le siège : {refused} (envoyés : {acknowledged}, encore en attente : {pending}). La page Synchronisation donne la raison de chaque refus.',
+    ar: 'ملفات تقدم رفضها المقر: {refused} (المرسلة: {acknowledged}، ما زالت في الانتظار: {pending}). تعرض صفحة المزامنة سبب كل رفض.',
+  },
 });
 export type BundlesErrorCode = CodeOf<typeof bundlesError>;

@@ -1,6 +1,7 @@
 import type { Config } from '../core/config.js';
 import type { Job } from '../jobs/job.types.js';
 import type { BundleServices } from './bundles.module.js';
+import { bundlesError } from './bundles.errors.js';
 
 /**
  * Bundle jobs: nightly export (config export.schedule), copy to a USB stick when one is mounted (every
@@ -15,7 +16,9 @@ export function bundleJobs(deps: { config: Config; bundles: BundleServices }): J
       description: 'write a signed progress bundle of everything not yet exported',
       async run() {
         const written = await services.exporter.export();
-        return written.length ? written.map((b) => b.path).join(', ') : 'nothing pending';
+        return written.length
+          ? { key: 'export_written', params: { n: written.length } }
+          : { key: 'export_nothing' };
       },
     },
     {
@@ -24,11 +27,16 @@ export function bundleJobs(deps: { config: Config; bundles: BundleServices }): J
       description: 'copy the outbox to a USB stick when one is plugged in',
       run() {
         const results = services.usb.copyAll();
-        if (results.length === 0) return 'no USB stick';
+        if (results.length === 0) return { key: 'usb_no_stick' };
         const failed = results.flatMap((r) => r.failed);
-        const summary = results.map((r) => `${r.stick}: ${r.copied.length} copied`).join('; ');
-        if (failed.length) throw new Error(`${summary}; failed: ${failed.map((f) => f.reason).join('; ')}`);
-        return summary;
+        const copied = results.reduce((n, r) => n + r.copied.length, 0);
+        if (failed.length)
+          throw bundlesError('usb_copy_failed', {
+            failed: failed.length,
+            copied,
+            reasons: failed.map((f) => f.reason).join('; '),
+          });
+        return { key: 'usb_copied', params: { n: copied } };
       },
     },
   ];
@@ -39,12 +47,14 @@ export function bundleJobs(deps: { config: Config; bundles: BundleServices }): J
       description: 'send bundles to HQ when a connection exists',
       async run() {
         const r = await services.uploader.uploadPending();
-        const parts = [`${r.acknowledged.length} acknowledged`];
-        if (r.pending.length) parts.push(`${r.pending.length} pending`);
-        if (r.refused.length) parts.push(`${r.refused.length} refused`);
+        const counts = { acknowledged: r.acknowledged.length, pending: r.pending.length };
         if (r.refused.length)
-          throw new Error(parts.join(', ') + ': ' + r.refused.map((x) => x.message).join('; '));
-        return parts.join(', ');
+          throw bundlesError('upload_refused', {
+            ...counts,
+            refused: r.refused.length,
+            reasons: r.refused.map((x) => x.message).join('; '),
+          });
+        return { key: 'upload_done', params: counts };
       },
     });
   }

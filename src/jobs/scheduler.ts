@@ -1,17 +1,23 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import { AppError } from '../core/errors.js';
+import { AppError, isAppError } from '../core/errors.js';
+import type { Params } from '../core/language.js';
 import { jobsError } from './jobs.errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../db/connection.js';
 import type { RecordsService } from '../records/records.service.js';
 import type { Job } from './job.types.js';
+import { tJobs } from './jobs.messages.js';
 import { JobRunsRepo, type JobRunRow } from './job-runs.repo.js';
 
 export interface JobRunResult {
   job: string;
   outcome: 'ok' | 'error';
+  /** English, for the log and the CLI. */
   message: string;
+  /** What the page says: a jobs catalog key (ok) or an error code (error); null when the job said nothing. */
+  messageKey: string | null;
+  messageParams: Params | null;
   durationMs: number;
 }
 
@@ -155,20 +161,39 @@ export class Scheduler {
     const p = (async (): Promise<JobRunResult> => {
       let outcome: 'ok' | 'error' = 'ok';
       let message = '';
+      let messageKey: string | null = null;
+      let messageParams: Params | null = null;
       try {
-        message = (await j.run()) ?? '';
+        const said = await j.run();
+        if (said) {
+          message = tJobs('en', said.key, said.params);
+          messageKey = said.key;
+          messageParams = said.params ?? null;
+        }
       } catch (e) {
         outcome = 'error';
         message = e instanceof Error ? e.message : String(e);
+        // A typed error is said in the reader's language by its code; anything else is the box's fault.
+        messageKey = isAppError(e) ? e.code : 'internal';
+        messageParams = isAppError(e) ? (e.params ?? null) : null;
         logger.error({ job: j.name, err: e }, 'job failed');
       }
       const durationMs = Math.round(performance.now() - started);
       try {
-        records.writeNow(() => this.runs.finish(id, clock.now().toISOString(), outcome, message, durationMs));
+        records.writeNow(() =>
+          this.runs.finish(id, {
+            at: clock.now().toISOString(),
+            outcome,
+            message,
+            messageKey,
+            messageParams,
+            durationMs,
+          }),
+        );
       } catch (e) {
         logger.error({ job: j.name, err: e }, 'could not record the job run');
       }
-      return { job: j.name, outcome, message, durationMs };
+      return { job: j.name, outcome, message, messageKey, messageParams, durationMs };
     })();
     this.running.set(j.name, p);
     void p.finally(() => this.running.delete(j.name));

@@ -13,7 +13,7 @@ export function learningJobs(ctx: { scorm: ScormService }): Job[] {
       description: `close SCORM launches with no commit for ${SCORM_LAUNCH_TIMEOUT_MINUTES} minutes (as suspended, or as a normal exit the SCO chose)`,
       async run() {
         const n = await ctx.scorm.closeStaleLaunches(SCORM_LAUNCH_TIMEOUT_MINUTES);
-        return n ? `${n} launch(es) closed` : 'none open too long';
+        return n ? { key: 'scorm_closed', params: { n } } : { key: 'scorm_none' };
       },
     },
   ];

@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import { isAppError, type AppError, type ErrorSpec } from '../../core/errors.js';
 import { invalidInput, issuesOf } from '../../core/validation.js';
 import type { AuditService } from '../../records/audit.service.js';
-import { errorText } from '../../web/error-text.js';
+import type { Language, Params } from '../../core/language.js';
+import { codeText, errorText } from '../../web/error-text.js';
 import { pageContext } from '../../web/page.js';
 import { sendPage } from '../../web/render.js';
 import type { StaticAssets } from '../../web/static-assets.js';
@@ -12,6 +13,7 @@ import { typedValues, validate, type FormFailure } from '../../web/validate.js';
 import type { AdminKey } from '../admin.messages.js';
 import { tr, type AdminPage } from './admin.layout.js';
 import type { FormState } from './form.js';
+import { vocab } from './widgets.js';
 
 /** The notices a POST may come back with (`?ok=key`): a message key, never text from the URL. */
 const FLASH_KEYS = new Set<AdminKey>([
@@ -63,6 +65,9 @@ export class AdminKit {
     const params: Record<string, string> = {};
     for (const k of FLASH_PARAMS)
       if (typeof req.query[k] === 'string') params[k] = str(req.query[k]).slice(0, 200);
+    // A job and an outcome travel as their names; the notice says them in the coordinator's language.
+    if (params['job']) params['job'] = vocab(page, 'job', params['job']);
+    if (params['outcome']) params['outcome'] = vocab(page, 'outcome', params['outcome']);
     return {
       ...page,
       adminCss: assets.url('admin.css'),
@@ -98,6 +103,11 @@ export class AdminKit {
   /** An error as the coordinator reads it: the catalogs' text in their language; English only for a code none has. */
   text(e: AppError, res: Response): string {
     return errorText(e, res.locals.lang, this.deps.errors) ?? e.message;
+  }
+
+  /** An error kept as code + params (a job run's failure), in the coordinator's language; undefined for a code none has. */
+  codeText(code: string, params: Params | undefined, lang: Language): string | undefined {
+    return codeText(code, params, lang, this.deps.errors);
   }
 
   /** The paging offset of `?offset=`. */

@@ -11,6 +11,8 @@ export interface JobView {
   lastRun?:
     | { started_at: string; outcome: string | null; message: string | null; duration_ms: number | null }
     | undefined;
+  /** What the last run did, in the reader's language (undefined for a run recorded before message keys). */
+  said?: string | undefined;
 }
 
 export function SchedulePage({
@@ -70,13 +72,17 @@ export function SchedulePage({
                 <td class="ltr">{when(j.lastRun?.started_at)}</td>
                 <td>
                   {j.running ? '…' : j.lastRun?.outcome ? vocab(page, 'outcome', j.lastRun.outcome) : ''}
-                  {j.lastRun?.message && (
+                  {j.said ? (
+                    <div class="muted">{j.said}</div>
+                  ) : (
+                    j.lastRun?.message && (
                     <details class="muted">
                       <summary>{t('jobRunDetails')}</summary>
                       <span lang="en" dir="ltr">
                         {j.lastRun.message.slice(0, 200)}
                       </span>
                     </details>
+                    )
                   )}
                 </td>
                 <td class="num">

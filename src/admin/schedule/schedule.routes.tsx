@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { Language } from '../../core/language.js';
 import { z } from 'zod';
 import { jobsError } from '../../jobs/jobs.errors.js';
 import { setScheduleOverride } from '../../jobs/schedule-overrides.js';
@@ -7,7 +8,9 @@ import type { RecordsService } from '../../records/records.service.js';
 import { adminError } from '../admin.errors.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
 import { field, noInput } from '../kit/fields.js';
-import { SchedulePage } from './schedule.pages.js';
+import { SchedulePage, type JobView } from './schedule.pages.js';
+import { tJobs, type JobMessageKey } from '../../jobs/jobs.messages.js';
+import type { JobRunRow } from '../../jobs/job-runs.repo.js';
 
 const scheduleForm = z.object({ schedule: field(100), job: field(100) });
 
@@ -20,11 +23,30 @@ export function scheduleRouter(
   const { scheduler } = ctx;
   const here = () => '/admin/schedule';
 
+  /**
+   * What a run did, in the coordinator's language: a jobs catalog key (done) or an error code (failed),
+   * with its params. Runs recorded before message keys have only their English text: undefined here.
+   */
+  const said = (run: JobRunRow, lang: Language): string | undefined => {
+    if (!run.message_key) return undefined;
+    let params: Record<string, string | number> | undefined;
+    try {
+      params = run.message_params ? (JSON.parse(run.message_params) as Record<string, string | number>) : undefined;
+    } catch {
+      params = undefined;
+    }
+    if (run.outcome === 'ok' && run.message_key in tJobs.catalog.en)
+      return tJobs(lang, run.message_key as JobMessageKey, params);
+    return kit.codeText(run.message_key, params, lang) ?? kit.codeText('internal', undefined, lang);
+  };
+  const jobs = (lang: Language): JobView[] =>
+    scheduler.list().map((j) => ({ ...j, said: j.lastRun ? said(j.lastRun, lang) : undefined }));
+
   router.get('/admin/schedule', (req, res) => {
     // The scheduler holds the saved schedules (taken at creation and on every save), started or not.
     kit.show(
       res,
-      <SchedulePage page={kit.page(req, res)} jobs={scheduler.list()} available={scheduler.isStarted()} />,
+      <SchedulePage page={kit.page(req, res)} jobs={jobs(res.locals.lang)} available={scheduler.isStarted()} />,
     );
   });
 
@@ -35,7 +57,7 @@ export function scheduleRouter(
       (page, form, req) => (
         <SchedulePage
           page={page}
-          jobs={scheduler.list()}
+          jobs={jobs(page.lang)}
           available={scheduler.isStarted()}
           form={form}
           formJob={String(req.params['job'])}

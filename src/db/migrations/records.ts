@@ -239,4 +239,16 @@ export const recordsMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'job-run-message-keys',
+    // A job's result in the coordinator's language: the run keeps a message key and its params (JSON)
+    // beside the English text. Older rows keep only their text (shown as it is, marked English).
+    up: (db) => {
+      db.exec(`
+        ALTER TABLE job_runs ADD COLUMN message_key TEXT;
+        ALTER TABLE job_runs ADD COLUMN message_params TEXT;
+      `);
+    },
+  },
 ];
