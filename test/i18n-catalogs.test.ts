@@ -1,46 +1,17 @@
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIELD_MESSAGES } from '../src/core/validation.js';
+import { catalogFiles, catalogsOf, SRC, type Texts } from './helpers/catalogs.js';
 
 /**
  * Every catalog of the box and HQ, found on disk (every `*.messages.ts` and `*.errors.ts` under src/): each
  * key of English has a French and an Arabic text, not empty, and the placeholders a translation uses are
  * ones the English one is given. A new catalog is checked without being listed here.
  */
-const SRC = join(import.meta.dirname, '../src');
-const files = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory()
-      ? files(join(dir, e.name))
-      : /\.(messages|errors)\.ts$/.test(e.name) && !e.name.includes('.test.')
-        ? [join(dir, e.name)]
-        : [],
-  );
 const placeholders = (s: string) => new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!));
-type Texts = { en: string; fr: string; ar: string };
-
-/** key -> its three texts, for every catalog (messages) and error kit (errors) a module exports. */
-async function catalogsOf(file: string): Promise<Map<string, Map<string, Texts>>> {
-  const mod = (await import(file)) as Record<string, unknown>;
-  const found = new Map<string, Map<string, Texts>>();
-  for (const [name, v] of Object.entries(mod)) {
-    if (typeof v !== 'function') continue;
-    const catalog = (v as { catalog?: Record<string, Record<string, string>> }).catalog;
-    const specs = (v as { specs?: Record<string, Texts> }).specs;
-    const keys = new Map<string, Texts>();
-    if (catalog)
-      for (const k of Object.keys(catalog['en']!))
-        keys.set(k, { en: catalog['en']![k]!, fr: catalog['fr']?.[k] ?? '', ar: catalog['ar']?.[k] ?? '' });
-    else if (specs) for (const [k, s] of Object.entries(specs)) keys.set(k, s);
-    else continue;
-    found.set(`${relative(SRC, file)}#${name}`, keys);
-  }
-  return found;
-}
 
 describe('message catalogs are complete in en, fr and ar', () => {
-  const list = files(SRC);
+  const list = catalogFiles();
 
   it('finds the catalogs of every area', () => {
     const names = list.map((f) => relative(SRC, f));
