@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCourseBundle, generateContentKey } from '../src/content/course-bundle.js';
 import { PACKAGE_ROOT } from '../src/core/paths.js';
 import { tempDir } from './helpers/context.js';
-import type { Browserless } from './helpers/http.js';
+import { ZipFile } from 'yazl';
+import { Browserless } from './helpers/http.js';
 import { adminServer, coordinatorClient, postFile, type AdminServer } from './admin-helpers.js';
 
 const FIXTURE = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'fixture-course');
@@ -49,8 +50,40 @@ describe('admin courses: upload a signed course bundle', () => {
       type: 'application/zip',
     });
     const { html } = await coord.page(r.headers.get('location')!);
-    expect(html).toContain('The course was not installed:');
+    expect(html).toContain('The course was not installed: “bad.zip” is damaged or incomplete.');
+    expect(html).not.toContain(s.dir);
     expect(s.ctx.content.listInstalled()).toHaveLength(1);
+    expect(s.ctx.audit.last('course.install_refused')?.details).toMatchObject({ file: 'bad.zip' });
+  });
+
+  it('says so when the same course file is uploaded again, in French too', async () => {
+    const fr = new Browserless(s.url, { 'accept-language': 'fr' });
+    expect((await fr.submit('/admin/signin', '/admin/signin', { username: 'coord', password: 'long-password-1' })).status).toBe(303);
+    const r = await postFile(fr, '/admin/courses', '/admin/courses/upload', {
+      name: 'fixture-course-1.0.0.course.zip',
+      data: readFileSync(bundle),
+      type: 'application/zip',
+    });
+    expect(r.headers.get('location')).toContain('ok=alreadyInstalled');
+    const { html } = await fr.page(r.headers.get('location')!);
+    expect(html).toContain('Fixture course 1.0.0 est déjà installé\u00a0: rien n’a changé.');
+    // A zip that is not a course, on a box that takes only HQ's courses: said plainly, no setting, no variable.
+    const zip = new ZipFile();
+    zip.addBuffer(Buffer.from('notes'), 'notes.txt');
+    zip.addBuffer(Buffer.from('<h1>hello</h1>'), 'index.html');
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const c of zip.outputStream) chunks.push(c as Buffer);
+    const refused = await postFile(fr, '/admin/courses', '/admin/courses/upload', {
+      name: 'notcourse.zip',
+      data: Buffer.concat(chunks),
+      type: 'application/zip',
+    });
+    expect(new URL(refused.headers.get('location')!, s.url).search).toMatch(/^\?err=[\w-]{16}$/);
+    const page = (await fr.page(refused.headers.get('location')!)).html;
+    expect(page).toContain('«\u00a0notcourse.zip\u00a0» n’est pas un cours du siège.');
+    expect(page).not.toMatch(/allowUnsigned|FIELDCLASS_|tmp\/|unsigned zip/);
+    expect(s.ctx.audit.last('course.install_refused')?.details).toEqual({ code: 'unsigned_refused', file: 'notcourse.zip' });
   });
 });
 
@@ -82,8 +115,6 @@ describe('admin courses: from a USB stick', () => {
     expect(s.ctx.content.listInstalled().map((c) => [c.id, c.signed])).toEqual([['fixture-course', false]]);
     // Only what the stick lists can be installed: no path from the form is trusted.
     const other = await coord.submit('/admin/courses', '/admin/courses/usb', { path: FIXTURE });
-    expect(new URL(other.headers.get('location')!, s.url).searchParams.get('err')).toContain(
-      'no longer on a USB stick',
-    );
+    expect((await coord.page(other.headers.get('location')!)).html).toContain('no longer on a USB stick');
   });
 });

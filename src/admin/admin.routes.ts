@@ -80,6 +80,7 @@ export function adminRouter(ctx: AdminDeps): Router {
     courseInstall: new CourseInstallService({
       config: ctx.config,
       content: ctx.content,
+      logger: ctx.logger,
       sticks: () => ctx.bundles.usb.sticks(),
     }),
   };

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Config } from '../../core/config.js';
+import type { Logger } from '../../core/logger.js';
 import { isAppError, type AppError } from '../../core/errors.js';
 import { newToken } from '../../core/ids.js';
 import type { ContentService } from '../../content/content.service.js';
@@ -14,20 +15,73 @@ export interface UsbCourse {
   name: string;
 }
 
-/** What an install tells the audit log: the course installed, or why it was refused. */
+/**
+ * What an install tells the page and the audit log: the course installed, or why it was refused: `error`
+ * is the admin's refusal (said for a coordinator, naming the file as they know it), `cause` the content
+ * store's code (the audit keeps it; the log keeps its English, the box's paths in it replaced by `file`).
+ */
 export type InstallOutcome =
-  { ok: true; result: ImportResult; source: string } | { ok: false; error: AppError; source: string };
+  | { ok: true; result: ImportResult; source: string }
+  | { ok: false; error: AppError; cause: string; file: string; source: string };
+
+/** A string param of a content error, with the box's own path of the file replaced by the file's name. */
+const shown = (v: unknown, path: string, file: string): string =>
+  typeof v === 'string' ? v.split(path).join(file) : '';
+
+/**
+ * A content store refusal as the coordinator reads it: what to do, naming the file as they chose it. Only
+ * a course's own errors (a field of course.json, a file missing from a SCORM package, a file it loads from
+ * the internet) are kept, as the author's finding: for the author, not for the coordinator to decode.
+ */
+export function installRefusal(e: AppError, path: string, file: string): AppError {
+  const p = e.params ?? {};
+  switch (e.code) {
+    case 'zip_invalid':
+      return adminError('install_not_zip', { file });
+    case 'unsigned_refused':
+      return adminError('install_unsigned', { file });
+    case 'course_bundle_invalid':
+      return adminError('install_damaged', { file });
+    case 'course_bundle_signature_invalid':
+      return adminError('install_untrusted', { file });
+    case 'course_bundle_untrusted':
+      return adminError('install_no_key', { file });
+    case 'version_lower':
+      return adminError('install_older', {
+        title: shown(p['course'], path, file),
+        version: shown(p['version'], path, file),
+        installed: shown(p['installed'], path, file),
+      });
+    case 'version_conflict':
+      return adminError('install_conflict', {
+        title: shown(p['course'], path, file),
+        version: shown(p['version'], path, file),
+      });
+    case 'course_invalid':
+      // A SCORM package that loads files from the internet: the coordinator may accept it (the checkbox).
+      if (Array.isArray(e.details?.['remote']))
+        return adminError(
+          'install_remote',
+          { file },
+          { finding: (e.details['remote'] as string[]).slice(0, 20).join('\n') },
+        );
+      return adminError('install_invalid', { file }, { finding: shown(p['detail'], path, file).slice(0, 2000) });
+    default:
+      return adminError('install_failed', { file });
+  }
+}
 
 /**
  * Courses the coordinator installs from the admin: an uploaded file (written to a private temp file
  * under <data>/tmp, removed after) or a course bundle / folder on a USB stick. A refused course becomes
- * the admin's `install_failed` with the reason.
+ * one of the admin's `install_*` refusals (installRefusal).
  */
 export class CourseInstallService {
   constructor(
     private readonly deps: {
       config: Config;
       content: ContentService;
+      logger: Logger;
       /** The mounted USB sticks (the bundles' stick probe). */
       sticks: () => string[];
     },
@@ -86,7 +140,7 @@ export class CourseInstallService {
     const tmp = join(dir, `${newToken(8)}-${safe}`);
     writeFileSync(tmp, file.data, { mode: 0o600 });
     try {
-      return await this.install(tmp, `upload:${file.name}`, opts);
+      return await this.install(tmp, basename(file.name) || safe, `upload:${file.name}`, opts);
     } finally {
       rmSync(tmp, { force: true, recursive: true });
     }
@@ -96,11 +150,12 @@ export class CourseInstallService {
   async fromUsb(path: string): Promise<InstallOutcome> {
     const found = this.usbCourses().find((u) => u.path === path);
     if (!found) throw adminError('usb_course_gone');
-    return this.install(found.path, `usb:${found.name}`);
+    return this.install(found.path, found.name, `usb:${found.name}`);
   }
 
   private async install(
     path: string,
+    file: string,
     source: string,
     opts: { allowRemote?: boolean } = {},
   ): Promise<InstallOutcome> {
@@ -116,8 +171,9 @@ export class CourseInstallService {
         source,
       };
     } catch (e) {
-      if (isAppError(e)) return { ok: false, error: e, source };
-      throw e;
+      if (!isAppError(e)) throw e;
+      this.deps.logger.warn({ code: e.code, file, err: e.message.split(path).join(file) }, 'course not installed');
+      return { ok: false, error: installRefusal(e, path, file), cause: e.code, file, source };
     }
   }
 }

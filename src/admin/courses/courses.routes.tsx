@@ -4,7 +4,6 @@ import type { Config } from '../../core/config.js';
 import type { ContentService } from '../../content/content.service.js';
 import { readUpload } from '../../web/upload.js';
 import { packagesShareSite } from '../../learning/scorm.routes.js';
-import { adminError } from '../admin.errors.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
 import { field } from '../kit/fields.js';
 import type { CourseInstallService, InstallOutcome } from './course-install.service.js';
@@ -25,16 +24,22 @@ export function coursesRouter(ctx: CoursesDeps, kit: AdminKit): Router {
   const router = Router();
   const here = () => '/admin/courses';
 
-  /** Audit an install either way; a refused course is the coordinator's error with its reason. */
+  /**
+   * Audit an install either way. A refused course is the admin's refusal (said for a coordinator); the
+   * audit keeps the content store's code and the file's name, never its English text (paths, settings).
+   * The same course file again is said to be there already.
+   */
   const installed = (res: Response, r: InstallOutcome) => {
     if (!r.ok) {
-      kit.audit(res, 'course.install_refused', r.source, { error: r.error.message.slice(0, 500) });
-      // The reason in the coordinator's language (the content error's own text), framed by install_failed.
-      throw adminError('install_failed', { detail: kit.text(r.error, res).slice(0, 380) });
+      kit.audit(res, 'course.install_refused', r.source, { code: r.cause, file: r.file });
+      throw r.error;
     }
     const { id, version, status, title } = r.result;
     kit.audit(res, 'course.install', id, { version, status, source: r.source });
-    kit.back(res, '/admin/courses', 'installed', { title, version });
+    kit.back(res, '/admin/courses', status === 'unchanged' ? 'alreadyInstalled' : 'installed', {
+      title,
+      version,
+    });
   };
 
   router.get('/admin/courses', (req, res) => {

@@ -6,8 +6,11 @@ import { tAdmin, type AdminKey } from '../admin.messages.js';
 /** What every admin page needs beside the request's PageContext. */
 export interface AdminPage extends PageContext {
   adminCss: string;
-  /** One-line message after a POST-redirect-GET (`?ok=key`), already translated. */
-  flash?: { kind: 'notice' | 'error'; text: string } | undefined;
+  /**
+   * One-line message after a POST-redirect-GET (`?ok=key`, `?err=id`), already translated; `finding` is a
+   * course author's finding (English, technical) shown under it as it was found.
+   */
+  flash?: { kind: 'notice' | 'error'; text: string; finding?: string } | undefined;
 }
 
 export const tr =
@@ -62,6 +65,11 @@ export function AdminFrame({
           <p class={page.flash.kind} role={page.flash.kind === 'error' ? 'alert' : 'status'}>
             {page.flash.text}
           </p>
+        )}
+        {page.flash?.finding && (
+          <pre class="finding" dir="ltr">
+            <code lang="en">{page.flash.finding}</code>
+          </pre>
         )}
         {children}
       </div>

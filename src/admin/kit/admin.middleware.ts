@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { VNode } from 'preact';
 import type { z } from 'zod';
 import { isAppError, type AppError, type ErrorSpec } from '../../core/errors.js';
+import { newToken } from '../../core/ids.js';
 import { invalidInput, issuesOf } from '../../core/validation.js';
 import type { AuditService } from '../../records/audit.service.js';
 import type { Language, Params } from '../../core/language.js';
@@ -35,6 +36,7 @@ const FLASH_KEYS = new Set<AdminKey>([
   'attemptGranted',
   'scormReset',
   'passwordReset',
+  'alreadyInstalled',
 ]);
 /** The params a notice may carry (`?n=3&name=awa`), each cut short. */
 const FLASH_PARAMS = ['n', 'name', 'title', 'version', 'job', 'outcome'];
@@ -48,11 +50,43 @@ export interface AdminKitDeps {
 }
 
 /**
+ * The errors a button's POST goes back to its page with: kept here, in memory, under a random id that the
+ * redirect's `?err=` carries. No text travels in the URL: a crafted `/admin?err=<text>` shows nothing
+ * (no phishing banner), a reload says the same error in the reader's language, and nothing of the box's
+ * (a path, a setting) can reach a URL, a proxy's log or the browser's history. Bounded: the oldest go
+ * first; an id is only for the person it was made for, for 30 minutes (the monotonic clock).
+ */
+export class ErrorFlashes {
+  private readonly flashes = new Map<string, { personId: string; error: AppError; at: number }>();
+  constructor(
+    private readonly max = 1000,
+    private readonly ttlMs = 30 * 60_000,
+  ) {}
+
+  put(personId: string, error: AppError): string {
+    const id = newToken(12);
+    this.flashes.set(id, { personId, error, at: performance.now() });
+    for (const old of this.flashes.keys()) {
+      if (this.flashes.size <= this.max) break;
+      this.flashes.delete(old);
+    }
+    return id;
+  }
+
+  get(id: string, personId: string): AppError | undefined {
+    const f = this.flashes.get(id);
+    if (!f || f.personId !== personId || performance.now() - f.at > this.ttlMs) return undefined;
+    return f.error;
+  }
+}
+
+/**
  * The request side of the admin kit, shared by every area's routes: the page context with its flash,
  * POST-redirect-GET with a notice key, a button's error as a flash, and a form that re-renders with what
  * was typed and a message per field.
  */
 export class AdminKit {
+  private readonly flashes = new ErrorFlashes();
   constructor(private readonly deps: AdminKitDeps) {}
 
   /** The admin page context: the request's PageContext, the admin stylesheet and the flash of `?ok=`/`?err=`. */
@@ -61,7 +95,7 @@ export class AdminKit {
     const assets = req.app.locals['assets'] as StaticAssets;
     const t = tr(page);
     const ok = str(req.query['ok']) as AdminKey;
-    const err = str(req.query['err']).slice(0, 400);
+    const err = this.flashes.get(str(req.query['err']), res.locals.user?.person.id ?? '');
     const params: Record<string, string> = {};
     for (const k of FLASH_PARAMS)
       if (typeof req.query[k] === 'string') params[k] = str(req.query[k]).slice(0, 200);
@@ -72,7 +106,11 @@ export class AdminKit {
       ...page,
       adminCss: assets.url('admin.css'),
       flash: err
-        ? { kind: 'error', text: t('error', { message: err }) }
+        ? {
+            kind: 'error',
+            text: t('error', { message: this.text(err, res) }),
+            ...(typeof err.details?.['finding'] === 'string' ? { finding: err.details['finding'] } : {}),
+          }
         : FLASH_KEYS.has(ok)
           ? { kind: 'notice', text: t(ok, params) }
           : undefined,
@@ -120,9 +158,10 @@ export class AdminKit {
     return isAppError(e) && !(e.status >= 500 && e.code === 'internal');
   }
 
-  /** Back to `path` with an error as the flash message (`?err=`), in the coordinator's language. */
+  /** Back to `path` with an error as the flash message (`?err=<id>`, ErrorFlashes), in the coordinator's language. */
   backWithError(res: Response, path: string, e: AppError): void {
-    res.redirect(303, `${path}?${new URLSearchParams({ err: this.text(e, res).slice(0, 400) }).toString()}`);
+    const id = this.flashes.put(res.locals.user?.person.id ?? '', e);
+    res.redirect(303, `${path}?${new URLSearchParams({ err: id }).toString()}`);
   }
 
   /**
