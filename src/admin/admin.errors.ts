@@ -29,7 +29,7 @@ export const adminError = defineErrors({
   trainees_unknown: {
     status: 400,
     en: 'no trainee named {usernames}',
-    fr: 'aucun stagiaire ne s’appelle {usernames}',
+    fr: 'aucun compte d’apprenant ne porte l’identifiant {usernames}',
     ar: 'لا يوجد متدرب باسم {usernames}',
   },
   no_course_file: {

@@ -58,7 +58,7 @@ const TRAINEE_FROM = `
           SELECT 1 FROM people p2 JOIN appliances a2 ON a2.no = p2.appliance_no
            WHERE p2.person_id = pc.person_id AND a2.name = @appliance))
    AND (@agency IS NULL OR coalesce(pa.agency, '') = @agency)
-   AND (@gender IS NULL OR coalesce(pa.gender, '') = @gender)
+   AND (@gender IS NULL OR coalesce(pa.gender, 'undisclosed') = @gender)
    AND (@course IS NULL OR pc.course_id = @course)
    AND (@result IS NULL OR pc.result = @result)`;
 
@@ -111,7 +111,7 @@ export class ReportsRepo {
       traineeOptions: p(
         `SELECT DISTINCT 'agency' AS kind, coalesce(pa.agency, '') AS value
            FROM person_courses pc LEFT JOIN persons pa ON pa.person_id = pc.person_id
-         UNION SELECT DISTINCT 'gender', coalesce(pa.gender, '')
+         UNION SELECT DISTINCT 'gender', coalesce(pa.gender, 'undisclosed')
            FROM person_courses pc LEFT JOIN persons pa ON pa.person_id = pc.person_id
          UNION SELECT DISTINCT 'course', course_id FROM person_courses`,
       ),

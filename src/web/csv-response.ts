@@ -1,9 +1,13 @@
 import type { Response } from 'express';
-import { excelCsv, type Cell, type CsvSeparator } from '../core/csv.js';
+import { csvSeparatorFor, excelCsv, type Cell, type CsvSeparator } from '../core/csv.js';
+
+/** The separator of a download for this reader: `;` for a French or Arabic page, `,` for English (core/csv.ts). */
+export const separatorOf = (res: Response): CsvSeparator => csvSeparatorFor(res.locals.lang);
 
 /**
  * Answer a spreadsheet download: the CSV written by core/csv.ts (the one writer: BOM, CRLF, formulas
- * neutralised), as an attachment that is never cached.
+ * neutralised) with the separator the reader's spreadsheet splits on (csvSeparatorFor the page's language:
+ * a French Excel opens a comma file as one column), as an attachment that is never cached.
  */
 export function sendCsv(
   res: Response,
@@ -12,7 +16,7 @@ export function sendCsv(
   rows: Cell[][],
   opts: { separator?: CsvSeparator } = {},
 ): void {
-  sendCsvBytes(res, name, excelCsv(header, rows, opts));
+  sendCsvBytes(res, name, excelCsv(header, rows, { separator: opts.separator ?? separatorOf(res) }));
 }
 
 /** The same answer for a CSV already written (a feature's own export, e.g. the trainee list). */

@@ -20,7 +20,8 @@ export interface CohortsDeps {
   courseInstall: CourseInstallService;
 }
 
-const nameForm = z.object({ name: field(200) });
+// The service keeps class names to 120 characters (the form's maxlength): the same limit, one message.
+const nameForm = z.object({ name: field(120) });
 const codeForm = z.object({ code: field(100), generate: field(10) });
 const membersForm = z.object({ usernames: field(60_000) });
 const memberForm = z.object({ personId: field(100) });

@@ -1,7 +1,7 @@
 import { Csrf } from '../../web/layout.js';
 import { AdminFrame, tr, type AdminPage } from '../kit/admin.layout.js';
 import type { AdminKey } from '../admin.messages.js';
-import { Field, type FormState } from '../kit/form.js';
+import { Field, valueOf, type FormState } from '../kit/form.js';
 import { DisplayNameField, NewPasswordField, UsernameField } from '../kit/widgets.js';
 
 export function SignInPage({
@@ -69,6 +69,7 @@ export function SetupPage({ page, form }: { page: AdminPage; form?: FormState | 
               autocapitalize="characters"
               required
               maxLength={40}
+              value={valueOf(form, 'code')}
             />
           )}
         </Field>

@@ -4,6 +4,7 @@ import type { InstalledCourse } from '../../content/content.service.js';
 import type { Cohort } from '../../people/cohorts.service.js';
 import type { CsvPreview } from '../../people/csv-import.js';
 import type { Person } from '../../people/people.types.js';
+import { languageNameIn } from '../../web/i18n.js';
 import { Csrf } from '../../web/layout.js';
 import { AdminFrame, Pager, PostButton, pct, tr, when, type AdminPage } from '../kit/admin.layout.js';
 import type { XapiStatement } from '../../contract/vocabulary.js';
@@ -169,7 +170,7 @@ function PersonFields({
             <option value="">{t('notGiven')}</option>
             {page.languages.map((l) => (
               <option value={l} selected={language === l}>
-                {l}
+                {languageNameIn(page.lang, l)}
               </option>
             ))}
           </select>

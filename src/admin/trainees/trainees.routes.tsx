@@ -9,7 +9,7 @@ import type { CohortService } from '../../people/cohorts.service.js';
 import { exportTraineesCsv } from '../../people/csv-import.js';
 import { genderSchema, pinSchema, usernameSchema } from '../../people/people.schema.js';
 import type { PeopleService } from '../../people/people.service.js';
-import { sendCsv, sendCsvBytes } from '../../web/csv-response.js';
+import { sendCsv, sendCsvBytes, separatorOf } from '../../web/csv-response.js';
 import { readUpload } from '../../web/upload.js';
 import { validate } from '../../web/validate.js';
 import type { CourseInstallService } from '../courses/course-install.service.js';
@@ -86,7 +86,8 @@ export function traineesRouter(ctx: TraineesDeps, kit: AdminKit): Router {
   });
 
   router.get('/admin/trainees.csv', (_req, res) => {
-    sendCsvBytes(res, 'trainees.csv', exportTraineesCsv(ctx.people));
+    // The import's own columns (read back by the import, ',' or ';'), split as the reader's spreadsheet expects.
+    sendCsvBytes(res, 'trainees.csv', exportTraineesCsv(ctx.people, { separator: separatorOf(res) }));
   });
 
   router.get('/admin/trainees/new', (req, res) =>
