@@ -58,7 +58,10 @@ describe('admin courses: upload a signed course bundle', () => {
 
   it('says so when the same course file is uploaded again, in French too', async () => {
     const fr = new Browserless(s.url, { 'accept-language': 'fr' });
-    expect((await fr.submit('/admin/signin', '/admin/signin', { username: 'coord', password: 'long-password-1' })).status).toBe(303);
+    expect(
+      (await fr.submit('/admin/signin', '/admin/signin', { username: 'coord', password: 'long-password-1' }))
+        .status,
+    ).toBe(303);
     const r = await postFile(fr, '/admin/courses', '/admin/courses/upload', {
       name: 'fixture-course-1.0.0.course.zip',
       data: readFileSync(bundle),
@@ -83,7 +86,10 @@ describe('admin courses: upload a signed course bundle', () => {
     const page = (await fr.page(refused.headers.get('location')!)).html;
     expect(page).toContain('«\u00a0notcourse.zip\u00a0» n’est pas un cours du siège.');
     expect(page).not.toMatch(/allowUnsigned|FIELDCLASS_|tmp\/|unsigned zip/);
-    expect(s.ctx.audit.last('course.install_refused')?.details).toEqual({ code: 'unsigned_refused', file: 'notcourse.zip' });
+    expect(s.ctx.audit.last('course.install_refused')?.details).toEqual({
+      code: 'unsigned_refused',
+      file: 'notcourse.zip',
+    });
   });
 });
 

@@ -80,8 +80,9 @@ describe('admin first run: setup code, then coordinators', () => {
     expect(r.status).toBe(303);
     await coordinatorClient(s.url, 'karim', 'another-password');
     const audit = await b.page('/admin/audit');
-    expect(audit.html).toContain('coordinator.add');
-    expect(audit.html).toContain('coordinator.setup');
+    // Each event said in the coordinator's language, its code kept on the row.
+    expect(audit.html).toContain('data-action="coordinator.add">Coordinator account added<');
+    expect(audit.html).toContain('data-action="coordinator.setup">Box set up (first coordinator account)<');
   });
 });
 
@@ -427,9 +428,14 @@ describe('admin trainees, cohorts, courses, reports', () => {
     expect(shown).not.toContain(s.dir);
     expect(shown).not.toMatch(/central directory|End of|tmp\//);
     expect(s.ctx.content.listInstalled()).toHaveLength(1);
-    expect(s.ctx.audit.last('course.install_refused')?.details).toEqual({ code: 'zip_invalid', file: 'broken.zip' });
+    expect(s.ctx.audit.last('course.install_refused')?.details).toEqual({
+      code: 'zip_invalid',
+      file: 'broken.zip',
+    });
     // A crafted link shows no banner of its own text (phishing): the page knows no such error.
-    const crafted = await coord.page('/admin/courses?err=' + encodeURIComponent('Call 0800 to keep your box'));
+    const crafted = await coord.page(
+      '/admin/courses?err=' + encodeURIComponent('Call 0800 to keep your box'),
+    );
     expect(crafted.html).not.toContain('0800');
     expect(crafted.html).not.toContain('role="alert"');
   });
@@ -556,10 +562,13 @@ describe('admin backups, schedule, sync, audit', () => {
 
   it('keeps an audit log of coordinator actions, newest first', async () => {
     const { html } = await coord.page('/admin/audit');
-    const actions = [...html.matchAll(/<td class="ltr">([a-z_.]+)<\/td>/g)].map((m) => m[1]);
+    const actions = [...html.matchAll(/<td data-action="([a-z_.]+)">/g)].map((m) => m[1]);
     expect(actions[0]).toBe('sync.export');
     expect(actions).toContain('backup.create');
     expect(actions).toContain('job.schedule');
     expect(actions).toContain('coordinator.signin');
+    // Details as "name: value", not JSON.
+    expect(html).not.toContain('{&quot;');
+    expect(html).toMatch(/data-action="job.schedule">Task schedule changed<.*?schedule: \u2066[^<]+\u2069/s);
   });
 });

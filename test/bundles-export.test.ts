@@ -435,7 +435,10 @@ describe('scheduler', () => {
       message: 'Nothing new to export',
       messageKey: 'export_nothing',
     });
-    expect(await scheduler.runNow('usb-copy')).toMatchObject({ messageKey: 'usb_copied', messageParams: { n: 1 } });
+    expect(await scheduler.runNow('usb-copy')).toMatchObject({
+      messageKey: 'usb_copied',
+      messageParams: { n: 1 },
+    });
     expect(existsSync(join(stick.dir, 'fieldclass', 'outbox'))).toBe(true);
 
     const p = scheduler.runNow('slow');
@@ -463,7 +466,11 @@ describe('scheduler', () => {
     ]);
     // An error that is not a typed one: the box's fault ('internal'), its English text kept for the log.
     expect(await failing.runNow('boom')).toMatchObject({ outcome: 'error', message: 'disk full' });
-    expect(failing.lastRun('boom')).toMatchObject({ outcome: 'error', message: 'disk full', message_key: 'internal' });
+    expect(failing.lastRun('boom')).toMatchObject({
+      outcome: 'error',
+      message: 'disk full',
+      message_key: 'internal',
+    });
     expect(() => new Scheduler(ctx, [{ ...slow, name: 'bad', schedule: 'not cron' }])).toThrow(/cron/);
   });
 

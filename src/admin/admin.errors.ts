@@ -112,18 +112,6 @@ export const adminError = defineErrors({
     fr: 'aucune clé USB n’est branchée',
     ar: 'لا توجد وحدة USB موصولة',
   },
-  copy_failed: {
-    status: 400,
-    en: '{detail}',
-    fr: 'La copie a échoué : {detail}',
-    ar: 'فشل النسخ: {detail}',
-  },
-  upload_refused: {
-    status: 400,
-    en: '{detail}',
-    fr: 'HQ a refusé : {detail}',
-    ar: 'رفض المقر: {detail}',
-  },
   scheduler_stopped: {
     status: 503,
     en: 'the scheduler is not running in this process',

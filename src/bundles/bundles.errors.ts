@@ -1,4 +1,6 @@
-import { defineErrors, type CodeOf } from '../core/errors.js';
+import { defineErrors, type AppError, type CodeOf } from '../core/errors.js';
+import type { UploadOutcome } from './upload.service.js';
+import type { StickCopyResult } from './usb-copy.service.js';
 
 /** The box's bundle errors (exports, the appliance key); the bundle format's own are the contract's. */
 export const bundlesError = defineErrors({
@@ -40,3 +42,29 @@ export const bundlesError = defineErrors({
   },
 });
 export type BundlesErrorCode = CodeOf<typeof bundlesError>;
+
+/**
+ * What went wrong in a copy to USB sticks, for the job and the admin's button alike: null when every
+ * bundle was copied. The English (the log, the CLI) names each file and the system's reason; a page says
+ * what to do.
+ */
+export function usbCopyFailure(results: readonly StickCopyResult[]): AppError | null {
+  const failed = results.flatMap((r) => r.failed);
+  if (!failed.length) return null;
+  return bundlesError('usb_copy_failed', {
+    failed: failed.length,
+    copied: results.reduce((n, r) => n + r.copied.length, 0),
+    reasons: failed.map((f) => `${f.file}: ${f.reason}`).join('; '),
+  });
+}
+
+/** The bundles HQ refused in an upload, for the job and the admin's button alike: null when none was. */
+export function uploadFailure(r: UploadOutcome): AppError | null {
+  if (!r.refused.length) return null;
+  return bundlesError('upload_refused', {
+    acknowledged: r.acknowledged.length,
+    pending: r.pending.length,
+    refused: r.refused.length,
+    reasons: r.refused.map((x) => `bundle ${x.bundleSeq}: ${x.message}`).join('; '),
+  });
+}

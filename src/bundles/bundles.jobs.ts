@@ -1,7 +1,7 @@
 import type { Config } from '../core/config.js';
 import type { Job } from '../jobs/job.types.js';
 import type { BundleServices } from './bundles.module.js';
-import { bundlesError } from './bundles.errors.js';
+import { uploadFailure, usbCopyFailure } from './bundles.errors.js';
 
 /**
  * Bundle jobs: nightly export (config export.schedule), copy to a USB stick when one is mounted (every
@@ -28,15 +28,9 @@ export function bundleJobs(deps: { config: Config; bundles: BundleServices }): J
       run() {
         const results = services.usb.copyAll();
         if (results.length === 0) return { key: 'usb_no_stick' };
-        const failed = results.flatMap((r) => r.failed);
-        const copied = results.reduce((n, r) => n + r.copied.length, 0);
-        if (failed.length)
-          throw bundlesError('usb_copy_failed', {
-            failed: failed.length,
-            copied,
-            reasons: failed.map((f) => f.reason).join('; '),
-          });
-        return { key: 'usb_copied', params: { n: copied } };
+        const failure = usbCopyFailure(results);
+        if (failure) throw failure;
+        return { key: 'usb_copied', params: { n: results.reduce((n, r) => n + r.copied.length, 0) } };
       },
     },
   ];
@@ -47,14 +41,12 @@ export function bundleJobs(deps: { config: Config; bundles: BundleServices }): J
       description: 'send bundles to HQ when a connection exists',
       async run() {
         const r = await services.uploader.uploadPending();
-        const counts = { acknowledged: r.acknowledged.length, pending: r.pending.length };
-        if (r.refused.length)
-          throw bundlesError('upload_refused', {
-            ...counts,
-            refused: r.refused.length,
-            reasons: r.refused.map((x) => x.message).join('; '),
-          });
-        return { key: 'upload_done', params: counts };
+        const failure = uploadFailure(r);
+        if (failure) throw failure;
+        return {
+          key: 'upload_done',
+          params: { acknowledged: r.acknowledged.length, pending: r.pending.length },
+        };
       },
     });
   }

@@ -67,7 +67,11 @@ export interface PreparedCourse {
 }
 
 /** The refusal of an invalid course: every problem found, each naming its file and field. */
-export function courseInvalid(source: string, errors: string[], extra: Record<string, unknown> = {}): AppError {
+export function courseInvalid(
+  source: string,
+  errors: string[],
+  extra: Record<string, unknown> = {},
+): AppError {
   const shown = errors.slice(0, MAX_ERRORS);
   const more = errors.length > shown.length ? `\n(and ${errors.length - shown.length} more problems)` : '';
   return contentError(

@@ -16,9 +16,9 @@ export const tJobs = defineMessages({
     backup_done: 'Backup made: {name} ({size})',
     health_ok: 'Free storage: {free}; temperature: {temp}',
     health_warning: 'Check the box: free storage {free}, temperature {temp}',
-    health_power: 'Check the power supply: the box is short of power (free storage {free}, temperature {temp})',
-    cleanup_done:
-      'Removed: expired sign-ins {sessions}, old job records {runs}, old operation ids {ops}',
+    health_power:
+      'Check the power supply: the box is short of power (free storage {free}, temperature {temp})',
+    cleanup_done: 'Removed: expired sign-ins {sessions}, old job records {runs}, old operation ids {ops}',
     scorm_closed: 'SCORM sessions closed: {n}',
     scorm_none: 'No SCORM session left open',
   },

@@ -15,7 +15,7 @@ const COLUMNS = {
   username: ['username', 'user', 'login', 'identifiant', "nom d'utilisateur", 'اسم المستخدم'],
   pin: ['pin', 'code', 'code pin', 'الرمز'],
   displayName: ['name', 'display name', 'displayname', 'full name', 'nom', 'الاسم'],
-  externalId: ['external id', 'externalid', 'officer number', 'matricule', 'id'],
+  externalId: ['external id', 'externalid', 'officer number', 'matricule', 'id', 'الرقم الوظيفي'],
   agency: ['agency', 'unit', 'agence', 'service', 'الجهة'],
   gender: ['gender', 'sex', 'genre', 'sexe', 'الجنس'],
   language: ['language', 'lang', 'langue', 'اللغة'],
@@ -80,7 +80,8 @@ export type CsvFileProblemCode =
   | 'noUsernameColumn'
   | 'noPinColumn'
   | 'tooManyRows'
-  | 'noRows';
+  | 'noRows'
+  | 'noFile';
 
 export interface CsvFileProblem {
   code: CsvFileProblemCode;
@@ -89,18 +90,16 @@ export interface CsvFileProblem {
 
 export interface CsvPreview {
   delimiter: ',' | ';';
-  // encoding, skippedEmpty and fileProblems are optional only while the admin builds a preview of its own
-  // for "no file was sent" (admin/ is being split by area; it then uses filelessPreview()).
   /** How the bytes were read (null when they could not be). */
-  encoding?: CsvEncoding | null;
+  encoding: CsvEncoding | null;
   columns: Field[];
   rows: CsvRow[];
   /** Rows with nothing in them (Excel writes `;;;;;;` for rows once formatted): skipped, counted. */
-  skippedEmpty?: number;
+  skippedEmpty: number;
   /** Problems with the file as a whole (no username column, empty file...), in English (CLI, logs). */
   fileErrors: string[];
   /** The same problems as codes with values, for pages in the coordinator's language. */
-  fileProblems?: CsvFileProblem[];
+  fileProblems: CsvFileProblem[];
   valid: number;
   invalid: number;
 }
@@ -115,7 +114,23 @@ const FILE_PROBLEMS: Record<CsvFileProblemCode, (v: Record<string, string | numb
   noPinColumn: () => 'no "pin" column in the first line',
   tooManyRows: (v) => `too many rows: ${v['n']} (at most ${v['max']})`,
   noRows: () => 'the file has a header but no trainees',
+  noFile: () => 'no file was sent',
 };
+
+/** The preview of a form sent without a file: nothing to import, said as a file problem. */
+export function filelessPreview(): CsvPreview {
+  return {
+    delimiter: ',',
+    encoding: null,
+    columns: [],
+    rows: [],
+    skippedEmpty: 0,
+    fileErrors: [FILE_PROBLEMS.noFile({})],
+    fileProblems: [{ code: 'noFile', values: {} }],
+    valid: 0,
+    invalid: 0,
+  };
+}
 
 const MAX_ROWS = 20_000;
 /** Lines a record takes: the new lines inside its quoted fields, plus its own line end (not in `raw`). */

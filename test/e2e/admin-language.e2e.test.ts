@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Language } from '../../src/core/language.js';
+import { LANGUAGE_NAMES } from '../../src/web/i18n.js';
 import { seedDemo } from '../../src/cli/demo.command.js';
 import { LAN_HOSTS, launchChromium, phoneContext } from '../helpers/browser.js';
 import { allCatalogTexts } from '../helpers/catalogs.js';
@@ -13,11 +14,28 @@ const SHOTS = process.env['FIELDCLASS_SCREENSHOTS'];
 
 /**
  * Abbreviations and names a French or Arabic coordinator reads as they are (no translation exists or is
- * wanted): formats, the product's name, units.
+ * wanted): formats, the product's name, the spreadsheet's name, units.
  */
 const ALLOWED = new Set(
-  ['CSV', 'SCORM', 'USB', 'PIN', 'QR', 'Wi', 'Fi', 'xAPI', 'UTC', 'HQ', 'zip', 'fieldclass', 'ms', 'KB', 'MB', 'GB']
-    .map((w) => w.toLowerCase()),
+  [
+    'CSV',
+    'SCORM',
+    'USB',
+    'PIN',
+    'QR',
+    'Wi',
+    'Fi',
+    'xAPI',
+    'UTC',
+    'HQ',
+    'zip',
+    'fieldclass',
+    'Excel',
+    'ms',
+    'KB',
+    'MB',
+    'GB',
+  ].map((w) => w.toLowerCase()),
 );
 
 /** Latin words of a text (French elisions split: "l’apprenant" -> l, apprenant). */
@@ -34,11 +52,58 @@ async function englishWords(): Promise<Set<string>> {
   const fr = new Set(texts.flatMap((t) => latinWords(strip(t.fr)).map((w) => w.toLowerCase())));
   const en = new Set(texts.flatMap((t) => latinWords(strip(t.en)).map((w) => w.toLowerCase())));
   for (const w of [
-    'the', 'and', 'of', 'to', 'is', 'was', 'not', 'with', 'for', 'from', 'has', 'have', 'this', 'that',
-    'none', 'nothing', 'pending', 'written', 'copied', 'acknowledged', 'refused', 'completed', 'passed',
-    'failed', 'started', 'launched', 'experienced', 'progressed', 'answered', 'attempted', 'initialized',
-    'terminated', 'suspended', 'resumed', 'rated', 'error', 'ok', 'open', 'closed', 'removed', 'expired',
-    'session', 'sessions', 'stick', 'launch', 'launches', 'load', 'disk', 'free', 'old', 'runs', 'run',
+    'the',
+    'and',
+    'of',
+    'to',
+    'is',
+    'was',
+    'not',
+    'with',
+    'for',
+    'from',
+    'has',
+    'have',
+    'this',
+    'that',
+    'none',
+    'nothing',
+    'pending',
+    'written',
+    'copied',
+    'acknowledged',
+    'refused',
+    'completed',
+    'passed',
+    'failed',
+    'started',
+    'launched',
+    'experienced',
+    'progressed',
+    'answered',
+    'attempted',
+    'initialized',
+    'terminated',
+    'suspended',
+    'resumed',
+    'rated',
+    'error',
+    'ok',
+    'open',
+    'closed',
+    'removed',
+    'expired',
+    'session',
+    'sessions',
+    'stick',
+    'launch',
+    'launches',
+    'load',
+    'disk',
+    'free',
+    'old',
+    'runs',
+    'run',
   ])
     en.add(w);
   for (const w of fr) en.delete(w);
@@ -84,7 +149,13 @@ function findEnglish(texts: string[], lang: Language, data: string[], english: S
         const lw = w.toLowerCase();
         if (ALLOWED.has(lw)) continue;
         // An Arabic page has no Latin interface word at all; a French one none of English's.
-        if (lang === 'ar' ? lw.length > 1 || english.has(lw) : english.has(lw)) found.add(w);
+        if (lang === 'ar' ? lw.length > 1 || english.has(lw) : english.has(lw)) {
+          // The word with what surrounds it, so that a failure says where to look.
+          const at = text.indexOf(token);
+          found.add(
+            `${w} «${text.slice(Math.max(0, at - 30), at + token.length + 30).replace(/\s+/g, ' ')}»`,
+          );
+        }
       }
     }
   }
@@ -100,14 +171,18 @@ describe('the French and Arabic admin shows no English (Chromium, 360 px, every 
   beforeAll(async () => {
     // The sample courses (French and Arabic titles), 24 demo trainees with a history, ratings and comments.
     s = await adminServer({ installSampleCourses: true });
-    await s.ctx.people.addCoordinator({ username: 'amina', displayName: 'Amina Diallo', password: 'long-password-1' });
+    await s.ctx.people.addCoordinator({
+      username: 'amina',
+      displayName: 'Amina Diallo',
+      password: 'long-password-1',
+    });
     const other = await s.ctx.people.addCoordinator({
       username: 'karim',
       displayName: 'Karim Benali',
       password: 'long-password-2',
     });
     await seedDemo(s.ctx, { t: Date.now() }, { trainees: 24, statementsPerTrainee: 40, seed: 12, days: 14 });
-    const trainees = s.ctx.people.search({ role: 'trainee', limit: 100 });
+    const trainees = s.ctx.people.search({ role: 'trainee', limit: 100 }).rows;
     const course = s.ctx.content.listInstalled()[0]!;
     const cohort = s.ctx.cohorts.create('Brigade nord');
     s.ctx.cohorts.addMembers(
@@ -154,8 +229,15 @@ describe('the French and Arabic admin shows no English (Chromium, 360 px, every 
 
   /** What the coordinator's data puts on a page in `lang`: taken out before the scan. */
   const dataOf = (lang: Language): string[] => {
-    const out: string[] = ['Amina Diallo', 'Karim Benali', 'amina', 'karim'];
-    for (const p of s.ctx.people.search({ role: 'trainee', limit: 1000, includeInactive: true }))
+    // The language picker names each language in itself ("English" on every page).
+    const out: string[] = [
+      'Amina Diallo',
+      'Karim Benali',
+      'amina',
+      'karim',
+      ...Object.values(LANGUAGE_NAMES),
+    ];
+    for (const p of s.ctx.people.search({ role: 'trainee', limit: 1000, includeInactive: true }).rows)
       out.push(p.displayName, p.username, p.agency ?? '', p.externalId ?? '');
     for (const c of s.ctx.cohorts.list()) out.push(c.name, c.classCode ?? '');
     for (const c of s.ctx.content.listInstalled()) {
@@ -164,7 +246,10 @@ describe('the French and Arabic admin shows no English (Chromium, 360 px, every 
       out.push(o.title, o.description);
       for (const m of o.modules) out.push(m.title, ...m.items.map((i) => i.title));
     }
-    const comments = s.ctx.db.records.prepare("SELECT comment FROM ratings WHERE comment <> ''").pluck().all();
+    const comments = s.ctx.db.records
+      .prepare("SELECT comment FROM ratings WHERE comment <> ''")
+      .pluck()
+      .all();
     out.push(...(comments as string[]));
     // Longest first: a name inside a longer title goes with the title.
     return [...new Set(out.filter((x) => x.trim().length > 0))].sort((a, b) => b.length - a.length);
@@ -188,7 +273,7 @@ describe('the French and Arabic admin shows no English (Chromium, 360 px, every 
         expect(await page.locator('html').getAttribute('lang'), name).toBe(lang);
         if (SHOTS) await page.screenshot({ path: join(SHOTS, `lang-${lang}-${name}.png`), fullPage: true });
         const words = findEnglish(await readableText(page), lang, data, english);
-        if (words.length) problems.push(`${name}: ${words.join(' ')}`);
+        if (words.length) problems.push(`${name}: ${words.join(' | ')}`);
       };
 
       // The sign-in page, then a wrong password.

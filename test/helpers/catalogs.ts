@@ -41,7 +41,8 @@ export async function catalogsOf(file: string): Promise<Map<string, Map<string, 
 export async function allCatalogTexts(): Promise<Texts[]> {
   const { FIELD_MESSAGES } = await import('../../src/core/validation.js');
   const out: Texts[] = [];
-  for (const file of catalogFiles()) for (const c of (await catalogsOf(file)).values()) out.push(...c.values());
+  for (const file of catalogFiles())
+    for (const c of (await catalogsOf(file)).values()) out.push(...c.values());
   for (const t of Object.values(FIELD_MESSAGES as Record<string, Texts>)) out.push(t);
   return out;
 }

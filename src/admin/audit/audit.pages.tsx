@@ -1,5 +1,42 @@
 import type { AuditEntry } from '../../records/audit.service.js';
 import { AdminFrame, Pager, tr, when, type AdminPage } from '../kit/admin.layout.js';
+import { isolate, vocab } from '../kit/widgets.js';
+
+/** Details a coordinator reads as codes (a reason code, a technical message): shown as they are, apart. */
+const TECHNICAL = new Set(['code', 'error', 'grantId', 'resetId', 'personId']);
+
+/**
+ * An audit row's details as the coordinator reads them: "size: 2 MB, from: upload:x.zip", each name from
+ * the catalog (auditKey_*), known values too (auditValue_*: an install's result, the command line); a
+ * list (the USB sticks of a copy) one part each; codes and technical text in <code>, left to right.
+ */
+function Details({ page, details }: { page: AdminPage; details: Record<string, unknown> }) {
+  const parts = Object.entries(details).map(([k, v]) => {
+    const label = vocab(page, 'auditKey', k);
+    const value =
+      v !== null && typeof v === 'object' ? (
+        (Array.isArray(v) ? v : [v]).map((x) =>
+          x !== null && typeof x === 'object' ? (
+            <Details page={page} details={x as Record<string, unknown>} />
+          ) : (
+            String(x)
+          ),
+        )
+      ) : TECHNICAL.has(k) ? (
+        <code dir="ltr">{String(v)}</code>
+      ) : typeof v === 'string' ? (
+        isolate(vocab(page, 'auditValue', v))
+      ) : (
+        String(v)
+      );
+    return (
+      <span class="audit-detail">
+        {label}: {value}
+      </span>
+    );
+  });
+  return <span class="audit-details">{parts}</span>;
+}
 
 export function AuditPage({
   page,
@@ -33,9 +70,11 @@ export function AuditPage({
               <tr>
                 <td class="ltr">{when(a.at)}</td>
                 <td>{a.actor ?? ''}</td>
-                <td class="ltr">{a.action}</td>
-                <td>{a.target ?? ''}</td>
-                <td class="ltr">{a.details ? JSON.stringify(a.details) : ''}</td>
+                <td data-action={a.action}>{vocab(page, 'audit', a.action)}</td>
+                <td>
+                  <bdi>{a.target ?? ''}</bdi>
+                </td>
+                <td>{a.details ? <Details page={page} details={a.details} /> : ''}</td>
               </tr>
             ))}
           </tbody>

@@ -8,7 +8,9 @@ export function BackupsPage({ page, backups }: { page: AdminPage; backups: Backu
       <p class="row-actions">
         <PostButton page={page} action="/admin/backups" label={t('backupNow')} />
       </p>
-      <p class="muted">{t('backupHint')}</p>
+      <p class="muted">
+        {t('backupHint')} <code dir="ltr">fieldclass backup restore &lt;{t('backupFileWord')}&gt;</code>
+      </p>
       <div class="table-wrap">
         <table>
           <thead>

@@ -11,10 +11,13 @@ import { Field, FieldIssues, invalidAttrs, valueOf, type FormState } from '../ki
 export function CohortsPage({
   page,
   cohorts,
+  titles,
   form,
 }: {
   page: AdminPage;
   cohorts: Cohort[];
+  /** Course titles in the reader's language, by course id. */
+  titles: ReadonlyMap<string, string>;
   form?: FormState | undefined;
 }) {
   const t = tr(page);
@@ -43,7 +46,10 @@ export function CohortsPage({
         columns={[
           { label: t('name'), cell: (c) => <a href={`/admin/cohorts/${c.id}`}>{c.name}</a> },
           { label: t('members'), cell: (c) => c.members, kind: 'num' },
-          { label: t('courses'), cell: (c) => c.courses.join(', ') },
+          {
+            label: t('courses'),
+            cell: (c) => c.courses.map((id) => titles.get(id) ?? id).join(page.lang === 'ar' ? '، ' : ', '),
+          },
           { label: t('classCode'), cell: (c) => c.classCode ?? '', kind: 'ltr' },
         ]}
       />

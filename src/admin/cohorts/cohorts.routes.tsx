@@ -1,3 +1,4 @@
+import type { Language } from '../../core/language.js';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { ContentService } from '../../content/content.service.js';
@@ -57,15 +58,28 @@ export function cohortsRouter(ctx: CohortsDeps, kit: AdminKit): Router {
     );
   };
 
+  /** Each installed course's title in the reader's language (the class list names its courses by title). */
+  const titlesIn = (lang: Language): Map<string, string> =>
+    new Map(ctx.content.listInstalled(lang).map((c) => [c.id, c.title]));
+
   router.get('/admin/cohorts', (req, res) =>
-    kit.show(res, <CohortsPage page={kit.page(req, res)} cohorts={ctx.cohorts.list()} />),
+    kit.show(
+      res,
+      <CohortsPage
+        page={kit.page(req, res)}
+        cohorts={ctx.cohorts.list()}
+        titles={titlesIn(res.locals.lang)}
+      />,
+    ),
   );
 
   router.post(
     '/admin/cohorts',
     ...kit.form(
       nameForm,
-      (page, form) => <CohortsPage page={page} cohorts={ctx.cohorts.list()} form={form} />,
+      (page, form) => (
+        <CohortsPage page={page} cohorts={ctx.cohorts.list()} titles={titlesIn(page.lang)} form={form} />
+      ),
       (input, _req, res) => {
         const c = ctx.cohorts.create(input.name);
         kit.audit(res, 'cohort.create', c.name);

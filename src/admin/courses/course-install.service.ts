@@ -65,7 +65,11 @@ export function installRefusal(e: AppError, path: string, file: string): AppErro
           { file },
           { finding: (e.details['remote'] as string[]).slice(0, 20).join('\n') },
         );
-      return adminError('install_invalid', { file }, { finding: shown(p['detail'], path, file).slice(0, 2000) });
+      return adminError(
+        'install_invalid',
+        { file },
+        { finding: shown(p['detail'], path, file).slice(0, 2000) },
+      );
     default:
       return adminError('install_failed', { file });
   }
@@ -172,7 +176,10 @@ export class CourseInstallService {
       };
     } catch (e) {
       if (!isAppError(e)) throw e;
-      this.deps.logger.warn({ code: e.code, file, err: e.message.split(path).join(file) }, 'course not installed');
+      this.deps.logger.warn(
+        { code: e.code, file, err: e.message.split(path).join(file) },
+        'course not installed',
+      );
       return { ok: false, error: installRefusal(e, path, file), cause: e.code, file, source };
     }
   }

@@ -41,7 +41,9 @@ export function CoursesPage({
               <tr>
                 <td>
                   <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}`}>{c.title}</a>
-                  <div class="muted ltr">{c.id}</div>
+                  <div class="muted ltr">
+                    <code>{c.id}</code>
+                  </div>
                 </td>
                 <td class="ltr">{c.version}</td>
                 <td>

@@ -11,15 +11,16 @@ export const genderLabel = (t: T, g: string | null) =>
 
 /**
  * A word of a fixed vocabulary (an xAPI verb, a progress status, a bundle state, a job's name, description or
- * outcome) in the reader's language: the catalog's `<kind>_<value>` (`-` read as `_`). A value the catalog
- * does not know is shown as stored (a job a newer feature added), so nothing is hidden.
+ * outcome, an audit event, the name or a value of an audit detail) in the reader's language: the catalog's
+ * `<kind>_<value>` (`-` and `.` read as `_`). A value the catalog does not know is shown as stored (a job a
+ * newer feature added), so nothing is hidden.
  */
 export function vocab(
   page: Pick<AdminPage, 'lang'>,
-  kind: 'verb' | 'status' | 'bundle' | 'job' | 'jobDesc' | 'outcome',
+  kind: 'verb' | 'status' | 'bundle' | 'job' | 'jobDesc' | 'outcome' | 'audit' | 'auditKey' | 'auditValue',
   value: string,
 ): string {
-  const key = `${kind}_${value.replace(/-/g, '_')}`;
+  const key = `${kind}_${value.replace(/[-.]/g, '_')}`;
   return key in tAdmin.catalog.en ? tAdmin(page.lang, key as keyof typeof tAdmin.catalog.en) : value;
 }
 

@@ -76,12 +76,12 @@ export function SchedulePage({
                     <div class="muted">{j.said}</div>
                   ) : (
                     j.lastRun?.message && (
-                    <details class="muted">
-                      <summary>{t('jobRunDetails')}</summary>
-                      <span lang="en" dir="ltr">
-                        {j.lastRun.message.slice(0, 200)}
-                      </span>
-                    </details>
+                      <details class="muted">
+                        <summary>{t('jobRunDetails')}</summary>
+                        <span lang="en" dir="ltr">
+                          {j.lastRun.message.slice(0, 200)}
+                        </span>
+                      </details>
                     )
                   )}
                 </td>

@@ -31,7 +31,9 @@ export function scheduleRouter(
     if (!run.message_key) return undefined;
     let params: Record<string, string | number> | undefined;
     try {
-      params = run.message_params ? (JSON.parse(run.message_params) as Record<string, string | number>) : undefined;
+      params = run.message_params
+        ? (JSON.parse(run.message_params) as Record<string, string | number>)
+        : undefined;
     } catch {
       params = undefined;
     }
@@ -46,7 +48,11 @@ export function scheduleRouter(
     // The scheduler holds the saved schedules (taken at creation and on every save), started or not.
     kit.show(
       res,
-      <SchedulePage page={kit.page(req, res)} jobs={jobs(res.locals.lang)} available={scheduler.isStarted()} />,
+      <SchedulePage
+        page={kit.page(req, res)}
+        jobs={jobs(res.locals.lang)}
+        available={scheduler.isStarted()}
+      />,
     );
   });
 

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { BundleServices } from '../../bundles/bundles.module.js';
+import { uploadFailure, usbCopyFailure } from '../../bundles/bundles.errors.js';
 import type { StickCopyResult } from '../../bundles/usb-copy.service.js';
 import type { UploadOutcome } from '../../bundles/upload.service.js';
 import { notFound, type AppError } from '../../core/errors.js';
@@ -88,10 +89,7 @@ export class AdminSyncService {
   /** What went wrong in a USB copy, as the coordinator reads it; null when every bundle was copied. */
   usbProblem(results: StickCopyResult[]): AppError | null {
     if (!results.length) return adminError('no_stick');
-    const failed = results.flatMap((r) => r.failed);
-    if (failed.length)
-      return adminError('copy_failed', { detail: failed.map((f) => `${f.file}: ${f.reason}`).join('; ') });
-    return null;
+    return usbCopyFailure(results);
   }
 
   upload(): Promise<UploadOutcome> {
@@ -100,9 +98,6 @@ export class AdminSyncService {
 
   /** The bundles HQ refused, as the coordinator reads it; null when none was. */
   uploadProblem(r: UploadOutcome): AppError | null {
-    if (!r.refused.length) return null;
-    return adminError('upload_refused', {
-      detail: r.refused.map((x) => `bundle ${x.bundleSeq}: ${x.message}`).join('; '),
-    });
+    return uploadFailure(r);
   }
 }

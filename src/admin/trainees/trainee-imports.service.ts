@@ -3,6 +3,7 @@ import { isAppError } from '../../core/errors.js';
 import type { CohortService } from '../../people/cohorts.service.js';
 import {
   csvProblems,
+  filelessPreview,
   importTraineeCsv,
   previewTraineeCsv,
   type CsvPreview,
@@ -37,17 +38,7 @@ export class TraineeImportService {
 
   /** Check a file (none sent: a preview saying so). A clean file is kept; its token imports it. */
   check(data: Buffer | undefined, by: string): { preview: CsvPreview; token?: string } {
-    if (!data)
-      return {
-        preview: {
-          delimiter: ',',
-          columns: [],
-          rows: [],
-          fileErrors: ['no file was sent'],
-          valid: 0,
-          invalid: 0,
-        },
-      };
+    if (!data) return { preview: filelessPreview() };
     const preview = previewTraineeCsv(data, (k) => this.deps.people.byUsername(k) !== undefined);
     if (preview.invalid || preview.fileErrors.length) return { preview };
     const at = this.now();

@@ -7,7 +7,7 @@ import type { Person } from '../../people/people.types.js';
 import { languageNameIn } from '../../web/i18n.js';
 import { Csrf } from '../../web/layout.js';
 import { AdminFrame, Pager, PostButton, pct, tr, when, type AdminPage } from '../kit/admin.layout.js';
-import type { XapiStatement } from '../../contract/vocabulary.js';
+import { EXT, type XapiStatement } from '../../contract/vocabulary.js';
 import type { ProgressRow } from '../../learning/learning.service.js';
 import { DataTable } from '../kit/table.js';
 import { Field, valueOf, type FormState } from '../kit/form.js';
@@ -297,9 +297,12 @@ export function ImportPage({
       {preview && (
         <>
           {fileName && <p class="muted">{fileName}</p>}
-          {preview.fileErrors.map((e) => (
+          {preview.fileProblems.map((e) => (
             <p class="error" role="alert">
-              {e}
+              {t(
+                e.code === 'notCsv' && e.values['line'] ? 'csvFile_notCsvAt' : `csvFile_${e.code}`,
+                e.values,
+              )}
             </p>
           ))}
           {preview.rows.length > 0 &&
@@ -516,7 +519,9 @@ export function HistoryPage({
               <tr>
                 <td class="ltr">{when(s.timestamp)}</td>
                 <td>{verbLabel(page, s.verb.id)}</td>
-                <td>{Object.values(s.object.definition?.name ?? {})[0] ?? s.object.id}</td>
+                <td>
+                  <StatementActivity page={page} s={s} courses={h.courses} titleOf={titleOf} />
+                </td>
                 <td>{s.result?.score?.scaled !== undefined ? pct(s.result.score.scaled) : ''}</td>
               </tr>
             ))}
@@ -525,4 +530,40 @@ export function HistoryPage({
       </div>
     </AdminFrame>
   );
+}
+
+/**
+ * What a history row was about, in the reader's language: the activity's title from the installed course
+ * (the course's title under it, so that two "Final quiz" rows of two courses differ), else the statement's
+ * own name in the reader's language, else its first name, else its IRI.
+ */
+function StatementActivity({
+  page,
+  s,
+  courses,
+  titleOf,
+}: {
+  page: AdminPage;
+  s: XapiStatement;
+  courses: { courseId: string; title: string }[];
+  titleOf: (courseId: string, activityId: string) => string;
+}) {
+  const ext = s.context?.extensions ?? {};
+  const courseId = typeof ext[EXT.courseId] === 'string' ? (ext[EXT.courseId] as string) : undefined;
+  const activityId = typeof ext[EXT.activityId] === 'string' ? (ext[EXT.activityId] as string) : '';
+  const course = courseId ? courses.find((c) => c.courseId === courseId) : undefined;
+  if (course)
+    return (
+      <>
+        <bdi>{titleOf(course.courseId, activityId)}</bdi>
+        {activityId !== '' && (
+          <div class="muted">
+            <bdi>{course.title}</bdi>
+          </div>
+        )}
+      </>
+    );
+  const names = s.object.definition?.name ?? {};
+  const own = Object.entries(names).find(([tag]) => tag.split('-')[0] === page.lang)?.[1];
+  return <bdi>{own ?? Object.values(names)[0] ?? s.object.id}</bdi>;
 }

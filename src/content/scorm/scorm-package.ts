@@ -208,11 +208,15 @@ export function prepareScormCourse(
   const refs = findRemoteReferences(source);
   const remote = [...new Set(refs.loaded.map((r) => r.url))];
   if (remote.length && !opts.allowRemote)
-    throw courseInvalid(source.name, [
-      `the package loads ${remote.length} file(s) from the internet, which the box does not have (install anyway with \`content import --allow-remote\`, or the admin upload's "allow files from the internet"):`,
-      ...refs.loaded.slice(0, 20).map((r) => `${r.file}: ${r.url}`),
-      ...(refs.loaded.length > 20 ? [`... and ${refs.loaded.length - 20} more`] : []),
-    ], { remote });
+    throw courseInvalid(
+      source.name,
+      [
+        `the package loads ${remote.length} file(s) from the internet, which the box does not have (install anyway with \`content import --allow-remote\`, or the admin upload's "allow files from the internet"):`,
+        ...refs.loaded.slice(0, 20).map((r) => `${r.file}: ${r.url}`),
+        ...(refs.loaded.length > 20 ? [`... and ${refs.loaded.length - 20} more`] : []),
+      ],
+      { remote },
+    );
 
   const files: PreparedFile[] = paths.map((path) => {
     const e = extOf(path);
