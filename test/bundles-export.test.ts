@@ -394,7 +394,7 @@ describe('one exporter per process', () => {
     const rows = await rowsOf(ctx, written[0]!.path);
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: ctx.records.lastSeq() }, (_, i) => i + 1));
     // Once done, the lock is free: the next export finds nothing pending.
-    expect((await scheduler.runNow('export')).message).toBe('nothing pending');
+    expect((await scheduler.runNow('export')).messageKey).toBe('export_nothing');
     expect(await bundleServices(ctx).exporter.export()).toEqual([]);
   });
 

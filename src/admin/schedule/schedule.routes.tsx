@@ -3,14 +3,13 @@ import type { Language } from '../../core/language.js';
 import { z } from 'zod';
 import { jobsError } from '../../jobs/jobs.errors.js';
 import { setScheduleOverride } from '../../jobs/schedule-overrides.js';
-import type { Scheduler } from '../../jobs/scheduler.js';
+import type { JobStatus, Scheduler } from '../../jobs/scheduler.js';
 import type { RecordsService } from '../../records/records.service.js';
 import { adminError } from '../admin.errors.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
 import { field, noInput } from '../kit/fields.js';
 import { SchedulePage, type JobView } from './schedule.pages.js';
 import { tJobs, type JobMessageKey } from '../../jobs/jobs.messages.js';
-import type { JobRunRow } from '../../jobs/job-runs.repo.js';
 
 const scheduleForm = z.object({ schedule: field(100), job: field(100) });
 
@@ -27,7 +26,7 @@ export function scheduleRouter(
    * What a run did, in the coordinator's language: a jobs catalog key (done) or an error code (failed),
    * with its params. Runs recorded before message keys have only their English text: undefined here.
    */
-  const said = (run: JobRunRow, lang: Language): string | undefined => {
+  const said = (run: NonNullable<JobStatus['lastRun']>, lang: Language): string | undefined => {
     if (!run.message_key) return undefined;
     let params: Record<string, string | number> | undefined;
     try {
