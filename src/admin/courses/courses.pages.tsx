@@ -1,5 +1,6 @@
 import type { InstalledCourse } from '../../content/content.service.js';
 import { AdminFrame, PostButton, tr, type AdminPage } from '../kit/admin.layout.js';
+import { DataTable } from '../kit/table.js';
 
 export function CoursesPage({
   page,
@@ -15,43 +16,36 @@ export function CoursesPage({
   const t = tr(page);
   return (
     <AdminFrame page={page} title={t('coursesTitle')}>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>{t('title')}</th>
-              <th>{t('version')}</th>
-              <th>{t('languages')}</th>
-              <th class="num">{t('activities')}</th>
-              <th>{t('status')}</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {courses.map((c) => (
-              <tr>
-                <td>
-                  <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}`}>{c.title}</a>
-                  <div class="muted ltr">{c.id}</div>
-                </td>
-                <td class="ltr">{c.version}</td>
-                <td>{c.languages.join(', ')}</td>
-                <td class="num">{c.activities}</td>
-                <td>{c.active ? t('active') : t('disabled')}</td>
-                <td>
-                  <PostButton
-                    page={page}
-                    action={`/admin/courses/${encodeURIComponent(c.id)}/active`}
-                    fields={{ active: c.active ? '0' : '1' }}
-                    label={c.active ? t('disable') : t('enable')}
-                    kind="secondary"
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={courses}
+        columns={[
+          {
+            label: t('title'),
+            cell: (c) => (
+              <>
+                <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}`}>{c.title}</a>
+                <div class="muted ltr">{c.id}</div>
+              </>
+            ),
+          },
+          { label: t('version'), kind: 'ltr', cell: (c) => c.version },
+          { label: t('languages'), cell: (c) => c.languages.join(', ') },
+          { label: t('activities'), kind: 'num', cell: (c) => c.activities },
+          { label: t('status'), cell: (c) => (c.active ? t('active') : t('disabled')) },
+          {
+            label: '',
+            cell: (c) => (
+              <PostButton
+                page={page}
+                action={`/admin/courses/${encodeURIComponent(c.id)}/active`}
+                fields={{ active: c.active ? '0' : '1' }}
+                label={c.active ? t('disable') : t('enable')}
+                kind="secondary"
+              />
+            ),
+          },
+        ]}
+      />
       <div class="grid2">
         <form
           method="post"
