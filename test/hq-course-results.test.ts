@@ -1,5 +1,5 @@
 /**
- * person_courses and local_courses (hq/course-results.ts) are kept by the import, one key at a time; the
+ * person_courses, local_courses and persons (hq/course-results.ts) are kept by the import, one key at a time; the
  * reports count and page them. Whatever arrives (bundles in any order and repeated, a statement again
  * from the same box, a statement id copied by another box, a new course definition mid-way, a roster row
  * that moves a person, a revocation, a merge or a rejection by staff), the rows must equal a recompute
@@ -22,6 +22,7 @@ const dump = (db: Db) =>
   JSON.stringify([
     db.prepare('SELECT * FROM person_courses ORDER BY person_id, course_id').raw().all(),
     db.prepare('SELECT * FROM local_courses ORDER BY appliance_no, local_id, course_id').raw().all(),
+    db.prepare('SELECT * FROM persons ORDER BY person_id').raw().all(),
   ]);
 
 type Op =

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -201,5 +201,58 @@ describe('The golf "Simple Remediation" shape on a real records.db: skip, retry,
     // The last quiz taken again and passed: its exitParent reaches a satisfied wrapper -> exitAll.
     const again = await quiz('test_4', true);
     expect(again.afterEnd).toEqual({ end: true });
+  });
+});
+
+describe('attemptLimit: a suspended attempt resumes, a reset gives the attempt back', () => {
+  let ctx: ReturnType<typeof testContext>;
+  beforeEach(async () => {
+    ctx = testContext();
+    // The sequencing fixture with Rules limited to one attempt.
+    const dir = join(tmp, 'limited');
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(join(SCORM_FIXTURES, 'scorm2004-sequencing'), dir, { recursive: true });
+    const xml = readFileSync(join(dir, 'imsmanifest.xml'), 'utf8');
+    const limited = xml.replace(
+      '<title>Rules</title>\n        <imsss:sequencing>',
+      '<title>Rules</title>\n        <imsss:sequencing>\n          <imsss:limitConditions attemptLimit="1"/>',
+    );
+    expect(limited).not.toBe(xml);
+    writeFileSync(join(dir, 'imsmanifest.xml'), limited);
+    await importContent(
+      ctx.content,
+      zipFolder(dir, join(tmp, 'limited.zip')),
+      { trustedKeys: [], allowUnsigned: true },
+      { id: 'search' },
+    );
+  });
+  afterEach(() => ctx.cleanup());
+
+  it('the one attempt resumes after a break; a reset does not use it up; a finished one does', async () => {
+    const scorm = ctx.scorm;
+    const person = await ctx.people.addTrainee({ username: 'awa', pin: '2468', displayName: 'Awa Diallo' });
+    expect(scorm.packageOf('search')!.sequencing!.children[0]!.sequencing?.attemptLimit).toBe(1);
+    const l1 = await scormLaunch(scorm, person, 'search', 'sco-rules');
+    await l1.commit({ 'cmi.location': 'p3', 'cmi.exit': 'suspend' }, { terminate: true, exitSet: true });
+    // Suspended: the attempt is still the first one, so the limit does not stop its resume.
+    const resumed = await scorm.prepareLaunch(person, 'search', 'sco-rules', 'en');
+    expect(resumed.launch.attemptNo).toBe(1);
+    expect(
+      scorm.resetAttempt({ username: 'awa', courseId: 'search', activityId: 'sco-rules', by: null })
+        .attemptNo,
+    ).toBe(1);
+    // The reset attempt is not counted: the trainee still has their one attempt.
+    const l2 = await scormLaunch(scorm, person, 'search', 'sco-rules');
+    expect(l2.data.attemptNo).toBe(2);
+    expect(l2.data.cmi['cmi.location'] ?? '').toBe('');
+    await l2.commit(
+      { 'cmi.completion_status': 'completed', 'cmi.success_status': 'failed', 'cmi.exit': 'normal' },
+      { terminate: true, exitSet: true },
+    );
+    // That attempt was used to the end: the limit now holds.
+    await expect(scorm.prepareLaunch(person, 'search', 'sco-rules', 'en')).rejects.toMatchObject({
+      code: 'scorm_not_available',
+      status: 403,
+    });
   });
 });

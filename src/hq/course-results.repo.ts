@@ -26,6 +26,15 @@ export interface CourseResultRow {
   last_at: string | null;
 }
 
+/** A resolved person's attributes: their latest roster row over every box (persons, migration 7). */
+export interface PersonAttrs {
+  display_name: string | null;
+  username: string | null;
+  external_id: string | null;
+  agency: string | null;
+  gender: string | null;
+}
+
 const COLUMNS = 'enrolled, rating, started, completed, result, score, attempts, done, last_at';
 const VALUES = '@enrolled, @rating, @started, @completed, @result, @score, @attempts, @done, @last_at';
 const UPDATE = `enrolled = excluded.enrolled, rating = excluded.rating, started = excluded.started,
@@ -100,6 +109,28 @@ export class CourseResultsRepo {
       deletePerson: p('DELETE FROM person_courses WHERE person_id = ? AND course_id = ?'),
       deleteLocal: p('DELETE FROM local_courses WHERE appliance_no = ? AND local_id = ? AND course_id = ?'),
       courseDefs: p('SELECT body FROM course_defs').pluck(),
+      // The latest roster row of a resolved person: by (epoch, seq) on its box, then the newest update
+      // over boxes; a person known only from statements (no roster row yet) last.
+      latestAttrs: p(
+        `SELECT display_name, username, external_id, agency, gender FROM people WHERE person_id = ?
+          ORDER BY roster_seq IS NULL, updated_at DESC, appliance_no DESC, local_id DESC LIMIT 1`,
+      ),
+      applianceNames: p(
+        `SELECT DISTINCT a.no, a.name FROM people pe JOIN appliances a ON a.no = pe.appliance_no
+          WHERE pe.person_id = ? ORDER BY a.no`,
+      ),
+      allPersonIds: p('SELECT DISTINCT person_id FROM people').pluck(),
+      upsertAttrs: p(
+        `INSERT INTO persons (person_id, display_name, username, external_id, agency, gender, appliances,
+                              sort_name, search)
+         VALUES (@person_id, @display_name, @username, @external_id, @agency, @gender, @appliances,
+                 @sort_name, @search)
+         ON CONFLICT (person_id) DO UPDATE SET display_name = excluded.display_name,
+           username = excluded.username, external_id = excluded.external_id, agency = excluded.agency,
+           gender = excluded.gender, appliances = excluded.appliances, sort_name = excluded.sort_name,
+           search = excluded.search`,
+      ),
+      deleteAttrs: p('DELETE FROM persons WHERE person_id = ?'),
       rebuildFlag: p("SELECT 1 FROM meta WHERE key = 'course_results_rebuild'").pluck(),
       clearFlag: p("DELETE FROM meta WHERE key = 'course_results_rebuild'"),
     };
@@ -172,7 +203,28 @@ export class CourseResultsRepo {
   }
 
   clearAll(): void {
-    this.db.exec('DELETE FROM person_courses; DELETE FROM local_courses;');
+    this.db.exec('DELETE FROM person_courses; DELETE FROM local_courses; DELETE FROM persons;');
+  }
+
+  latestAttrs(personId: string): PersonAttrs | undefined {
+    return this.s['latestAttrs']!.get(personId) as PersonAttrs | undefined;
+  }
+
+  /** The names of the boxes a resolved person was seen on, in enrolment order. */
+  applianceNames(personId: string): string[] {
+    return (this.s['applianceNames']!.all(personId) as { name: string }[]).map((r) => r.name);
+  }
+
+  allPersonIds(): string[] {
+    return this.s['allPersonIds']!.all() as string[];
+  }
+
+  putAttrs(
+    personId: string,
+    a: (PersonAttrs & { appliances: string; sort_name: string; search: string }) | null,
+  ): void {
+    if (a) this.s['upsertAttrs']!.run({ person_id: personId, ...a });
+    else this.s['deleteAttrs']!.run(personId);
   }
 
   /** Whether a migration asked for the course results to be filled (meta course_results_rebuild). */

@@ -3,6 +3,9 @@ import { courseBodySchema, type CourseBody } from '../contract/journal.js';
 import { courseOutcome, latestCourse, type ActivityFacts } from '../contract/outcomes.js';
 import { CourseResultsRepo, type ActivityRow, type CourseResultRow } from './course-results.repo.js';
 
+/** Text as the trainee search compares it: without accents (NFKD, marks dropped), lower case. */
+export const searchFold = (s: string): string => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+
 /** Each course's latest definition from the `course` rows' bodies (absent for format 1 boxes). */
 export function latestDefinitions(bodies: Iterable<string>): Map<string, CourseBody> {
   const all = new Map<string, CourseBody[]>();
@@ -32,6 +35,7 @@ export class CourseResults {
   private readonly wholePersons = new Set<string>();
   private readonly wholeLocals = new Set<string>();
   private readonly courses = new Set<string>();
+  private readonly attrs = new Set<string>();
 
   constructor(db: Db) {
     this.repo = new CourseResultsRepo(db);
@@ -42,7 +46,15 @@ export class CourseResults {
    * what a rolled-back import marked or read (a definition it inserted) is not carried into the next.
    */
   reset(): void {
-    for (const s of [this.persons, this.locals, this.wholePersons, this.wholeLocals, this.courses]) s.clear();
+    for (const s of [
+      this.persons,
+      this.locals,
+      this.wholePersons,
+      this.wholeLocals,
+      this.courses,
+      this.attrs,
+    ])
+      s.clear();
     this.defs = null;
   }
 
@@ -56,9 +68,15 @@ export class CourseResults {
     this.locals.add(applianceNo + SEP + localId + SEP + courseId);
   }
 
-  /** Every course of a resolved person (the person gained or lost a box's local person). */
+  /** Every course of a resolved person (the person gained or lost a box's local person), and their attributes. */
   wholePerson(personId: string): void {
     this.wholePersons.add(personId);
+    this.attrs.add(personId);
+  }
+
+  /** A resolved person's attributes may have changed (a roster row, a new box's local person). */
+  personAttrs(personId: string): void {
+    this.attrs.add(personId);
   }
 
   /** Every course of a box's local person (derived again from the journal). */
@@ -74,7 +92,9 @@ export class CourseResults {
 
   /** How many keys are marked (the import flushes past a bound, so memory does not grow with a bundle). */
   get marked(): number {
-    return this.persons.size + this.locals.size + this.wholePersons.size + this.wholeLocals.size;
+    return (
+      this.persons.size + this.locals.size + this.wholePersons.size + this.wholeLocals.size + this.attrs.size
+    );
   }
 
   /** Recompute every marked key (inside the caller's transaction). */
@@ -121,6 +141,21 @@ export class CourseResults {
       );
     }
     this.locals.clear();
+    for (const p of this.attrs) {
+      const a = this.repo.latestAttrs(p);
+      this.repo.putAttrs(
+        p,
+        a
+          ? {
+              ...a,
+              appliances: this.repo.applianceNames(p).join('; '),
+              sort_name: a.display_name || a.username || p,
+              search: [a.display_name, a.username, a.external_id].map((v) => searchFold(v ?? '')).join('\0'),
+            }
+          : null,
+      );
+    }
+    this.attrs.clear();
   }
 
   /** Both tables computed again from scratch (an upgrade; tests compare it with what imports kept). */
@@ -129,6 +164,7 @@ export class CourseResults {
     this.repo.clearAll();
     for (const k of this.repo.allPersonKeys()) this.person(k.person_id, k.course_id);
     for (const k of this.repo.allLocalKeys()) this.local(k.appliance_no, k.local_id, k.course_id);
+    for (const p of this.repo.allPersonIds()) this.personAttrs(p);
     this.flush();
     this.repo.clearRebuildFlag();
   }

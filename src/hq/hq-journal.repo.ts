@@ -498,7 +498,8 @@ export class HqJournalRepo {
     this.db
       .exec(`DELETE FROM progress; DELETE FROM local_progress; DELETE FROM ratings; DELETE FROM enrolments;
       DELETE FROM course_defs; DELETE FROM adjustments; DELETE FROM people; DELETE FROM statement_ids;
-      DELETE FROM held_statements; DELETE FROM person_courses; DELETE FROM local_courses;`);
+      DELETE FROM held_statements; DELETE FROM person_courses; DELETE FROM local_courses;
+      DELETE FROM persons;`);
   }
 
   /** Every enrolled appliance's number and id, in enrolment order. */

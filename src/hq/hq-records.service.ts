@@ -484,6 +484,7 @@ export class IngestBatch {
     const taken = this.repo.applyRoster(this.applianceNo, { ...fields, personId, claimKey, epoch, seq });
     if (!taken) return;
     this.cache.delete(p.localId);
+    this.results.personAttrs(personId);
     if (before && before.person_id !== personId) {
       if (this.repo.hasProgress(this.applianceNo, p.localId)) {
         this.repo.rebuildPerson(before.person_id);
@@ -559,6 +560,7 @@ export class IngestBatch {
     if (!p) {
       p = resolvePersonId(this.applianceId, localId, null);
       this.repo.ensurePerson(this.applianceNo, localId, p);
+      this.results.personAttrs(p);
     }
     this.cache.set(localId, p);
     return p;

@@ -1,16 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/connection.js';
 
-/** One person per resolved id with the attributes of their most recent roster row. */
-const PERSON_ATTRS = `
-  pa AS (
-    SELECT person_id, display_name, username, external_id, agency, gender FROM (
-      SELECT person_id, display_name, username, external_id, agency, gender,
-             row_number() OVER (PARTITION BY person_id
-                                ORDER BY roster_seq IS NULL, updated_at DESC, appliance_no DESC, local_id DESC) AS rn
-        FROM people)
-     WHERE rn = 1)`;
-
 /** A group of equal entries of the course report: one breakdown group, one outcome, counted in SQL. */
 export interface CourseGroupRow {
   course: string;
@@ -47,7 +37,7 @@ export interface TraineeRow {
   last_at: string;
 }
 
-/** What the trainee report is filtered on; null = any. `q` is already folded (searchFold). */
+/** What the trainee report is filtered on; null = any. `q` is already folded (course-results' searchFold). */
 export interface TraineeQuery {
   person: string | null;
   q: string | null;
@@ -58,17 +48,12 @@ export interface TraineeQuery {
   result: string | null;
 }
 
-/** Text as the trainee search compares it: without accents (NFKD, marks dropped), lower case. */
-export const searchFold = (s: string): string => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
-
 /** The trainee report's rows and filter: person_courses with the person's attributes. */
 const TRAINEE_FROM = `
   FROM person_courses pc
-  LEFT JOIN pa ON pa.person_id = pc.person_id
+  LEFT JOIN persons pa ON pa.person_id = pc.person_id
  WHERE (@person IS NULL OR pc.person_id = @person)
-   AND (@q IS NULL OR instr(fc_fold(coalesce(pa.display_name, '')), @q) > 0
-        OR instr(fc_fold(coalesce(pa.username, '')), @q) > 0
-        OR instr(fc_fold(coalesce(pa.external_id, '')), @q) > 0)
+   AND (@q IS NULL OR instr(pa.search, @q) > 0)
    AND (@appliance IS NULL OR EXISTS (
           SELECT 1 FROM people p2 JOIN appliances a2 ON a2.no = p2.appliance_no
            WHERE p2.person_id = pc.person_id AND a2.name = @appliance))
@@ -85,23 +70,18 @@ export class ReportsRepo {
   private readonly s: Record<string, Statement>;
 
   constructor(db: Db) {
-    // The search's fold, in SQL: one definition (searchFold) for the page and the query.
-    db.function('fc_fold', { deterministic: true }, (v: unknown) =>
-      searchFold(typeof v === 'string' ? v : ''),
-    );
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       // Equal entries of each course's breakdown groups counted once; the outcomes module's tally counts
       // them (CourseEntry.times), so what is counted is defined there only.
       courseGroups: p(
-        `WITH ${PERSON_ATTRS}
-         SELECT pc.course_id AS course, b.breakdown,
+        `SELECT pc.course_id AS course, b.breakdown,
                 CASE b.breakdown WHEN 'all' THEN '' WHEN 'gender' THEN coalesce(pa.gender, 'undisclosed')
                                  ELSE coalesce(pa.agency, '') END AS grp,
                 '' AS location, pc.enrolled, pc.started, pc.completed, pc.result, pc.rating, count(*) AS n
            FROM person_courses pc
            JOIN (SELECT 'all' AS breakdown UNION ALL SELECT 'gender' UNION ALL SELECT 'agency') b
-           LEFT JOIN pa ON pa.person_id = pc.person_id
+           LEFT JOIN persons pa ON pa.person_id = pc.person_id
           GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
          UNION ALL
          SELECT lc.course_id, 'appliance', a.name, a.location, lc.enrolled, lc.started, lc.completed,
@@ -109,32 +89,30 @@ export class ReportsRepo {
            FROM local_courses lc JOIN appliances a ON a.no = lc.appliance_no
           GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
       ),
+      // The page's rows first (sorted, limited), then what each row shows beyond person_courses.
       trainees: p(
-        `WITH ${PERSON_ATTRS}
-         SELECT pc.person_id AS person, coalesce(pa.display_name, '') AS name,
-                coalesce(pa.username, '') AS username, coalesce(pa.external_id, '') AS external_id,
-                coalesce(pa.agency, '') AS agency, coalesce(pa.gender, '') AS gender,
-                (SELECT coalesce(group_concat(name, '; '), '') FROM (
-                   SELECT DISTINCT a.no, a.name FROM people p3 JOIN appliances a ON a.no = p3.appliance_no
-                    WHERE p3.person_id = pc.person_id ORDER BY a.no)) AS appliances,
-                pc.course_id AS course, pc.enrolled, pc.started, pc.completed, pc.result, pc.score,
-                pc.attempts, pc.done, pc.rating, coalesce(pc.last_at, '') AS last_at,
+        `SELECT t.*, coalesce(pa.display_name, '') AS name, coalesce(pa.username, '') AS username,
+                coalesce(pa.external_id, '') AS external_id, coalesce(pa.agency, '') AS agency,
+                coalesce(pa.gender, '') AS gender, coalesce(pa.appliances, '') AS appliances,
                 (SELECT coalesce(sum(adj.amount), 0) FROM adjustments adj
                    JOIN people p4 ON p4.appliance_no = adj.appliance_no AND p4.local_id = adj.local_id
-                  WHERE p4.person_id = pc.person_id AND adj.course_id = pc.course_id
+                  WHERE p4.person_id = t.person AND adj.course_id = t.course
                     AND adj.type = 'attempt_grant') AS attempts_granted
-         ${TRAINEE_FROM}
-          ORDER BY coalesce(nullif(pa.display_name, ''), nullif(pa.username, ''), pc.person_id), pc.person_id,
-                   pc.course_id
-          LIMIT @limit OFFSET @offset`,
+           FROM (SELECT pc.person_id AS person, pc.course_id AS course, pc.enrolled, pc.started, pc.completed,
+                        pc.result, pc.score, pc.attempts, pc.done, pc.rating, coalesce(pc.last_at, '') AS last_at,
+                        coalesce(pa.sort_name, pc.person_id) AS sort_name
+                 ${TRAINEE_FROM}
+                  ORDER BY 12, 1, 2
+                  LIMIT @limit OFFSET @offset) t
+           LEFT JOIN persons pa ON pa.person_id = t.person
+          ORDER BY t.sort_name, t.person, t.course`,
       ),
-      traineeCount: p(`WITH ${PERSON_ATTRS} SELECT count(*) ${TRAINEE_FROM}`).pluck(),
+      traineeCount: p(`SELECT count(*) ${TRAINEE_FROM}`).pluck(),
       traineeOptions: p(
-        `WITH ${PERSON_ATTRS}
-         SELECT DISTINCT 'agency' AS kind, coalesce(pa.agency, '') AS value
-           FROM person_courses pc LEFT JOIN pa ON pa.person_id = pc.person_id
+        `SELECT DISTINCT 'agency' AS kind, coalesce(pa.agency, '') AS value
+           FROM person_courses pc LEFT JOIN persons pa ON pa.person_id = pc.person_id
          UNION SELECT DISTINCT 'gender', coalesce(pa.gender, '')
-           FROM person_courses pc LEFT JOIN pa ON pa.person_id = pc.person_id
+           FROM person_courses pc LEFT JOIN persons pa ON pa.person_id = pc.person_id
          UNION SELECT DISTINCT 'course', course_id FROM person_courses`,
       ),
       courseDefs: p('SELECT body FROM course_defs').pluck(),

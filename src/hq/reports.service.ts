@@ -3,8 +3,8 @@ import type { Db } from '../db/connection.js';
 import type { AppliancesService } from './appliances.service.js';
 import type { CourseBody } from '../contract/journal.js';
 import { tally, type CountedEntry, type CourseFigures, type CourseResult } from '../contract/outcomes.js';
-import { latestDefinitions } from './course-results.js';
-import { ReportsRepo, searchFold, type TraineeRow } from './reports.repo.js';
+import { latestDefinitions, searchFold } from './course-results.js';
+import { ReportsRepo, type TraineeRow } from './reports.repo.js';
 
 export type Breakdown = 'all' | 'appliance' | 'gender' | 'agency';
 

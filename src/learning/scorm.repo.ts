@@ -15,6 +15,7 @@ export class ScormRepo {
   private readonly sLatest: Statement;
   private readonly sUpsert: Statement;
   private readonly sStale: Statement;
+  private readonly sResets: Statement;
   private readonly sMetaGet: Statement;
   private readonly sMetaInsert: Statement;
 
@@ -35,6 +36,13 @@ export class ScormRepo {
       `SELECT person_id, course_id, activity_id, attempt_no, state, updated_at FROM attempts
        WHERE kind = 'scorm' AND updated_at < ? AND json_extract(state, '$.open') IS NOT NULL`,
     );
+    // Attempts a coordinator's reset ended (ScormService.resetAttempt): not counted against an attemptLimit.
+    this.sResets = db
+      .prepare(
+        `SELECT count(*) FROM attempts WHERE person_id = ? AND course_id = ? AND activity_id = ?
+         AND kind = 'scorm' AND json_extract(state, '$.reset') = 1`,
+      )
+      .pluck();
     this.sMetaGet = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
     this.sMetaInsert = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)');
   }
@@ -54,6 +62,10 @@ export class ScormRepo {
     at: string;
   }): void {
     this.sUpsert.run(r);
+  }
+
+  resets(personId: string, courseId: string, activityId: string): number {
+    return this.sResets.get(personId, courseId, activityId) as number;
   }
 
   openSince(before: string): ScormAttemptRow[] {

@@ -177,7 +177,7 @@ export function evaluateSequencing(
   if (!osp) throw new Error('scorm sequencing: the engine built no sequencing process');
   for (const a of leaves) {
     const st = states.get(a.id);
-    if (!st || st.attempts === 0) continue;
+    if (!st) continue;
     a.attemptCount = st.attempts;
     a.isSuspended = !!st.inProgress;
     const completion = st.completion ?? 'unknown';

@@ -63,6 +63,8 @@ export interface ScormAttemptState {
   exitSet?: boolean;
   /** cmi.entry (cmi.core.entry) given to the latest launch. */
   entry?: string;
+  /** A coordinator's reset ended this attempt: it does not count against the SCO's attemptLimit. */
+  reset?: boolean;
 }
 
 /** What the package-origin runtime loads before the SCO starts (POST /rt/launch). */
@@ -382,7 +384,8 @@ export class ScormService {
       const j = judge(pkg.version, cur.state.cmi, info);
       const c = cur.state.cmi['cmi.completion_status'];
       states.set(id, {
-        attempts: cur.attemptNo,
+        // A reset gives the attempt back: an attemptLimit counts the attempts the trainee used.
+        attempts: cur.attemptNo - this.repo.resets(personId, courseId, id),
         inProgress: this.attemptFor(cur) === cur.attemptNo,
         completion: j.completed ? 'completed' : c === 'incomplete' ? 'incomplete' : 'unknown',
         success: j.success ?? 'unknown',
@@ -922,7 +925,7 @@ export class ScormService {
         this.closeLaunch(person, course, item, lang, pkg, info, cur.attemptNo, cur.state, 'reset');
       const st = this.current(person.id, courseId, activityId)!.state;
       // `latest` gone: a commit still on its way from the old launch is refused (409), never applied.
-      const state: ScormAttemptState = { ...st, open: null, ended: true };
+      const state: ScormAttemptState = { ...st, open: null, ended: true, reset: true };
       delete state.latest;
       this.store(person.id, courseId, activityId, cur.attemptNo, state, pkg, info);
       const body: AdjustmentBody = {

@@ -316,4 +316,29 @@ export const hqMigrations: readonly Migration[] = [
         SELECT 'course_results_rebuild', '1' WHERE EXISTS (SELECT 1 FROM journal);
     `,
   },
+  {
+    version: 7,
+    name: 'hq-persons',
+    // One row per resolved person with the attributes of their latest roster row (display name, username,
+    // external id, agency, gender), the names of the boxes they were seen on, the name they sort by and
+    // their search text (folded: no accents, lower case), kept by the import beside person_courses: the
+    // Trainees page joins one row per person instead of ranking every box's roster rows per request.
+    // Filled once with the course results (meta course_results_rebuild).
+    up: `
+      CREATE TABLE persons (
+        person_id    TEXT PRIMARY KEY,
+        display_name TEXT,
+        username     TEXT,
+        external_id  TEXT,
+        agency       TEXT,
+        gender       TEXT,
+        appliances   TEXT NOT NULL,
+        sort_name    TEXT NOT NULL,
+        search       TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX persons_sort ON persons(sort_name, person_id);
+      INSERT OR IGNORE INTO meta (key, value)
+        SELECT 'course_results_rebuild', '1' WHERE EXISTS (SELECT 1 FROM journal);
+    `,
+  },
 ];
