@@ -37,7 +37,7 @@ describe('admin forms keep what was typed and say what is wrong, in French and A
     expect(r.status).toBe(400);
     const html = await r.text();
     expect(html).toContain('<html lang="fr" dir="ltr"');
-    expect(html).toContain('Rien n’a été enregistré : vérifiez les champs signalés ci-dessous.');
+    expect(html).toContain('Rien n’a été enregistré\u00a0: vérifiez les champs signalés ci-dessous.');
     expect(html).toContain('<input id="pin" aria-invalid="true" aria-describedby="pin-error pin-hint"');
     expect(html).toContain('<p class="field-error" id="pin-error">le code PIN doit avoir 4 à 8 chiffres</p>');
     for (const v of ['zoé', 'Zoé Martin', 'OF-12', 'Gendarmerie']) expect(html).toContain(`value="${v}"`);

@@ -426,7 +426,17 @@ describe('admin trainees, cohorts, courses, reports', () => {
     await s.ctx.learning.completeLesson(t1, 'fixture-course', 'intro', 'en');
     await s.ctx.learning.completeLesson(t1, 'fixture-course', 'video', 'en');
     await s.ctx.learning.openLesson(t2, 'fixture-course', 'intro', 'en');
+    // t002 answers the final quiz all wrong: the report says failed (the coordinator can give an attempt).
+    const wrong = { q1: ['a'], q2: ['b'], q3: ['true'], q4: ['999'] };
+    expect((await s.ctx.learning.submitQuiz(t2, 'fixture-course', 'final-quiz', 'en', wrong)).passed).toBe(
+      false,
+    );
     const { html } = await coord.page('/admin/reports/courses/fixture-course');
+    expect(html).toMatch(/data-username="t001">.*?data-result="pending">in progress</s);
+    expect(html).toMatch(/data-username="t002">.*?data-result="failed">failed</s);
+    expect(html).toContain('0 passed · 1 failed');
+    const list = await coord.page('/admin/reports');
+    expect(list.html).toMatch(/data-course="fixture-course">.*?data-col="failed">1</s);
     expect(html).toContain('<svg');
     expect(html).toContain('Trainees by progress');
     const rows = [...html.matchAll(/data-username="([^"]+)"/g)].map((m) => m[1]);
@@ -439,7 +449,7 @@ describe('admin trainees, cohorts, courses, reports', () => {
     expect([...text.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = text.toString('utf8').slice(1).split('\r\n');
     expect(lines[0]).toContain('username,name,external id');
-    expect(lines[1]).toMatch(/^t001,t001,,,,yes,yes,yes,2,3,67,no,,/);
+    expect(lines[1]).toMatch(/^t001,t001,,,,yes,yes,yes,2,3,67,no,pending,,/);
     const hist = await coord.page(`/admin/trainees/${t1.id}/history`);
     expect(hist.html).toContain('Introduction');
     expect(hist.html).toContain('completed');

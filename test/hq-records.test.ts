@@ -234,6 +234,10 @@ describe('HQ records', () => {
       expect(c1.passRate).toBeCloseTo(2 / 3, 2);
       expect(c1.ratingAverage).toBe(4); // 5, 3, 4
       expect(c1.ratingGoodShare).toBeCloseTo(2 / 3, 2);
+      // Ratings are a survey: without reports.showRatingNames no trainee's own rating is reported.
+      const own = hq.reports.trainees().filter((t) => t.course === 'c1');
+      expect(own).toHaveLength(3);
+      expect(own.map((t) => t.rating)).toEqual([null, null, null]);
       const byApp = rows.filter((r) => r.course === 'c1' && r.breakdown === 'appliance');
       expect(byApp.map((r) => [r.group, r.location, r.started, r.completed])).toEqual([
         ['Box A', 'Dakar', 2, 1],

@@ -415,7 +415,8 @@ async function run(h: History) {
     ctx.content.installFolder(OPEN_V1);
     return { ctx, people: new Map<number, Person>(), upgraded: false, bundles: [] as string[] };
   });
-  const hq = testHq();
+  // With names on, HQ's trainee report carries each trainee's own rating, compared with the box's.
+  const hq = testHq({ config: { reports: { showRatingNames: true } } });
   try {
     const personOn = (p: number, b: number): Person => {
       const bx = boxes[b]!;

@@ -199,7 +199,7 @@ describe('trainee pages over HTTP (real server, real SQLite, sample and fixture 
     }
     await b.submit(QUIZ, QUIZ, RIGHT);
     const result = await b.page(`${QUIZ}/result`);
-    expect(result.html).toContain('Vous avez terminé ce cours. Félicitations !');
+    expect(result.html).toContain('Vous avez terminé ce cours. Félicitations\u00a0!');
     expect(statements(id)).toContain('completed fixture-course');
 
     const outline = await b.page('/courses/fixture-course');
@@ -217,7 +217,7 @@ describe('trainee pages over HTTP (real server, real SQLite, sample and fixture 
     expect(ok.status).toBe(303);
     const after = await b.page('/courses/fixture-course?rated=1');
     expect(after.html).toContain('Merci pour votre note.');
-    expect(after.html).toContain('Votre note : 4 sur 5');
+    expect(after.html).toContain('Votre note\u00a0: 4 sur 5');
     expect(after.html).toContain('Utile &lt;b>vraiment&lt;/b>');
     await b.submit('/courses/fixture-course', '/courses/fixture-course/rating', { rating: '5', comment: '' });
     expect(s.ctx.learning.getRating(id, 'fixture-course')).toEqual({ rating: 5, comment: '' });

@@ -170,7 +170,7 @@ describe('POST /api/operations (real server, real SQLite)', () => {
     expect(old.status).toBe(409);
     expect((await answer(old)).error).toMatchObject({
       code: 'course_replaced',
-      text: 'Le cours a été mis à jour depuis ces réponses : reprenez le quiz.',
+      text: 'Le cours a été mis à jour depuis ces réponses\u00a0: reprenez le quiz.',
     });
     expect(journalRows()).toBe(rows);
     // An opId already used for another action or target.

@@ -28,7 +28,7 @@ describe('the error catalogs of the box and HQ', () => {
     expect(e.status).toBe(409);
     expect(e.message).toBe('first-aid 1.0.0 is older than the installed version 1.2.0; not installed');
     expect(errorText(e, 'fr', boxErrors)).toBe(
-      'La version 1.0.0 du cours first-aid est plus ancienne que la version installée (1.2.0) : rien n’a été changé.',
+      'La version 1.0.0 du cours first-aid est plus ancienne que la version installée (1.2.0)\u00a0: rien n’a été changé.',
     );
     expect(errorText(e, 'ar', boxErrors)).toBe(
       'الإصدار 1.0.0 من الدورة first-aid أقدم من الإصدار المثبّت (1.2.0): لم يتغيّر شيء.',
@@ -39,7 +39,7 @@ describe('the error catalogs of the box and HQ', () => {
     const e = bundleError('bundle_key_revoked', 'key abc was revoked at 2:150', 403);
     expect(e.message).toBe('key abc was revoked at 2:150');
     expect(errorText(e, 'ar', hqErrors)).toBe('مرفوض: أُلغي مفتاح هذا الجهاز.');
-    expect(errorText(e, 'fr', hqErrors)).toBe('Refusé : la clé de ce boîtier a été révoquée.');
+    expect(errorText(e, 'fr', hqErrors)).toBe('Refusé\u00a0: la clé de ce boîtier a été révoquée.');
     expect(errorText(hqError('key_in_use', { key: 'k1', appliance: 'box-2' }), 'fr', hqErrors)).toBe(
       'La clé k1 est déjà enregistrée pour le boîtier box-2.',
     );

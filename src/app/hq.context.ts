@@ -81,7 +81,7 @@ export function openHqContext(config: HqConfig, opts: HqContextOptions = {}): Hq
     records,
     imports,
     people: new PeopleMatchesService(db, clock, records),
-    reports: new ReportsService(db, appliances),
+    reports: new ReportsService(db, appliances, config.reports.showRatingNames),
     users: new HqUsersService(db, clock, config.sessions.ttlHours),
     xapi: new XapiExportService(records, config.homePage),
     diskFree: opts.diskFree ?? (() => diskOf(config.dataDir)?.free ?? null),

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError, type CodedError } from './errors.js';
-import { fill, type Language, type Params, type Translations } from './language.js';
+import { say, type Language, type Params, type Translations } from './language.js';
 
 /**
  * What is wrong with one field, as a message key and its params: pages show it beside the field in the
@@ -140,7 +140,7 @@ export function fieldIssues(err: z.ZodError): FieldIssue[] {
 
 /** One field issue as text in a language ("pin: PIN must be 4 to 8 digits" in English, for the CLI). */
 export function fieldText(issue: FieldIssue, lang: Language): string {
-  return fill(FIELD_MESSAGES[issue.key][lang], issue.params);
+  return say(lang, FIELD_MESSAGES[issue.key][lang], issue.params);
 }
 
 /**

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { constants, createInflateRaw, type InflateRaw } from 'node:zlib';
 import { bundleError, type OpenedBundle } from '../contract/bundle-format.js';
 
@@ -77,9 +76,12 @@ export function* replayJournal(path: string, payload: OpenedBundle['payload']): 
   const inflate = createInflateRaw();
   const zHash = createHash('sha256');
   const hash = createHash('sha256');
-  const decoder = new StringDecoder('utf8');
   const buf = Buffer.allocUnsafe(CHUNK);
-  let pending = '';
+  // The bytes of a line not finished in the last piece. Lines are cut on the bytes ('\n' is never inside a
+  // UTF-8 sequence) and each decoded alone: a line cut out of one big decoded string would be a V8 slice of
+  // it, and anything kept from the row (an id in the pending progress) would keep the whole piece alive,
+  // so the heap grew with the bundle.
+  let pending: Buffer = Buffer.alloc(0);
   let size = 0;
   try {
     for (let done = 0; done < payload.compressedSize;) {
@@ -92,13 +94,18 @@ export function* replayJournal(path: string, payload: OpenedBundle['payload']): 
       size += out.length;
       if (size > payload.size) break;
       hash.update(out);
-      const lines = (pending + decoder.write(out)).split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) yield parseLine(line);
+      const data = pending.length ? Buffer.concat([pending, out]) : out;
+      let start = 0;
+      for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
+        const line = data.toString('utf8', start, nl);
+        start = nl + 1;
+        yield parseLine(line);
+      }
+      pending = Buffer.from(data.subarray(start));
     }
     if (
       size !== payload.size ||
-      pending + decoder.end() !== '' ||
+      pending.length !== 0 ||
       zHash.digest('hex') !== payload.compressedSha256 ||
       hash.digest('hex') !== payload.sha256
     )

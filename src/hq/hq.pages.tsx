@@ -498,11 +498,14 @@ export function TraineesPage({
   view,
   titles,
   appliances,
+  ratingNames,
 }: {
   page: HqPage;
   view: TraineesView;
   titles: ReadonlyMap<string, Record<string, string>>;
   appliances: ApplianceStatus[];
+  /** reports.showRatingNames: without it the ratings are a survey and no one's own is shown. */
+  ratingNames: boolean;
 }) {
   const yes = (b: boolean) => (b ? t(page, 'yes') : t(page, 'no'));
   const f = view.filter;
@@ -584,7 +587,7 @@ export function TraineesPage({
                   <th>{t(page, 'completed')}</th>
                   <th>{t(page, 'result')}</th>
                   <th>{t(page, 'score')}</th>
-                  <th>{t(page, 'rating')}</th>
+                  {ratingNames && <th>{t(page, 'rating')}</th>}
                   <th>{t(page, 'lastActivity')}</th>
                 </tr>
               </thead>
@@ -607,7 +610,7 @@ export function TraineesPage({
                       {r.result === '' || r.result === 'not_assessed' ? '—' : t(page, RESULT_KEYS[r.result])}
                     </td>
                     <td>{r.score === null ? '–' : `${Math.round(r.score * 100)} %`}</td>
-                    <td>{r.rating ?? '–'}</td>
+                    {ratingNames && <td>{r.rating ?? '–'}</td>}
                     <td>{when(page, r.lastActivityAt)}</td>
                   </tr>
                 ))}

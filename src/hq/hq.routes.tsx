@@ -172,6 +172,7 @@ export function hqStaffRouter(
         }}
         titles={ctx.reports.courseTitles()}
         appliances={ctx.appliances.list()}
+        ratingNames={ctx.config.reports.showRatingNames}
       />,
     );
   });

@@ -255,6 +255,8 @@ export class ReportsService {
   constructor(
     db: Db,
     private readonly appliances: AppliancesService,
+    /** reports.showRatingNames: a trainee's own rating is shown per person only when on (a survey). */
+    private readonly ratingNames = false,
   ) {
     this.repo = new ReportsRepo(db);
   }
@@ -323,7 +325,7 @@ export class ReportsService {
 
   /** Per trainee and course (or one trainee's courses), ordered by name. */
   trainees(personId: string | null = null): TraineeReportRow[] {
-    return this.repo.trainees(query({}, personId), -1, 0).map(traineeRow);
+    return this.repo.trainees(query({}, personId), -1, 0).map((r) => traineeRow(r, this.ratingNames));
   }
 
   /**
@@ -343,7 +345,9 @@ export class ReportsService {
         ).push(o.value);
     for (const list of Object.values(options)) list.sort();
     return {
-      rows: this.repo.trainees(q, pageSize, (pageNo - 1) * pageSize).map(traineeRow),
+      rows: this.repo
+        .trainees(q, pageSize, (pageNo - 1) * pageSize)
+        .map((r) => traineeRow(r, this.ratingNames)),
       total: this.repo.traineeCount(q),
       options,
     };
@@ -394,7 +398,7 @@ function query(f: TraineeFilter, person: string | null): Parameters<ReportsRepo[
   };
 }
 
-function traineeRow(r: TraineeRow): TraineeReportRow {
+function traineeRow(r: TraineeRow, ratingNames: boolean): TraineeReportRow {
   const started = r.started === 1;
   return {
     person: r.person,
@@ -414,7 +418,8 @@ function traineeRow(r: TraineeRow): TraineeReportRow {
     attempts: r.attempts,
     attemptsGranted: r.attempts_granted,
     activitiesDone: r.done,
-    rating: r.rating,
+    // Ratings are a survey: per person only where HQ's reports.showRatingNames is on.
+    rating: ratingNames ? r.rating : null,
     lastActivityAt: r.last_at,
   };
 }

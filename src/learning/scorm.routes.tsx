@@ -5,7 +5,7 @@ import type { ContentService } from '../content/content.service.js';
 import type { LearningService } from './learning.service.js';
 import type { ScormTocNode } from '../content/scorm/scorm-package.js';
 import { requireRole } from '../people/auth.middleware.js';
-import { Layout } from '../web/layout.js';
+import { Layout, RowLink } from '../web/layout.js';
 import { pageContext, type PageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
 import { ScormScripts } from './scorm.scripts.js';
@@ -26,6 +26,23 @@ export function packageOrigin(
   if (configured) return configured.replace(/\/$/, '');
   if (!port) throw scormError('scorm_unavailable');
   return `${req.protocol}://${req.hostname}:${port}`;
+}
+
+/**
+ * Packages share the app's site: no package host name is configured (`npm start` reached by IP or
+ * localhost: the same host at another port, and browsers do not separate cookies by port), or the
+ * configured one is the app's host, a parent or a child of it. The admin warns in that mode.
+ */
+export function packagesShareSite(req: Request, configured: string | undefined): boolean {
+  if (!configured) return true;
+  let pkg: string;
+  try {
+    pkg = new URL(configured).hostname;
+  } catch {
+    return true;
+  }
+  const app = req.hostname;
+  return pkg === app || pkg.endsWith(`.${app}`) || app.endsWith(`.${pkg}`);
 }
 
 const shown = (n: ScormTocNode): ScormTocNode[] => (n.visible === false ? n.children.flatMap(shown) : [n]);
@@ -144,9 +161,7 @@ export function scormRouter(ctx: ScormRouterDeps, scripts: ScormScripts = ScormS
       sendPage(
         res,
         <Layout page={page} title={title}>
-          <p>
-            <a href={`/courses/${enc(courseId)}`}>{tScorm(page.lang, 'backToCourse')}</a>
-          </p>
+          <RowLink href={`/courses/${enc(courseId)}`}>{tScorm(page.lang, 'backToCourse')}</RowLink>
           <h1>{title}</h1>
           <p class="error" role="alert" data-code="scorm_not_available">
             {tScorm(page.lang, 'notAvailableDetail')}

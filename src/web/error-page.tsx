@@ -1,4 +1,4 @@
-import { Layout } from './layout.js';
+import { Layout, RowLink } from './layout.js';
 import { tLayout } from './messages/layout.messages.js';
 import type { PageContext } from './page.js';
 
@@ -34,9 +34,7 @@ export function ErrorPage({
       <p class="error" role="alert" data-code={code}>
         {status === 404 ? t('notFound') : (text ?? t(statusKey(status)))}
       </p>
-      <p>
-        <a href="/">{t('home')}</a>
-      </p>
+      <RowLink href="/">{t('home')}</RowLink>
     </Layout>
   );
 }

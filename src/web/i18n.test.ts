@@ -18,4 +18,17 @@ describe('i18n', () => {
     });
     expect(t('fr', 'hi', { name: 'Awa' })).toBe('Bonjour Awa');
   });
+
+  it('keeps French punctuation on the line of its word (no-break spaces), and leaves the values as given', () => {
+    const t = defineMessages({
+      en: { q: '“{quiz}”: sent. Again? Yes!' },
+      fr: { q: '« {quiz} » : envoyé ; encore ? Oui !' },
+      ar: { q: '«{quiz}»: أُرسل.' },
+    });
+    expect(t('fr', 'q', { quiz: 'Q & R : partie 1' })).toBe(
+      '«\u00a0Q & R : partie 1\u00a0»\u00a0: envoyé\u00a0; encore\u00a0? Oui\u00a0!',
+    );
+    expect(t('en', 'q', { quiz: 'Q : 1' })).toBe('“Q : 1”: sent. Again? Yes!');
+    expect(t('ar', 'q', { quiz: 'س' })).toBe('«س»: أُرسل.');
+  });
 });

@@ -1,4 +1,4 @@
-import { fill, type Language } from '../core/language.js';
+import { say, type Language } from '../core/language.js';
 
 /**
  * Message catalogs. Each feature keeps its own catalog (`<feature>.messages.ts`) made with
@@ -19,7 +19,7 @@ export type Translate<K extends string> = (
 
 export function defineMessages<K extends string>(catalog: Catalog<K>): Translate<K> {
   return (lang, key, params) => {
-    return fill(catalog[lang][key] ?? catalog.en[key], params);
+    return say(lang, catalog[lang][key] ?? catalog.en[key], params);
   };
 }
 

@@ -119,8 +119,8 @@ describe('a coordinator runs a class in a real Chromium', () => {
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = csv.toString('utf8').slice(1).split('\r\n');
     expect(rows).toHaveLength(52); // header + 50 + final empty line
-    // enrolled, started, active, activities done, activities, progress %, completed, score %, last activity
-    expect(rows[1]).toMatch(/^officer07,Officer 07,OF-07,Police,female,yes,yes,yes,1,3,33,no,,20\d\d-/);
+    // enrolled, started, active, activities done, activities, progress %, completed, result, score %, last activity
+    expect(rows[1]).toMatch(/^officer07,Officer 07,OF-07,Police,female,yes,yes,yes,1,3,33,no,pending,,20\d\d-/);
   });
 
   it('renders the dashboard in English and Arabic on a phone and a laptop', async () => {

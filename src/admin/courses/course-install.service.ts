@@ -72,7 +72,10 @@ export class CourseInstallService {
   }
 
   /** Install an uploaded course file (kept in a private temp file only while it is read). */
-  async fromUpload(file: { name: string; data: Buffer } | undefined): Promise<InstallOutcome> {
+  async fromUpload(
+    file: { name: string; data: Buffer } | undefined,
+    opts: { allowRemote?: boolean } = {},
+  ): Promise<InstallOutcome> {
     if (!file || file.data.length === 0) throw adminError('no_course_file');
     const dir = join(this.deps.config.dataDir, 'tmp');
     mkdirSync(dir, { recursive: true });
@@ -83,7 +86,7 @@ export class CourseInstallService {
     const tmp = join(dir, `${newToken(8)}-${safe}`);
     writeFileSync(tmp, file.data, { mode: 0o600 });
     try {
-      return await this.install(tmp, `upload:${file.name}`);
+      return await this.install(tmp, `upload:${file.name}`, opts);
     } finally {
       rmSync(tmp, { force: true, recursive: true });
     }
@@ -96,11 +99,20 @@ export class CourseInstallService {
     return this.install(found.path, `usb:${found.name}`);
   }
 
-  private async install(path: string, source: string): Promise<InstallOutcome> {
+  private async install(
+    path: string,
+    source: string,
+    opts: { allowRemote?: boolean } = {},
+  ): Promise<InstallOutcome> {
     try {
       return {
         ok: true,
-        result: await importContent(this.deps.content, path, this.deps.config.content),
+        result: await importContent(
+          this.deps.content,
+          path,
+          this.deps.config.content,
+          opts.allowRemote ? { allowRemote: true } : {},
+        ),
         source,
       };
     } catch (e) {

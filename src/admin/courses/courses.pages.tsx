@@ -1,51 +1,65 @@
 import type { InstalledCourse } from '../../content/content.service.js';
 import { AdminFrame, PostButton, tr, type AdminPage } from '../kit/admin.layout.js';
-import { DataTable } from '../kit/table.js';
 
 export function CoursesPage({
   page,
   courses,
   usb,
   usbRoots,
+  packagesShareSite = false,
 }: {
   page: AdminPage;
   courses: InstalledCourse[];
   usb: { path: string; name: string }[];
   usbRoots: readonly string[];
+  /** SCORM packages are served on this page's site (reached by IP or localhost): say what that risks. */
+  packagesShareSite?: boolean;
 }) {
   const t = tr(page);
   return (
     <AdminFrame page={page} title={t('coursesTitle')}>
-      <DataTable
-        rows={courses}
-        columns={[
-          {
-            label: t('title'),
-            cell: (c) => (
-              <>
-                <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}`}>{c.title}</a>
-                <div class="muted ltr">{c.id}</div>
-              </>
-            ),
-          },
-          { label: t('version'), kind: 'ltr', cell: (c) => c.version },
-          { label: t('languages'), cell: (c) => c.languages.join(', ') },
-          { label: t('activities'), kind: 'num', cell: (c) => c.activities },
-          { label: t('status'), cell: (c) => (c.active ? t('active') : t('disabled')) },
-          {
-            label: '',
-            cell: (c) => (
-              <PostButton
-                page={page}
-                action={`/admin/courses/${encodeURIComponent(c.id)}/active`}
-                fields={{ active: c.active ? '0' : '1' }}
-                label={c.active ? t('disable') : t('enable')}
-                kind="secondary"
-              />
-            ),
-          },
-        ]}
-      />
+      {packagesShareSite ? (
+        <p class="warning" role="alert" data-warning="scorm-same-site">
+          {t('sameSiteWarning')}
+        </p>
+      ) : null}
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>{t('title')}</th>
+              <th>{t('version')}</th>
+              <th>{t('languages')}</th>
+              <th class="num">{t('activities')}</th>
+              <th>{t('status')}</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {courses.map((c) => (
+              <tr>
+                <td>
+                  <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}`}>{c.title}</a>
+                  <div class="muted ltr">{c.id}</div>
+                </td>
+                <td class="ltr">{c.version}</td>
+                <td>{c.languages.join(', ')}</td>
+                <td class="num">{c.activities}</td>
+                <td>{c.active ? t('active') : t('disabled')}</td>
+                <td>
+                  <PostButton
+                    page={page}
+                    action={`/admin/courses/${encodeURIComponent(c.id)}/active`}
+                    fields={{ active: c.active ? '0' : '1' }}
+                    label={c.active ? t('disable') : t('enable')}
+                    kind="secondary"
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <div class="grid2">
         <form
           method="post"
@@ -56,6 +70,15 @@ export function CoursesPage({
           <h2>{t('uploadCourse')}</h2>
           <p class="muted">{t('uploadHint')}</p>
           <input id="course-file" name="file" type="file" required aria-label={t('uploadCourse')} />
+          <p>
+            <label>
+              <input type="checkbox" name="allowRemote" value="1" aria-describedby="allow-remote-hint" />{' '}
+              {t('allowRemote')}
+            </label>
+          </p>
+          <p class="muted" id="allow-remote-hint">
+            {t('allowRemoteHint')}
+          </p>
           <p>
             <button type="submit">{t('upload')}</button>
           </p>

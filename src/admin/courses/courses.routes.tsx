@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../../core/config.js';
 import type { ContentService } from '../../content/content.service.js';
 import { readUpload } from '../../web/upload.js';
+import { packagesShareSite } from '../../learning/scorm.routes.js';
 import { adminError } from '../admin.errors.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
 import { field } from '../kit/fields.js';
@@ -44,6 +45,7 @@ export function coursesRouter(ctx: CoursesDeps, kit: AdminKit): Router {
         courses={ctx.content.listInstalled()}
         usb={ctx.courseInstall.usbCourses()}
         usbRoots={ctx.config.export.usbRoots}
+        packagesShareSite={packagesShareSite(req, ctx.config.scorm.publicOrigin)}
       />,
     );
   });
@@ -70,7 +72,9 @@ export function coursesRouter(ctx: CoursesDeps, kit: AdminKit): Router {
       z.unknown(),
       async (_input, req, res) => {
         const up = await readUpload(req, COURSE_MAX);
-        installed(res, await ctx.courseInstall.fromUpload(up.file));
+        // The checkbox installs a SCORM package that loads files from the internet (with its warning).
+        const allowRemote = up.fields['allowRemote'] === '1';
+        installed(res, await ctx.courseInstall.fromUpload(up.file, { allowRemote }));
       },
       here,
     ),

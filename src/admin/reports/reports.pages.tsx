@@ -6,6 +6,13 @@ import type { AdminKey } from '../admin.messages.js';
 import type { CourseReport, ReportSort } from '../reports.service.js';
 
 /** `?cohort=<id>` (and the other params) for a link that keeps the report's class. */
+/** A trainee's course result on the report; not assessed (and not started) shows "—". */
+const RESULT_KEYS: Partial<Record<string, AdminKey>> = {
+  passed: 'resultPassed',
+  failed: 'resultFailed',
+  pending: 'resultPending',
+};
+
 const withCohort = (cohort: Cohort | null, params: Record<string, string> = {}): string => {
   const q = new URLSearchParams({ ...params, ...(cohort ? { cohort: cohort.id } : {}) });
   return q.size ? `?${q.toString()}` : '';
@@ -76,6 +83,8 @@ export function ReportsPage({
               <th class="num">{t('startedCol')}</th>
               <th class="num">{t('enrolledCol')}</th>
               <th class="num">{t('completedCol')}</th>
+              <th class="num">{t('passedCol')}</th>
+              <th class="num">{t('failedCol')}</th>
               <th></th>
             </tr>
           </thead>
@@ -95,6 +104,12 @@ export function ReportsPage({
                 </td>
                 <td class="num" data-col="completed">
                   {c.figures.completed}
+                </td>
+                <td class="num" data-col="passed">
+                  {c.figures.passed}
+                </td>
+                <td class="num" data-col="failed">
+                  {c.figures.failed}
                 </td>
                 <td>
                   <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}.csv${withCohort(cohort)}`}>
@@ -156,7 +171,8 @@ export function CourseReportPage({
             enrolled: report.figures.enrolled,
             completed: report.figures.completed,
           })}{' '}
-          · {t('activities')}: {report.activities}
+          · {t('passedFailed', { passed: report.figures.passed, failed: report.figures.failed })} ·{' '}
+          {t('activities')}: {report.activities}
         </span>
       </p>
       <figure class="chart" aria-label={t('chartTitle')}>
@@ -186,6 +202,7 @@ export function CourseReportPage({
               <th>{t('username')}</th>
               <th>{t('name')}</th>
               <th>{t('progress')}</th>
+              <th>{t('result')}</th>
               <th class="num">{t('score')}</th>
               <th>{t('lastActivity')}</th>
             </tr>
@@ -204,6 +221,9 @@ export function CourseReportPage({
                     <span style={`width:${l.percent}%`}></span>
                   </span>
                   {l.completed ? t('completed') : `${l.percent}%`}
+                </td>
+                <td data-col="result" data-result={l.result}>
+                  {RESULT_KEYS[l.result] ? t(RESULT_KEYS[l.result]!) : '—'}
                 </td>
                 <td class="num">{pct(l.score)}</td>
                 <td class="ltr">{when(l.lastActivityAt)}</td>

@@ -45,14 +45,18 @@
         p.appendChild(document.createTextNode(' '));
         p.appendChild(a);
       }
+      // The choices go on a row of their own under the question, each a full thumb's size.
+      var choices = document.createElement('span');
+      choices.className = 'choices';
       (l.buttons || []).forEach(function (b) {
         var btn = document.createElement('button');
         btn.type = 'button';
         btn.className = 'secondary';
         btn.textContent = b.label;
         btn.addEventListener('click', b.run);
-        p.appendChild(btn);
+        choices.appendChild(btn);
       });
+      if (choices.firstChild) p.appendChild(choices);
       banner.appendChild(p);
       if (l.kind === 'error' || (l.kind === 'waiting' && kind !== 'error')) kind = l.kind;
     });
