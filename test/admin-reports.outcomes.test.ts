@@ -71,7 +71,8 @@ describe('the coordinator course report, by the outcomes module', () => {
     native = ctx.adminReports.courseReport(c, 'en', 'name');
     scorm = ctx.adminReports.courseReport('radio', 'en', 'name');
 
-    hq = testHq();
+    // Names on: HQ's trainee report then carries each trainee's own rating, compared with the box's.
+    hq = testHq({ config: { reports: { showRatingNames: true } } });
     hq.appliances.enrol(ctx.identity.request());
     for (const w of await ctx.bundles.exporter.export({ outDir: join(tmp, 'stick') }))
       expect((await hq.imports.importFile(w.path)).status).toBe('imported');

@@ -403,7 +403,8 @@ describe('admin trainees, cohorts, courses, reports', () => {
     const { html } = await coord.page('/admin/courses');
     expect(html).toContain('Fixture course');
     expect(html).toContain('1.0.0');
-    expect(html).toContain('en, fr');
+    // Language names in the coordinator's language, not codes.
+    expect(html).toContain('English, French');
     await coord.submit('/admin/courses', '/admin/courses/fixture-course/active', { active: '0' });
     expect(s.ctx.content.listInstalled()[0]!.active).toBe(false);
     await coord.submit('/admin/courses', '/admin/courses/fixture-course/active', { active: '1' });
@@ -449,7 +450,7 @@ describe('admin trainees, cohorts, courses, reports', () => {
     expect([...text.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = text.toString('utf8').slice(1).split('\r\n');
     expect(lines[0]).toContain('username,name,external id');
-    expect(lines[1]).toMatch(/^t001,t001,,,,yes,yes,yes,2,3,67,no,pending,,/);
+    expect(lines[1]).toMatch(/^t001,t001,,,,yes,yes,yes,2,3,67,no,in progress,,/);
     const hist = await coord.page(`/admin/trainees/${t1.id}/history`);
     expect(hist.html).toContain('Introduction');
     expect(hist.html).toContain('completed');

@@ -251,12 +251,12 @@ export class ContentService implements ContentReader {
 
   // ---- admin --------------------------------------------------------------------------------------
 
-  /** Every installed course, for `content list` and the admin. */
-  listInstalled(): InstalledCourse[] {
+  /** Every installed course, for `content list` and the admin; titles in `lang` when the course has it. */
+  listInstalled(lang?: Language): InstalledCourse[] {
     return this.repo.listCourses().map((r) => ({
       id: r.id,
       version: r.version,
-      title: pick(JSON.parse(r.titles) as Texts, r.language as Language, r.language),
+      title: pick(JSON.parse(r.titles) as Texts, lang ?? (r.language as Language), r.language),
       languages: JSON.parse(r.languages) as Language[],
       kind: r.kind as CourseKind,
       signed: r.signed === 1,

@@ -17,10 +17,12 @@ export type Translate<K extends string> = (
   params?: Record<string, string | number>,
 ) => string;
 
-export function defineMessages<K extends string>(catalog: Catalog<K>): Translate<K> {
-  return (lang, key, params) => {
-    return say(lang, catalog[lang][key] ?? catalog.en[key], params);
-  };
+/** A catalog's translate function, with the catalog itself (vocabulary lookups, the completeness test). */
+export type Messages<K extends string> = Translate<K> & { readonly catalog: Catalog<K> };
+
+export function defineMessages<K extends string>(catalog: Catalog<K>): Messages<K> {
+  const t: Translate<K> = (lang, key, params) => say(lang, catalog[lang][key] ?? catalog.en[key], params);
+  return Object.assign(t, { catalog });
 }
 
 export const RTL_LANGUAGES: ReadonlySet<Language> = new Set<Language>(['ar']);

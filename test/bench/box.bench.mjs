@@ -25,6 +25,8 @@ import {
   fmt,
   startFront,
   startReferenceNginx,
+  signInTrainee,
+  cookieHeader,
 } from './lib.mjs';
 
 ensureTools([
@@ -76,36 +78,7 @@ await new Promise((r) => setTimeout(r, 1500));
 const idleRss = rssMb(box.child.pid);
 
 // --- sign in one trainee and read a lesson page to learn its assets ---
-function cookiesFrom(res, jar = {}) {
-  for (const c of res.headers.getSetCookie()) {
-    const [kv] = c.split(';');
-    const i = kv.indexOf('=');
-    jar[kv.slice(0, i)] = kv.slice(i + 1);
-  }
-  return jar;
-}
-const cookieHeader = (jar) =>
-  Object.entries(jar)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('; ');
-async function signIn(username) {
-  const jar = {};
-  const page = await fetch(`${base}/`, { redirect: 'manual' });
-  cookiesFrom(page, jar);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
-  const t0 = performance.now();
-  const res = await fetch(`${base}/signin`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, cookie: cookieHeader(jar) },
-    body: new URLSearchParams({ _csrf: csrf, username, pin: '4821' }),
-  });
-  const ms = performance.now() - t0;
-  cookiesFrom(res, jar);
-  if (res.status !== 303 && res.status !== 302)
-    throw new Error(`sign-in of ${username} answered ${res.status}`);
-  return { jar, ms };
-}
+const signIn = (username) => signInTrainee(base, username, '4821');
 const { jar } = await signIn('t0');
 const lessonPath = '/courses/public-integrity/lessons/conflicts-of-interest';
 const lessonRes = await fetch(base + lessonPath, { headers: { cookie: cookieHeader(jar) } });

@@ -125,7 +125,9 @@ end
 /**
  * Run wrk against `requests` (each {method, path, headers, body}) in rotation. Returns req/s and p99 (ms).
  */
+let wrkRuns = 0;
 export function wrk({ base, requests, connections = 100, seconds = 8, cpus = 1, threads = 2 }) {
+  const run = ++wrkRuns;
   const dir = tmp('fc-wrk-');
   // wrk.format leaves out its default Host header when given a headers table: always send one.
   const host = new URL(base).host;
@@ -140,9 +142,9 @@ export function wrk({ base, requests, connections = 100, seconds = 8, cpus = 1, 
     )
     .join(',\n');
   // A body may hold __OPID__: each request gets its own operation id there (unique per wrk thread and
-  // request), so that a write benchmark measures writes, not replays of the first one.
+  // request, and per run of wrk in this process), so that a write benchmark measures writes, not replays.
   // The first failing response is printed, so a benchmark never reports errors it cannot explain.
-  const lua = `local reqs = {\n${reqs}\n}\nlocal threads = 0\nsetup = function(thread)\n  threads = threads + 1\n  thread:set("tid", threads)\nend\nlocal i = 0\nlocal n = 0\nrequest = function()\n  i = i % #reqs + 1\n  n = n + 1\n  local r = reqs[i]\n  local body = r.body\n  if body then body = string.gsub(body, "__OPID__", string.format("%08x-0000-4000-8000-%012x", tid or 0, n)) end\n  return wrk.format(r.method, r.path, r.headers, body)\nend\nlocal shown = false\nresponse = function(status, headers, body)\n  if status >= 400 and not shown then shown = true; io.write('WRKFAIL ' .. status .. ' ' .. string.sub(body, 1, 300) .. '\\n') end\nend\n${LUA_DONE}`;
+  const lua = `local reqs = {\n${reqs}\n}\nlocal threads = 0\nsetup = function(thread)\n  threads = threads + 1\n  thread:set("tid", threads)\nend\nlocal i = 0\nlocal n = 0\nrequest = function()\n  i = i % #reqs + 1\n  n = n + 1\n  local r = reqs[i]\n  local body = r.body\n  if body then body = string.gsub(body, "__OPID__", string.format("%08x-%04x-4000-8000-%012x", tid or 0, ${run}, n)) end\n  return wrk.format(r.method, r.path, r.headers, body)\nend\nlocal shown = false\nresponse = function(status, headers, body)\n  if status >= 400 and not shown then shown = true; io.write('WRKFAIL ' .. status .. ' ' .. string.sub(body, 1, 300) .. '\\n') end\nend\n${LUA_DONE}`;
   const script = join(dir, 'script.lua');
   writeFileSync(script, lua);
   const out = execFileSync(
@@ -245,4 +247,39 @@ http { include /etc/nginx/mime.types; default_type text/html; access_log off; se
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(base + probePath);
   return { base, stop: () => stop(child) };
+}
+
+/** Cookies a response sets, into `jar` (name -> value). */
+export function cookiesFrom(res, jar = {}) {
+  for (const c of res.headers.getSetCookie()) {
+    const [kv] = c.split(';');
+    const i = kv.indexOf('=');
+    jar[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return jar;
+}
+
+export const cookieHeader = (jar) =>
+  Object.entries(jar)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
+
+/** Sign a trainee in through the sign-in form, as a phone does. Returns { jar, ms } (ms: the POST). */
+export async function signInTrainee(base, username, pin) {
+  const jar = {};
+  const page = await fetch(`${base}/`, { redirect: 'manual' });
+  cookiesFrom(page, jar);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+  const t0 = performance.now();
+  const res = await fetch(`${base}/signin`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, cookie: cookieHeader(jar) },
+    body: new URLSearchParams({ _csrf: csrf, username, pin }),
+  });
+  const ms = performance.now() - t0;
+  cookiesFrom(res, jar);
+  if (res.status !== 303 && res.status !== 302)
+    throw new Error(`sign-in of ${username} answered ${res.status}`);
+  return { jar, ms };
 }

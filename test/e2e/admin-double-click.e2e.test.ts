@@ -44,7 +44,10 @@ describe('a double click on an admin button applies once and shows the success',
     await page.waitForURL((u) => !u.pathname.endsWith('/signin'));
     await page.goto(`${s.url}/admin/trainees/${awaId}/history`);
     await page.getByRole('button', { name: 'Accorder une autre tentative' }).dblclick();
-    await page.waitForURL(/ok=attemptGranted/);
+    // A double click can submit twice, the second aborting the first navigation (net::ERR_ABORTED):
+    // wait for where the page ends up, not for one navigation.
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toMatch(/ok=attemptGranted/);
+    await page.waitForLoadState();
     await expect.poll(() => page.locator('[role=status]').textContent()).toContain('Une tentative de plus');
     expect(await page.locator('[role=alert]').count()).toBe(0);
     const count = (sql: string) => s.ctx.db.records.prepare(sql).pluck().get() as number;

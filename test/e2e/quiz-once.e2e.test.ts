@@ -64,7 +64,10 @@ describe('one quiz submission, one attempt (Chromium, http://class.lan)', () => 
       const fromBox = await page.locator('input[name="op"]').inputValue();
       const button = page.locator('form.quiz button[type="submit"]');
       await button.dblclick();
-      await page.waitForURL(/\/result$/, { timeout: 15_000 });
+      // A double click can submit twice, the second aborting the first navigation (net::ERR_ABORTED):
+      // wait for where the page ends up, not for one navigation.
+      await expect.poll(() => page.url(), { timeout: 15_000 }).toMatch(/\/result$/);
+      await page.waitForLoadState();
       expect(attempts('kofi')).toBe(1);
       const [used] = ops('kofi');
       expect(used).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -89,7 +92,10 @@ describe('one quiz submission, one attempt (Chromium, http://class.lan)', () => 
         ),
       ) as Record<string, string>;
       await page.locator('form.quiz button[type="submit"]').dblclick();
-      await page.waitForURL(/\/result$/);
+      // A double click can submit twice, the second aborting the first navigation (net::ERR_ABORTED):
+      // wait for where the page ends up, not for one navigation.
+      await expect.poll(() => page.url(), { timeout: 15_000 }).toMatch(/\/result$/);
+      await page.waitForLoadState();
       // The same form sent again, as after a timeout: same cookies, same fields, to the same host.
       const cookie = (await context.cookies(SITE)).map((c) => `${c.name}=${c.value}`).join('; ');
       const status = await new Promise<number>((resolve, reject) => {

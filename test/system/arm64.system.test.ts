@@ -4,24 +4,10 @@
 // binfmt_misc is not mounted on these machines, so an arm64 binary cannot be started directly.
 // What this cannot show without a real Pi: the Wi-Fi access point, udev, SD card wear and fsync latency.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../../src/core/paths.js';
-import { must, run } from './box.js';
-
-const QEMU = '/usr/bin/qemu-aarch64-static';
-const SYSROOT = '/usr/aarch64-linux-gnu';
-
-function missingArm64(): string[] {
-  const missing: string[] = [];
-  if (!existsSync(QEMU)) missing.push(`${QEMU} (apt-get install qemu-user-static)`);
-  if (!existsSync('/usr/bin/aarch64-linux-gnu-g++'))
-    missing.push('/usr/bin/aarch64-linux-gnu-g++ (apt-get install g++-aarch64-linux-gnu)');
-  if (!existsSync(join(SYSROOT, 'lib/ld-linux-aarch64.so.1')))
-    missing.push(`${SYSROOT} (the arm64 C library: apt-get install g++-aarch64-linux-gnu)`);
-  return missing;
-}
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { QEMU, SYSROOT, missingArm64, must, run } from './box.js';
 
 const missing = missingArm64();
 const CI = process.env['CI'] === 'true';
@@ -47,22 +33,10 @@ describe.skipIf(missing.length > 0 && !CI)('the arm64 installer under qemu-aarch
         `the arm64 system test cannot run on this machine (CI=true): missing ${missing.join('; ')}`,
       );
     work = mkdtempSync('/var/tmp/fc-arm64-');
-    const t0 = Date.now();
-    const out = must(
-      join(PACKAGE_ROOT, 'provisioning/build-offline-installer.sh'),
-      [
-        '--arch',
-        'arm64',
-        '--out',
-        work,
-        '--node-modules-from',
-        join(PACKAGE_ROOT, 'node_modules'),
-        '--skip-build',
-      ],
-      { timeout: 30 * 60_000 },
-    );
-    timings['build arm64 installer'] = Math.round((Date.now() - t0) / 1000);
-    const tarball = out.trim().split('\n').at(-1)!;
+    // Built by the project's global setup (prepare.ts), beside the amd64 one.
+    const { arm64 } = inject('system');
+    if (!arm64.path) throw new Error(`no arm64 offline installer: ${arm64.error}`);
+    const tarball = arm64.path;
     must('tar', ['-xzf', tarball, '-C', work]);
     release = join(
       work,

@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Response as PwResponse } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
 import { launchChromium, phoneContext } from '../helpers/browser.js';
 import { Browserless } from '../helpers/http.js';
 import { SCORM_FIXTURES, zipFolder } from '../fixtures/scorm/make-zip.js';
-import { Box, Stick, Veth, debianRoot, missingRequirements, must } from './box.js';
+import { Box, Stick, Veth, missingRequirements, must } from './box.js';
 
 /** `systemd-analyze security fieldclass.service` measured on the booted box (systemd 252): the ceiling. */
 const EXPOSURE_CEILING = 1.8;
@@ -67,29 +67,26 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
   let browser: Browser | undefined;
   let hqDir = '';
   const B = () => box!;
+  /** install.sh's steps and when each started: where an install's time goes. */
+  const logSteps = (what: string, out: string) =>
+    console.log(
+      `${what}: ${out
+        .split('\n')
+        .filter((l) => l.startsWith('== '))
+        .join(' | ')}`,
+    );
 
   beforeAll(async () => {
     if (missing.length)
       throw new Error(`the system test cannot run on this machine (CI=true): missing ${missing.join('; ')}`);
     work = mkdtempSync('/var/tmp/fc-system-');
-    const { dir: cached, made } = await timed('debootstrap (or cache)', () => debianRoot());
-    timings['root from cache'] = made ? 0 : 1;
+    // The Debian root and the installer, made by the project's global setup (prepare.ts) for this run.
+    const { root: cached, amd64 } = inject('system');
+    if (!cached.path) throw new Error(`no Debian root for the box: ${cached.error}`);
+    if (!amd64.path) throw new Error(`no amd64 offline installer: ${amd64.error}`);
+    const tarball = amd64.path;
     const root = join(work, 'root');
-    await timed('copy root', () => must('cp', ['-a', '--reflink=auto', cached, root]));
-
-    // The offline installer, as HQ builds it (native addon compiled once and cached).
-    const tarball = await timed('build offline installer', () => {
-      const out = must(join(PACKAGE_ROOT, 'provisioning/build-offline-installer.sh'), [
-        '--arch',
-        'amd64',
-        '--out',
-        work,
-        '--node-modules-from',
-        join(PACKAGE_ROOT, 'node_modules'),
-        '--skip-build',
-      ]);
-      return out.trim().split('\n').at(-1)!;
-    });
+    await timed('copy root', () => must('cp', ['-a', '--reflink=auto', cached.path!, root]));
 
     // HQ: its content-signing key (trusted by the box at install), a signed course bundle for the stick,
     // and its records database.
@@ -151,6 +148,7 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
         { timeout: 10 * 60_000 },
       ),
     );
+    logSteps('install.sh inside the box', installOut);
     // Phones reach the box by name through its DNS (every name answers with the box's address).
     browser = await launchChromium({
       hosts: { 'class.lan': `http://${veth.boxAddr}`, 'classpkg.lan': `http://${veth.boxAddr}` },
@@ -617,6 +615,7 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
       `"CREATE TABLE upgraded_by_system_test (x)"`,
     );
     const out = await timed('upgrade install', () => B().must(`${good}/install.sh`, { timeout: 600_000 }));
+    logSteps('upgrade install', out);
     expect(out).toContain('databases migrated by 0.1.0-900d900d900d');
     expect(release()).toBe('releases/0.1.0-900d900d900d');
     expect(B().must('readlink /opt/fieldclass/previous').trim()).toBe(firstRelease);

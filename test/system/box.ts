@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  appendFileSync,
   closeSync,
   existsSync,
   mkdirSync,
@@ -69,40 +70,153 @@ export const ROOT_PACKAGES = [
 export const SUITE = 'bookworm';
 const MIRROR = process.env['FIELDCLASS_DEBIAN_MIRROR'] ?? 'http://deb.debian.org/debian';
 
-/** Where roots and other slow-to-make things are kept between runs (outside the repo, survives the test). */
+/** Where roots, compiled addons and other slow-to-make things are kept between runs (outside the repo). */
 export const CACHE_DIR = process.env['FIELDCLASS_SYSTEM_CACHE'] ?? '/var/cache/fieldclass-system-test';
 
+/** What a logged step cost: wall seconds, and CPU seconds of it and its children (load-independent). */
+export interface Cost {
+  seconds: number;
+  cpu: number;
+}
+
 /**
- * A debootstrapped Debian root, made once per package list and suite and reused: the test copies it,
- * never boots it. Returns its path and whether this call had to make it.
+ * Run a command to the end with its output appended to a log file (never a pipe: a long run must not stall
+ * on a full pipe while the test process is busy), asynchronously, so slow steps can run side by side.
+ * Resolves with the exit code and the cost; `times` (bash) reports the CPU of the command and its children.
  */
-export function debianRoot(): { dir: string; made: boolean } {
-  const key = createHash('sha256')
+export function runLogged(
+  cmd: string,
+  args: string[],
+  log: string,
+  opts: { env?: NodeJS.ProcessEnv; timeout?: number } = {},
+): Promise<Cost & { code: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'bash',
+      ['-c', '"$@" >>"$FC_LOG" 2>&1; rc=$?; times; exit $rc', 'bash', cmd, ...args],
+      {
+        env: { ...(opts.env ?? process.env), FC_LOG: log },
+        stdio: ['ignore', 'pipe', 'inherit'],
+        detached: true,
+      },
+    );
+    let times = '';
+    child.stdout.on('data', (b: Buffer) => (times += b.toString()));
+    const timer = setTimeout(
+      () => {
+        appendFileSync(log, `\n(timed out after ${opts.timeout} ms: killed)\n`);
+        process.kill(-child.pid!, 'SIGKILL');
+      },
+      opts.timeout ?? 30 * 60_000,
+    );
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      // second line of `times`: user and system time of the children, as "1m2.345s 0m6.789s"
+      const secs = (t: string) => {
+        const m = /^(\d+)m([\d.]+)s$/.exec(t);
+        return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+      };
+      const [user = '', sys = ''] = (times.trim().split('\n')[1] ?? '').split(/\s+/);
+      resolve({
+        code: code ?? -1,
+        seconds: Math.round((Date.now() - t0) / 100) / 10,
+        cpu: Math.round((secs(user) + secs(sys)) * 10) / 10,
+      });
+    });
+  });
+}
+
+/** The key of the cached root: what it is made of. */
+function rootKey(): string {
+  return createHash('sha256')
     .update(`${SUITE}\n${MIRROR}\n${ROOT_PACKAGES.join(',')}`)
     .digest('hex')
     .slice(0, 12);
-  const dir = join(CACHE_DIR, `rootfs-${SUITE}-${key}`);
-  if (existsSync(join(dir, '.fieldclass-complete'))) return { dir, made: false };
+}
+
+/**
+ * A debootstrapped Debian root, made once per package list and suite and reused: the test copies it,
+ * never boots it. Made in a tmpfs when one can be mounted: dpkg syncs every file it unpacks, which costs
+ * nothing there, and a root that is thrown away on failure needs no such care; it is then copied to the
+ * cache in one go. Output goes to `log`.
+ */
+export async function debianRoot(log: string): Promise<{ dir: string; made: boolean } & Cost> {
+  const dir = join(CACHE_DIR, `rootfs-${SUITE}-${rootKey()}`);
+  if (existsSync(join(dir, '.fieldclass-complete'))) return { dir, made: false, seconds: 0, cpu: 0 };
   mkdirSync(CACHE_DIR, { recursive: true });
+  const t0 = Date.now();
   const tmp = `${dir}.partial`;
+  const build = `${dir}.tmpfs`;
   rmSync(tmp, { recursive: true, force: true });
-  const r = run(
-    'debootstrap',
-    ['--variant=minbase', `--include=${ROOT_PACKAGES.join(',')}`, SUITE, tmp, MIRROR],
-    { timeout: 20 * 60_000 },
+  run('umount', [build]);
+  rmSync(build, { recursive: true, force: true });
+  mkdirSync(build, { recursive: true });
+  const inTmpfs =
+    run('mount', ['-t', 'tmpfs', '-o', 'size=4g,mode=0755', 'fc-debootstrap', build]).code === 0;
+  const target = inTmpfs ? build : tmp;
+  appendFileSync(log, `debootstrap into ${target} (${inTmpfs ? 'tmpfs' : 'disk: tmpfs not mountable'})\n`);
+  try {
+    const r = await runLogged(
+      'debootstrap',
+      ['--variant=minbase', `--include=${ROOT_PACKAGES.join(',')}`, SUITE, target, MIRROR],
+      log,
+      { timeout: 20 * 60_000 },
+    );
+    if (r.code !== 0)
+      throw new Error(`debootstrap failed (${r.code}):\n${readFileSync(log, 'utf8').slice(-4000)}`);
+    // debootstrap can end "successfully" with packages left unconfigured (a dependency it did not resolve).
+    const audit = run('chroot', [target, 'dpkg', '--audit']);
+    if (audit.code !== 0 || audit.stdout.trim())
+      throw new Error(`debootstrap left packages unconfigured:\n${audit.out}`);
+    // Downloaded .debs are not needed to boot; a smaller root is faster to copy for every test run.
+    rmSync(join(target, 'var/cache/apt/archives'), { recursive: true, force: true });
+    mkdirSync(join(target, 'var/cache/apt/archives/partial'), { recursive: true });
+    if (inTmpfs) must('cp', ['-a', build, tmp]);
+    writeFileSync(join(tmp, '.fieldclass-complete'), `${new Date().toISOString()}\n`);
+    rmSync(dir, { recursive: true, force: true });
+    must('mv', [tmp, dir]);
+    return { dir, made: true, seconds: Math.round((Date.now() - t0) / 100) / 10, cpu: r.cpu };
+  } finally {
+    if (inTmpfs) run('umount', [build]);
+    rmSync(build, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The offline installer for `arch`, as HQ builds it, from this source's dist/ and node_modules, with its
+ * downloads and compiled addons cached under CACHE_DIR (so "no cache" is one directory). Returns the tarball.
+ */
+export async function buildInstaller(
+  root: string,
+  arch: 'amd64' | 'arm64',
+  out: string,
+  log: string,
+): Promise<{ tarball: string } & Cost> {
+  const r = await runLogged(
+    join(root, 'provisioning/build-offline-installer.sh'),
+    [
+      '--arch',
+      arch,
+      '--out',
+      out,
+      '--cache',
+      join(CACHE_DIR, 'build'),
+      '--node-modules-from',
+      join(root, 'node_modules'),
+      '--skip-build',
+    ],
+    log,
+    { timeout: 30 * 60_000 },
   );
-  if (r.code !== 0) throw new Error(`debootstrap failed (${r.code}):\n${r.out.slice(-4000)}`);
-  // debootstrap can end "successfully" with packages left unconfigured (a dependency it did not resolve).
-  const audit = run('chroot', [tmp, 'dpkg', '--audit']);
-  if (audit.code !== 0 || audit.stdout.trim())
-    throw new Error(`debootstrap left packages unconfigured:\n${audit.out}`);
-  // Downloaded .debs are not needed to boot; a smaller root is faster to copy for every test run.
-  rmSync(join(tmp, 'var/cache/apt/archives'), { recursive: true, force: true });
-  mkdirSync(join(tmp, 'var/cache/apt/archives/partial'), { recursive: true });
-  writeFileSync(join(tmp, '.fieldclass-complete'), `${new Date().toISOString()}\n`);
-  rmSync(dir, { recursive: true, force: true });
-  must('mv', [tmp, dir]);
-  return { dir, made: true };
+  const text = readFileSync(log, 'utf8');
+  if (r.code !== 0)
+    throw new Error(`building the ${arch} installer failed (${r.code}):\n${text.slice(-4000)}`);
+  const tarball = text.trim().split('\n').at(-1)!;
+  if (!tarball.endsWith('.tar.gz'))
+    throw new Error(`no tarball from the ${arch} build:\n${text.slice(-2000)}`);
+  return { tarball, seconds: r.seconds, cpu: r.cpu };
 }
 
 /** What the rig needs on the host; each missing thing is named with the Debian package that provides it. */
@@ -121,6 +235,20 @@ export function missingRequirements(): string[] {
   ];
   for (const [path, pkg] of tools) if (!existsSync(path)) missing.push(`${path} (apt-get install ${pkg})`);
   if (!existsSync('/dev/fuse')) missing.push('/dev/fuse (the NTFS stick is mounted with ntfs-3g)');
+  return missing;
+}
+
+export const QEMU = '/usr/bin/qemu-aarch64-static';
+export const SYSROOT = '/usr/aarch64-linux-gnu';
+
+/** What the arm64 installer test needs besides the box's requirements. */
+export function missingArm64(): string[] {
+  const missing: string[] = [];
+  if (!existsSync(QEMU)) missing.push(`${QEMU} (apt-get install qemu-user-static)`);
+  if (!existsSync('/usr/bin/aarch64-linux-gnu-g++'))
+    missing.push('/usr/bin/aarch64-linux-gnu-g++ (apt-get install g++-aarch64-linux-gnu)');
+  if (!existsSync(join(SYSROOT, 'lib/ld-linux-aarch64.so.1')))
+    missing.push(`${SYSROOT} (the arm64 C library: apt-get install g++-aarch64-linux-gnu)`);
   return missing;
 }
 

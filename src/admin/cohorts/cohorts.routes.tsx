@@ -48,7 +48,7 @@ export function cohortsRouter(ctx: CohortsDeps, kit: AdminKit): Router {
         page={page}
         cohort={cohort}
         members={ctx.cohorts.members(cohort.id, 1000)}
-        courses={ctx.content.listInstalled()}
+        courses={ctx.content.listInstalled(page.lang)}
         progress={progress}
         form={form}
         formOf={formOf}

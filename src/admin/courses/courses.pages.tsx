@@ -1,4 +1,5 @@
 import type { InstalledCourse } from '../../content/content.service.js';
+import { languageNameIn } from '../../web/i18n.js';
 import { AdminFrame, PostButton, tr, type AdminPage } from '../kit/admin.layout.js';
 
 export function CoursesPage({
@@ -43,7 +44,11 @@ export function CoursesPage({
                   <div class="muted ltr">{c.id}</div>
                 </td>
                 <td class="ltr">{c.version}</td>
-                <td>{c.languages.join(', ')}</td>
+                <td>
+                  {c.languages
+                    .map((l) => languageNameIn(page.lang, l))
+                    .join(page.lang === 'ar' ? '، ' : ', ')}
+                </td>
                 <td class="num">{c.activities}</td>
                 <td>{c.active ? t('active') : t('disabled')}</td>
                 <td>

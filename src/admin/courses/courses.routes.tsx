@@ -42,7 +42,7 @@ export function coursesRouter(ctx: CoursesDeps, kit: AdminKit): Router {
       res,
       <CoursesPage
         page={kit.page(req, res)}
-        courses={ctx.content.listInstalled()}
+        courses={ctx.content.listInstalled(res.locals.lang)}
         usb={ctx.courseInstall.usbCourses()}
         usbRoots={ctx.config.export.usbRoots}
         packagesShareSite={packagesShareSite(req, ctx.config.scorm.publicOrigin)}

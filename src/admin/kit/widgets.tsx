@@ -1,5 +1,6 @@
 import type { InstalledCourse } from '../../content/content.service.js';
 import { Csrf } from '../../web/layout.js';
+import { tAdmin } from '../admin.messages.js';
 import { tr, type AdminPage } from './admin.layout.js';
 import { Field, valueOf, type FormState } from './form.js';
 export type T = ReturnType<typeof tr>;
@@ -7,6 +8,27 @@ export type T = ReturnType<typeof tr>;
 export const isolate = (s: string) => `\u2066${s}\u2069`;
 export const genderLabel = (t: T, g: string | null) =>
   g === 'female' || g === 'male' || g === 'other' || g === 'undisclosed' ? t(g) : t('notGiven');
+
+/**
+ * A word of a fixed vocabulary (an xAPI verb, a progress status, a bundle state, a job's name, description or
+ * outcome) in the reader's language: the catalog's `<kind>_<value>` (`-` read as `_`). A value the catalog
+ * does not know is shown as stored (a job a newer feature added), so nothing is hidden.
+ */
+export function vocab(
+  page: Pick<AdminPage, 'lang'>,
+  kind: 'verb' | 'status' | 'bundle' | 'job' | 'jobDesc' | 'outcome',
+  value: string,
+): string {
+  const key = `${kind}_${value.replace(/-/g, '_')}`;
+  return key in tAdmin.catalog.en ? tAdmin(page.lang, key as keyof typeof tAdmin.catalog.en) : value;
+}
+
+/** An xAPI verb IRI in the reader's language (the catalog knows the ADL verbs fieldclass writes). */
+export function verbLabel(page: Pick<AdminPage, 'lang'>, verbId: string): string {
+  const name = verbId.split('/').pop() ?? '';
+  const key = `verb_${name}`;
+  return key in tAdmin.catalog.en ? vocab(page, 'verb', name) : vocab(page, 'verb', 'other');
+}
 
 /** Enrol a trainee or a class in one of the installed courses. */
 export function EnrolForm({

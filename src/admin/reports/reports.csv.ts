@@ -1,5 +1,25 @@
 import type { Cell } from '../../core/csv.js';
+import type { Language } from '../../core/language.js';
+import { tAdmin, type AdminKey } from '../admin.messages.js';
+import { verbLabel } from '../kit/widgets.js';
 import type { AdminReportsService, CourseReport } from '../reports.service.js';
+
+/** The coordinator's words for a CSV: headers, yes/no (values stay as stored: ids, numbers, times). */
+const words = (lang: Language) => {
+  const t = (k: AdminKey) => tAdmin(lang, k);
+  return { t, yes: (b: boolean) => t(b ? 'csv_yes' : 'csv_no') };
+};
+
+/** A trainee's course result (contract/outcomes CourseResult) as the catalog says it; not assessed is blank. */
+export const RESULT_KEYS: Partial<Record<string, AdminKey>> = {
+  passed: 'resultPassed',
+  failed: 'resultFailed',
+  pending: 'resultPending',
+};
+const resultText = (r: string, t: (k: AdminKey) => string) => {
+  const k = RESULT_KEYS[r];
+  return k ? t(k) : '';
+};
 
 type TraineeHistory = ReturnType<AdminReportsService['traineeHistory']>;
 
@@ -10,39 +30,42 @@ export interface CsvTable {
 }
 
 /** A course report as a spreadsheet: one row per trainee, in the report's order. */
-export function courseReportCsv(r: CourseReport): CsvTable {
+export function courseReportCsv(r: CourseReport, lang: Language): CsvTable {
+  const { t, yes } = words(lang);
   return {
-    header: [
-      'username',
-      'name',
-      'external id',
-      'agency',
-      'gender',
-      'enrolled',
-      'started',
-      'active',
-      'activities done',
-      'activities',
-      'progress %',
-      'completed',
-      'result',
-      'score %',
-      'last activity',
-    ],
+    header: (
+      [
+        'csv_username',
+        'csv_name',
+        'csv_externalId',
+        'csv_agency',
+        'csv_gender',
+        'csv_enrolled',
+        'csv_started',
+        'csv_active',
+        'csv_activitiesDone',
+        'csv_activities',
+        'csv_progress',
+        'csv_completed',
+        'csv_result',
+        'csv_score',
+        'csv_lastActivity',
+      ] as const
+    ).map((k) => t(k)),
     rows: r.lines.map((l) => [
       l.username,
       l.displayName,
       l.externalId,
       l.agency,
       l.gender,
-      l.enrolled ? 'yes' : 'no',
-      l.started ? 'yes' : 'no',
-      l.active ? 'yes' : 'no',
+      yes(l.enrolled),
+      yes(l.started),
+      yes(l.active),
       l.done,
       r.activities,
       l.percent,
-      l.completed ? 'yes' : 'no',
-      l.result,
+      yes(l.completed),
+      resultText(l.result, t),
       l.score === null ? '' : Math.round(l.score * 1000) / 10,
       l.lastActivityAt,
     ]),
@@ -50,19 +73,30 @@ export function courseReportCsv(r: CourseReport): CsvTable {
 }
 
 /** A trainee's statements as a spreadsheet, oldest first. */
-export function historyCsv(h: TraineeHistory): CsvTable {
+export function historyCsv(h: TraineeHistory, lang: Language): CsvTable {
+  const { t, yes } = words(lang);
   return {
-    header: ['timestamp', 'verb', 'activity', 'title', 'score', 'success', 'completion'],
+    header: (
+      [
+        'csv_timestamp',
+        'csv_verb',
+        'csv_activity',
+        'csv_title',
+        'csv_score',
+        'csv_success',
+        'csv_completion',
+      ] as const
+    ).map((k) => t(k)),
     rows: [...h.statements]
       .reverse()
       .map((s) => [
         s.timestamp,
-        s.verb.display['en-US'] ?? s.verb.id,
+        verbLabel({ lang }, s.verb.id),
         s.object.id,
         Object.values(s.object.definition?.name ?? {})[0] ?? '',
         s.result?.score?.scaled ?? '',
-        s.result?.success === undefined ? '' : String(s.result.success),
-        s.result?.completion === undefined ? '' : String(s.result.completion),
+        s.result?.success === undefined ? '' : yes(s.result.success),
+        s.result?.completion === undefined ? '' : yes(s.result.completion),
       ]),
   };
 }

@@ -4,14 +4,9 @@ import type { Cohort } from '../../people/cohorts.service.js';
 import { AdminFrame, Pager, pct, tr, when, type AdminPage } from '../kit/admin.layout.js';
 import type { AdminKey } from '../admin.messages.js';
 import type { CourseReport, ReportSort } from '../reports.service.js';
+import { RESULT_KEYS } from './reports.csv.js';
 
 /** `?cohort=<id>` (and the other params) for a link that keeps the report's class. */
-/** A trainee's course result on the report; not assessed (and not started) shows "—". */
-const RESULT_KEYS: Partial<Record<string, AdminKey>> = {
-  passed: 'resultPassed',
-  failed: 'resultFailed',
-  pending: 'resultPending',
-};
 
 const withCohort = (cohort: Cohort | null, params: Record<string, string> = {}): string => {
   const q = new URLSearchParams({ ...params, ...(cohort ? { cohort: cohort.id } : {}) });

@@ -40,7 +40,7 @@ export function reportsRouter(ctx: ReportsDeps, kit: AdminKit): Router {
   const listQuery = validate(z.object({ cohort: cohortQuery }));
   router.get('/admin/reports', listQuery, (req: Request, res) => {
     const cohort = cohortOf(listQuery.input(res).cohort);
-    const courses = ctx.content.listInstalled().map((c) => ({
+    const courses = ctx.content.listInstalled(res.locals.lang).map((c) => ({
       ...c,
       figures: ctx.adminReports.courseReport(c.id, res.locals.lang, 'name', { cohortId: cohort?.id }).figures,
     }));
@@ -60,7 +60,7 @@ export function reportsRouter(ctx: ReportsDeps, kit: AdminKit): Router {
     const q = csvQuery.input(res);
     const cohort = cohortOf(q.cohort);
     const r = ctx.adminReports.courseReport(q.id, res.locals.lang, q.sort, { cohortId: cohort?.id });
-    const csv = courseReportCsv(r);
+    const csv = courseReportCsv(r, res.locals.lang);
     sendCsv(res, `report-${r.course.id}${cohort ? '-' + cohort.id : ''}.csv`, csv.header, csv.rows);
   });
 

@@ -1,3 +1,4 @@
+import { vocab } from '../kit/widgets.js';
 import { valueOf, type FormState } from '../kit/form.js';
 import { Csrf } from '../../web/layout.js';
 import { AdminFrame, PostButton, tr, when, type AdminPage } from '../kit/admin.layout.js';
@@ -46,8 +47,8 @@ export function SchedulePage({
             {jobs.map((j) => (
               <tr data-job={j.name}>
                 <td>
-                  <strong class="ltr">{j.name}</strong>
-                  <div class="muted">{j.description}</div>
+                  <strong>{vocab(page, 'job', j.name)}</strong>
+                  <div class="muted">{vocab(page, 'jobDesc', j.name)}</div>
                 </td>
                 <td>
                   <form method="post" action={`/admin/schedule/${j.name}`} class="row-actions">
@@ -58,7 +59,7 @@ export function SchedulePage({
                       {...(j.name === formJob ? { 'aria-invalid': 'true' as const } : {})}
                       class="ltr"
                       style="width:9rem"
-                      aria-label={`${t('schedule')} ${j.name}`}
+                      aria-label={`${t('schedule')} ${vocab(page, 'job', j.name)}`}
                       maxLength={100}
                     />
                     <button type="submit" class="small secondary">
@@ -68,8 +69,15 @@ export function SchedulePage({
                 </td>
                 <td class="ltr">{when(j.lastRun?.started_at)}</td>
                 <td>
-                  {j.running ? '…' : (j.lastRun?.outcome ?? '')}
-                  {j.lastRun?.message && <div class="muted">{j.lastRun.message.slice(0, 200)}</div>}
+                  {j.running ? '…' : j.lastRun?.outcome ? vocab(page, 'outcome', j.lastRun.outcome) : ''}
+                  {j.lastRun?.message && (
+                    <details class="muted">
+                      <summary>{t('jobRunDetails')}</summary>
+                      <span lang="en" dir="ltr">
+                        {j.lastRun.message.slice(0, 200)}
+                      </span>
+                    </details>
+                  )}
                 </td>
                 <td class="num">
                   {j.lastRun?.duration_ms !== undefined && j.lastRun.duration_ms !== null

@@ -1,3 +1,4 @@
+import { vocab } from '../kit/widgets.js';
 import { AdminFrame, PostButton, bytes, tr, when, type AdminPage } from '../kit/admin.layout.js';
 import { DataTable } from '../kit/table.js';
 
@@ -44,7 +45,7 @@ export function SyncPage({
         rows={bundles}
         columns={[
           { label: t('bundle'), kind: 'num', cell: (b) => b.seq },
-          { label: t('state'), cell: (b) => b.state },
+          { label: t('state'), cell: (b) => vocab(page, 'bundle', b.state) },
           { label: t('records'), kind: 'num', cell: (b) => b.rows },
           { label: t('size'), kind: 'num ltr', cell: (b) => bytes(b.bytes) },
           { label: t('created'), kind: 'ltr', cell: (b) => when(b.createdAt) },

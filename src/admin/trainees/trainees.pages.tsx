@@ -10,7 +10,7 @@ import type { XapiStatement } from '../../contract/vocabulary.js';
 import type { ProgressRow } from '../../learning/learning.service.js';
 import { DataTable } from '../kit/table.js';
 import { Field, valueOf, type FormState } from '../kit/form.js';
-import { EnrolForm, UsernameField, genderLabel } from '../kit/widgets.js';
+import { EnrolForm, UsernameField, genderLabel, verbLabel, vocab } from '../kit/widgets.js';
 
 export function TraineesPage({
   page,
@@ -384,8 +384,6 @@ export function ImportPage({
   );
 }
 
-const VERB_OF = (s: XapiStatement) => s.verb.display['en-US'] ?? s.verb.id.split('/').pop() ?? '';
-
 export function HistoryPage({
   page,
   h,
@@ -472,7 +470,7 @@ export function HistoryPage({
                     <td>
                       <bdi>{titleOf(r.course_id, r.activity_id)}</bdi>
                     </td>
-                    <td>{r.status}</td>
+                    <td>{vocab(page, 'status', r.status)}</td>
                     <td class="num">{pct(r.best_score)}</td>
                     <td class="ltr">{when(r.updated_at)}</td>
                     <td>
@@ -516,7 +514,7 @@ export function HistoryPage({
             {[...h.statements].reverse().map((s) => (
               <tr>
                 <td class="ltr">{when(s.timestamp)}</td>
-                <td>{VERB_OF(s)}</td>
+                <td>{verbLabel(page, s.verb.id)}</td>
                 <td>{Object.values(s.object.definition?.name ?? {})[0] ?? s.object.id}</td>
                 <td>{s.result?.score?.scaled !== undefined ? pct(s.result.score.scaled) : ''}</td>
               </tr>

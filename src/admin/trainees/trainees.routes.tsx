@@ -156,7 +156,7 @@ export function traineesRouter(ctx: TraineesDeps, kit: AdminKit): Router {
         person={person}
         cohorts={ctx.cohorts.cohortsOf(person.id)}
         enrolments={ctx.cohorts.enrolmentsOf(person.id)}
-        courses={ctx.content.listInstalled()}
+        courses={ctx.content.listInstalled(page.lang)}
         form={form}
         formOf={formOf}
       />
@@ -240,7 +240,7 @@ export function traineesRouter(ctx: TraineesDeps, kit: AdminKit): Router {
 
   router.get('/admin/trainees/:id/history.csv', (req, res) => {
     const h = ctx.adminReports.traineeHistory(trainee(req).id, res.locals.lang);
-    const csv = historyCsv(h);
+    const csv = historyCsv(h, res.locals.lang);
     sendCsv(res, `history-${h.person.username}.csv`, csv.header, csv.rows);
   });
 
