@@ -31,7 +31,7 @@ export function AuditPage({
           <tbody>
             {rows.map((a) => (
               <tr>
-                <td class="ltr">{when(a.at)}</td>
+                <td class="ltr">{when(page, a.at)}</td>
                 <td>{a.actor ?? ''}</td>
                 <td class="ltr">{a.action}</td>
                 <td>{a.target ?? ''}</td>

@@ -24,7 +24,7 @@ export function BackupsPage({ page, backups }: { page: AdminPage; backups: Backu
               <tr>
                 <td class="ltr">{b.name}</td>
                 <td class="num ltr">{bytes(b.bytes)}</td>
-                <td class="ltr">{when(b.createdAt)}</td>
+                <td class="ltr">{when(page, b.createdAt)}</td>
                 <td>
                   <PostButton
                     page={page}

@@ -59,7 +59,7 @@ export function SyncPage({
                 <td>{vocab(page, 'bundle', b.state)}</td>
                 <td class="num">{b.rows}</td>
                 <td class="num ltr">{bytes(b.bytes)}</td>
-                <td class="ltr">{when(b.createdAt)}</td>
+                <td class="ltr">{when(page, b.createdAt)}</td>
                 <td>{b.present && <a href={`/admin/sync/bundles/${b.seq}`}>{t('download')}</a>}</td>
               </tr>
             ))}
