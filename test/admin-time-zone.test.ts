@@ -64,7 +64,10 @@ describe('the box’s time zone', () => {
     const awa = await s.ctx.people.addTrainee({ username: 'binta', pin: '2468', displayName: 'Binta' });
     await s.ctx.learning.completeLesson(awa, 'fixture-course', 'intro', 'en');
     const b = new Browserless(s.url, { 'accept-language': 'fr' });
-    expect((await b.submit('/admin/signin', '/admin/signin', { username: 'awa', password: 'long-password-1' })).status).toBe(303);
+    expect(
+      (await b.submit('/admin/signin', '/admin/signin', { username: 'awa', password: 'long-password-1' }))
+        .status,
+    ).toBe(303);
     // The audit log: the sign-in at 21:30 UTC on 30/11 is 11:30 on 01/12 in Kiritimati.
     const audit = await b.page('/admin/audit');
     expect(audit.html).toMatch(/01\/12\/2026[^<]*11:30/);
@@ -87,13 +90,19 @@ describe('the box’s time zone', () => {
     const scheduler = s.server.scheduler;
     scheduler.start();
     const b = new Browserless(s.url, { 'accept-language': 'ar' });
-    expect((await b.submit('/admin/signin', '/admin/signin', { username: 'awa', password: 'long-password-1' })).status).toBe(303);
+    expect(
+      (await b.submit('/admin/signin', '/admin/signin', { username: 'awa', password: 'long-password-1' }))
+        .status,
+    ).toBe(303);
     const page = await b.page('/admin/schedule');
     expect(page.html).toContain('Pacific/Kiritimati');
     // The backup job runs at 01:30 in the box's zone (config '30 1 * * *').
     const backupNext = () => scheduler.list().find((j) => j.name === 'backup')!.nextRun!;
     expect(spreadsheetInstant(backupNext(), 'Pacific/Kiritimati')).toMatch(/ 01:30:00$/);
-    const bad = await b.post('/admin/time-zone', { ...fieldsOf(page.html, '/admin/time-zone'), timeZone: '+01:00' });
+    const bad = await b.post('/admin/time-zone', {
+      ...fieldsOf(page.html, '/admin/time-zone'),
+      timeZone: '+01:00',
+    });
     expect(bad.status).toBe(400);
     const badHtml = await bad.text();
     expect(badHtml).toContain('ليست منطقة زمنية');
@@ -101,7 +110,10 @@ describe('the box’s time zone', () => {
     expect(s.ctx.timeZone.get()).toBe('Pacific/Kiritimati');
     // Twice, as a double tap sends it: the same answer, one audit row.
     const fields = { ...fieldsOf(page.html, '/admin/time-zone'), timeZone: 'Asia/Dubai' };
-    const [r1, r2] = await Promise.all([b.post('/admin/time-zone', fields), b.post('/admin/time-zone', fields)]);
+    const [r1, r2] = await Promise.all([
+      b.post('/admin/time-zone', fields),
+      b.post('/admin/time-zone', fields),
+    ]);
     for (const r of [r1, r2]) {
       expect(r.status).toBe(303);
       expect(r.headers.get('location')).toContain('ok=timeZoneSaved');

@@ -177,13 +177,15 @@ function deepFreeze<T>(o: T): T {
 }
 
 export function formatZodError(err: z.ZodError, source: string): string {
-  return err.issues
-    // A schema shared with pages names a field message key: the config error says its English text.
-    .map(
-      (i) =>
-        `${source}: ${i.path.length ? i.path.join('.') : '(root)'}: ${isFieldKey(i.message) ? FIELD_MESSAGES[i.message].en : i.message}`,
-    )
-    .join('\n');
+  return (
+    err.issues
+      // A schema shared with pages names a field message key: the config error says its English text.
+      .map(
+        (i) =>
+          `${source}: ${i.path.length ? i.path.join('.') : '(root)'}: ${isFieldKey(i.message) ? FIELD_MESSAGES[i.message].en : i.message}`,
+      )
+      .join('\n')
+  );
 }
 
 export interface LoadConfigOptions {

@@ -6,12 +6,13 @@ import type { Language } from './language.js';
  * as UTC ISO strings everywhere; only what a person reads is shown in the configured zone (an IANA name,
  * e.g. `Africa/Dakar`), in their language, with the zone named so that nobody guesses.
  */
-export const timeZoneSchema = z
+export const timeZoneName = z
   .string()
-  .default('UTC')
   .transform((s) => s.trim())
   .refine(isTimeZone, { message: 'timeZone' })
   .transform(canonicalTimeZone);
+/** The setting as configs hold it: a zone name, UTC when none is given. */
+export const timeZoneSchema = timeZoneName.default('UTC');
 
 /** The zone's own spelling (`africa/dakar` -> `Africa/Dakar`), as node-cron and the formatter expect it. */
 export function canonicalTimeZone(name: string): string {
@@ -20,7 +21,7 @@ export function canonicalTimeZone(name: string): string {
 
 export function isTimeZone(name: string): boolean {
   // Intl also takes offsets ("+01:00") and legacy names; the box keeps region names people recognise.
-  if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+){0,2}$/.test(name)) return false;
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(name)) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone: name });
     return true;

@@ -28,7 +28,10 @@ export interface Dashboard {
 }
 
 /** Start of the day and of the week (Monday) of `now` in the box's time zone: the coordinator's "today". */
-export function periodStarts(now: Date, timeZone: string): { today: string; week: string; fifteenMin: string } {
+export function periodStarts(
+  now: Date,
+  timeZone: string,
+): { today: string; week: string; fifteenMin: string } {
   const { today, week } = dayStarts(now, timeZone);
   return {
     today: today.toISOString(),

@@ -4,7 +4,7 @@ import { jobsError } from '../../jobs/jobs.errors.js';
 import { setScheduleOverride } from '../../jobs/schedule-overrides.js';
 import type { Scheduler } from '../../jobs/scheduler.js';
 import type { Clock } from '../../core/clock.js';
-import { timeZoneSchema } from '../../core/time-zone.js';
+import { timeZoneName } from '../../core/time-zone.js';
 import type { RecordsService } from '../../records/records.service.js';
 import type { TimeZoneService } from '../../records/time-zone.service.js';
 import { adminError } from '../admin.errors.js';
@@ -14,7 +14,7 @@ import { SchedulePage } from './schedule.pages.js';
 
 const scheduleForm = z.object({ schedule: field(100), job: field(100) });
 /** The box's time zone, checked by the one schema (core/time-zone.ts): a refused name comes back beside its field. */
-const timeZoneForm = z.object({ timeZone: field(64).pipe(timeZoneSchema) });
+const timeZoneForm = z.object({ timeZone: field(64).pipe(timeZoneName) });
 
 /** Schedule: each job's cron (saved in records meta, taken by the scheduler at once) and "run now". */
 export function scheduleRouter(

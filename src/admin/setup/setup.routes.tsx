@@ -5,7 +5,7 @@ import { isAppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { startSession } from '../../people/auth.middleware.js';
 import { SigninLimiter, type SessionService } from '../../people/auth.service.js';
-import { timeZoneSchema } from '../../core/time-zone.js';
+import { timeZoneName } from '../../core/time-zone.js';
 import type { AuditService } from '../../records/audit.service.js';
 import type { TimeZoneService } from '../../records/time-zone.service.js';
 import { validate } from '../../web/validate.js';
@@ -35,7 +35,7 @@ const setupForm = z
     // Where the class is (the one schema; the page offers the device's zone; blank or not sent: UTC).
     timeZone: field(64)
       .transform((s) => s.trim() || 'UTC')
-      .pipe(timeZoneSchema),
+      .pipe(timeZoneName),
   })
   .superRefine((v, ctx) => {
     if (v.password !== v.password2)

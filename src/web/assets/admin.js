@@ -29,7 +29,7 @@
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (zone && zone !== 'UTC') input.value = zone;
-  } catch (e) {
+  } catch {
     // An old browser without Intl time zones: UTC stays.
   }
 })();
