@@ -562,7 +562,7 @@ describe('admin backups, schedule, sync, audit', () => {
 
   it('keeps an audit log of coordinator actions, newest first', async () => {
     const { html } = await coord.page('/admin/audit');
-    const actions = [...html.matchAll(/<td data-action="([a-z_.]+)">/g)].map((m) => m[1]);
+    const actions = [...html.matchAll(/data-action="([a-z_.]+)"/g)].map((m) => m[1]);
     expect(actions[0]).toBe('sync.export');
     expect(actions).toContain('backup.create');
     expect(actions).toContain('job.schedule');

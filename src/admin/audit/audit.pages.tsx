@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../../records/audit.service.js';
 import { AdminFrame, Pager, tr, when, type AdminPage } from '../kit/admin.layout.js';
+import { DataTable } from '../kit/table.js';
 import { isolate, vocab } from '../kit/widgets.js';
 
 /** Details a coordinator reads as codes (a reason code, a technical message): shown as they are, apart. */
@@ -54,32 +55,23 @@ export function AuditPage({
   const t = tr(page);
   return (
     <AdminFrame page={page} title={t('auditTitle')}>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>{t('when')}</th>
-              <th>{t('who')}</th>
-              <th>{t('what')}</th>
-              <th>{t('target')}</th>
-              <th>{t('details')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((a) => (
-              <tr>
-                <td class="ltr">{when(a.at)}</td>
-                <td>{a.actor ?? ''}</td>
-                <td data-action={a.action}>{vocab(page, 'audit', a.action)}</td>
-                <td>
-                  <bdi>{a.target ?? ''}</bdi>
-                </td>
-                <td>{a.details ? <Details page={page} details={a.details} /> : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={rows}
+        columns={[
+          { label: t('when'), kind: 'ltr', cell: (a) => when(page, a.at) },
+          { label: t('who'), cell: (a) => a.actor ?? '' },
+          {
+            label: t('what'),
+            // The event in the reader's language; its code kept on the element (tests, support).
+            cell: (a) => <span data-action={a.action}>{vocab(page, 'audit', a.action)}</span>,
+          },
+          { label: t('target'), cell: (a) => <bdi>{a.target ?? ''}</bdi> },
+          {
+            label: t('details'),
+            cell: (a) => (a.details ? <Details page={page} details={a.details} /> : ''),
+          },
+        ]}
+      />
       <Pager page={page} base="/admin/audit" params={{}} offset={offset} limit={limit} total={total} />
     </AdminFrame>
   );
