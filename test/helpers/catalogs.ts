@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { formsOf, type Text } from '../../src/core/language.js';
 
-/** One catalog key's texts. */
-export type Texts = { en: string; fr: string; ar: string };
+/** One catalog key's texts (a text by count is a Plural: its forms by category). */
+export type Texts = { en: Text; fr: Text; ar: Text };
 
 /** The source folder the catalogs are found in. */
 export const SRC = join(import.meta.dirname, '../../src');
@@ -24,7 +25,7 @@ export async function catalogsOf(file: string): Promise<Map<string, Map<string, 
   const found = new Map<string, Map<string, Texts>>();
   for (const [name, v] of Object.entries(mod)) {
     if (typeof v !== 'function') continue;
-    const catalog = (v as { catalog?: Record<string, Record<string, string>> }).catalog;
+    const catalog = (v as { catalog?: Record<string, Record<string, Text>> }).catalog;
     const specs = (v as { specs?: Record<string, Texts> }).specs;
     const keys = new Map<string, Texts>();
     if (catalog)
