@@ -38,12 +38,13 @@ export async function catalogsOf(file: string): Promise<Map<string, Map<string, 
   return found;
 }
 
-/** Every text of every catalog (field messages included), as [en, fr, ar]. */
-export async function allCatalogTexts(): Promise<Texts[]> {
+/** Every text of every catalog (field messages included), each language's forms joined in one string. */
+export async function allCatalogTexts(): Promise<{ en: string; fr: string; ar: string }[]> {
   const { FIELD_MESSAGES } = await import('../../src/core/validation.js');
-  const out: Texts[] = [];
+  const all: Texts[] = [];
   for (const file of catalogFiles())
-    for (const c of (await catalogsOf(file)).values()) out.push(...c.values());
-  for (const t of Object.values(FIELD_MESSAGES as Record<string, Texts>)) out.push(t);
-  return out;
+    for (const c of (await catalogsOf(file)).values()) all.push(...c.values());
+  for (const t of Object.values(FIELD_MESSAGES as Record<string, Texts>)) all.push(t);
+  const joined = (t: Text) => formsOf(t).join(' ');
+  return all.map((t) => ({ en: joined(t.en), fr: joined(t.fr), ar: joined(t.ar) }));
 }
