@@ -30,6 +30,8 @@ let tarball = '';
 const hqKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
 let bundleDir = '';
 const root = join(work, 'root');
+/** A whole install.sh run: about 50 s on a quiet 2-core machine, up to 190 s seen at load 25. A safeguard, not a measure. */
+const INSTALL_TIMEOUT = 300_000;
 
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
@@ -365,22 +367,26 @@ describe('install.sh --root', () => {
     expect(firstRun).toMatch(/First-run setup code for http:\/\/class\.lan\/admin : .*[A-Z0-9]{4}/);
   });
 
-  it('refuses an HQ key that is not an Ed25519 public key, naming it, and changes nothing', () => {
-    const before = readFileSync(join(root, 'etc/fieldclass/config.json'), 'utf8');
-    const bad = join(work, 'not-a-key.pub');
-    writeFileSync(bad, 'hello\n');
-    const r = run(join(REPO, 'provisioning/install.sh'), [
-      '--bundle',
-      tarball,
-      '--root',
-      root,
-      '--hq-key',
-      bad,
-    ]);
-    expect(r.code).not.toBe(0);
-    expect(r.out).toContain('content.trustedKeys: "hello...": not an Ed25519 public key');
-    expect(readFileSync(join(root, 'etc/fieldclass/config.json'), 'utf8')).toBe(before);
-  }, 120_000);
+  it(
+    'refuses an HQ key that is not an Ed25519 public key, naming it, and changes nothing',
+    () => {
+      const before = readFileSync(join(root, 'etc/fieldclass/config.json'), 'utf8');
+      const bad = join(work, 'not-a-key.pub');
+      writeFileSync(bad, 'hello\n');
+      const r = run(join(REPO, 'provisioning/install.sh'), [
+        '--bundle',
+        tarball,
+        '--root',
+        root,
+        '--hq-key',
+        bad,
+      ]);
+      expect(r.code).not.toBe(0);
+      expect(r.out).toContain('content.trustedKeys: "hello...": not an Ed25519 public key');
+      expect(readFileSync(join(root, 'etc/fieldclass/config.json'), 'utf8')).toBe(before);
+    },
+    INSTALL_TIMEOUT,
+  );
 
   it('systemd-analyze verify accepts the units', (ctx) => {
     if (!has('systemd-analyze')) ctx.skip('systemd-analyze is not installed (apt-get install systemd)');
@@ -408,141 +414,157 @@ describe('install.sh --root', () => {
     rmSync(join(root, 'etc/systemd/system/fc-bad.service'));
   });
 
-  it('a second run changes nothing', () => {
-    const before = snapshot(root);
-    const r = run(join(REPO, 'provisioning/install.sh'), ['--bundle', tarball, '--root', root]);
-    expect(r.code, r.out).toBe(0);
-    expect(r.out).toContain('== done: 0 changes');
-    expect(snapshot(root)).toBe(before);
-  }, 120_000);
+  it(
+    'a second run changes nothing',
+    () => {
+      const before = snapshot(root);
+      const r = run(join(REPO, 'provisioning/install.sh'), ['--bundle', tarball, '--root', root]);
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toContain('== done: 0 changes');
+      expect(snapshot(root)).toBe(before);
+    },
+    INSTALL_TIMEOUT,
+  );
 
-  it('refuses a bad setting with a message naming it, leaving the settings as they were', () => {
-    const before = readFileSync(join(root, 'etc/fieldclass/network.conf'), 'utf8');
-    const r = run(join(REPO, 'provisioning/install.sh'), [
-      '--bundle',
-      tarball,
-      '--root',
-      root,
-      '--wifi-passphrase',
-      'short',
-    ]);
-    expect(r.code).not.toBe(0);
-    expect(r.out).toContain('PASSPHRASE must have 8 to 63 characters');
-    expect(readFileSync(join(root, 'etc/fieldclass/network.conf'), 'utf8')).toBe(before);
-    const ok = run(join(REPO, 'provisioning/install.sh'), ['--bundle', tarball, '--root', root]);
-    expect(ok.out).toContain('== done: 0 changes');
-  }, 120_000);
+  it(
+    'refuses a bad setting with a message naming it, leaving the settings as they were',
+    () => {
+      const before = readFileSync(join(root, 'etc/fieldclass/network.conf'), 'utf8');
+      const r = run(join(REPO, 'provisioning/install.sh'), [
+        '--bundle',
+        tarball,
+        '--root',
+        root,
+        '--wifi-passphrase',
+        'short',
+      ]);
+      expect(r.code).not.toBe(0);
+      expect(r.out).toContain('PASSPHRASE must have 8 to 63 characters');
+      expect(readFileSync(join(root, 'etc/fieldclass/network.conf'), 'utf8')).toBe(before);
+      const ok = run(join(REPO, 'provisioning/install.sh'), ['--bundle', tarball, '--root', root]);
+      expect(ok.out).toContain('== done: 0 changes');
+    },
+    INSTALL_TIMEOUT,
+  );
 
-  it('the installed tree, run with the Node runtime it installed, serves /healthz, also through the nginx config', async (ctx) => {
-    const node = join(root, 'opt/fieldclass/current/node/bin/node');
-    expect(execFileSync(node, ['-v'], { encoding: 'utf8' })).toMatch(/^v24\./);
-    const port = await freePort();
-    const app = spawn(
-      node,
-      [
-        join(root, 'opt/fieldclass/current/app/bin/fieldclass.js'),
-        'serve',
-        '--config',
-        join(root, 'etc/fieldclass/config.json'),
-        '--data',
-        join(root, 'var/lib/fieldclass'),
-        '--port',
-        String(port),
-        '--host',
-        '127.0.0.1',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, FIELDCLASS_CONFIG: join(root, 'etc/fieldclass/config.json') },
-      },
-    );
-    children.push(app);
-    let log = '';
-    app.stdout?.on('data', (c: Buffer) => (log += c.toString()));
-    app.stderr?.on('data', (c: Buffer) => (log += c.toString()));
-    const h = await waitFor(port, '/healthz', 60_000).catch((e: Error) => {
-      throw new Error(`${e.message}; exit ${app.exitCode}; server output:\n${log.slice(-3000)}`);
-    });
-    expect(JSON.parse(h.body)).toMatchObject({ status: 'ok' });
+  it(
+    'the installed tree, run with the Node runtime it installed, serves /healthz, also through the nginx config',
+    async (ctx) => {
+      const node = join(root, 'opt/fieldclass/current/node/bin/node');
+      expect(execFileSync(node, ['-v'], { encoding: 'utf8' })).toMatch(/^v24\./);
+      const port = await freePort();
+      const app = spawn(
+        node,
+        [
+          join(root, 'opt/fieldclass/current/app/bin/fieldclass.js'),
+          'serve',
+          '--config',
+          join(root, 'etc/fieldclass/config.json'),
+          '--data',
+          join(root, 'var/lib/fieldclass'),
+          '--port',
+          String(port),
+          '--host',
+          '127.0.0.1',
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, FIELDCLASS_CONFIG: join(root, 'etc/fieldclass/config.json') },
+        },
+      );
+      children.push(app);
+      let log = '';
+      app.stdout?.on('data', (c: Buffer) => (log += c.toString()));
+      app.stderr?.on('data', (c: Buffer) => (log += c.toString()));
+      const h = await waitFor(port, '/healthz', 60_000).catch((e: Error) => {
+        throw new Error(`${e.message}; exit ${app.exitCode}; server output:\n${log.slice(-3000)}`);
+      });
+      expect(JSON.parse(h.body)).toMatchObject({ status: 'ok' });
 
-    if (!has('nginx'))
-      ctx.skip('nginx is not installed (apt-get install nginx): the site config was not exercised');
-    const cache = join(root, 'var/lib/fieldclass/content-cache');
-    chmodSync(cache, 0o2755); // the test's nginx workers run as nobody, not www-data
-    for (const d of [root, join(root, 'var'), join(root, 'var/lib')]) chmodSync(d, 0o755);
-    const sha = createHash('sha256').update('lesson image').digest('hex');
-    writeFileSync(join(cache, `${sha}.txt`), 'lesson image', { mode: 0o644 });
-    const nport = await freePort();
-    const prefix = join(work, 'nginx');
-    const r = run(join(REPO, 'appliance/nginx/render.sh'), [
-      'standalone',
-      '--prefix',
-      prefix,
-      '--listen',
-      `127.0.0.1:${nport}`,
-      '--server-names',
-      'class.lan 127.0.0.1',
-      '--upstream',
-      `127.0.0.1:${port}`,
-      '--cache-dir',
-      cache,
-      '--workers',
-      '1',
-    ]);
-    expect(r.code, r.out).toBe(0);
-    const ngx = spawn('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], {
-      stdio: 'ignore',
-    });
-    children.push(ngx);
-    const viaNginx = await waitFor(nport, '/healthz');
-    expect(JSON.parse(viaNginx.body)).toMatchObject({ status: 'ok' });
-    const file = await get(nport, `/c/${sha}.txt`);
-    expect([file.status, file.body]).toEqual([200, 'lesson image']);
-    expect(file.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-    const home = await get(nport, '/', { 'accept-encoding': 'gzip', host: 'class.lan' });
-    expect(home.status).toBeLessThan(500);
-    if (Number(home.headers['content-length'] ?? 1000) > 512)
-      expect(home.headers['content-encoding']).toBe('gzip');
-    // captive-portal checks from phones, whose names local DNS points at the box
-    expect((await get(nport, '/generate_204', { host: 'connectivitycheck.gstatic.com' })).status).toBe(204);
-    expect((await get(nport, '/hotspot-detect.html', { host: 'captive.apple.com' })).body).toContain(
-      'Success',
-    );
-    expect((await get(nport, '/connecttest.txt', { host: 'www.msftconnecttest.com' })).body).toBe(
-      'Microsoft Connect Test',
-    );
-    const typed = await get(nport, '/news', { host: 'www.example.org' });
-    expect([typed.status, typed.headers.location]).toEqual([302, 'http://class.lan/']);
-    ngx.kill('SIGTERM');
-    app.kill('SIGTERM');
-  }, 120_000);
+      if (!has('nginx'))
+        ctx.skip('nginx is not installed (apt-get install nginx): the site config was not exercised');
+      const cache = join(root, 'var/lib/fieldclass/content-cache');
+      chmodSync(cache, 0o2755); // the test's nginx workers run as nobody, not www-data
+      for (const d of [root, join(root, 'var'), join(root, 'var/lib')]) chmodSync(d, 0o755);
+      const sha = createHash('sha256').update('lesson image').digest('hex');
+      writeFileSync(join(cache, `${sha}.txt`), 'lesson image', { mode: 0o644 });
+      const nport = await freePort();
+      const prefix = join(work, 'nginx');
+      const r = run(join(REPO, 'appliance/nginx/render.sh'), [
+        'standalone',
+        '--prefix',
+        prefix,
+        '--listen',
+        `127.0.0.1:${nport}`,
+        '--server-names',
+        'class.lan 127.0.0.1',
+        '--upstream',
+        `127.0.0.1:${port}`,
+        '--cache-dir',
+        cache,
+        '--workers',
+        '1',
+      ]);
+      expect(r.code, r.out).toBe(0);
+      const ngx = spawn('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], {
+        stdio: 'ignore',
+      });
+      children.push(ngx);
+      const viaNginx = await waitFor(nport, '/healthz');
+      expect(JSON.parse(viaNginx.body)).toMatchObject({ status: 'ok' });
+      const file = await get(nport, `/c/${sha}.txt`);
+      expect([file.status, file.body]).toEqual([200, 'lesson image']);
+      expect(file.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      const home = await get(nport, '/', { 'accept-encoding': 'gzip', host: 'class.lan' });
+      expect(home.status).toBeLessThan(500);
+      if (Number(home.headers['content-length'] ?? 1000) > 512)
+        expect(home.headers['content-encoding']).toBe('gzip');
+      // captive-portal checks from phones, whose names local DNS points at the box
+      expect((await get(nport, '/generate_204', { host: 'connectivitycheck.gstatic.com' })).status).toBe(204);
+      expect((await get(nport, '/hotspot-detect.html', { host: 'captive.apple.com' })).body).toContain(
+        'Success',
+      );
+      expect((await get(nport, '/connecttest.txt', { host: 'www.msftconnecttest.com' })).body).toBe(
+        'Microsoft Connect Test',
+      );
+      const typed = await get(nport, '/news', { host: 'www.example.org' });
+      expect([typed.status, typed.headers.location]).toEqual([302, 'http://class.lan/']);
+      ngx.kill('SIGTERM');
+      app.kill('SIGTERM');
+    },
+    INSTALL_TIMEOUT,
+  );
 
-  it('an upgrade backs up the databases, keeps the previous release, and rollback.sh goes back', () => {
-    // A "newer" build: the same bundle with another build id.
-    const unpacked = join(work, 'next');
-    mkdirSync(unpacked);
-    execFileSync('tar', ['-xzf', tarball, '-C', unpacked]);
-    bundleDir = join(unpacked, readdirSync(unpacked)[0] ?? '');
-    const info = readFileSync(join(bundleDir, 'BUILDINFO'), 'utf8');
-    writeFileSync(join(bundleDir, 'BUILDINFO'), info.replace(/^BUILD_ID=.*$/m, 'BUILD_ID=0123456789ab'));
-    const oldRelease = readlinkSync(join(root, 'opt/fieldclass/current'));
-    const r = run(join(REPO, 'provisioning/install.sh'), ['--bundle', bundleDir, '--root', root]);
-    expect(r.code, r.out).toBe(0);
-    expect(readlinkSync(join(root, 'opt/fieldclass/current'))).toMatch(/-0123456789ab$/);
-    expect(readlinkSync(join(root, 'opt/fieldclass/previous'))).toBe(oldRelease);
-    expect(existsSync(join(root, 'opt/fieldclass', oldRelease, 'node/bin/node'))).toBe(true);
-    const backups = readdirSync(join(root, 'var/lib/fieldclass/upgrade-backups'));
-    expect(backups).toHaveLength(1);
-    expect(backups[0]).toMatch(new RegExp(`-from-${oldRelease.replace('releases/', '')}$`));
-    expect(readdirSync(join(root, 'var/lib/fieldclass/upgrade-backups', backups[0] ?? ''))).toContain(
-      'records.db',
-    );
+  it(
+    'an upgrade backs up the databases, keeps the previous release, and rollback.sh goes back',
+    () => {
+      // A "newer" build: the same bundle with another build id.
+      const unpacked = join(work, 'next');
+      mkdirSync(unpacked);
+      execFileSync('tar', ['-xzf', tarball, '-C', unpacked]);
+      bundleDir = join(unpacked, readdirSync(unpacked)[0] ?? '');
+      const info = readFileSync(join(bundleDir, 'BUILDINFO'), 'utf8');
+      writeFileSync(join(bundleDir, 'BUILDINFO'), info.replace(/^BUILD_ID=.*$/m, 'BUILD_ID=0123456789ab'));
+      const oldRelease = readlinkSync(join(root, 'opt/fieldclass/current'));
+      const r = run(join(REPO, 'provisioning/install.sh'), ['--bundle', bundleDir, '--root', root]);
+      expect(r.code, r.out).toBe(0);
+      expect(readlinkSync(join(root, 'opt/fieldclass/current'))).toMatch(/-0123456789ab$/);
+      expect(readlinkSync(join(root, 'opt/fieldclass/previous'))).toBe(oldRelease);
+      expect(existsSync(join(root, 'opt/fieldclass', oldRelease, 'node/bin/node'))).toBe(true);
+      const backups = readdirSync(join(root, 'var/lib/fieldclass/upgrade-backups'));
+      expect(backups).toHaveLength(1);
+      expect(backups[0]).toMatch(new RegExp(`-from-${oldRelease.replace('releases/', '')}$`));
+      expect(readdirSync(join(root, 'var/lib/fieldclass/upgrade-backups', backups[0] ?? ''))).toContain(
+        'records.db',
+      );
 
-    const back = run(join(REPO, 'provisioning/rollback.sh'), ['--root', root, '--yes']);
-    expect(back.code, back.out).toBe(0);
-    expect(readlinkSync(join(root, 'opt/fieldclass/current'))).toBe(oldRelease);
-    expect(readlinkSync(join(root, 'opt/fieldclass/previous'))).toMatch(/-0123456789ab$/);
-  }, 120_000);
+      const back = run(join(REPO, 'provisioning/rollback.sh'), ['--root', root, '--yes']);
+      expect(back.code, back.out).toBe(0);
+      expect(readlinkSync(join(root, 'opt/fieldclass/current'))).toBe(oldRelease);
+      expect(readlinkSync(join(root, 'opt/fieldclass/previous'))).toMatch(/-0123456789ab$/);
+    },
+    INSTALL_TIMEOUT,
+  );
 });
 
 describe('offline installer', () => {

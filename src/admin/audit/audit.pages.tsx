@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../../records/audit.service.js';
 import { AdminFrame, Pager, tr, when, type AdminPage } from '../kit/admin.layout.js';
+import { DataTable } from '../kit/table.js';
 
 export function AuditPage({
   page,
@@ -17,30 +18,16 @@ export function AuditPage({
   const t = tr(page);
   return (
     <AdminFrame page={page} title={t('auditTitle')}>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>{t('when')}</th>
-              <th>{t('who')}</th>
-              <th>{t('what')}</th>
-              <th>{t('target')}</th>
-              <th>{t('details')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((a) => (
-              <tr>
-                <td class="ltr">{when(a.at)}</td>
-                <td>{a.actor ?? ''}</td>
-                <td class="ltr">{a.action}</td>
-                <td>{a.target ?? ''}</td>
-                <td class="ltr">{a.details ? JSON.stringify(a.details) : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={rows}
+        columns={[
+          { label: t('when'), kind: 'ltr', cell: (a) => when(a.at) },
+          { label: t('who'), cell: (a) => a.actor ?? '' },
+          { label: t('what'), kind: 'ltr', cell: (a) => a.action },
+          { label: t('target'), cell: (a) => a.target ?? '' },
+          { label: t('details'), kind: 'ltr', cell: (a) => (a.details ? JSON.stringify(a.details) : '') },
+        ]}
+      />
       <Pager page={page} base="/admin/audit" params={{}} offset={offset} limit={limit} total={total} />
     </AdminFrame>
   );

@@ -1,5 +1,6 @@
 import type { BackupFile } from '../../records/backup.service.js';
 import { AdminFrame, PostButton, bytes, tr, when, type AdminPage } from '../kit/admin.layout.js';
+import { DataTable } from '../kit/table.js';
 
 export function BackupsPage({ page, backups }: { page: AdminPage; backups: BackupFile[] }) {
   const t = tr(page);
@@ -9,36 +10,26 @@ export function BackupsPage({ page, backups }: { page: AdminPage; backups: Backu
         <PostButton page={page} action="/admin/backups" label={t('backupNow')} />
       </p>
       <p class="muted">{t('backupHint')}</p>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>{t('name')}</th>
-              <th class="num">{t('size')}</th>
-              <th>{t('created')}</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {backups.map((b) => (
-              <tr>
-                <td class="ltr">{b.name}</td>
-                <td class="num ltr">{bytes(b.bytes)}</td>
-                <td class="ltr">{when(b.createdAt)}</td>
-                <td>
-                  <PostButton
-                    page={page}
-                    action="/admin/backups/download"
-                    fields={{ name: b.name }}
-                    label={t('download')}
-                    kind="secondary"
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={backups}
+        columns={[
+          { label: t('name'), kind: 'ltr', cell: (b) => b.name },
+          { label: t('size'), kind: 'num ltr', cell: (b) => bytes(b.bytes) },
+          { label: t('created'), kind: 'ltr', cell: (b) => when(b.createdAt) },
+          {
+            label: '',
+            cell: (b) => (
+              <PostButton
+                page={page}
+                action="/admin/backups/download"
+                fields={{ name: b.name }}
+                label={t('download')}
+                kind="secondary"
+              />
+            ),
+          },
+        ]}
+      />
     </AdminFrame>
   );
 }

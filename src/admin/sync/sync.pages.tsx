@@ -1,5 +1,6 @@
 import { vocab } from '../kit/widgets.js';
 import { AdminFrame, PostButton, bytes, tr, when, type AdminPage } from '../kit/admin.layout.js';
+import { DataTable } from '../kit/table.js';
 
 import type { BundleView } from './sync.service.js';
 
@@ -40,32 +41,20 @@ export function SyncPage({
         )}
       </p>
       <h2>{t('bundles')}</h2>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th class="num">{t('bundle')}</th>
-              <th>{t('state')}</th>
-              <th class="num">{t('records')}</th>
-              <th class="num">{t('size')}</th>
-              <th>{t('created')}</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {bundles.map((b) => (
-              <tr>
-                <td class="num">{b.seq}</td>
-                <td>{vocab(page, 'bundle', b.state)}</td>
-                <td class="num">{b.rows}</td>
-                <td class="num ltr">{bytes(b.bytes)}</td>
-                <td class="ltr">{when(b.createdAt)}</td>
-                <td>{b.present && <a href={`/admin/sync/bundles/${b.seq}`}>{t('download')}</a>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={bundles}
+        columns={[
+          { label: t('bundle'), kind: 'num', cell: (b) => b.seq },
+          { label: t('state'), cell: (b) => vocab(page, 'bundle', b.state) },
+          { label: t('records'), kind: 'num', cell: (b) => b.rows },
+          { label: t('size'), kind: 'num ltr', cell: (b) => bytes(b.bytes) },
+          { label: t('created'), kind: 'ltr', cell: (b) => when(b.createdAt) },
+          {
+            label: '',
+            cell: (b) => b.present && <a href={`/admin/sync/bundles/${b.seq}`}>{t('download')}</a>,
+          },
+        ]}
+      />
       {bundles.length === 0 && <p class="muted">{t('none')}</p>}
     </AdminFrame>
   );
