@@ -196,6 +196,14 @@ export const tAdmin = defineMessages({
     runNow: 'Run now',
     ran: '{job}: {outcome}.',
     scheduleSaved: 'Schedule saved.',
+    timeZoneTitle: 'Time zone of the box',
+    timeZone: 'Time zone',
+    timeZoneHint:
+      'Every time on these pages, in the CSV files and in the schedules below is in this zone. The box’s clock itself does not change. Now: {now}.',
+    timeZoneSetupHint:
+      'Where the class is: dates and schedules are shown in this zone. You can change it later on the Schedule page.',
+    timeZoneSaved: 'Time zone saved: {name}.',
+    nextRun: 'Next run',
     scheduleUnavailable: 'The scheduler is not available on this box yet.',
     backupsTitle: 'Backups',
     backupNow: 'Back up now',
@@ -519,6 +527,14 @@ export const tAdmin = defineMessages({
     runNow: 'Lancer maintenant',
     ran: '{job} : {outcome}.',
     scheduleSaved: 'Planification enregistrée.',
+    timeZoneTitle: 'Fuseau horaire du boîtier',
+    timeZone: 'Fuseau horaire',
+    timeZoneHint:
+      'Toutes les heures de ces pages, des fichiers CSV et des planifications ci-dessous sont dans ce fuseau. L’horloge du boîtier elle-même ne change pas. Maintenant : {now}.',
+    timeZoneSetupHint:
+      'Là où se tient la formation : les dates et les planifications sont affichées dans ce fuseau. Vous pourrez le changer plus tard sur la page Planification.',
+    timeZoneSaved: 'Fuseau horaire enregistré : {name}.',
+    nextRun: 'Prochaine exécution',
     scheduleUnavailable: 'Le planificateur n’est pas encore disponible sur ce boîtier.',
     backupsTitle: 'Sauvegardes',
     backupNow: 'Sauvegarder maintenant',
@@ -843,6 +859,14 @@ export const tAdmin = defineMessages({
     runNow: 'تشغيل الآن',
     ran: '{job}: {outcome}.',
     scheduleSaved: 'تم حفظ الموعد.',
+    timeZoneTitle: 'المنطقة الزمنية للجهاز',
+    timeZone: 'المنطقة الزمنية',
+    timeZoneHint:
+      'كل الأوقات في هذه الصفحات وفي ملفات CSV وفي المواعيد أدناه بهذه المنطقة الزمنية. ساعة الجهاز نفسها لا تتغير. الآن: {now}.',
+    timeZoneSetupHint:
+      'مكان التدريب: تُعرض التواريخ والمواعيد بهذه المنطقة الزمنية. يمكنك تغييرها لاحقاً في صفحة الجدولة.',
+    timeZoneSaved: 'تم حفظ المنطقة الزمنية: {name}.',
+    nextRun: 'التشغيل التالي',
     scheduleUnavailable: 'المُجدول غير متاح على هذا الجهاز بعد.',
     backupsTitle: 'النسخ الاحتياطية',
     backupNow: 'نسخ احتياطي الآن',
