@@ -37,7 +37,6 @@ function pluralProblems(lang: Language, text: Text): string[] {
   return problems;
 }
 
-
 describe('message catalogs are complete in en, fr and ar', () => {
   const list = catalogFiles();
 
