@@ -438,7 +438,7 @@ describe('admin trainees, cohorts, courses, reports', () => {
     expect(html).toContain('0 passed · 1 failed');
     const list = await coord.page('/admin/reports');
     expect(list.html).toMatch(/data-course="fixture-course">.*?data-col="failed">1</s);
-    expect(html).toContain('<svg');
+    expect(html).toMatch(/<ol class="bars">.*?data-band="0"/s);
     expect(html).toContain('Trainees by progress');
     const rows = [...html.matchAll(/data-username="([^"]+)"/g)].map((m) => m[1]);
     expect(rows[0]).toBe('t001');
