@@ -342,10 +342,12 @@ describe('admin trainees, cohorts, courses, reports', () => {
     expect(dupPage).toContain('already exists');
     expect(dupPage).toContain('value="police CLASS 2027"');
     const unknown = await coord.submit(cohortPath, `${cohortPath}/members`, { usernames: 't001, nobody' });
+    // The known name is added; the unknown one comes back, named beside the field, to correct.
     const unknownPage = await refused(unknown);
-    expect(unknownPage).toContain('no trainee named nobody');
-    expect(unknownPage).toContain('t001, nobody</textarea>');
-    expect(s.ctx.cohorts.get(cohortId)?.members).toBe(0);
+    expect(unknownPage).toContain('Added to the class: 1. Not added, unknown usernames: 1');
+    expect(unknownPage).toContain('no trainee has these usernames: nobody.');
+    expect(unknownPage).toMatch(/>nobody<\/textarea>/);
+    expect(s.ctx.cohorts.get(cohortId)?.members).toBe(1);
     await coord.submit(cohortPath, `${cohortPath}/members`, { usernames: 't001, t002\nt003' });
     expect(s.ctx.cohorts.get(cohortId)?.members).toBe(3);
     const seqBefore = s.ctx.records.lastSeq();

@@ -146,6 +146,8 @@ export const tAdmin = defineMessages({
     enrol: 'Enrol',
     enrolled: 'Enrolled {n} trainees.',
     membersAdded: '{n} trainees added.',
+    membersPartly:
+      'Added to the class: {added}. Not added, unknown usernames: {unknown} (kept below to correct and add again).',
     remove: 'Remove',
     enrolTrainee: 'Enrol in a course',
     enrolments: 'Enrolments',
@@ -492,6 +494,8 @@ export const tAdmin = defineMessages({
     enrol: 'Inscrire',
     enrolled: '{n} apprenants inscrits.',
     membersAdded: '{n} apprenants ajoutés.',
+    membersPartly:
+      'Ajouts à la classe : {added}. Non ajoutés, noms d’utilisateur inconnus : {unknown} (gardés ci-dessous pour les corriger et les ajouter à nouveau).',
     remove: 'Retirer',
     enrolTrainee: 'Inscrire à un cours',
     enrolments: 'Inscriptions',
@@ -839,6 +843,8 @@ export const tAdmin = defineMessages({
     enrol: 'تسجيل',
     enrolled: 'تم تسجيل {n} متدرباً.',
     membersAdded: 'تمت إضافة {n} متدرباً.',
+    membersPartly:
+      'أُضيف إلى الصف: {added}. لم يُضف، أسماء مستخدمين غير معروفة: {unknown} (محفوظة أدناه لتصحيحها وإضافتها من جديد).',
     remove: 'إزالة',
     enrolTrainee: 'التسجيل في دورة',
     enrolments: 'التسجيلات',
