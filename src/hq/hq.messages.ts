@@ -37,6 +37,8 @@ export const tHq = defineMessages({
     matchDecided: 'Decided',
     claimBox: 'Box',
     claimName: 'Name on the box',
+    nameConflict: 'Names differ between the merged boxes:',
+    nameShown: 'HQ shows the latest roster row:',
     statements: 'Statements',
     decision: 'Decision',
     decisionMerged: 'Same person (by {by}, {date})',
@@ -114,6 +116,8 @@ export const tHq = defineMessages({
     resultPending: 'In progress',
     rating: 'Rating',
     lastActivity: 'Last activity',
+    scormResets: 'SCORM resets',
+    scormResetsHelp: 'SCORM attempts a coordinator reset (the trainee started that part over)',
     yes: 'yes',
     no: 'no',
     noData: 'Nothing imported yet.',
@@ -154,6 +158,8 @@ export const tHq = defineMessages({
     matchDecided: 'Décidé',
     claimBox: 'Boîtier',
     claimName: 'Nom sur le boîtier',
+    nameConflict: 'Les noms diffèrent entre les boîtiers fusionnés :',
+    nameShown: 'HQ affiche la dernière fiche reçue :',
     statements: 'Déclarations',
     decision: 'Décision',
     decisionMerged: 'Même personne (par {by}, le {date})',
@@ -233,6 +239,9 @@ export const tHq = defineMessages({
     resultPending: 'En cours',
     rating: 'Note',
     lastActivity: 'Dernière activité',
+    scormResets: 'Reprises SCORM',
+    scormResetsHelp:
+      'Tentatives SCORM remises à zéro par un coordinateur (le stagiaire a recommencé cette partie)',
     yes: 'oui',
     no: 'non',
     noData: "Rien n'a encore été importé.",
@@ -271,6 +280,8 @@ export const tHq = defineMessages({
     matchDecided: 'تم القرار',
     claimBox: 'الجهاز',
     claimName: 'الاسم على الجهاز',
+    nameConflict: 'تختلف الأسماء بين الأجهزة المدمجة:',
+    nameShown: 'يعرض المقر آخر سجل مستلم:',
     statements: 'البيانات',
     decision: 'القرار',
     decisionMerged: 'الشخص نفسه ({by}، {date})',
@@ -348,6 +359,8 @@ export const tHq = defineMessages({
     resultPending: 'قيد التقدم',
     rating: 'التقييم',
     lastActivity: 'آخر نشاط',
+    scormResets: 'إعادات SCORM',
+    scormResetsHelp: 'محاولات SCORM أعاد المنسق ضبطها (بدأ المتدرب ذلك الجزء من جديد)',
     yes: 'نعم',
     no: 'لا',
     noData: 'لم يتم استيراد أي شيء بعد.',
@@ -355,3 +368,14 @@ export const tHq = defineMessages({
 });
 
 export type HqMessageKey = Parameters<typeof tHq>[1];
+
+/** What each figure means: on the Courses and Trainees pages and as the note above the CSV's header. */
+export const FIGURE_DEFINITIONS: readonly HqMessageKey[] = [
+  'defEnrolled',
+  'defStarted',
+  'defCompleted',
+  'defPassRate',
+  'defRating',
+  'defRatingGood',
+  'defPeople',
+];

@@ -3,7 +3,7 @@ import type { Language } from '../core/config.js';
 import { formatInstant } from '../core/time-zone.js';
 import { dirOf, LANGUAGE_NAMES } from '../web/i18n.js';
 import type { ApplianceStatus, Gap } from './appliances.service.js';
-import { tHq, type HqMessageKey } from './hq.messages.js';
+import { FIGURE_DEFINITIONS, tHq, type HqMessageKey } from './hq.messages.js';
 import type { ImportOutcome } from './import.service.js';
 import type { PersonMatch } from './people-matches.service.js';
 import type { CourseReportRow, RatingComment, TraineeFilter, TraineeReportRow } from './reports.service.js';
@@ -326,20 +326,11 @@ function FiguresAsOf({ page, appliances }: { page: HqPage; appliances: Appliance
 }
 
 function Definitions({ page }: { page: HqPage }) {
-  const keys: HqMessageKey[] = [
-    'defEnrolled',
-    'defStarted',
-    'defCompleted',
-    'defPassRate',
-    'defRating',
-    'defRatingGood',
-    'defPeople',
-  ];
   return (
     <details class="card">
       <summary>{t(page, 'definitions')}</summary>
       <ul>
-        {keys.map((k) => (
+        {FIGURE_DEFINITIONS.map((k) => (
           <li>{t(page, k)}</li>
         ))}
       </ul>
@@ -587,6 +578,9 @@ export function TraineesPage({
                   <th>{t(page, 'completed')}</th>
                   <th>{t(page, 'result')}</th>
                   <th>{t(page, 'score')}</th>
+                  <th>
+                    <abbr title={t(page, 'scormResetsHelp')}>{t(page, 'scormResets')}</abbr>
+                  </th>
                   {ratingNames && <th>{t(page, 'rating')}</th>}
                   <th>{t(page, 'lastActivity')}</th>
                 </tr>
@@ -610,6 +604,9 @@ export function TraineesPage({
                       {r.result === '' || r.result === 'not_assessed' ? '—' : t(page, RESULT_KEYS[r.result])}
                     </td>
                     <td>{r.score === null ? '–' : `${Math.round(r.score * 100)} %`}</td>
+                    <td class="num" data-col="scormResets">
+                      {r.scormResets}
+                    </td>
                     {ratingNames && <td>{r.rating ?? '–'}</td>}
                     <td>{when(page, r.lastActivityAt)}</td>
                   </tr>
@@ -646,6 +643,18 @@ export function PeoplePage({ page, matches }: { page: HqPage; matches: PersonMat
               {t(page, m.pending ? 'matchPending' : 'matchDecided')}
             </span>
           </h2>
+          {m.nameConflict && (
+            <p class="error" role="note">
+              {t(page, 'nameConflict')}{' '}
+              {m.nameConflict.names.map((n, i) => (
+                <>
+                  {i > 0 && ' · '}
+                  <bdi>{n}</bdi>
+                </>
+              ))}
+              . {t(page, 'nameShown')} <bdi>{m.nameConflict.shown ?? '–'}</bdi>
+            </p>
+          )}
           <form method="post" action={`/people/${m.id}`}>
             <Csrf page={page} />
             <div class="scroll">

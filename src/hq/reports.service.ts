@@ -1,9 +1,11 @@
 import { excelCsv } from '../core/csv.js';
+import type { Language } from '../core/language.js';
 import type { Db } from '../db/connection.js';
 import type { AppliancesService } from './appliances.service.js';
 import type { CourseBody } from '../contract/journal.js';
 import { tally, type CountedEntry, type CourseFigures, type CourseResult } from '../contract/outcomes.js';
 import { latestDefinitions, searchFold } from './course-results.js';
+import { FIGURE_DEFINITIONS, tHq } from './hq.messages.js';
 import { ReportsRepo, type TraineeRow } from './reports.repo.js';
 
 export type Breakdown = 'all' | 'appliance' | 'gender' | 'agency';
@@ -38,6 +40,8 @@ export interface TraineeReportRow {
   attempts: number;
   /** Extra attempts coordinators granted in this course. */
   attemptsGranted: number;
+  /** SCORM attempts coordinators reset in this course (each started the SCO over; no pass undone). */
+  scormResets: number;
   activitiesDone: number;
   rating: number | null;
   lastActivityAt: string;
@@ -145,6 +149,7 @@ export const REPORT_COLUMNS = {
     'score',
     'attempts',
     'attemptsGranted',
+    'scormResets',
     'activitiesDone',
     'rating',
     'lastActivityAt',
@@ -168,14 +173,27 @@ export const REPORT_COLUMNS = {
 
 export type ReportName = keyof typeof REPORT_COLUMNS;
 
-/** CSV for Excel: UTF-8 with a byte-order mark, a header row, CRLF line ends. */
-export function toCsv(columns: readonly string[], rows: readonly object[]): string {
+/**
+ * CSV for Excel: UTF-8 with a byte-order mark, a header row, CRLF line ends; `notes` (the figures'
+ * definitions, in the reader's language) as comment lines above the header.
+ */
+export function toCsv(
+  columns: readonly string[],
+  rows: readonly object[],
+  notes: readonly string[] = [],
+): string {
   // The one CSV writer of the box and HQ (core/csv.ts): BOM, CRLF, and a text cell that a spreadsheet
   // would run as a formula (a trainee named =HYPERLINK(...)) kept as text.
   return excelCsv(
     [...columns],
     rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)[c]))),
+    { notes },
   ).toString('utf8');
+}
+
+/** The note above a report's CSV header: what its figures mean, in `lang` (the appliances report has none). */
+export function csvNotes(report: ReportName, lang: Language): string[] {
+  return report === 'appliances' ? [] : FIGURE_DEFINITIONS.map((k) => tHq(lang, k));
 }
 
 function cell(v: unknown): string | number {
@@ -194,6 +212,7 @@ const DROP_ORDER = [
   'location',
   'username',
   'attemptsGranted',
+  'scormResets',
   'activitiesDone',
   'journalRows',
   'enrolledAt',
@@ -417,6 +436,7 @@ function traineeRow(r: TraineeRow, ratingNames: boolean): TraineeReportRow {
     score: r.score,
     attempts: r.attempts,
     attemptsGranted: r.attempts_granted,
+    scormResets: r.scorm_resets,
     activitiesDone: r.done,
     // Ratings are a survey: per person only where HQ's reports.showRatingNames is on.
     rating: ratingNames ? r.rating : null,
