@@ -45,16 +45,6 @@ export function CoursesPage({
                   <div class="muted ltr">
                     <code>{c.id}</code>
                   </div>
-                  {c.later?.length ? (
-                    <div class="notice" role="note" data-code="scorm_plays_differently">
-                      {tContent(page.lang, 'playsDifferently')}
-                      <ul>
-                        {laterLines(page.lang, c.later).map((line) => (
-                          <li>{line}</li>
-                        ))}
-                      </ul>
-                    </div>
-                  ) : null}
                 </td>
                 <td class="ltr">{c.version}</td>
                 <td>
@@ -78,6 +68,19 @@ export function CoursesPage({
           </tbody>
         </table>
       </div>
+      {/* Below the table, full width: a table cell at 360 px is one word wide. */}
+      {courses
+        .filter((c) => c.later?.length)
+        .map((c) => (
+          <div class="notice" role="note" data-code="scorm_plays_differently" data-course={c.id}>
+            <strong>{c.title}</strong> — {tContent(page.lang, 'playsDifferently')}
+            <ul>
+              {laterLines(page.lang, c.later!).map((line) => (
+                <li>{line}</li>
+              ))}
+            </ul>
+          </div>
+        ))}
       <div class="grid2">
         <form
           method="post"
