@@ -4,7 +4,7 @@ import type { Cohort } from '../../people/cohorts.service.js';
 import { AdminFrame, Pager, pct, tr, when, type AdminPage } from '../kit/admin.layout.js';
 import type { AdminKey } from '../admin.messages.js';
 import type { CourseReport, ReportSort } from '../reports.service.js';
-import { RESULT_KEYS } from './reports.csv.js';
+import { resultText } from './reports.csv.js';
 
 /** `?cohort=<id>` (and the other params) for a link that keeps the report's class. */
 
@@ -218,7 +218,7 @@ export function CourseReportPage({
                   {l.completed ? t('completed') : `${l.percent}%`}
                 </td>
                 <td data-col="result" data-result={l.result}>
-                  {RESULT_KEYS[l.result] ? t(RESULT_KEYS[l.result]!) : '—'}
+                  {resultText(l.result, t) || '—'}
                 </td>
                 <td class="num">{pct(l.score)}</td>
                 <td class="ltr">{when(l.lastActivityAt)}</td>

@@ -6,7 +6,7 @@ import type { Logger } from '../../core/logger.js';
 import { startSession } from '../../people/auth.middleware.js';
 import { SigninLimiter, type SessionService } from '../../people/auth.service.js';
 import type { AuditService } from '../../records/audit.service.js';
-import { validate } from '../../web/validate.js';
+import { sent, validate } from '../../web/validate.js';
 import { adminError } from '../admin.errors.js';
 import { field } from '../kit/fields.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
@@ -37,14 +37,8 @@ const setupForm = z
 
 /** Sign-in reads what was sent as it is (cut to size); a missing field is the page's own message. */
 const signinForm = z.object({
-  username: z
-    .string()
-    .catch('')
-    .transform((s) => s.trim().slice(0, 64)),
-  password: z
-    .string()
-    .catch('')
-    .transform((s) => s.slice(0, 200)),
+  username: sent(64).transform((s) => s.trim()),
+  password: sent(200),
 });
 
 /**
