@@ -1,3 +1,4 @@
+import type { Clock } from '../src/core/clock.js';
 import { testConfig } from '../src/core/config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { FixedHealthProbe } from '../src/health/health.probe.js';
@@ -30,7 +31,7 @@ export interface AdminServer {
 /** A real server over a real data dir, with a fake health probe and clock setter. */
 export async function adminServer(
   overrides: Record<string, unknown> = {},
-  opts: { sticks?: string[] } = {},
+  opts: { sticks?: string[]; clock?: Clock } = {},
 ): Promise<AdminServer> {
   const t = tempDir('fieldclass-admin-');
   const probe = new FixedHealthProbe();
@@ -41,6 +42,7 @@ export async function adminServer(
       logger: silentLogger,
       healthProbe: probe,
       clockSetter: clock,
+      ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.sticks ? { stickProbe: { sticks: () => opts.sticks! } } : {}),
     },
   );

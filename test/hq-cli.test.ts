@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal, makeBox, writeBundle, type Box } from './hq.fixtures.js';
 import { runCli } from './helpers/cli.js';
+import { FIGURE_DEFINITIONS, tHq } from '../src/hq/hq.messages.js';
 
 let dir: string;
 let data: string;
@@ -73,7 +74,16 @@ describe('fieldclass hq', () => {
 
     expect(await cli('hq', 'report', 'courses', '--csv', '--data', data)).toBe(0);
     const csv = out.join('');
-    expect(csv.startsWith('\ufeffcourse,breakdown,')).toBe(true);
+    // What the figures mean, as comment lines above the header (the page's definitions, in English here).
+    const csvLines = csv.slice(1).split('\r\n');
+    const header = csvLines.findIndex((l) => !/^"?# /.test(l));
+    expect(header).toBe(FIGURE_DEFINITIONS.length);
+    for (const [i, k] of FIGURE_DEFINITIONS.entries())
+      expect(csvLines[i]).toContain(tHq('en', k).split(',')[0]);
+    expect(csvLines[0]).toBe(
+      '# Enrolled: people with an active enrolment in the course (by their class or on their own).',
+    );
+    expect(csvLines[header]!.startsWith('course,breakdown,')).toBe(true);
     // Not enrolled (enrolled counts enrolments only), started and completed.
     expect(csv).toContain('c1,all,,,0,1,1,');
 

@@ -220,6 +220,8 @@ describe('HQ staff pages', () => {
     const bytes = Buffer.from(await csv.arrayBuffer());
     expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(bytes.toString('utf8')).toContain('OFF-1');
+    // The figures' definitions, in the reader's language, as comment lines above the header.
+    expect(bytes.toString('utf8', 3)).toMatch(/^# Enrolled: .*\r\n(.*\r\n)*person,name,username,/);
 
     // French, then Arabic right to left.
     await b.post('/language', { _csrf: await b.csrf('/'), lang: 'ar', back: '/' });

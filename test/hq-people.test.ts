@@ -127,6 +127,8 @@ describe('a roster row from another box cannot take a person', () => {
     expect(rej.out.join('')).toBe(`match ${id}: 1 claim(s) rejected`);
     expect(genuineState()).toBe(before);
     expect(hq.people.list()[0]!.claims.map((c) => c.decision)).toEqual([null, 'rejected']);
+    // Nothing merged: no name conflict to list.
+    expect(hq.people.list()[0]!.nameConflict).toBeNull();
   });
 
   it('through POST /api/bundles, then the People page (fr): staff merge them, and only then is it one person', async () => {
@@ -168,6 +170,14 @@ describe('a roster row from another box cannot take a person', () => {
       expect(merged.status).toBe(303);
       const after = await b.page('/people');
       expect(after.html).toContain('Même personne (par amina');
+      // The merged claims carry two names: listed for staff, with the one HQ shows (the later roster row).
+      expect(after.html).toMatch(
+        /Les noms diffèrent entre les boîtiers fusionnés\s:\s*<bdi>Awa Diop<\/bdi> · <bdi>Impostor<\/bdi>\. HQ affiche la dernière fiche reçue\s:\s*<bdi>Impostor<\/bdi>/,
+      );
+      expect(hq.people.list()[0]!.nameConflict).toEqual({
+        names: ['Awa Diop', 'Impostor'],
+        shown: 'Impostor',
+      });
       // One person now, with both boxes' progress: the decision was staff's, not the bundle's.
       const rows = hq.reports.trainees();
       expect(rows).toHaveLength(1);

@@ -15,6 +15,7 @@ import type { PeopleService } from '../people/people.service.js';
 import type { AuditService } from '../records/audit.service.js';
 import type { BackupService } from '../records/backup.service.js';
 import type { RecordsService } from '../records/records.service.js';
+import type { TimeZoneService } from '../records/time-zone.service.js';
 import { auditRouter } from './audit/audit.routes.js';
 import { backupsRouter } from './backups/backups.routes.js';
 import { cohortsRouter } from './cohorts/cohorts.routes.js';
@@ -49,6 +50,7 @@ export interface AdminDeps {
   content: ContentService;
   audit: AuditService;
   backups: BackupService;
+  timeZone: TimeZoneService;
   setup: SetupService;
   adminReports: AdminReportsService;
   healthProbe: HealthProbe;
@@ -71,7 +73,7 @@ export interface AdminDeps {
  */
 export function adminRouter(ctx: AdminDeps): Router {
   const router = Router();
-  const kit = new AdminKit({ audit: ctx.audit, errors: ctx.errors });
+  const kit = new AdminKit({ audit: ctx.audit, errors: ctx.errors, timeZone: ctx.timeZone });
   const areas = {
     ...ctx,
     adminSync: new AdminSyncService(ctx.bundles),

@@ -18,6 +18,7 @@ import { RecordsService } from '../records/records.service.js';
 import { IdentityService } from '../bundles/identity.service.js';
 import { ScormService } from '../learning/scorm.service.js';
 import { AuditService } from '../records/audit.service.js';
+import { TimeZoneService } from '../records/time-zone.service.js';
 import { BackupService } from '../records/backup.service.js';
 import { CohortService } from '../people/cohorts.service.js';
 import { SetupService } from '../admin/setup/setup.service.js';
@@ -44,6 +45,8 @@ export interface AppContext {
   audit: AuditService;
   /** Extra quiz attempts a coordinator gives (learning/attempt-grants.service.ts). */
   grants: AttemptGrantService;
+  /** THE box's time zone (records meta): every date people read and every job's schedule. */
+  timeZone: TimeZoneService;
   backups: BackupService;
   setup: SetupService;
   adminReports: AdminReportsService;
@@ -108,6 +111,7 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
   const cohorts = new CohortService(recordsDb, records, people);
   const backups = new BackupService(recordsDb, config.dataDir, clock, config.backup.keep);
   const setup = new SetupService(records, people, audit);
+  const timeZone = new TimeZoneService(records);
   const adminReports = new AdminReportsService(recordsDb, content, learning, people, cohorts, records);
   const db = { records: recordsDb, content: contentDb };
   const bundles = bundleServices(
@@ -128,6 +132,7 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
     cohorts,
     audit,
     grants,
+    timeZone,
     backups,
     setup,
     adminReports,

@@ -41,6 +41,26 @@ export function registerAdmin(program: Command): void {
       }
     });
   admin
+    .command('time-zone [zone]')
+    .description(
+      "print the box's time zone, or set it (an IANA name such as Africa/Dakar): every date the admin shows " +
+        'and every schedule is in it; a running box takes a new one at its next start (the Schedule page at once)',
+    )
+    .option('-d, --data <dir>', 'data directory (default ./data)')
+    .action((zone: string | undefined, opts: GlobalFlags) => {
+      try {
+        withContext(opts, (ctx) => {
+          if (zone === undefined) return void console.log(ctx.timeZone.get());
+          const before = ctx.timeZone.get();
+          const set = ctx.timeZone.set(zone);
+          if (set !== before) ctx.audit.record(null, 'box.time_zone', set, { from: before, via: 'cli' });
+          console.log(set);
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+  admin
     .command('add <username>')
     .description('add a coordinator; the password comes from stdin or FIELDCLASS_ADMIN_PASSWORD')
     .option('--name <name>', 'display name')

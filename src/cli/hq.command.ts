@@ -10,7 +10,7 @@ import { startHqServer } from '../app/hq.app.js';
 import { parseRevocationPoint } from '../hq/appliances.service.js';
 import { HELD_TEXT } from '../hq/hq-records.service.js';
 import { collectBundleFiles, outcomeLine, type ImportOutcome } from '../hq/import.service.js';
-import { REPORT_COLUMNS, toCsv, toTextTable, type ReportName } from '../hq/reports.service.js';
+import { csvNotes, REPORT_COLUMNS, toCsv, toTextTable, type ReportName } from '../hq/reports.service.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { fail } from './context.js';
 
@@ -224,7 +224,7 @@ export function registerHq(program: Command): void {
         return withHq(opts, (ctx) => {
           const rows = ctx.reports.report(report);
           const text = opts.csv
-            ? toCsv(REPORT_COLUMNS[report], rows)
+            ? toCsv(REPORT_COLUMNS[report], rows, csvNotes(report, 'en'))
             : opts.json
               ? JSON.stringify(rows, null, 2) + '\n'
               : toTextTable(REPORT_COLUMNS[report], rows, { wide: opts.wide ?? false });
@@ -253,6 +253,10 @@ export function registerHq(program: Command): void {
             console.log(
               `${m.id}  ${m.agency || '(no agency)'} / ${m.externalId}: ${m.pending ? 'PENDING - kept apart until merged' : 'decided'}`,
             );
+            if (m.nameConflict)
+              console.log(
+                `  names differ between the merged boxes: ${m.nameConflict.names.join(' / ')}; HQ shows ${m.nameConflict.shown ?? '-'} (the latest roster row)`,
+              );
             for (const c of m.claims)
               console.log(
                 `  ${c.applianceName || c.applianceId} (${c.applianceId}): ${c.displayName ?? c.localId} [${c.username ?? ''}], ${c.statements} statements${c.decision ? `, ${c.decision} by ${c.decidedBy} on ${c.decidedAt}` : ''}`,

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defineErrors, type CodeOf } from './errors.js';
 import { languageSchema } from './language.js';
+import { FIELD_MESSAGES, isFieldKey } from './validation.js';
 
 /**
  * The one configuration schema. Sources, highest first: command-line flags, environment variables
@@ -176,9 +177,15 @@ function deepFreeze<T>(o: T): T {
 }
 
 export function formatZodError(err: z.ZodError, source: string): string {
-  return err.issues
-    .map((i) => `${source}: ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('\n');
+  return (
+    err.issues
+      // A schema shared with pages names a field message key: the config error says its English text.
+      .map(
+        (i) =>
+          `${source}: ${i.path.length ? i.path.join('.') : '(root)'}: ${isFieldKey(i.message) ? FIELD_MESSAGES[i.message].en : i.message}`,
+      )
+      .join('\n')
+  );
 }
 
 export interface LoadConfigOptions {

@@ -23,9 +23,16 @@ export type Cell = string | number | null | undefined;
  * = + - @ (or a tab / carriage return) would be run as a formula by a spreadsheet: it is written with a
  * leading apostrophe, so it stays text (CSV injection).
  */
-export function excelCsv(header: string[], rows: Cell[][], opts: { separator?: CsvSeparator } = {}): Buffer {
+export function excelCsv(
+  header: string[],
+  rows: Cell[][],
+  opts: { separator?: CsvSeparator; notes?: readonly string[] } = {},
+): Buffer {
+  // Notes (what the figures mean) come first, one cell each starting with '#': a reader sees them above
+  // the header, and tools that skip comment lines (pandas' comment='#', R's comment.char) still find it.
+  const notes = (opts.notes ?? []).map((n) => [`# ${n}`]);
   const body = stringify(
-    [header, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : v)))],
+    [...notes, header, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : v)))],
     {
       delimiter: opts.separator ?? ',',
       record_delimiter: '\r\n',

@@ -98,6 +98,11 @@ export const FIELD_MESSAGES = {
     fr: 'le code de classe doit avoir 4 à 32 lettres, chiffres ou « - »',
     ar: 'يجب أن يتكون رمز الصف من 4 إلى 32 حرفاً أو رقماً أو "-"',
   },
+  timeZone: {
+    en: 'is not a time zone: choose one from the list, such as Africa/Dakar, Europe/Paris or UTC',
+    fr: 'n’est pas un fuseau horaire : choisissez-en un dans la liste, par exemple Africa/Dakar, Europe/Paris ou UTC',
+    ar: 'ليست منطقة زمنية: اختر واحدة من القائمة، مثل Africa/Dakar أو Asia/Dubai أو UTC',
+  },
   browserTime: {
     en: 'the browser did not send a valid time (is JavaScript off?)',
     fr: 'le navigateur n’a pas envoyé une heure valide (JavaScript est-il désactivé ?)',
@@ -106,13 +111,13 @@ export const FIELD_MESSAGES = {
 } satisfies Record<string, Translations>;
 export type FieldKey = keyof typeof FIELD_MESSAGES;
 
-const isKey = (m: string): m is FieldKey => Object.hasOwn(FIELD_MESSAGES, m);
+export const isFieldKey = (m: string): m is FieldKey => Object.hasOwn(FIELD_MESSAGES, m);
 
 /** zod's issues as field issues with message keys. */
 export function fieldIssues(err: z.ZodError): FieldIssue[] {
   return err.issues.map((i): FieldIssue => {
     const field = i.path.map(String).join('.');
-    if (isKey(i.message)) return { field, key: i.message };
+    if (isFieldKey(i.message)) return { field, key: i.message };
     switch (i.code) {
       case 'too_small':
         return i.origin === 'string'

@@ -115,6 +115,7 @@ export class HqJournalRepo {
   private readonly localStatementsOf: Statement;
   private readonly deleteLocalProgress: Statement;
   private readonly deleteLocalRatings: Statement;
+  private readonly deleteUncounted: Statement;
   private readonly applianceList: Statement;
   private readonly rebuildFlag: Statement;
   private readonly deleteRebuildFlag: Statement;
@@ -281,6 +282,14 @@ export class HqJournalRepo {
       'DELETE FROM local_progress WHERE appliance_no = ? AND local_id = ?',
     );
     this.deleteLocalRatings = db.prepare('DELETE FROM ratings WHERE appliance_no = ? AND local_id = ?');
+    const of = 'x.appliance_no = @a AND x.local_id = @l';
+    this.deleteUncounted = db.prepare(
+      `DELETE FROM people WHERE appliance_no = @a AND local_id = @l AND roster_seq IS NULL
+          AND NOT EXISTS (SELECT 1 FROM local_progress x WHERE ${of})
+          AND NOT EXISTS (SELECT 1 FROM ratings x WHERE ${of})
+          AND NOT EXISTS (SELECT 1 FROM enrolments x WHERE ${of})
+          AND NOT EXISTS (SELECT 1 FROM adjustments x WHERE ${of})`,
+    );
     this.peopleOfAppliance = db.prepare(
       'SELECT local_id, person_id, external_id, agency FROM people WHERE appliance_no = ?',
     );
@@ -477,6 +486,14 @@ export class HqJournalRepo {
   clearLocal(applianceNo: number, localId: string): void {
     this.deleteLocalProgress.run(applianceNo, localId);
     this.deleteLocalRatings.run(applianceNo, localId);
+  }
+
+  /**
+   * Forget a local person HQ knows only from statements (no roster row) when nothing of theirs counts any
+   * more (no progress, rating, enrolment nor adjustment). Returns whether it was forgotten.
+   */
+  forgetUncounted(applianceNo: number, localId: string): boolean {
+    return this.deleteUncounted.run({ a: applianceNo, l: localId }).changes === 1;
   }
 
   peopleOf(applianceNo: number): {

@@ -546,6 +546,11 @@ export class IngestBatch {
       this.results.wholeLocal(applianceNo, l);
       const personId = this.repo.personOfLocal(applianceNo, l);
       if (personId) {
+        // A person seen only in statements none of which counts now (another row holds their ids) is
+        // forgotten, as if those statements had never come: what deriving from the journal again gives,
+        // whatever the order the bundles came in.
+        if (this.repo.forgetUncounted(applianceNo, l) && applianceNo === this.applianceNo)
+          this.cache.delete(l);
         this.repo.rebuildPerson(personId);
         this.results.wholePerson(personId);
       }

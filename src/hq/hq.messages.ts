@@ -37,6 +37,8 @@ export const tHq = defineMessages({
     matchDecided: 'Decided',
     claimBox: 'Box',
     claimName: 'Name on the box',
+    nameConflict: 'Names differ between the merged boxes:',
+    nameShown: 'HQ shows the latest roster row:',
     statements: 'Statements',
     decision: 'Decision',
     decisionMerged: 'Same person (by {by}, {date})',
@@ -154,6 +156,8 @@ export const tHq = defineMessages({
     matchDecided: 'Décidé',
     claimBox: 'Boîtier',
     claimName: 'Nom sur le boîtier',
+    nameConflict: 'Les noms diffèrent entre les boîtiers fusionnés :',
+    nameShown: 'HQ affiche la dernière fiche reçue :',
     statements: 'Déclarations',
     decision: 'Décision',
     decisionMerged: 'Même personne (par {by}, le {date})',
@@ -271,6 +275,8 @@ export const tHq = defineMessages({
     matchDecided: 'تم القرار',
     claimBox: 'الجهاز',
     claimName: 'الاسم على الجهاز',
+    nameConflict: 'تختلف الأسماء بين الأجهزة المدمجة:',
+    nameShown: 'يعرض المقر آخر سجل مستلم:',
     statements: 'البيانات',
     decision: 'القرار',
     decisionMerged: 'الشخص نفسه ({by}، {date})',
@@ -355,3 +361,14 @@ export const tHq = defineMessages({
 });
 
 export type HqMessageKey = Parameters<typeof tHq>[1];
+
+/** What each figure means: on the Courses and Trainees pages and as the note above the CSV's header. */
+export const FIGURE_DEFINITIONS: readonly HqMessageKey[] = [
+  'defEnrolled',
+  'defStarted',
+  'defCompleted',
+  'defPassRate',
+  'defRating',
+  'defRatingGood',
+  'defPeople',
+];

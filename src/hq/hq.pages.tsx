@@ -6,7 +6,7 @@ import { errorPageText } from '../web/error-page.js';
 import { dirOf, LANGUAGE_NAMES } from '../web/i18n.js';
 import { tLayout } from '../web/messages/layout.messages.js';
 import type { ApplianceStatus, Gap } from './appliances.service.js';
-import { tHq, type HqMessageKey } from './hq.messages.js';
+import { FIGURE_DEFINITIONS, tHq, type HqMessageKey } from './hq.messages.js';
 import type { ImportOutcome } from './import.service.js';
 import type { PersonMatch } from './people-matches.service.js';
 import type { CourseReportRow, RatingComment, TraineeFilter, TraineeReportRow } from './reports.service.js';
@@ -355,20 +355,11 @@ function FiguresAsOf({ page, appliances }: { page: HqPage; appliances: Appliance
 }
 
 function Definitions({ page }: { page: HqPage }) {
-  const keys: HqMessageKey[] = [
-    'defEnrolled',
-    'defStarted',
-    'defCompleted',
-    'defPassRate',
-    'defRating',
-    'defRatingGood',
-    'defPeople',
-  ];
   return (
     <details class="card">
       <summary>{t(page, 'definitions')}</summary>
       <ul>
-        {keys.map((k) => (
+        {FIGURE_DEFINITIONS.map((k) => (
           <li>{t(page, k)}</li>
         ))}
       </ul>
@@ -673,6 +664,18 @@ export function PeoplePage({ page, matches }: { page: HqPage; matches: PersonMat
               {t(page, m.pending ? 'matchPending' : 'matchDecided')}
             </span>
           </h2>
+          {m.nameConflict && (
+            <p class="error" role="note">
+              {t(page, 'nameConflict')}{' '}
+              {m.nameConflict.names.map((n, i) => (
+                <>
+                  {i > 0 && ' · '}
+                  <bdi>{n}</bdi>
+                </>
+              ))}
+              . {t(page, 'nameShown')} <bdi>{m.nameConflict.shown ?? '–'}</bdi>
+            </p>
+          )}
           <form method="post" action={`/people/${m.id}`}>
             <Csrf page={page} />
             <div class="scroll">

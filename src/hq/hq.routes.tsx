@@ -28,6 +28,7 @@ import type { PeopleMatchesService } from './people-matches.service.js';
 import { discard, spoolUpload } from './hq-upload.js';
 import type { ImportOutcome, ImportService } from './import.service.js';
 import {
+  csvNotes,
   REPORT_COLUMNS,
   toCsv,
   type ReportName,
@@ -227,7 +228,8 @@ export function hqStaffRouter(
     const name = req.params['name'];
     if (!(name in REPORT_COLUMNS)) throw notFound(`report ${name}`);
     const report = name as ReportName;
-    const csv = toCsv(REPORT_COLUMNS[report], ctx.reports.report(report));
+    const notes = csvNotes(report, res.locals.lang);
+    const csv = toCsv(REPORT_COLUMNS[report], ctx.reports.report(report), notes);
     const day = ctx.clock.now().toISOString().slice(0, 10);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="fieldclass-${report}-${day}.csv"`);

@@ -19,6 +19,8 @@ export interface ClaimRow {
   decision: MatchDecision | null;
   decided_by: string | null;
   decided_at: string | null;
+  /** The name HQ shows for this claim's resolved person (persons: the latest roster row over boxes). */
+  shown_name: string | null;
 }
 
 /** SQL of people across boxes: the contested claims with HQ staff's decisions (hq.db). */
@@ -35,11 +37,12 @@ export class PeopleMatchesRepo {
               pe.display_name, pe.username, pe.external_id, pe.agency, pe.gender,
               coalesce((SELECT sum(lp.statements) FROM local_progress lp
                          WHERE lp.appliance_no = pe.appliance_no AND lp.local_id = pe.local_id), 0) AS statements,
-              m.decision, m.decided_by, m.decided_at
+              m.decision, m.decided_by, m.decided_at, ps.display_name AS shown_name
          FROM people pe
          JOIN contested c ON c.claim_key = pe.claim_key
          JOIN appliances a ON a.no = pe.appliance_no
          LEFT JOIN person_matches m ON m.claim_key = pe.claim_key AND m.appliance_no = pe.appliance_no
+         LEFT JOIN persons ps ON ps.person_id = pe.person_id
         ORDER BY pe.claim_key, a.no, pe.local_id`,
     );
     this.upsert = db.prepare(

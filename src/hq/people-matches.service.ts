@@ -35,6 +35,11 @@ export interface PersonMatch {
   agency: string;
   pending: boolean;
   claims: MatchClaim[];
+  /**
+   * The merged claims carry different names: HQ shows one of them (the latest roster row over the boxes,
+   * `shown`), and no box's row renames the person silently, so staff see the others here.
+   */
+  nameConflict: { names: string[]; shown: string | null } | null;
 }
 
 const matchId = (claimKey: string): string =>
@@ -55,6 +60,7 @@ export class PeopleMatchesService {
   /** Every match, pending ones first. */
   list(): PersonMatch[] {
     const byKey = new Map<string, PersonMatch>();
+    const shown = new Map<string, string | null>();
     for (const r of this.repo.claims()) {
       let m = byKey.get(r.claim_key);
       if (!m) {
@@ -64,6 +70,7 @@ export class PeopleMatchesService {
           agency: r.agency ?? '',
           pending: false,
           claims: [],
+          nameConflict: null,
         };
         byKey.set(r.claim_key, m);
       }
@@ -80,6 +87,15 @@ export class PeopleMatchesService {
         decidedAt: r.decided_at,
       });
       if (!r.decision) m.pending = true;
+      if (r.decision === 'merged') shown.set(r.claim_key, r.shown_name);
+    }
+    for (const [key, m] of byKey) {
+      const names = [
+        ...new Set(
+          m.claims.filter((c) => c.decision === 'merged' && c.displayName).map((c) => c.displayName!),
+        ),
+      ];
+      if (names.length > 1) m.nameConflict = { names, shown: shown.get(key) ?? null };
     }
     return [...byKey.values()].sort((a, b) => Number(b.pending) - Number(a.pending));
   }

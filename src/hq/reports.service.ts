@@ -1,9 +1,11 @@
 import { excelCsv } from '../core/csv.js';
+import type { Language } from '../core/language.js';
 import type { Db } from '../db/connection.js';
 import type { AppliancesService } from './appliances.service.js';
 import type { CourseBody } from '../contract/journal.js';
 import { tally, type CountedEntry, type CourseFigures, type CourseResult } from '../contract/outcomes.js';
 import { latestDefinitions, searchFold } from './course-results.js';
+import { FIGURE_DEFINITIONS, tHq } from './hq.messages.js';
 import { ReportsRepo, type TraineeRow } from './reports.repo.js';
 
 export type Breakdown = 'all' | 'appliance' | 'gender' | 'agency';
@@ -168,14 +170,27 @@ export const REPORT_COLUMNS = {
 
 export type ReportName = keyof typeof REPORT_COLUMNS;
 
-/** CSV for Excel: UTF-8 with a byte-order mark, a header row, CRLF line ends. */
-export function toCsv(columns: readonly string[], rows: readonly object[]): string {
+/**
+ * CSV for Excel: UTF-8 with a byte-order mark, a header row, CRLF line ends; `notes` (the figures'
+ * definitions, in the reader's language) as comment lines above the header.
+ */
+export function toCsv(
+  columns: readonly string[],
+  rows: readonly object[],
+  notes: readonly string[] = [],
+): string {
   // The one CSV writer of the box and HQ (core/csv.ts): BOM, CRLF, and a text cell that a spreadsheet
   // would run as a formula (a trainee named =HYPERLINK(...)) kept as text.
   return excelCsv(
     [...columns],
     rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)[c]))),
+    { notes },
   ).toString('utf8');
+}
+
+/** The note above a report's CSV header: what its figures mean, in `lang` (the appliances report has none). */
+export function csvNotes(report: ReportName, lang: Language): string[] {
+  return report === 'appliances' ? [] : FIGURE_DEFINITIONS.map((k) => tHq(lang, k));
 }
 
 function cell(v: unknown): string | number {

@@ -21,6 +21,8 @@ export interface JobStatus {
   description: string;
   running: boolean;
   lastRun: JobRunRow | undefined;
+  /** When its cron task runs next (UTC ISO), while the scheduler is started. */
+  nextRun: string | undefined;
 }
 
 /** What the scheduler works with (a box's context has all of it). */
@@ -29,6 +31,8 @@ export interface SchedulerDeps {
   records: RecordsService;
   clock: Clock;
   logger: Logger;
+  /** The box's time zone (records/time-zone.service.ts): cron times are read in it, and follow its changes. */
+  timeZone: { get(): string; onChange(fn: (zone: string) => void): () => void };
 }
 
 /**
@@ -42,6 +46,7 @@ export class Scheduler {
   private readonly taskByJob = new Map<string, ScheduledTask>();
   private readonly runs: JobRunsRepo;
   private started = false;
+  private unfollow: (() => void) | undefined;
 
   constructor(
     private readonly ctx: SchedulerDeps,
@@ -64,7 +69,19 @@ export class Scheduler {
     if (this.started) return;
     this.started = true;
     for (const j of this.jobs.values()) this.schedule(j);
-    this.ctx.logger.info({ jobs: [...this.jobs.keys()] }, 'scheduler started');
+    // "Every day at 01:30" means 01:30 where the box is: a new zone re-creates every task in it.
+    this.unfollow = this.ctx.timeZone.onChange(() => {
+      for (const name of [...this.taskByJob.keys()]) this.replaceTask(name);
+    });
+    this.ctx.logger.info(
+      { jobs: [...this.jobs.keys()], timeZone: this.ctx.timeZone.get() },
+      'scheduler started',
+    );
+  }
+
+  /** The time zone the cron tasks run in. */
+  timeZone(): string {
+    return this.ctx.timeZone.get();
   }
 
   /**
@@ -77,13 +94,18 @@ export class Scheduler {
     if (!cron.validate(schedule)) {
       throw jobsError('schedule_invalid', { schedule });
     }
-    const next = { ...j, schedule };
-    this.jobs.set(name, next);
+    this.jobs.set(name, { ...j, schedule });
+    this.replaceTask(name);
+  }
+
+  /** A running job's cron task made again (new schedule or new zone); a run in progress goes on. */
+  private replaceTask(name: string): void {
+    const j = this.jobs.get(name);
     const old = this.taskByJob.get(name);
-    if (!old) return;
+    if (!j || !old) return;
     this.tasks.splice(this.tasks.indexOf(old), 1);
     void Promise.resolve(old.stop()).then(() => old.destroy());
-    this.schedule(next);
+    this.schedule(j);
   }
 
   private schedule(j: Job): void {
@@ -96,7 +118,7 @@ export class Scheduler {
         }
         await this.execute(j);
       },
-      { name: j.name },
+      { name: j.name, timezone: this.ctx.timeZone.get() },
     );
     void task.start();
     this.tasks.push(task);
@@ -106,6 +128,8 @@ export class Scheduler {
   /** Stop the cron tasks and wait for the runs in progress. */
   async stop(): Promise<void> {
     this.started = false;
+    this.unfollow?.();
+    this.unfollow = undefined;
     this.taskByJob.clear();
     for (const t of this.tasks.splice(0)) {
       await t.stop();
@@ -139,6 +163,7 @@ export class Scheduler {
       description: j.description,
       running: this.running.has(j.name),
       lastRun: this.runs.last(j.name),
+      nextRun: this.taskByJob.get(j.name)?.getNextRun()?.toISOString(),
     }));
   }
 

@@ -21,7 +21,7 @@ export function AuditPage({
       <DataTable
         rows={rows}
         columns={[
-          { label: t('when'), kind: 'ltr', cell: (a) => when(a.at) },
+          { label: t('when'), kind: 'ltr', cell: (a) => when(page, a.at) },
           { label: t('who'), cell: (a) => a.actor ?? '' },
           { label: t('what'), kind: 'ltr', cell: (a) => a.action },
           { label: t('target'), cell: (a) => a.target ?? '' },

@@ -3,17 +3,14 @@ import { defineMessages } from '../../web/i18n.js';
 /** The backups area's strings of the coordinator's admin (tAdmin in admin.messages.ts joins every area's). */
 export const tBackups = defineMessages({
   en: {
-    backupsTitle: 'Backups',
     backupNow: 'Back up now',
     backupHint: 'Restoring is done on the box: fieldclass backup restore <file>.',
   },
   fr: {
-    backupsTitle: 'Sauvegardes',
     backupNow: 'Sauvegarder maintenant',
     backupHint: 'La restauration se fait sur le boîtier : fieldclass backup restore <fichier>.',
   },
   ar: {
-    backupsTitle: 'النسخ الاحتياطية',
     backupNow: 'نسخ احتياطي الآن',
     backupHint: 'تتم الاستعادة على الجهاز: fieldclass backup restore <ملف>.',
   },

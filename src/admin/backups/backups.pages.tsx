@@ -15,7 +15,7 @@ export function BackupsPage({ page, backups }: { page: AdminPage; backups: Backu
         columns={[
           { label: t('name'), kind: 'ltr', cell: (b) => b.name },
           { label: t('size'), kind: 'num ltr', cell: (b) => bytes(b.bytes) },
-          { label: t('created'), kind: 'ltr', cell: (b) => when(b.createdAt) },
+          { label: t('created'), kind: 'ltr', cell: (b) => when(page, b.createdAt) },
           {
             label: '',
             cell: (b) => (

@@ -31,7 +31,7 @@ export function CoordinatorsPage({
           },
           { label: t('displayName'), cell: (p) => <bdi>{p.displayName}</bdi> },
           { label: t('status'), cell: (p) => (p.active ? t('active') : t('inactive')) },
-          { label: t('created'), cell: (p) => when(p.createdAt), kind: 'ltr' },
+          { label: t('created'), cell: (p) => when(page, p.createdAt), kind: 'ltr' },
         ]}
       />
       <form method="post" action="/admin/coordinators" class="card">

@@ -69,11 +69,11 @@ export function DashboardPage({ page, d, adminJs }: { page: AdminPage; d: Dashbo
           {d.sync ? (
             <dl class="facts">
               <dt>{t('lastExport')}</dt>
-              <dd class="ltr">{d.sync.lastExportAt ? when(d.sync.lastExportAt) : t('never')}</dd>
+              <dd class="ltr">{d.sync.lastExportAt ? when(page, d.sync.lastExportAt) : t('never')}</dd>
               <dt>{t('pending')}</dt>
               <dd>{d.sync.pendingRows}</dd>
               <dt>{t('lastAck')}</dt>
-              <dd class="ltr">{d.sync.lastAckAt ? when(d.sync.lastAckAt) : t('never')}</dd>
+              <dd class="ltr">{d.sync.lastAckAt ? when(page, d.sync.lastAckAt) : t('never')}</dd>
             </dl>
           ) : (
             <p class="muted">{t('syncUnavailable')}</p>
@@ -113,7 +113,7 @@ export function DashboardPage({ page, d, adminJs }: { page: AdminPage; d: Dashbo
             <dd class="ltr">{d.version}</dd>
             <dt>{t('boxTime')}</dt>
             <dd class="ltr" data-box-time={d.boxTime}>
-              {when(d.boxTime)}
+              {when(page, d.boxTime)}
             </dd>
           </dl>
         </section>

@@ -5,6 +5,7 @@ import type { Config } from '../../core/config.js';
 import type { ContentService } from '../../content/content.service.js';
 import type { HealthProbe } from '../../health/health.probe.js';
 import type { PeopleService } from '../../people/people.service.js';
+import type { TimeZoneService } from '../../records/time-zone.service.js';
 import type { StaticAssets } from '../../web/static-assets.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
 import type { AdminReportsService } from '../reports.service.js';
@@ -22,6 +23,7 @@ export interface DashboardDeps {
   healthProbe: HealthProbe;
   adminSync: AdminSyncService;
   boxClock: BoxClockService;
+  timeZone: TimeZoneService;
 }
 
 /** The time the browser sent (its own clock), within years a box can really be in. */
@@ -44,6 +46,7 @@ export function dashboardRouter(ctx: DashboardDeps, kit: AdminKit): Router {
     const d = await buildDashboard({
       config: ctx.config,
       now: ctx.clock.now(),
+      timeZone: ctx.timeZone.get(),
       reports: ctx.adminReports,
       content: ctx.content,
       people: ctx.people,

@@ -1,5 +1,6 @@
 import type { Config } from '../../core/config.js';
 import { VERSION } from '../../core/paths.js';
+import { dayStarts } from '../../core/time-zone.js';
 import type { HealthProbe, HealthSnapshot } from '../../health/health.probe.js';
 import type { ContentService } from '../../content/content.service.js';
 import type { PeopleService } from '../../people/people.service.js';
@@ -26,13 +27,14 @@ export interface Dashboard {
   warnings: { lowDisk: boolean; hot: boolean; underVoltage: boolean };
 }
 
-/** Start of the day and of the week (Monday) of `now`, in UTC (the box keeps UTC). */
-export function periodStarts(now: Date): { today: string; week: string; fifteenMin: string } {
-  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const dow = (day.getUTCDay() + 6) % 7;
-  const week = new Date(day.getTime() - dow * 86_400_000);
+/** Start of the day and of the week (Monday) of `now` in the box's time zone: the coordinator's "today". */
+export function periodStarts(
+  now: Date,
+  timeZone: string,
+): { today: string; week: string; fifteenMin: string } {
+  const { today, week } = dayStarts(now, timeZone);
   return {
-    today: day.toISOString(),
+    today: today.toISOString(),
     week: week.toISOString(),
     fifteenMin: new Date(now.getTime() - 15 * 60_000).toISOString(),
   };
@@ -42,13 +44,14 @@ export function periodStarts(now: Date): { today: string; week: string; fifteenM
 export async function buildDashboard(deps: {
   config: Config;
   now: Date;
+  timeZone: string;
   reports: AdminReportsService;
   content: ContentService;
   people: PeopleService;
   probe: HealthProbe;
   sync: () => SyncSummary | null;
 }): Promise<Dashboard> {
-  const p = periodStarts(deps.now);
+  const p = periodStarts(deps.now, deps.timeZone);
   const health = await deps.probe.snapshot(deps.config.dataDir);
   return {
     ...deps.reports.activity(p),

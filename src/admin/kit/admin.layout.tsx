@@ -1,11 +1,14 @@
 import type { ComponentChildren } from 'preact';
 import { Csrf, Layout } from '../../web/layout.js';
+import { formatInstant } from '../../core/time-zone.js';
 import type { PageContext } from '../../web/page.js';
 import { tAdmin, type AdminKey } from '../admin.messages.js';
 
 /** What every admin page needs beside the request's PageContext. */
 export interface AdminPage extends PageContext {
   adminCss: string;
+  /** The box's time zone (IANA name): every date on the page is shown in it (`when`). */
+  timeZone: string;
   /** One-line message after a POST-redirect-GET (`?ok=key`), already translated. */
   flash?: { kind: 'notice' | 'error'; text: string } | undefined;
 }
@@ -124,10 +127,14 @@ export function Pager({
   );
 }
 
-/** A date-time in a stable, readable form (the box's own clock; UTC). */
-export function when(iso: string | null | undefined): string {
+/** A date-time as the coordinator reads it: in the box's time zone and their language, the zone named. */
+export function when(
+  page: Pick<AdminPage, 'lang' | 'timeZone'>,
+  iso: string | null | undefined,
+  opts: { seconds?: boolean } = {},
+): string {
   if (!iso) return '—';
-  return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
+  return formatInstant(iso, page.lang, page.timeZone, opts);
 }
 
 export function bytes(n: number | null | undefined): string {

@@ -33,6 +33,7 @@ const FLASH_KEYS = new Set<AdminKey>([
   'attemptGranted',
   'scormReset',
   'passwordReset',
+  'timeZoneSaved',
 ]);
 /** The params a notice may carry (`?n=3&name=awa`), each cut short. */
 const FLASH_PARAMS = ['n', 'name', 'title', 'version', 'job', 'outcome'];
@@ -43,6 +44,8 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 export interface AdminKitDeps {
   audit: AuditService;
   errors: ReadonlyMap<string, ErrorSpec>;
+  /** The box's time zone (records/time-zone.service.ts), read on every page. */
+  timeZone: { get(): string };
 }
 
 /**
@@ -66,6 +69,7 @@ export class AdminKit {
     return {
       ...page,
       adminCss: assets.url('admin.css'),
+      timeZone: this.deps.timeZone.get(),
       flash: err
         ? { kind: 'error', text: t('error', { message: err }) }
         : FLASH_KEYS.has(ok)

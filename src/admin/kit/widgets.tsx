@@ -1,4 +1,5 @@
 import type { InstalledCourse } from '../../content/content.service.js';
+import { timeZoneNames } from '../../core/time-zone.js';
 import { Csrf } from '../../web/layout.js';
 import { tAdmin } from '../admin.messages.js';
 import { tr, type AdminPage } from './admin.layout.js';
@@ -122,5 +123,52 @@ export function NewPasswordField({
         />
       )}
     </Field>
+  );
+}
+
+/**
+ * The time-zone field (Schedule page and first-run setup): suggestions from the runtime's zone list. At
+ * setup, admin.js offers this device's zone (the coordinator's phone knows where the class is).
+ */
+export function TimeZoneField({
+  page,
+  form,
+  hint,
+  value = page.timeZone,
+  fromDevice = false,
+}: {
+  page: AdminPage;
+  form?: FormState | undefined;
+  hint: string;
+  value?: string;
+  /** First-run setup: offer the device's zone while nothing else was typed (admin.js). */
+  fromDevice?: boolean;
+}) {
+  const t = tr(page);
+  return (
+    <>
+      <Field page={page} form={form} name="timeZone" label={t('timeZone')} hint={hint}>
+        {(a) => (
+          <input
+            {...a}
+            name="timeZone"
+            list="time-zones"
+            value={valueOf(form, 'timeZone', value)}
+            class="ltr"
+            dir="ltr"
+            maxLength={64}
+            autocomplete="off"
+            spellcheck={false}
+            required
+            data-device-zone={fromDevice && !form ? '' : undefined}
+          />
+        )}
+      </Field>
+      <datalist id="time-zones">
+        {timeZoneNames().map((z) => (
+          <option value={z} />
+        ))}
+      </datalist>
+    </>
   );
 }

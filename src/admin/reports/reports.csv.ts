@@ -1,6 +1,7 @@
 import type { Cell } from '../../core/csv.js';
 import type { Language } from '../../core/language.js';
 import { courseResultKey } from '../../contract/outcomes.js';
+import { spreadsheetInstant } from '../../core/time-zone.js';
 import { tAdmin, type AdminKey } from '../admin.messages.js';
 import { verbLabel } from '../kit/widgets.js';
 import type { AdminReportsService, CourseReport } from '../reports.service.js';
@@ -25,8 +26,11 @@ export interface CsvTable {
   rows: Cell[][];
 }
 
-/** A course report as a spreadsheet: one row per trainee, in the report's order. */
-export function courseReportCsv(r: CourseReport, lang: Language): CsvTable {
+/** A date column's header names the box's time zone its times are in: "Last activity (Africa/Dakar)". */
+const zoned = (header: string, timeZone: string) => `${header} (${timeZone})`;
+
+/** A course report as a spreadsheet: one row per trainee, in the report's order; times in the box's zone. */
+export function courseReportCsv(r: CourseReport, lang: Language, timeZone: string): CsvTable {
   const { t, yes } = words(lang);
   return {
     header: (
@@ -47,7 +51,7 @@ export function courseReportCsv(r: CourseReport, lang: Language): CsvTable {
         'csv_score',
         'csv_lastActivity',
       ] as const
-    ).map((k) => t(k)),
+    ).map((k) => (k === 'csv_lastActivity' ? zoned(t(k), timeZone) : t(k))),
     rows: r.lines.map((l) => [
       l.username,
       l.displayName,
@@ -63,13 +67,13 @@ export function courseReportCsv(r: CourseReport, lang: Language): CsvTable {
       yes(l.completed),
       resultText(l.result, t),
       l.score === null ? '' : Math.round(l.score * 1000) / 10,
-      l.lastActivityAt,
+      spreadsheetInstant(l.lastActivityAt, timeZone),
     ]),
   };
 }
 
-/** A trainee's statements as a spreadsheet, oldest first. */
-export function historyCsv(h: TraineeHistory, lang: Language): CsvTable {
+/** A trainee's statements as a spreadsheet, oldest first; times in the box's zone. */
+export function historyCsv(h: TraineeHistory, lang: Language, timeZone: string): CsvTable {
   const { t, yes } = words(lang);
   return {
     header: (
@@ -82,11 +86,11 @@ export function historyCsv(h: TraineeHistory, lang: Language): CsvTable {
         'csv_success',
         'csv_completion',
       ] as const
-    ).map((k) => t(k)),
+    ).map((k) => (k === 'csv_timestamp' ? zoned(t(k), timeZone) : t(k))),
     rows: [...h.statements]
       .reverse()
       .map((s) => [
-        s.timestamp,
+        spreadsheetInstant(s.timestamp, timeZone),
         verbLabel({ lang }, s.verb.id),
         s.object.id,
         Object.values(s.object.definition?.name ?? {})[0] ?? '',

@@ -221,7 +221,7 @@ export function CourseReportPage({
                   {resultText(l.result, t) || '—'}
                 </td>
                 <td class="num">{pct(l.score)}</td>
-                <td class="ltr">{when(l.lastActivityAt)}</td>
+                <td class="ltr">{when(page, l.lastActivityAt)}</td>
               </tr>
             ))}
           </tbody>
@@ -312,7 +312,7 @@ function Ratings({ page, report, names }: { page: AdminPage; report: CourseRepor
           {comments.map((c) => (
             <li>
               <p class="muted">
-                <span class="ltr">{when(c.ratedAt)}</span> · {t('ratingStars', { n: c.rating })} ·{' '}
+                <span class="ltr">{when(page, c.ratedAt)}</span> · {t('ratingStars', { n: c.rating })} ·{' '}
                 {names ? <bdi>{c.displayName || c.username}</bdi> : t('anonymousTrainee')}
               </p>
               <p dir="auto">{c.comment}</p>

@@ -16,6 +16,8 @@ export interface ReportsDeps {
   content: ContentService;
   cohorts: CohortService;
   adminReports: AdminReportsService;
+  /** The box's time zone: the CSV's times are in it. */
+  timeZone: { get(): string };
 }
 
 /** `?cohort=` of every report: a class's id, anything else = every trainee. */
@@ -60,7 +62,7 @@ export function reportsRouter(ctx: ReportsDeps, kit: AdminKit): Router {
     const q = csvQuery.input(res);
     const cohort = cohortOf(q.cohort);
     const r = ctx.adminReports.courseReport(q.id, res.locals.lang, q.sort, { cohortId: cohort?.id });
-    const csv = courseReportCsv(r, res.locals.lang);
+    const csv = courseReportCsv(r, res.locals.lang, ctx.timeZone.get());
     sendCsv(res, `report-${r.course.id}${cohort ? '-' + cohort.id : ''}.csv`, csv.header, csv.rows);
   });
 

@@ -1,4 +1,4 @@
-import { vocab } from '../kit/widgets.js';
+import { TimeZoneField, vocab } from '../kit/widgets.js';
 import { valueOf, type FormState } from '../kit/form.js';
 import { Csrf } from '../../web/layout.js';
 import { AdminFrame, PostButton, tr, when, type AdminPage } from '../kit/admin.layout.js';
@@ -11,6 +11,33 @@ export interface JobView {
   lastRun?:
     | { started_at: string; outcome: string | null; message: string | null; duration_ms: number | null }
     | undefined;
+  nextRun?: string | undefined;
+}
+
+/**
+ * The box's one time-zone setting: a name from the runtime's IANA list (typed with suggestions; the schema
+ * refuses anything else beside the field), the time now in it, and what it changes.
+ */
+export function TimeZoneForm({
+  page,
+  now,
+  form,
+  action = '/admin/time-zone',
+}: {
+  page: AdminPage;
+  now: string;
+  form?: FormState | undefined;
+  action?: string;
+}) {
+  const t = tr(page);
+  return (
+    <form method="post" action={action} class="card">
+      <h2>{t('timeZoneTitle')}</h2>
+      <Csrf page={page} />
+      <TimeZoneField page={page} form={form} hint={t('timeZoneHint', { now: when(page, now) })} />
+      <button type="submit">{t('save')}</button>
+    </form>
+  );
 }
 
 export function SchedulePage({
@@ -19,10 +46,16 @@ export function SchedulePage({
   available,
   form,
   formJob,
+  zoneForm,
+  now,
 }: {
   page: AdminPage;
   jobs: JobView[];
   available: boolean;
+  /** The box's time now (UTC ISO), shown in its zone beside the time-zone field. */
+  now: string;
+  /** A refused time zone coming back. */
+  zoneForm?: FormState | undefined;
   /** A refused schedule coming back, and the job it was for (its row shows what was typed). */
   form?: FormState | undefined;
   formJob?: string | undefined;
@@ -30,6 +63,7 @@ export function SchedulePage({
   const t = tr(page);
   return (
     <AdminFrame page={page} title={t('scheduleTitle')}>
+      <TimeZoneForm page={page} now={now} form={zoneForm} />
       {!available && <p class="muted">{t('scheduleUnavailable')}</p>}
       <div class="table-wrap">
         <table>
@@ -37,6 +71,7 @@ export function SchedulePage({
             <tr>
               <th>{t('job')}</th>
               <th>{t('schedule')}</th>
+              <th>{t('nextRun')}</th>
               <th>{t('lastRun')}</th>
               <th>{t('outcome')}</th>
               <th class="num">{t('duration')}</th>
@@ -67,7 +102,8 @@ export function SchedulePage({
                     </button>
                   </form>
                 </td>
-                <td class="ltr">{when(j.lastRun?.started_at)}</td>
+                <td class="ltr">{j.nextRun ? when(page, j.nextRun) : ''}</td>
+                <td class="ltr">{when(page, j.lastRun?.started_at)}</td>
                 <td>
                   {j.running ? '…' : j.lastRun?.outcome ? vocab(page, 'outcome', j.lastRun.outcome) : ''}
                   {j.lastRun?.message && (

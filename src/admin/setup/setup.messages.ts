@@ -14,6 +14,8 @@ export const tSetup = defineMessages({
     setupCode: 'Setup code',
     createAccount: 'Create the coordinator account',
     passwordMismatch: 'The two passwords are not the same.',
+    timeZoneSetupHint:
+      'Where the class is: dates and schedules are shown in this zone. You can change it later on the Schedule page.',
   },
   fr: {
     signInTitle: 'Connexion coordinateur',
@@ -27,6 +29,8 @@ export const tSetup = defineMessages({
     setupCode: 'Code de configuration',
     createAccount: 'Créer le compte coordinateur',
     passwordMismatch: 'Les deux mots de passe ne sont pas identiques.',
+    timeZoneSetupHint:
+      'Là où se tient la formation : les dates et les planifications sont affichées dans ce fuseau. Vous pourrez le changer plus tard sur la page Planification.',
   },
   ar: {
     signInTitle: 'تسجيل دخول المنسق',
@@ -40,5 +44,7 @@ export const tSetup = defineMessages({
     setupCode: 'رمز الإعداد',
     createAccount: 'إنشاء حساب المنسق',
     passwordMismatch: 'كلمتا المرور غير متطابقتين.',
+    timeZoneSetupHint:
+      'مكان التدريب: تُعرض التواريخ والمواعيد بهذه المنطقة الزمنية. يمكنك تغييرها لاحقاً في صفحة الجدولة.',
   },
 });

@@ -2,7 +2,7 @@ import { Csrf } from '../../web/layout.js';
 import { AdminFrame, tr, type AdminPage } from '../kit/admin.layout.js';
 import type { AdminKey } from '../admin.messages.js';
 import { Field, type FormState } from '../kit/form.js';
-import { DisplayNameField, NewPasswordField, UsernameField } from '../kit/widgets.js';
+import { DisplayNameField, NewPasswordField, TimeZoneField, UsernameField } from '../kit/widgets.js';
 
 export function SignInPage({
   page,
@@ -76,10 +76,12 @@ export function SetupPage({ page, form }: { page: AdminPage; form?: FormState | 
         <DisplayNameField page={page} form={form} />
         <NewPasswordField page={page} form={form} />
         <NewPasswordField page={page} form={form} name="password2" label="password2" />
+        <TimeZoneField page={page} form={form} hint={t('timeZoneSetupHint')} fromDevice />
         <p>
           <button type="submit">{t('createAccount')}</button>
         </p>
       </form>
+      <script src={page.assetUrl('admin.js')} defer></script>
     </AdminFrame>
   );
 }

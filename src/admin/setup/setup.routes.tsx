@@ -5,7 +5,9 @@ import { isAppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { startSession } from '../../people/auth.middleware.js';
 import { SigninLimiter, type SessionService } from '../../people/auth.service.js';
+import { timeZoneName } from '../../core/time-zone.js';
 import type { AuditService } from '../../records/audit.service.js';
+import type { TimeZoneService } from '../../records/time-zone.service.js';
 import { sent, validate } from '../../web/validate.js';
 import { adminError } from '../admin.errors.js';
 import { field } from '../kit/fields.js';
@@ -19,6 +21,7 @@ export interface SetupDeps {
   sessions: SessionService;
   audit: AuditService;
   setup: SetupService;
+  timeZone: TimeZoneService;
 }
 
 /** The setup form: the code and the first coordinator (the service checks username and password rules). */
@@ -29,6 +32,10 @@ const setupForm = z
     displayName: field(120).transform((s) => s.trim()),
     password: field(200),
     password2: field(200),
+    // Where the class is (the one schema; the page offers the device's zone; blank or not sent: UTC).
+    timeZone: field(64)
+      .transform((s) => s.trim() || 'UTC')
+      .pipe(timeZoneName),
   })
   .superRefine((v, ctx) => {
     if (v.password !== v.password2)
@@ -72,8 +79,12 @@ export function setupRouter(ctx: SetupDeps, kit: AdminKit): Router {
             displayName: input.displayName,
             password: input.password,
           });
+          ctx.timeZone.set(input.timeZone);
           await startSession(res, ctx.sessions, person);
-          ctx.logger.info({ coordinator: person.username }, 'first coordinator created');
+          ctx.logger.info(
+            { coordinator: person.username, timeZone: input.timeZone },
+            'first coordinator created',
+          );
           res.redirect(303, '/admin');
         } catch (e) {
           if (isAppError(e) && e.code === 'bad_setup_code') limiter.fail(address, '\u0000setup');

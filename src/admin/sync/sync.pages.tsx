@@ -48,7 +48,7 @@ export function SyncPage({
           { label: t('state'), cell: (b) => vocab(page, 'bundle', b.state) },
           { label: t('records'), kind: 'num', cell: (b) => b.rows },
           { label: t('size'), kind: 'num ltr', cell: (b) => bytes(b.bytes) },
-          { label: t('created'), kind: 'ltr', cell: (b) => when(b.createdAt) },
+          { label: t('created'), kind: 'ltr', cell: (b) => when(page, b.createdAt) },
           {
             label: '',
             cell: (b) => b.present && <a href={`/admin/sync/bundles/${b.seq}`}>{t('download')}</a>,

@@ -440,7 +440,7 @@ export function HistoryPage({
                   </span>
                   {c.completed ? t('completed') : `${c.percent}%`}
                 </td>
-                <td class="ltr">{when(c.lastActivityAt)}</td>
+                <td class="ltr">{when(page, c.lastActivityAt)}</td>
               </tr>
             ))}
           </tbody>
@@ -472,7 +472,7 @@ export function HistoryPage({
                     </td>
                     <td>{vocab(page, 'status', r.status)}</td>
                     <td class="num">{pct(r.best_score)}</td>
-                    <td class="ltr">{when(r.updated_at)}</td>
+                    <td class="ltr">{when(page, r.updated_at)}</td>
                     <td>
                       {type === 'quiz' && (
                         <PostButton
@@ -513,7 +513,7 @@ export function HistoryPage({
           <tbody>
             {[...h.statements].reverse().map((s) => (
               <tr>
-                <td class="ltr">{when(s.timestamp)}</td>
+                <td class="ltr">{when(page, s.timestamp)}</td>
                 <td>{verbLabel(page, s.verb.id)}</td>
                 <td>{Object.values(s.object.definition?.name ?? {})[0] ?? s.object.id}</td>
                 <td>{s.result?.score?.scaled !== undefined ? pct(s.result.score.scaled) : ''}</td>

@@ -28,6 +28,8 @@ export interface TraineesDeps {
   adminReports: AdminReportsService;
   traineeImports: TraineeImportService;
   courseInstall: CourseInstallService;
+  /** The box's time zone: the CSV's times are in it. */
+  timeZone: { get(): string };
 }
 
 const PAGE = 50;
@@ -240,7 +242,7 @@ export function traineesRouter(ctx: TraineesDeps, kit: AdminKit): Router {
 
   router.get('/admin/trainees/:id/history.csv', (req, res) => {
     const h = ctx.adminReports.traineeHistory(trainee(req).id, res.locals.lang);
-    const csv = historyCsv(h, res.locals.lang);
+    const csv = historyCsv(h, res.locals.lang, ctx.timeZone.get());
     sendCsv(res, `history-${h.person.username}.csv`, csv.header, csv.rows);
   });
 

@@ -20,3 +20,16 @@
       input.value = new Date().toISOString();
     });
 })();
+
+// A time-zone field still on the default (UTC) gets this device's own zone, visibly, before the coordinator
+// submits: the phone in their hand knows where the class is. They can still type another one.
+(function () {
+  var input = document.querySelector('input[data-device-zone]');
+  if (!input || input.value !== 'UTC') return;
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && zone !== 'UTC') input.value = zone;
+  } catch {
+    // An old browser without Intl time zones: UTC stays.
+  }
+})();
