@@ -1,12 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formsOf, pluralRulesOf, type Language, type Text } from '../src/core/language.js';
 import { FIELD_MESSAGES } from '../src/core/validation.js';
 
 /**
  * Every catalog of the box and HQ, found on disk (every `*.messages.ts` and `*.errors.ts` under src/): each
  * key of English has a French and an Arabic text, not empty, and the placeholders a translation uses are
- * ones the English one is given. A new catalog is checked without being listed here.
+ * ones the English one is given; a text by count (a Plural) has the forms its language's grammar uses.
+ * A new catalog is checked without being listed here.
  */
 const SRC = join(import.meta.dirname, '../src');
 const files = (dir: string): string[] =>
@@ -17,8 +19,33 @@ const files = (dir: string): string[] =>
         ? [join(dir, e.name)]
         : [],
   );
-const placeholders = (s: string) => new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!));
-type Texts = { en: string; fr: string; ar: string };
+const placeholders = (t: Text) =>
+  new Set(formsOf(t).flatMap((s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!)));
+type Texts = { en: Text; fr: Text; ar: Text };
+const LANGS = ['en', 'fr', 'ar'] as const;
+
+/** The plural categories a count of 0 to 1000 takes in a language: the forms a count's text must have. */
+const categoriesUsed = (lang: Language) =>
+  new Set(Array.from({ length: 1001 }, (_, n) => pluralRulesOf(lang).select(n)));
+
+/** What is wrong with a text's plural forms in a language (nothing for a plain string). */
+function pluralProblems(lang: Language, text: Text): string[] {
+  if (typeof text === 'string') return [];
+  const problems: string[] = [];
+  const known = new Set(pluralRulesOf(lang).resolvedOptions().pluralCategories);
+  for (const c of Object.keys(text))
+    if (!known.has(c as Intl.LDMLPluralRule)) problems.push(`${c} is no ${lang} form`);
+  for (const c of categoriesUsed(lang)) if (!text[c]?.trim()) problems.push(`no ${c} form`);
+  // A form shared by several counts says the count (French one is 0 and 1; Arabic few is 3-10...).
+  for (const [c, form] of Object.entries(text) as [Intl.LDMLPluralRule, string][]) {
+    const counts = Array.from({ length: 1001 }, (_, n) => n).filter(
+      (n) => pluralRulesOf(lang).select(n) === c,
+    );
+    if (counts.length > 1 && !form.includes('{n}'))
+      problems.push(`${c} form (${counts.slice(0, 3).join(', ')}...) lacks {n}`);
+  }
+  return problems;
+}
 
 /** key -> its three texts, for every catalog (messages) and error kit (errors) a module exports. */
 async function catalogsOf(file: string): Promise<Map<string, Map<string, Texts>>> {
@@ -26,7 +53,7 @@ async function catalogsOf(file: string): Promise<Map<string, Map<string, Texts>>
   const found = new Map<string, Map<string, Texts>>();
   for (const [name, v] of Object.entries(mod)) {
     if (typeof v !== 'function') continue;
-    const catalog = (v as { catalog?: Record<string, Record<string, string>> }).catalog;
+    const catalog = (v as { catalog?: Record<string, Record<string, Text>> }).catalog;
     const specs = (v as { specs?: Record<string, Texts> }).specs;
     const keys = new Map<string, Texts>();
     if (catalog)
@@ -56,20 +83,52 @@ describe('message catalogs are complete in en, fr and ar', () => {
         for (const [key, t] of catalog) {
           keys++;
           for (const lang of ['fr', 'ar'] as const) {
-            if (!t[lang]?.trim()) problems.push(`${where} ${key}: no ${lang}`);
-            for (const p of placeholders(t[lang] ?? ''))
+            if (!formsOf(t[lang]).some((f) => f.trim())) problems.push(`${where} ${key}: no ${lang}`);
+            for (const p of placeholders(t[lang]))
               if (!placeholders(t.en).has(p)) problems.push(`${where} ${key}: ${lang} uses {${p}}`);
           }
+          for (const lang of LANGS)
+            for (const p of pluralProblems(lang, t[lang])) problems.push(`${where} ${key}: ${lang} ${p}`);
           // Arabic text is written in Arabic script (a value copied from English shows up here).
-          if (/[a-z]{4,}/i.test(t.en) && !/[\u0600-\u06FF]/.test(t.ar) && !/^[\w{}\s.%/:-]*$/.test(t.en))
+          const en = formsOf(t.en).join(' ');
+          if (
+            /[a-z]{4,}/i.test(en) &&
+            !/[\u0600-\u06FF]/.test(formsOf(t.ar).join(' ')) &&
+            !/^[\w{}\s.%/:-]*$/.test(en)
+          )
             problems.push(`${where} ${key}: ar has no Arabic letter`);
         }
     expect(problems).toEqual([]);
     expect(keys).toBeGreaterThan(500);
   });
 
+  it('the plural check finds a missing Arabic dual, a French form without {n}, a form of another language', () => {
+    expect(pluralProblems('ar', { one: 'خطوة واحدة', few: '{n} خطوات', other: '{n} خطوة' })).toEqual(
+      expect.arrayContaining(['no zero form', 'no two form', 'no many form']),
+    );
+    expect(pluralProblems('fr', { one: '1 étape', other: '{n} étapes' })).toEqual([
+      'one form (0, 1...) lacks {n}',
+    ]);
+    expect(pluralProblems('en', { one: '1 step', two: '2 steps', other: '{n} steps' })).toEqual([
+      'two is no en form',
+    ]);
+    expect(pluralProblems('en', { one: '1 step', other: '{n} steps' })).toEqual([]);
+  });
+
+  it('uses plural forms where a count changes the words: the steps saved on a phone, in every language', async () => {
+    const { tLayout } = await import('../src/web/messages/layout.messages.js');
+    for (const key of ['offlineQueued', 'offlineSignOutUnsent'] as const)
+      for (const lang of LANGS) expect(typeof tLayout.catalog[lang][key], `${key} ${lang}`).toBe('object');
+  });
+
   it('the field messages of validation have all three languages', () => {
     for (const [key, t] of Object.entries(FIELD_MESSAGES as Record<string, Partial<Texts>>))
-      for (const lang of ['en', 'fr', 'ar'] as const) expect(t[lang]?.trim(), `${key} ${lang}`).toBeTruthy();
+      for (const lang of LANGS)
+        expect(
+          formsOf(t[lang] ?? '')
+            .join('')
+            .trim(),
+          `${key} ${lang}`,
+        ).toBeTruthy();
   });
 });

@@ -223,7 +223,7 @@ describe('trainee pages over HTTP (real server, real SQLite, sample and fixture 
     expect(s.ctx.learning.getRating(id, 'fixture-course')).toEqual({ rating: 5, comment: '' });
     expect(statements(id).filter((x) => x.startsWith('rated')).length).toBe(2);
     const home = await b.page('/');
-    expect(home.html).toContain('100 % terminé');
+    expect(home.html).toContain('100\u00a0% terminé');
   });
 
   it('compresses pages by Accept-Encoding, and a lesson page with its CSS stays under 30 KB', async () => {

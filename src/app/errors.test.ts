@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configError } from '../core/config.js';
-import { languageSchema } from '../core/language.js';
+import { formsOf, languageSchema, type Text } from '../core/language.js';
 import { contentError } from '../content/content.errors.js';
 import { bundleError } from '../contract/bundle-format.js';
 import { bundlesError } from '../bundles/bundles.errors.js';
@@ -8,14 +8,18 @@ import { hqError } from '../hq/hq.errors.js';
 import { errorText } from '../web/error-text.js';
 import { boxErrors, hqErrors } from './errors.js';
 
-const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
+const placeholders = (text: Text): string[] =>
+  formsOf(text)
+    .flatMap((f) => [...f.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!))
+    .sort();
 
 describe('the error catalogs of the box and HQ', () => {
   it('give every code a text in en, fr and ar, filled by the same params as the English', () => {
     for (const catalog of [boxErrors, hqErrors]) {
       expect(catalog.size).toBeGreaterThan(40);
       for (const [code, spec] of catalog) {
-        for (const lang of languageSchema.options) expect(spec[lang].trim(), `${code} ${lang}`).not.toBe('');
+        for (const lang of languageSchema.options)
+          expect(formsOf(spec[lang]).join('').trim(), `${code} ${lang}`).not.toBe('');
         const en = new Set(placeholders(spec.en));
         for (const lang of ['fr', 'ar'] as const)
           for (const p of placeholders(spec[lang])) expect(en.has(p), `${code} ${lang} {${p}}`).toBe(true);

@@ -1,4 +1,4 @@
-import { fill, type Params, type Translations } from './language.js';
+import { say, type Params, type Translations } from './language.js';
 
 /**
  * The one error type of fieldclass. `code` is stable (tests, CLI exit paths and the HTTP error middleware
@@ -41,7 +41,13 @@ export type CodeOf<K> = K extends ErrorKit<infer C> ? C : never;
 
 export function defineErrors<C extends string>(specs: Record<C, ErrorSpec>): ErrorKit<C> {
   const kit = <K extends C>(code: K, params?: Params, details?: Record<string, unknown>) =>
-    new AppError(code, fill(specs[code].en, params), specs[code].status, details, params) as CodedError<K>;
+    new AppError(
+      code,
+      say('en', specs[code].en, params),
+      specs[code].status,
+      details,
+      params,
+    ) as CodedError<K>;
   return Object.assign(kit, { specs });
 }
 

@@ -163,7 +163,8 @@ export class HqJournalRepo {
        ON CONFLICT (appliance_no, local_id, course_id, activity_id) DO UPDATE SET ${UNION_SET}`,
     );
     // A resolved person's row is the union of their local rows (one per box): flags or'ed, best score,
-    // attempts summed over boxes. Recomputed for the one key a delta touched.
+    // attempts summed over boxes. Recomputed for the (person, course) the deltas of a flush touched: one
+    // statement for all of a course's activities rather than one per activity (the import's hot path).
     this.upsertProgress = db.prepare(
       `INSERT INTO progress (person_id, course_id, activity_id, statements, attempts, best_score, completed,
                              passed, failed, first_at, last_at)
@@ -172,7 +173,7 @@ export class HqJournalRepo {
               max(lp.last_at)
          FROM people pe
          JOIN local_progress lp ON lp.appliance_no = pe.appliance_no AND lp.local_id = pe.local_id
-                               AND lp.course_id = @courseId AND lp.activity_id = @activityId
+                               AND lp.course_id = @courseId
         WHERE pe.person_id = @personId
         GROUP BY lp.course_id, lp.activity_id
        ON CONFLICT (person_id, course_id, activity_id) DO UPDATE SET
@@ -340,9 +341,9 @@ export class HqJournalRepo {
     this.upsertLocal.run({ applianceNo, ...d });
   }
 
-  /** Recompute the resolved person's row of the activity `d` touched, from their local rows. */
-  addProgress(personId: string, d: ProgressDelta): void {
-    this.upsertProgress.run({ personId, courseId: d.courseId, activityId: d.activityId });
+  /** Recompute the resolved person's rows of a course (every activity), from their local rows. */
+  addProgress(personId: string, courseId: string): void {
+    this.upsertProgress.run({ personId, courseId });
   }
 
   /**

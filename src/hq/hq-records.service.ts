@@ -332,8 +332,14 @@ export class HqRecordsService {
   }
 }
 
-/** Progress deltas (local person x activity) held before they are written: bounds an import's memory. */
-const FLUSH_DELTAS = 20_000;
+/**
+ * Progress deltas (local person x activity) held before they are written: bounds an import's memory. Small,
+ * so that they are written before V8 moves them to its old space: promoted and then dropped, they were
+ * garbage that filled the old space until a full collection (HQ's peak memory grew with the bundle).
+ */
+const FLUSH_DELTAS = 1_000;
+/** Local persons whose resolved person is remembered during one import (a lookup each otherwise). */
+const CACHE_PERSONS = 50_000;
 
 export class IngestBatch {
   private readonly deltas = new Map<string, ProgressDelta>();
@@ -502,16 +508,18 @@ export class IngestBatch {
    * not by the bundle.
    */
   private flushDeltas(): void {
+    const courses = new Map<string, [string, string]>();
     for (const d of this.deltas.values()) {
       const personId = this.personOf(d.localId);
       this.repo.addLocalProgress(this.applianceNo, d);
-      this.repo.addProgress(personId, d);
+      courses.set(personId + '\0' + d.courseId, [personId, d.courseId]);
       this.results.local(this.applianceNo, d.localId, d.courseId);
       this.results.person(personId, d.courseId);
     }
+    for (const [personId, courseId] of courses.values()) this.repo.addProgress(personId, courseId);
     this.deltas.clear();
     this.results.flush();
-    if (this.cache.size > FLUSH_DELTAS * 4) this.cache.clear();
+    if (this.cache.size > CACHE_PERSONS) this.cache.clear();
   }
 
   finish(): ApplyResult {

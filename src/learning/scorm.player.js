@@ -50,6 +50,8 @@
       if (!exiting) return;
       exiting = false;
       show('unsaved');
+      // No answer from the runtime: as a save that did not reach the box, the banner says why.
+      document.dispatchEvent(new window.CustomEvent('fc:content', { detail: { saved: false } }));
       askToLeave();
     }, 8000);
   });

@@ -1,6 +1,6 @@
 import type { AppError, ErrorSpec } from '../core/errors.js';
 import type { Language } from '../core/language.js';
-import { say, type Params } from '../core/language.js';
+import { formsOf, say, type Params } from '../core/language.js';
 import { fieldText, issuesOf } from '../core/validation.js';
 
 /** Every kit's codes in one map (the error middleware and the admin flash read it). */
@@ -44,6 +44,6 @@ export function codeText(
 ): string | undefined {
   const spec = catalog.get(code);
   // An AppError made without its kit (no params) cannot fill a template: the caller shows its message.
-  if (!spec || (!params && /\{\w+\}/.test(spec.en))) return undefined;
+  if (!spec || (!params && formsOf(spec.en).some((f) => /\{\w+\}/.test(f)))) return undefined;
   return say(lang, spec[lang], params);
 }

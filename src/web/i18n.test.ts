@@ -19,6 +19,39 @@ describe('i18n', () => {
     expect(t('fr', 'hi', { name: 'Awa' })).toBe('Bonjour Awa');
   });
 
+  it('picks a count’s form by the language’s plural rules: English one/other, French 0 and 1 as one, Arabic six forms', () => {
+    const t = defineMessages({
+      en: { saved: { one: '1 step', other: '{n} steps' } },
+      fr: { saved: { one: '{n} étape', other: '{n} étapes' } },
+      ar: {
+        saved: {
+          zero: 'لا خطوات',
+          one: 'خطوة واحدة',
+          two: 'خطوتان',
+          few: '{n} خطوات',
+          many: '{n} خطوةً',
+          other: '{n} خطوة',
+        },
+      },
+    });
+    expect([0, 1, 2].map((n) => t('en', 'saved', { n }))).toEqual(['0 steps', '1 step', '2 steps']);
+    expect([0, 1, 2].map((n) => t('fr', 'saved', { n }))).toEqual(['0 étape', '1 étape', '2 étapes']);
+    expect([0, 1, 2, 3, 10, 11, 99, 100, 102].map((n) => t('ar', 'saved', { n }))).toEqual([
+      'لا خطوات',
+      'خطوة واحدة',
+      'خطوتان',
+      '3 خطوات',
+      '10 خطوات',
+      '11 خطوةً',
+      '99 خطوةً',
+      '100 خطوة',
+      '102 خطوة',
+    ]);
+    // Without a count, the general form; the text for a page script keeps every form, typeset.
+    expect(t('fr', 'saved')).toBe('{n} étapes');
+    expect(t.text('ar', 'saved')).toMatchObject({ two: 'خطوتان', other: '{n} خطوة' });
+  });
+
   it('keeps French punctuation on the line of its word (no-break spaces), and leaves the values as given', () => {
     const t = defineMessages({
       en: { q: '“{quiz}”: sent. Again? Yes!' },

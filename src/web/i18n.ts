@@ -1,14 +1,16 @@
-import { say, type Language } from '../core/language.js';
+import { say, typesetText, type Language, type Text } from '../core/language.js';
 
 /**
  * Message catalogs. Each feature keeps its own catalog (`<feature>.messages.ts`) made with
  * `defineMessages`: English is the source, and French and Arabic must have exactly the same keys, so a
  * missing translation is a type error rather than a blank on screen.
- * Placeholders are `{name}`; values are inserted as text (templates escape them).
+ * Placeholders are `{name}`; values are inserted as text (templates escape them). A text that depends on a
+ * count is a Plural (`{ one: '1 step', other: '{n} steps' }`, core/language.ts): each language gives the
+ * forms its grammar has and `{n}` picks one, so Arabic says two steps and eleven steps each its own way.
  */
-export type Catalog<K extends string> = { en: Record<K, string> } & Record<
+export type Catalog<K extends string> = { en: Record<K, Text> } & Record<
   Exclude<Language, 'en'>,
-  Record<K, string>
+  Record<K, Text>
 >;
 
 export type Translate<K extends string> = (
@@ -17,12 +19,20 @@ export type Translate<K extends string> = (
   params?: Record<string, string | number>,
 ) => string;
 
-/** A catalog's translate function, with the catalog itself (vocabulary lookups, the completeness test). */
-export type Messages<K extends string> = Translate<K> & { readonly catalog: Catalog<K> };
+/**
+ * A catalog's translate function, with the catalog itself (vocabulary lookups, the completeness test) and
+ * `text(lang, key)`: the entry typeset but not filled, for a page script that fills it (and picks the
+ * plural form) itself.
+ */
+export type Messages<K extends string> = Translate<K> & {
+  readonly catalog: Catalog<K>;
+  readonly text: (lang: Language, key: K) => Text;
+};
 
 export function defineMessages<K extends string>(catalog: Catalog<K>): Messages<K> {
-  const t: Translate<K> = (lang, key, params) => say(lang, catalog[lang][key] ?? catalog.en[key], params);
-  return Object.assign(t, { catalog });
+  const entry = (lang: Language, key: K): Text => catalog[lang][key] ?? catalog.en[key];
+  const t: Translate<K> = (lang, key, params) => say(lang, entry(lang, key), params);
+  return Object.assign(t, { catalog, text: (lang: Language, key: K) => typesetText(lang, entry(lang, key)) });
 }
 
 /** The keys of a catalog (of `defineMessages`). */
@@ -35,9 +45,9 @@ type KeysOf<M> = M extends { readonly catalog: Catalog<infer K> } ? K : never;
 export function mergeMessages<M extends readonly { readonly catalog: { en: object } }[]>(
   ...parts: M
 ): Messages<KeysOf<M[number]>> {
-  const merged: Record<Language, Record<string, string>> = { en: {}, fr: {}, ar: {} };
+  const merged: Record<Language, Record<string, Text>> = { en: {}, fr: {}, ar: {} };
   for (const part of parts) {
-    const catalog = part.catalog as Record<Language, Record<string, string>>;
+    const catalog = part.catalog as Record<Language, Record<string, Text>>;
     for (const key of Object.keys(catalog.en))
       if (key in merged.en) throw new Error(`message key ${key} is defined twice`);
     for (const lang of Object.keys(merged) as Language[]) Object.assign(merged[lang], catalog[lang]);

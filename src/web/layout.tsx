@@ -36,12 +36,12 @@ export function LanguagePicker({ page }: { page: PageContext }) {
   );
 }
 
-/** The banner's messages, handed to the page script in the trainee's language. */
+/** The banner's messages, handed to the page script in the trainee's language (it fills them and picks plurals). */
 const OFFLINE_KEYS = [
-  'offlineQueuedOne',
-  'offlineQueuedMany',
+  'offlineQueued',
   'offlineSent',
   'offlineKept',
+  'offlineKeptQuiz',
   'offlineNeedsWifi',
   'offlineSignIn',
   'offlineRefused',
@@ -66,7 +66,7 @@ function OfflineScripts({ page }: { page: PageContext }) {
   const settings = {
     person: page.user?.person.id,
     csrf: page.csrf,
-    t: Object.fromEntries(OFFLINE_KEYS.map((k) => [k, tLayout(page.lang, k)])),
+    t: Object.fromEntries(OFFLINE_KEYS.map((k) => [k, tLayout.text(page.lang, k)])),
   };
   return (
     <>

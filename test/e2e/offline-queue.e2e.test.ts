@@ -15,12 +15,25 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
+import { tLayout } from '../../src/web/messages/layout.messages.js';
 import { launchChromium, phoneContext } from '../helpers/browser.js';
 
 const ASSETS = join(PACKAGE_ROOT, 'src', 'web', 'assets');
 const SITE = 'http://class.lan';
 const SLOW = { timeout: 15_000 };
 const T0 = Date.parse('2026-11-30T08:00:00Z');
+/** A small catalog of the banner's texts, as the layout hands them (a count's text as its plural forms). */
+const TEXTS: Record<string, unknown> = {
+  offlineNeedsWifi: 'Next needs Wi-Fi.',
+  offlineKept: 'Kept.',
+  offlineQueued: { one: '1 waiting', other: '{n} waiting' },
+  offlineSent: 'Sent',
+  offlineSignIn: 'Sign in again',
+  offlineRefused: 'Refused ({reason})',
+  offlineQuizGraded: '{quiz}: {percent}',
+  offlineAttemptsUsed: '{quiz}: no attempts left',
+  offlineCourseReplaced: '{quiz}: course replaced',
+};
 
 interface Op {
   opId: string;
@@ -46,6 +59,10 @@ class ScriptedBox {
   overlaps: string[] = [];
   server: Server;
   person = 'p';
+  /** The page's language, its banner texts and its "Mark as done" steps. */
+  lang = 'en';
+  texts = TEXTS;
+  steps = ['l1', 'l2', 'l3'];
 
   constructor() {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -53,6 +70,7 @@ class ScriptedBox {
 
   reset(person: string) {
     Object.assign(this, { mode: 'up', delayMs: 0, received: [], overlaps: [], person });
+    Object.assign(this, { lang: 'en', texts: TEXTS, steps: ['l1', 'l2', 'l3'] });
     this.applied = new Map();
     this.inFlight = new Set();
   }
@@ -62,25 +80,14 @@ class ScriptedBox {
     const settings = {
       person: this.person,
       csrf: 'token',
-      t: {
-        offlineNeedsWifi: 'Next needs Wi-Fi.',
-        offlineKept: 'Kept.',
-        offlineQueuedOne: '1 waiting',
-        offlineQueuedMany: '{n} waiting',
-        offlineSent: 'Sent',
-        offlineSignIn: 'Sign in again',
-        offlineRefused: 'Refused ({reason})',
-        offlineQuizGraded: '{quiz}: {percent}%',
-        offlineAttemptsUsed: '{quiz}: no attempts left',
-        offlineCourseReplaced: '{quiz}: course replaced',
-      },
+      t: this.texts,
     };
     const step = (id: string) =>
       `<form method="post" action="/done/${id}" data-queue="lesson.complete" data-course="c" data-activity="${id}" data-title="Lesson ${id}">
          <input type="hidden" name="op" value=""><button type="submit" id="done-${id}">Done ${id}</button></form>`;
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>queue</title></head><body>
+    return `<!doctype html><html lang="${this.lang}"><head><meta charset="utf-8"><title>queue</title></head><body>
       <p id="fc-banner" hidden></p>
-      ${['l1', 'l2', 'l3'].map(step).join('')}
+      ${this.steps.map(step).join('')}
       <form method="post" action="/quiz" data-queue="quiz.submit" data-course="c" data-activity="q1" data-title="Quiz">
         <input type="hidden" name="op" value="">
         <label><input type="radio" name="q_a" value="x" checked> x</label>
@@ -371,6 +378,28 @@ describe('the queue on the phone (offline.js and store.js in Chromium, a scripte
       'lesson.progress l3',
     ]);
     expect(await queued()).toEqual([]);
+  });
+
+  it('counts in the page’s language with the catalog’s plural forms: Arabic one, two (the dual), 3-10, 11-99', async () => {
+    box.lang = 'ar';
+    box.texts = { offlineNeedsWifi: 'Wi-Fi.', offlineQueued: tLayout.text('ar', 'offlineQueued') };
+    box.steps = Array.from({ length: 11 }, (_, i) => `l${i + 1}`);
+    await open();
+    box.mode = 'unreachable';
+    // What the page says for each count is what the box's own catalog says for it (one mechanism) ...
+    const said: string[] = [];
+    for (let i = 1; i <= 11; i++) {
+      await page.locator(`#done-l${i}`).click();
+      await expect.poll(banner, SLOW).toBe(`Wi-Fi. ${tLayout('ar', 'offlineQueued', { n: i })}`);
+      said.push((await banner())!);
+    }
+    // ... and each count has the form Arabic grammar gives it (no "2 خطوات", no "11 خطوات").
+    expect(said[0]).toContain('حُفظت خطوة واحدة');
+    expect(said[1]).toContain('حُفظت خطوتان');
+    expect(said[2]).toContain('حُفظت 3 خطوات');
+    expect(said[9]).toContain('حُفظت 10 خطوات');
+    expect(said[10]).toContain('حُفظت 11 خطوةً');
+    expect(new Set(said.slice(0, 3).concat(said[10]!)).size).toBe(4);
   });
 });
 

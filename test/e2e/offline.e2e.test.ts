@@ -13,6 +13,8 @@ import { silentLogger } from '../../src/core/logger.js';
 import { tempDir, testServer } from '../helpers/context.js';
 
 const COURSE = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'offline-course');
+/** A lesson and the quiz after it, in one module. */
+const MODULE_QUIZ = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'module-quiz');
 const SHOTS = process.env['FIELDCLASS_SCREENSHOTS'];
 const SITE = 'http://class.lan';
 /** Waits on the network and IndexedDB: generous, as the machine may be busy (never a timing assertion). */
@@ -196,11 +198,13 @@ describe('the queue on the phone: quiz and rating offline, a restarted box, a re
       { logger: silentLogger },
     );
     ctx.content.installFolder(COURSE);
+    ctx.content.installFolder(MODULE_QUIZ);
     for (const [u, pin] of [
       ['sam', '1111'],
       ['tom', '2222'],
       ['ana', '3333'],
       ['kim', '4444'],
+      ['lea', '5555'],
     ] as const)
       await ctx.people.addTrainee({ username: u, pin, displayName: u, language: 'en' });
     server = await startServer(ctx);
@@ -239,7 +243,7 @@ describe('the queue on the phone: quiz and rating offline, a restarted box, a re
     await page.locator('#username').fill(user);
     await page.locator('#pin').fill(pin);
     await page.locator('form[action="/signin"] button[type="submit"]').click();
-    await expect.poll(() => page.locator('.card.course').count()).toBe(1);
+    await expect.poll(() => page.locator('.card.course').count()).toBe(2);
   }
 
   async function answerAllRight(page: Page) {
@@ -330,6 +334,71 @@ describe('the queue on the phone: quiz and rating offline, a restarted box, a re
       await context.setOffline(false);
       await expect.poll(() => banner(page), SLOW).toContain('Sent');
       expect(ctx.learning.getRating(ctx.people.byUsername('sam')!.id, 'offline-course')?.rating).toBe(5);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a quiz of the module never opened before the drop: kept while online, answered offline, graded when it reaches the box', async () => {
+    const context = await phoneContext(browser);
+    const page = await context.newPage();
+    const quizUrl = '/courses/module-quiz/quizzes/check';
+    try {
+      await signIn(page, 'lea', '5555');
+      await page.goto(`${SITE}/courses/module-quiz`);
+      await page.locator('[data-activity="read"] button').click();
+      await expect
+        .poll(() => page.locator('article.lesson h1').first().textContent())
+        .toBe('Before the check');
+      // While online the page keeps the rest of the module: the quiz page too, never opened.
+      await expect.poll(() => page.locator('article.lesson').getAttribute('data-kept'), SLOW).toBe('true');
+      const quizzesOpened: string[] = [];
+      page.on('request', (r) => {
+        if (new URL(r.url()).pathname === quizUrl) quizzesOpened.push(r.method());
+      });
+
+      await context.setOffline(true);
+      await page.getByRole('button', { name: 'Mark as done and continue' }).click();
+      await expect.poll(() => page.locator('form.quiz').count()).toBe(1);
+      expect(new URL(page.url()).pathname).toBe(quizUrl);
+      expect(await page.locator('main h1').first().textContent()).toBe('Check');
+      expect(await page.locator('article.lesson').count()).toBe(0);
+      // Said with the count each time the queue is reported (the lesson's reading progress reports it too).
+      await expect.poll(() => banner(page), SLOW).toContain('1 step saved on this phone');
+      expect(await banner(page)).toContain('this quiz was kept on this phone');
+      if (SHOTS) await page.screenshot({ path: join(SHOTS, 'en-offline-kept-quiz.png') });
+
+      await page.locator('input[name="q_q1"][value="b"]').check();
+      await page.locator('input[name="q_q2"]').fill('112');
+      await page.getByRole('button', { name: 'Send my answers' }).click();
+      await expect.poll(() => banner(page), SLOW).toContain('2 steps saved on this phone');
+      const waiting = await queued(page, 'lea');
+      // The steps, in order (the lesson's reading progress, queued when the quiz replaced it, goes too).
+      const steps = waiting.map((q) => (q as unknown as { action: string }).action);
+      expect(steps.filter((a) => a !== 'lesson.progress')).toEqual(['lesson.complete', 'quiz.submit']);
+      expect(verbs('lea', 'completed')).toEqual([]);
+      expect(verbs('lea', 'passed')).toEqual([]);
+      // Nothing went to the box for the quiz while offline (the browser tried nothing).
+      expect(quizzesOpened).toEqual([]);
+
+      // Back on the Wi-Fi: the lesson's completion, then the answers, graded by the box, each once.
+      await context.setOffline(false);
+      await expect.poll(() => banner(page), SLOW).toContain('your answers were graded: 100%');
+      // The lesson, then the course (the quiz finished it).
+      expect(verbs('lea', 'completed')).toEqual(['read', 'urn:fieldclass:course:module-quiz']);
+      expect(verbs('lea', 'passed')).toEqual(['check 1']);
+      expect(await page.locator('#fc-banner a').getAttribute('href')).toBe(`${quizUrl}/result`);
+      expect(await queued(page, 'lea')).toEqual([]);
+      if (SHOTS) await page.screenshot({ path: join(SHOTS, 'en-offline-kept-quiz-graded.png') });
+
+      // Back goes to the kept lesson (its own page again, without the network).
+      await context.setOffline(true);
+      await page.goBack();
+      await expect
+        .poll(() => page.locator('article.lesson h1').first().textContent())
+        .toBe('Before the check');
+      expect(await page.locator('form.quiz').count()).toBe(0);
+      await context.setOffline(false);
     } finally {
       await context.close();
     }

@@ -38,6 +38,31 @@ async function smallTargets(page: Page): Promise<string[]> {
 
 const noSideScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
 
+/**
+ * Where the percent sign of a score is drawn against its number: "after" when it stands to the right of
+ * the digits, as "75%" and "75 %" are written, in Arabic text too (Western digits); "before" when the
+ * text shows "%75" (a bare "75%" inside an Arabic sentence did).
+ */
+const percentSide = (page: Page, selector: string) =>
+  page.locator(selector).evaluate((el) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent ?? '';
+      const sign = text.indexOf('%');
+      if (sign < 0) continue;
+      let digit = sign - 1;
+      while (digit >= 0 && !/[0-9]/.test(text[digit]!)) digit--;
+      const rect = (i: number) => {
+        const r = document.createRange();
+        r.setStart(node, i);
+        r.setEnd(node, i + 1);
+        return r.getBoundingClientRect();
+      };
+      return rect(sign).left >= rect(digit).right - 1 ? 'after' : 'before';
+    }
+    return 'no percent';
+  });
+
 describe('made for thumbs: trainee pages at 360 px as http://class.lan', () => {
   let srv: Awaited<ReturnType<typeof testServer>>;
   let browser: Browser;
@@ -196,6 +221,7 @@ describe('made for thumbs: trainee pages at 360 px as http://class.lan', () => {
           c.texts.secure,
         );
         await check('result-passed');
+        expect(await percentSide(page, '.verdict .score')).toBe('after');
 
         // Rate the course: the thank-you and the comment are shown back where the page lands.
         await page.locator('.actions a.button').first().click();

@@ -1,8 +1,9 @@
 /**
  * The SCORM player on a 360 px phone, in real Chromium, the app as http://class.lan and the package on
  * http://classpkg.lan (their own site, as provisioned): the whole screen, Exit and Next within reach,
- * the saved state visible; Exit saves what the SCO changed without a Commit before leaving; without the
- * class Wi-Fi it says "not saved" and lets the trainee leave anyway. In en, fr and ar (mirrored).
+ * the saved state visible in a word and the title whole; Exit saves what the SCO changed without a Commit
+ * before leaving; without the class Wi-Fi it says "not saved" (the banner says why, once) and lets the
+ * trainee leave anyway. In en, fr and ar (mirrored).
  * Screenshots go to $FIELDCLASS_SCREENSHOTS (or the temp dir) to be looked at.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -61,11 +62,23 @@ describe('the SCORM player on a 360 px phone', () => {
   /** The SCO's own page (the briefing), inside the wrapper. */
   const sco = (page: Page) => page.frames().find((f) => f.url().includes('brief.html'));
   const box = async (page: Page, sel: string) => (await page.locator(sel).boundingBox())!;
+  /** Whether the player's title is cut: its text is wider or taller than the room it is shown in. */
+  const titleCut = (page: Page) =>
+    page.locator('.scorm-title').evaluate((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      const text = range.getBoundingClientRect();
+      const room = el.getBoundingClientRect();
+      return text.width > room.width + 1 || el.scrollHeight > el.clientHeight + 1;
+    });
+  /** How many times the player's visible text says a thing (the top bar and the banner together). */
+  const times = async (page: Page, what: string) =>
+    (await page.locator('#scorm-player').innerText()).split(what).length - 1;
 
   for (const [username, lang, exitText, savedText] of [
-    ['awa', 'en', 'Exit', 'Progress saved'],
-    ['bea', 'fr', 'Quitter', 'Progression enregistrée'],
-    ['chadi', 'ar', 'خروج', 'تم حفظ التقدم'],
+    ['awa', 'en', 'Exit', 'Saved'],
+    ['bea', 'fr', 'Quitter', 'Enregistré'],
+    ['chadi', 'ar', 'خروج', 'تم الحفظ'],
   ] as const) {
     it(`fills the screen with Exit, the saved state and Next in reach (${lang})`, async () => {
       const page = await open(username, lang);
@@ -81,6 +94,9 @@ describe('the SCORM player on a 360 px phone', () => {
       expect(exit.y).toBeGreaterThanOrEqual(0);
       expect(next.y + next.height).toBeLessThanOrEqual(740);
       for (const b of [exit, next]) expect(Math.min(b.width, b.height)).toBeGreaterThanOrEqual(44);
+      // The title is read whole beside Exit and the state (it was cut to "Brie…").
+      expect(await page.locator('.scorm-title').textContent()).toBe('Briefing');
+      expect(await titleCut(page)).toBe(false);
       // Mirrored in Arabic: Exit at the start of the line (right), Next at the end (left).
       if (lang === 'ar') {
         expect(exit.x).toBeGreaterThan(180);
@@ -122,9 +138,11 @@ describe('the SCORM player on a 360 px phone', () => {
     expect(set).toBe('true');
     await page.locator('#scorm-exit').click();
     await expect.poll(() => page.locator('#scorm-status').getAttribute('data-state')).toBe('unsaved');
-    expect(await page.locator('#scorm-status').textContent()).toBe(
-      'Not saved — reconnect to the class Wi-Fi',
-    );
+    expect(await page.locator('#scorm-status').textContent()).toBe('Not saved');
+    // Why, and what to do, is said once: by the banner under the bar, not by the bar too.
+    await expect.poll(() => page.locator('#fc-banner').textContent()).toContain('needs the class Wi-Fi');
+    expect(await times(page, 'Wi-Fi')).toBe(1);
+    expect(await titleCut(page)).toBe(false);
     expect(await page.locator('#scorm-exit').textContent()).toBe('Exit without saving');
     expect(page.url()).toMatch(/\/scorm\/sco-brief$/);
     await page.screenshot({ path: join(shots, 'scorm-player-360-not-saved.png') });
@@ -163,6 +181,9 @@ describe('the SCORM player on a 360 px phone', () => {
       expect(committed).toEqual(['true', 'true']);
       await expect.poll(() => page.locator('#scorm-status').getAttribute('data-state')).toBe('unsaved');
       expect(await banner.textContent()).toContain(needsWifi);
+      // One status: the bar says the state in a word, the banner says why; the title stays whole.
+      expect(await times(page, 'Wi-Fi')).toBe(1);
+      expect(await titleCut(page)).toBe(false);
       await page.screenshot({ path: join(shots, `scorm-player-360-offline-${lang}.png`) });
       // Back in range: the runtime's retry saves it, the player says so and the banner's line goes.
       await page.context().setOffline(false);

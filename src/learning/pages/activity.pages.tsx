@@ -1,5 +1,6 @@
 import type { CourseOutline, LessonView, QuizView } from '../../content/content.types.js';
 import type { Language } from '../../core/config.js';
+import { percentText } from '../../core/language.js';
 import { dirOf, languageNameIn } from '../../web/i18n.js';
 import { RowLink, Csrf, Layout } from '../../web/layout.js';
 import type { PageContext } from '../../web/page.js';
@@ -7,6 +8,8 @@ import type { ActivityProgress, QuizResult, QuizStatus } from '../learning.types
 import { OpenActivity, courseUrl, langAttrs, lessonUrl, quizUrl, tr, type LearningKey } from './parts.js';
 
 const pct = (x: number) => Math.round(x * 100);
+/** A score or pass mark (0..1) for a catalog's `{percent}`, written as the page's language writes it. */
+const pctText = (page: PageContext, x: number) => percentText(page.lang, pct(x));
 
 function ContentLanguageNote({ page, language }: { page: PageContext; language: LessonView['language'] }) {
   if (language === page.lang) return null;
@@ -97,13 +100,15 @@ export function QuizPage({
         </p>
       )}
       <ul class="facts muted">
-        <li>{tr(page, 'passMark', { percent: pct(quiz.passMark) })}</li>
+        <li>{tr(page, 'passMark', { percent: pctText(page, quiz.passMark) })}</li>
         <li>
           {status.attemptsLeft === null
             ? tr(page, 'attemptsUnlimited')
             : tr(page, 'attemptsLeft', { n: status.attemptsLeft })}
         </li>
-        {status.bestScore !== null && <li>{tr(page, 'bestScore', { percent: pct(status.bestScore) })}</li>}
+        {status.bestScore !== null && (
+          <li>{tr(page, 'bestScore', { percent: pctText(page, status.bestScore) })}</li>
+        )}
       </ul>
       {status.passed && !out && <p class="notice">{tr(page, 'alreadyPassed')}</p>}
       {out ? (
@@ -226,14 +231,16 @@ export function ResultPage({
       <h1>{tr(page, 'resultTitle', { quiz: quiz.title })}</h1>
       <section class={`card verdict ${result.passed ? 'passed' : 'failed'}`} role="status">
         <p class="score" data-percent={pct(result.score)}>
-          {tr(page, 'yourScore', { percent: pct(result.score) })}
+          {tr(page, 'yourScore', { percent: pctText(page, result.score) })}
         </p>
         <p class="count">{tr(page, 'scoreCount', { n: result.correctCount, total: result.total })}</p>
         <p class={`status ${result.passed ? 'done' : 'failed'}`}>
           {result.passed ? tr(page, 'passed') : tr(page, 'failed')}
         </p>
         <p>
-          {result.passed ? tr(page, 'passedText') : tr(page, 'failedText', { percent: pct(quiz.passMark) })}
+          {result.passed
+            ? tr(page, 'passedText')
+            : tr(page, 'failedText', { percent: pctText(page, quiz.passMark) })}
         </p>
         <p class="muted">
           {result.attemptsLeft === null

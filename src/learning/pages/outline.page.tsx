@@ -1,4 +1,5 @@
 import type { CourseOutline } from '../../content/content.types.js';
+import { percentText } from '../../core/language.js';
 import { RowLink, Csrf, Layout } from '../../web/layout.js';
 import type { PageContext } from '../../web/page.js';
 import type { ActivityProgress, CourseProgress } from '../learning.types.js';
@@ -109,7 +110,7 @@ export function OutlinePage({
                         item.type === 'quiz' ? 'quiz' : item.type === 'lesson' ? 'lesson' : 'activity',
                       )}
                       {a?.bestScore != null &&
-                        ` · ${tr(page, 'scoreShort', { percent: Math.round(a.bestScore * 100) })}`}
+                        ` · ${tr(page, 'scoreShort', { percent: percentText(page.lang, Math.round(a.bestScore * 100)) })}`}
                     </span>
                   </span>
                   <span class={`status ${s.cls}`}>{tr(page, s.key)}</span>

@@ -1,5 +1,6 @@
 import type { ActivityType, OutlineItem } from '../../content/content.types.js';
 import type { Language } from '../../core/config.js';
+import { percentText } from '../../core/language.js';
 import { dirOf } from '../../web/i18n.js';
 import { Csrf } from '../../web/layout.js';
 import type { PageContext } from '../../web/page.js';
@@ -27,7 +28,7 @@ export const activityUrl = (courseId: string, item: { id: string; type: Activity
 
 /** A progress bar with its percent in words (the bar alone says nothing to a screen reader). */
 export function ProgressBar({ page, percent }: { page: PageContext; percent: number }) {
-  const label = tr(page, 'percentDone', { percent });
+  const label = tr(page, 'percentDone', { percent: percentText(page.lang, percent) });
   return (
     <div class="progress-row">
       <div

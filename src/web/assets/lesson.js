@@ -9,6 +9,8 @@
     var sent = -1;
     var timer = null;
     function measure() {
+      // A kept quiz shown in this page instead of the lesson (offline.js): its scrolling is no reading.
+      if (!el.isConnected) return;
       var d = document.documentElement;
       var room = d.scrollHeight - window.innerHeight;
       var p = room <= 0 ? 100 : Math.round(Math.min(1, Math.max(0, window.scrollY / room)) * 100);
@@ -40,7 +42,8 @@
     window.addEventListener('pagehide', function () {
       send(true);
     });
-    // A lesson shown from the phone's copy (offline.js): its reading starts from the top.
+    // Another page shown from the phone's copy (offline.js): what was read so far goes first, and the
+    // reading of the next lesson starts from the top.
     document.addEventListener('fc:lesson', function () {
       send(false);
       best = 0;

@@ -1,8 +1,8 @@
 // The open page survives a dropped Wi-Fi (an enhancement: without JavaScript every form works as it is).
 // What the trainee does is written to their queue on this phone first (store.js), then sent to the box in
 // the order it was done; while the box is out of reach the queue waits and is retried with backoff, and a
-// lesson page keeps the rest of its module on the phone so that "Mark as done and continue" goes on to the
-// next lesson (history.pushState) instead of an error page.
+// lesson page keeps the rest of its module on the phone (its lessons and its quizzes) so that "Mark as
+// done and continue" goes on to the next lesson or quiz (history.pushState) instead of an error page.
 (function () {
   'use strict';
   var cfgEl = document.getElementById('fc-offline');
@@ -15,12 +15,33 @@
   var storeReady = window.fieldclassStore.open(cfg.person);
   var TIMEOUT_MS = 10000;
 
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+  /**
+   * A message of the page's catalog, filled with `params`. A text that depends on a count comes as its
+   * forms by plural category (core/language.ts Plural): the form for `{n}` in the page's language.
+   */
   function t(key, params) {
     var s = (cfg.t && cfg.t[key]) || key;
+    if (typeof s === 'object') {
+      var n = params && typeof params.n === 'number' ? params.n : NaN;
+      s = (plurals && isFinite(n) && s[plurals.select(n)]) || s.other;
+    }
     Object.keys(params || {}).forEach(function (k) {
       s = s.replace('{' + k + '}', String(params[k]));
     });
     return s;
+  }
+  /** A whole percentage as the page's language writes it (core/language.ts percentText does the same). */
+  function percentText(p) {
+    var lang = document.documentElement.lang || 'en';
+    try {
+      return new Intl.NumberFormat(lang + '-u-nu-latn', {
+        style: 'percent',
+        maximumFractionDigits: 0,
+      }).format(p / 100);
+    } catch {
+      return p + '%';
+    }
   }
   function say(text, kind) {
     sayLines([{ text: text, kind: kind }]);
@@ -125,7 +146,7 @@
             if (res.ok) {
               var r = answer.result || {};
               if (item.action !== 'quiz.submit') return { state: 'sent', url: r.url };
-              what.percent = r.percent;
+              what.percent = percentText(r.percent);
               return { state: 'sent', url: r.url, note: t('offlineQuizGraded', what) };
             }
             var e = answer.error || {};
@@ -257,8 +278,10 @@
           },
         ],
       });
-    } else if (r.waiting > 0) lines.push({ text: queuedText(r.waiting), kind: 'waiting' });
+    } else if (r.waiting > 0)
+      lines.push({ text: (pageNote ? pageNote + ' ' : '') + queuedText(r.waiting), kind: 'waiting' });
     else if (r.state === 'sent' && !r.notes.length) lines.push({ text: t('offlineSent'), kind: 'sent' });
+    if (!r.waiting) pageNote = '';
     if (lines.length) sayLines(lines);
   }
 
@@ -293,8 +316,13 @@
     return item.action !== 'lesson.progress';
   }
 
+  /**
+   * What the banner says of the page shown while steps wait (kept on the phone, or the next part needs the
+   * Wi-Fi): said again with the count each time the queue is reported (reading progress reports it too).
+   */
+  var pageNote = '';
   function queuedText(n) {
-    return n === 1 ? t('offlineQueuedOne') : t('offlineQueuedMany', { n: n });
+    return t('offlineQueued', { n: n });
   }
 
   // ---- the lesson page -----------------------------------------------------------------------------------
@@ -323,7 +351,31 @@
     });
   }
 
-  /** While online: keep this lesson and the rest of its module (text and images, no video) on the phone. */
+  /**
+   * A quiz page of the module as the box renders it (its form, the attempts left, the course version it
+   * answers): the content of its <main>, without the banner, kept to be shown offline. A quiz page records
+   * nothing when it is opened (learning.routes.tsx), so fetching it ahead changes nothing on the box.
+   */
+  function quizPage(item) {
+    return withTimeout(item.url, { credentials: 'same-origin' })
+      .then(function (res) {
+        if (!res.ok) throw new Error('quiz ' + res.status);
+        return res.text();
+      })
+      .then(function (text) {
+        var doc = new DOMParser().parseFromString(text, 'text/html');
+        var main = doc.querySelector('main');
+        if (!main || !main.querySelector('form[data-queue="quiz.submit"]')) return null;
+        var b = main.querySelector('#fc-banner');
+        if (b) b.parentNode.removeChild(b);
+        return { url: item.url, type: 'quiz', title: item.title, html: main.innerHTML, next: null };
+      });
+  }
+
+  /**
+   * While online: keep this lesson and the rest of its module on the phone: lessons (text and images, no
+   * video) and quiz pages (answered offline, graded when they reach the box).
+   */
   function prefetch(store) {
     return withTimeout(article.getAttribute('data-ahead'), { credentials: 'same-origin' })
       .then(function (res) {
@@ -346,6 +398,17 @@
           }),
         );
         var chain = Promise.resolve();
+        items
+          .filter(function (i) {
+            return i.type === 'quiz';
+          })
+          .forEach(function (q) {
+            chain = chain.then(function () {
+              return quizPage(q).then(function (page) {
+                if (page) return store.put('lessons', Object.assign(page, { savedAt: Date.now() }));
+              });
+            });
+          });
         lessons.forEach(function (l) {
           var pos = l === here ? -1 : items.indexOf(l);
           var next = items[pos + 1];
@@ -381,11 +444,61 @@
       );
   }
 
+  var main = document.querySelector('main');
+  /** The lesson page's own content while a kept quiz is shown in its place (put back for a lesson). */
+  var parked = null;
+  var shownPage = null;
+
+  /** The page's title for a kept page: its title, then the site's part of the title as it is. */
+  function setTitle(title) {
+    var suffix =
+      document.title.indexOf(' · ') >= 0 ? document.title.slice(document.title.indexOf(' · ')) : '';
+    document.title = title + suffix;
+  }
+
+  /** Put the lesson page's own content back in place of a kept quiz. */
+  function unpark() {
+    if (shownPage) shownPage.parentNode.removeChild(shownPage);
+    shownPage = null;
+    if (parked) main.appendChild(parked);
+    parked = null;
+  }
+
+  /**
+   * Show a kept quiz page in this page, in place of the lesson: the form the box rendered, answered
+   * offline and queued like any quiz (its submit goes through this script).
+   */
+  function renderPage(page, push) {
+    // Reading progress (lesson.js): what was read of the lesson shown until now goes first.
+    document.dispatchEvent(new window.CustomEvent('fc:lesson'));
+    if (!parked) {
+      parked = document.createDocumentFragment();
+      Array.prototype.slice.call(main.children).forEach(function (el) {
+        if (el !== banner) parked.appendChild(el);
+      });
+    }
+    if (shownPage) shownPage.parentNode.removeChild(shownPage);
+    shownPage = document.createElement('div');
+    shownPage.className = 'kept-page';
+    // The HTML was rendered by the box for this trainee and came from this origin.
+    shownPage.innerHTML = page.html;
+    main.appendChild(shownPage);
+    Array.prototype.forEach.call(shownPage.querySelectorAll('form[data-queue]'), function (f) {
+      f.addEventListener('submit', onQueuedSubmit);
+    });
+    setTitle(page.title);
+    if (push) {
+      history.pushState({ fcLesson: page.url }, '', page.url);
+      window.scrollTo(0, 0);
+    }
+  }
+
   var objectUrls = [];
   /** Show a kept lesson in this page: text, images from the phone, the button now for that lesson. */
   function render(store, lesson, push) {
     // Reading progress (lesson.js): what was read of the lesson shown until now goes first.
     document.dispatchEvent(new window.CustomEvent('fc:lesson'));
+    unpark();
     objectUrls.forEach(function (u) {
       URL.revokeObjectURL(u);
     });
@@ -418,20 +531,20 @@
         img.src = u;
       });
     });
-    var suffix =
-      document.title.indexOf(' · ') >= 0 ? document.title.slice(document.title.indexOf(' · ')) : '';
-    document.title = lesson.title + suffix;
+    setTitle(lesson.title);
     if (push) {
       history.pushState({ fcLesson: lesson.url }, '', lesson.url);
       window.scrollTo(0, 0);
     }
   }
 
+  /** Show a kept lesson or quiz page of the module: 'lesson' or 'quiz', or false without a copy of it. */
   function showKept(store, url, push) {
-    return store.get('lessons', url).then(function (lesson) {
-      if (!lesson) return false;
-      render(store, lesson, push);
-      return true;
+    return store.get('lessons', url).then(function (kept) {
+      if (!kept) return false;
+      if (kept.type === 'quiz') renderPage(kept, push);
+      else render(store, kept, push);
+      return kept.type || 'lesson';
     });
   }
 
@@ -545,16 +658,17 @@
           if (mine) return report(r); // refused: say why, stay on this page
           if (r.state === 'old' || r.state === 'signin') return report(r);
           // The box is out of reach: it waits in the queue. A lesson goes on from the phone's copy.
-          if (item.action !== 'lesson.complete') return say(queuedText(r.waiting), 'waiting');
+          if (item.action !== 'lesson.complete') {
+            pageNote = '';
+            return say(queuedText(r.waiting), 'waiting');
+          }
           return store.get('lessons', here).then(function (lesson) {
             var next = lesson && lesson.next;
-            var go =
-              next && next.type === 'lesson' ? showKept(store, next.url, true) : Promise.resolve(false);
+            var go = next ? showKept(store, next.url, true) : Promise.resolve(false);
             return go.then(function (shown) {
-              say(
-                (shown ? t('offlineKept') : t('offlineNeedsWifi')) + ' ' + queuedText(r.waiting),
-                'waiting',
-              );
+              pageNote =
+                shown === 'quiz' ? t('offlineKeptQuiz') : shown ? t('offlineKept') : t('offlineNeedsWifi');
+              say(pageNote + ' ' + queuedText(r.waiting), 'waiting');
             });
           });
         });
@@ -602,7 +716,8 @@
       storeReady.then(function (store) {
         if (!store || !url) return location.reload();
         return showKept(store, url, false).then(function (shown) {
-          if (!shown) location.reload();
+          if (!shown) return location.reload();
+          if (pageNote) pageNote = shown === 'quiz' ? t('offlineKeptQuiz') : t('offlineKept');
         });
       });
     });

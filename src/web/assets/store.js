@@ -7,7 +7,8 @@
   'use strict';
   var VERSION = 1;
   var STORES = {
-    // url -> { url, courseId, activityId, title, lang, dir, html, doneUrl, next, savedAt }
+    // url -> { url, title, lang, dir, html, doneUrl, next, savedAt } (a lesson), or { url, type: 'quiz',
+    // title, html, savedAt } (a quiz page of the module: the content the box rendered)
     lessons: { keyPath: 'url' },
     // url -> { url, blob, type, savedAt } (lesson images; never video)
     files: { keyPath: 'url' },
