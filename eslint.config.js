@@ -13,6 +13,8 @@ export default tseslint.config(
       'content-bundles/**',
       '**/*.mjs',
       'bin/**',
+      // Browser scripts inside SCORM fixture packages (served to Chromium, not project code).
+      'test/fixtures/**/*.js',
     ],
   },
   js.configs.recommended,

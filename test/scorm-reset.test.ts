@@ -16,6 +16,8 @@ import { testServer } from './helpers/context.js';
 import { scormLaunch } from './helpers/scorm.js';
 import { SCORM_FIXTURES, zipFolder } from './fixtures/scorm/make-zip.js';
 import { testHq } from './hq.fixtures.js';
+import { startHqServer } from '../src/app/hq.app.js';
+import { Browserless } from './helpers/http.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fc-scorm-reset-'));
 
@@ -97,6 +99,35 @@ describe('SCORM attempt reset', () => {
           .prepare("SELECT type, course_id, activity_id FROM adjustments WHERE type = 'scorm_reset'")
           .all(),
       ).toEqual([{ type: 'scorm_reset', course_id: 'radio', activity_id: 'radio-sco' }]);
+      // HQ shows the count where it shows the trainee's course: the report, its CSV and the page.
+      const row = hq.reports.trainees().find((t) => t.username === 'awa' && t.course === 'radio');
+      expect(row).toMatchObject({ scormResets: 1, attemptsGranted: 0 });
+      const server = await startHqServer(hq);
+      try {
+        await hq.users.add('amina', 'correct horse battery');
+        const staff = new Browserless(server.url);
+        const signin = await staff.page('/signin');
+        const ok = await staff.post('/signin', {
+          _csrf: Browserless.csrfOf(signin.html),
+          username: 'amina',
+          password: 'correct horse battery',
+        });
+        expect(ok.status).toBe(303);
+        const { html } = await staff.page('/reports/trainees?q=awa');
+        expect(html).toContain('SCORM resets');
+        expect(html).toMatch(/data-col="scormResets"[^>]*>\s*1\s*</);
+        const csv = await (await staff.get('/reports/trainees.csv')).text();
+        // What the figures mean comes first, as '#' lines; then the header and the rows.
+        const [head, line] = csv
+          .replace(/^\uFEFF/, '')
+          .split('\r\n')
+          .filter((l) => !/^"?#/.test(l));
+        const cols = head!.split(',');
+        expect(cols).toContain('scormResets');
+        expect(line!.split(',')[cols.indexOf('scormResets')]).toBe('1');
+      } finally {
+        await server.close();
+      }
     } finally {
       hq.cleanup();
     }

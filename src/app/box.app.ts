@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import { adminRouter } from '../admin/admin.routes.js';
+import { cleanUploadTemp } from '../admin/courses/course-install.service.js';
 import { contentRouter } from '../content/content.routes.js';
 import { healthRouter } from '../health/health.routes.js';
 import type { Scheduler } from '../jobs/scheduler.js';
@@ -70,6 +71,10 @@ export async function startServer(
   ctx: AppContext,
   opts: { scheduler?: Scheduler } = {},
 ): Promise<RunningServer> {
+  // Uploads cut short by a crash or a power cut (the box is switched off at the wall) are left in
+  // <data>/tmp: the serving box is the only writer there, so it empties it before it listens.
+  const removed = cleanUploadTemp(ctx.config.dataDir);
+  if (removed) ctx.logger.info({ removed }, 'removed unfinished uploads from <data>/tmp');
   const scheduler = opts.scheduler ?? createScheduler(ctx);
   const app = createApp(ctx, scheduler);
   // SCORM package content is untrusted: it is served from its own origin (another port).

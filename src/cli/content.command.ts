@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import type { InstallResult } from '../content/content.service.js';
+import { laterLines, tContent } from '../content/content.messages.js';
 import { buildCourseBundle, generateContentKey, importContent } from '../content/course-bundle.js';
 import type { ScormPrepareOptions } from '../content/scorm/scorm-package.js';
 import { languageSchema } from '../core/config.js';
@@ -29,6 +30,7 @@ function scormOptions(f: ScormFlags): ScormPrepareOptions {
   return o;
 }
 
+/** The CLI speaks English (like its errors); the admin's Courses page says the same in the coordinator's language. */
 function describe(r: InstallResult): string {
   const what = `${r.id} ${r.version} "${r.title}" (${r.languages.join(', ')}; ${r.activities} activities, ${r.files} files)`;
   const head =
@@ -37,7 +39,10 @@ function describe(r: InstallResult): string {
       : r.status === 'upgraded'
         ? `upgraded ${r.id} from ${r.previousVersion} to ${r.version}: ${what}`
         : `installed ${what}`;
-  return [head, ...r.warnings.map((w) => `  warning: ${w}`)].join('\n');
+  const later = r.later?.length
+    ? [`  ${tContent('en', 'playsDifferently')}`, ...laterLines('en', r.later).map((l) => `    - ${l}`)]
+    : [];
+  return [head, ...r.warnings.map((w) => `  warning: ${w}`), ...later].join('\n');
 }
 
 export function registerContent(program: Command): void {

@@ -38,6 +38,7 @@ import type {
   QuizView,
   StoredFile,
 } from './content.types.js';
+import type { ScormLater, ScormPackageInfo } from './scorm/scorm-package.js';
 
 export interface InstallOptions {
   /** Verified against a trusted HQ key (course bundles, issue 5); folders are unsigned. */
@@ -59,6 +60,8 @@ export interface InstallResult {
   /** Media bytes newly written to the store (blobs already present are shared, not copied). */
   bytesStored: number;
   warnings: string[];
+  /** SCORM: what the package uses that the box plays differently (content.messages.ts says it). */
+  later?: ScormLater[];
 }
 
 /** A row of `content list`. */
@@ -76,6 +79,8 @@ export interface InstalledCourse {
   source: string;
   /** course.json `assessed`; null = every quiz. */
   assessed: string[] | null;
+  /** SCORM: what the package uses that the box plays differently. */
+  later?: ScormLater[];
 }
 
 export interface MaterializeResult {
@@ -273,6 +278,7 @@ export class ContentService implements ContentReader {
       activities: r.activity_count,
       assessed: r.assessed === null ? null : (JSON.parse(r.assessed) as string[]),
       source: r.source,
+      ...this.laterOf(r.id),
     }));
   }
 
@@ -334,6 +340,11 @@ export class ContentService implements ContentReader {
     });
   }
 
+  private laterOf(courseId: string): { later?: ScormLater[] } {
+    const later = (this.scormInfo(courseId) as Pick<ScormPackageInfo, 'later'> | undefined)?.later;
+    return later?.length ? { later } : {};
+  }
+
   masteryScores(courseId: string): ReadonlyMap<string, number> {
     return this.cached(`mastery:${courseId}`, () => {
       const info = this.scormInfo(courseId) as
@@ -370,6 +381,9 @@ export class ContentService implements ContentReader {
       activities: p.activities.length,
       files: p.files.length,
       warnings: p.warnings,
+      ...((p.scorm as Pick<ScormPackageInfo, 'later'> | undefined)?.later?.length
+        ? { later: (p.scorm as Pick<ScormPackageInfo, 'later'>).later! }
+        : {}),
     };
     const before = this.checkVersion(p);
     if (before && before.version === p.version) return { status: 'unchanged', ...base, bytesStored: 0 };

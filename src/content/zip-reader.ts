@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { crc32, inflateRawSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
+import { Inflate } from 'fflate';
 import yauzl from 'yauzl';
 import type { AppError } from '../core/errors.js';
 import { contentError } from './content.errors.js';
@@ -13,9 +14,12 @@ import type { CourseSource } from './course-source.js';
  * against the limits (entry count, total uncompressed size, per-entry size and compression ratio) and
  * the name rules (no absolute path, no `..`, no backslash or control character, no symlink, no
  * encryption, no two names equal after Unicode NFC and case folding). Entry data is then read
- * synchronously (the store installs a course in one synchronous SQLite transaction): stored entries in
- * pieces straight from the file, deflated ones inflated with a hard output cap equal to their declared
- * size, and both checked against the declared size and CRC-32, so a lying header is refused.
+ * synchronously (the store installs a course in one synchronous SQLite transaction), always in pieces:
+ * stored entries straight from the file, deflated ones inflated as a stream (fflate's synchronous
+ * streaming inflater: Node's zlib has no synchronous incremental API), so memory stays bounded by the
+ * piece size whatever the entry's size (a 500 MB deflated video once peaked at 1.15 GB inflated whole,
+ * twice). Both are checked against the declared size as the bytes come (more is refused at once) and
+ * against the CRC-32 at the end, so a lying header is refused.
  */
 export interface ZipLimits {
   /** Size of the zip file itself. */
@@ -23,7 +27,7 @@ export interface ZipLimits {
   maxEntries: number;
   /** Sum of the declared uncompressed sizes. */
   maxTotalBytes: number;
-  /** One entry, uncompressed (deflated entries are inflated whole, so this bounds memory). */
+  /** One entry, uncompressed (entries are read in pieces, so this bounds storage, not memory). */
   maxEntryBytes: number;
   /** Uncompressed / compressed for an entry above 1 MiB; real text stays under ~20, a zip bomb is ~1000. */
   maxEntryRatio: number;
@@ -50,6 +54,9 @@ interface Entry {
 export function zipInvalid(source: string, message: string): AppError {
   return contentError('zip_invalid', { file: source, detail: message }, { source });
 }
+
+/** Compressed bytes read per step of a deflated entry. */
+const INFLATE_READ = 16 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -246,52 +253,83 @@ export class ZipSource implements CourseSource {
       throw zipInvalid(this.name, `${e.name}: CRC-32 mismatch (corrupt entry)`);
   }
 
-  private inflate(e: Entry): Buffer {
-    const raw = this.readAt(this.dataStart(e), e.compressedSize);
-    let out: Buffer;
-    try {
-      out = inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size) });
-    } catch (err) {
-      const m = (err as Error).message;
-      throw zipInvalid(
-        this.name,
-        /larger than|maxOutputLength|buffer/i.test(m)
-          ? `${e.name}: inflates to more than its declared ${e.size} bytes (lying header)`
-          : `${e.name}: corrupt compressed data (${m})`,
-      );
-    }
-    this.check(e, out.length, crc32(out));
-    return out;
-  }
-
-  read(path: string): Buffer {
-    const e = this.entry(path);
-    if (e.method === 8) return this.inflate(e);
-    const out = e.size === 0 ? Buffer.alloc(0) : this.readAt(this.dataStart(e), e.size);
-    this.check(e, out.length, crc32(out));
-    return out;
-  }
-
-  /** The entry in pieces. A piece is valid only until the next one is asked for: hash or copy it. */
-  *pieces(path: string, pieceSize: number): Iterable<Buffer> {
-    const e = this.entry(path);
-    if (e.method === 8) {
-      const all = this.inflate(e);
-      for (let off = 0; off < all.length; off += pieceSize) yield all.subarray(off, off + pieceSize);
+  /**
+   * The entry's bytes as they come, in pieces of any size: stored entries read `step` bytes at a time,
+   * deflated ones inflated from 16 KiB reads of the compressed data (one read inflates to at most ~16 MB,
+   * deflate's 1032:1 ceiling, however large the entry).
+   */
+  private *raw(e: Entry, step: number): Generator<Uint8Array> {
+    const start = this.dataStart(e);
+    if (e.method !== 8) {
+      const buf = Buffer.allocUnsafe(Math.min(step, Math.max(1, e.size)));
+      for (let off = 0; off < e.size; off += step)
+        yield this.readInto(buf, start + off, Math.min(step, e.size - off));
       return;
     }
-    const start = this.dataStart(e);
-    let crc = 0;
-    // One scratch buffer per read: a piece is valid until the next one is asked for (every caller hashes
-    // or copies it at once), so installing a 200 MB bundle does not churn hundreds of MB of garbage.
-    const scratch = Buffer.allocUnsafe(Math.min(pieceSize, Math.max(1, e.size)));
-    for (let off = 0; off < e.size; off += pieceSize) {
-      const piece = this.readInto(scratch, start + off, Math.min(pieceSize, e.size - off));
-      crc = crc32(piece, crc);
-      if (off + piece.length >= e.size) this.check(e, e.size, crc);
-      yield piece;
+    const out: Uint8Array[] = [];
+    const inflater = new Inflate((data) => {
+      if (data.length) out.push(data);
+    });
+    let off = 0;
+    do {
+      const n = Math.min(INFLATE_READ, e.compressedSize - off);
+      // A fresh buffer per read: the inflater may keep the unread tail of its input.
+      const input = n > 0 ? this.readInto(Buffer.allocUnsafe(n), start + off, n) : Buffer.alloc(0);
+      off += n;
+      try {
+        inflater.push(input, off >= e.compressedSize);
+      } catch (err) {
+        throw zipInvalid(this.name, `${e.name}: corrupt compressed data (${(err as Error).message})`);
+      }
+      while (out.length) yield out.shift()!;
+    } while (off < e.compressedSize);
+  }
+
+  /** A whole entry (the manifest, a page to scan, a text file to compress): read in pieces too. */
+  read(path: string): Buffer {
+    const e = this.entry(path);
+    const all = Buffer.allocUnsafe(e.size);
+    let at = 0;
+    for (const piece of this.pieces(path, Math.max(1, Math.min(e.size, 1024 * 1024)))) {
+      all.set(piece, at);
+      at += piece.length;
     }
-    if (e.size === 0) this.check(e, 0, 0);
+    return all;
+  }
+
+  /**
+   * The entry in pieces of exactly `pieceSize` bytes (the last one shorter): the store numbers its chunks
+   * by offset. A piece is valid only until the next one is asked for: hash or copy it. One scratch
+   * buffer serves every piece, so installing a 500 MB entry does not churn hundreds of MB of garbage.
+   */
+  *pieces(path: string, pieceSize: number): Iterable<Buffer> {
+    const e = this.entry(path);
+    const scratch = Buffer.allocUnsafe(Math.min(pieceSize, Math.max(1, e.size)));
+    let fill = 0;
+    let size = 0;
+    let crc = 0;
+    for (const data of this.raw(e, pieceSize)) {
+      size += data.length;
+      if (size > e.size)
+        throw zipInvalid(
+          this.name,
+          `${e.name}: inflates to more than its declared ${e.size} bytes (lying header)`,
+        );
+      crc = crc32(data, crc);
+      for (let at = 0; at < data.length;) {
+        const n = Math.min(pieceSize - fill, data.length - at);
+        scratch.set(data.subarray(at, at + n), fill);
+        fill += n;
+        at += n;
+        if (fill === pieceSize) {
+          if (size === e.size && at === data.length) this.check(e, size, crc);
+          fill = 0;
+          yield scratch;
+        }
+      }
+    }
+    this.check(e, size, crc);
+    if (fill > 0) yield scratch.subarray(0, fill);
   }
 
   /** The files under `prefix/` as a source of their own (a bundle's `files/` folder). */

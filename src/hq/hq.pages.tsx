@@ -607,6 +607,9 @@ export function TraineesPage({
                   <th>{t(page, 'completed')}</th>
                   <th>{t(page, 'result')}</th>
                   <th>{t(page, 'score')}</th>
+                  <th>
+                    <abbr title={t(page, 'scormResetsHelp')}>{t(page, 'scormResets')}</abbr>
+                  </th>
                   {ratingNames && <th>{t(page, 'rating')}</th>}
                   <th>{t(page, 'lastActivity')}</th>
                 </tr>
@@ -628,6 +631,9 @@ export function TraineesPage({
                     <td>{yes(r.completed)}</td>
                     <td>{resultText(page, r.result) || '—'}</td>
                     <td>{r.score === null ? '–' : `${Math.round(r.score * 100)} %`}</td>
+                    <td class="num" data-col="scormResets">
+                      {r.scormResets}
+                    </td>
                     {ratingNames && <td>{r.rating ?? '–'}</td>}
                     <td>{when(page, r.lastActivityAt)}</td>
                   </tr>

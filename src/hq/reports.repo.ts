@@ -32,6 +32,8 @@ export interface TraineeRow {
   score: number | null;
   attempts: number;
   attempts_granted: number;
+  /** SCORM attempts a coordinator reset (journal adjustments `scorm_reset`) in this course. */
+  scorm_resets: number;
   done: number;
   rating: number | null;
   last_at: string;
@@ -97,7 +99,11 @@ export class ReportsRepo {
                 (SELECT coalesce(sum(adj.amount), 0) FROM adjustments adj
                    JOIN people p4 ON p4.appliance_no = adj.appliance_no AND p4.local_id = adj.local_id
                   WHERE p4.person_id = t.person AND adj.course_id = t.course
-                    AND adj.type = 'attempt_grant') AS attempts_granted
+                    AND adj.type = 'attempt_grant') AS attempts_granted,
+                (SELECT count(*) FROM adjustments adj
+                   JOIN people p4 ON p4.appliance_no = adj.appliance_no AND p4.local_id = adj.local_id
+                  WHERE p4.person_id = t.person AND adj.course_id = t.course
+                    AND adj.type = 'scorm_reset') AS scorm_resets
            FROM (SELECT pc.person_id AS person, pc.course_id AS course, pc.enrolled, pc.started, pc.completed,
                         pc.result, pc.score, pc.attempts, pc.done, pc.rating, coalesce(pc.last_at, '') AS last_at,
                         coalesce(pa.sort_name, pc.person_id) AS sort_name

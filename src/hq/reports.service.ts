@@ -40,6 +40,8 @@ export interface TraineeReportRow {
   attempts: number;
   /** Extra attempts coordinators granted in this course. */
   attemptsGranted: number;
+  /** SCORM attempts coordinators reset in this course (each started the SCO over; no pass undone). */
+  scormResets: number;
   activitiesDone: number;
   rating: number | null;
   lastActivityAt: string;
@@ -147,6 +149,7 @@ export const REPORT_COLUMNS = {
     'score',
     'attempts',
     'attemptsGranted',
+    'scormResets',
     'activitiesDone',
     'rating',
     'lastActivityAt',
@@ -209,6 +212,7 @@ const DROP_ORDER = [
   'location',
   'username',
   'attemptsGranted',
+  'scormResets',
   'activitiesDone',
   'journalRows',
   'enrolledAt',
@@ -432,6 +436,7 @@ function traineeRow(r: TraineeRow, ratingNames: boolean): TraineeReportRow {
     score: r.score,
     attempts: r.attempts,
     attemptsGranted: r.attempts_granted,
+    scormResets: r.scorm_resets,
     activitiesDone: r.done,
     // Ratings are a survey: per person only where HQ's reports.showRatingNames is on.
     rating: ratingNames ? r.rating : null,

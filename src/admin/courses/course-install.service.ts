@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { isAppError, type AppError } from '../../core/errors.js';
-import { newToken } from '../../core/ids.js';
 import type { ContentService } from '../../content/content.service.js';
 import { importContent, type ImportResult } from '../../content/course-bundle.js';
 import { adminError } from '../admin.errors.js';
@@ -19,7 +18,24 @@ export type InstallOutcome =
   { ok: true; result: ImportResult; source: string } | { ok: false; error: AppError; source: string };
 
 /**
- * Courses the coordinator installs from the admin: an uploaded file (written to a private temp file
+ * Where uploaded course files are streamed while they are installed: `<data>/tmp`. Nothing else writes
+ * there, so the serving box empties it at start (an upload cut by a crash or power loss is left there).
+ */
+export function uploadTempDir(dataDir: string): string {
+  return join(dataDir, 'tmp');
+}
+
+/** Remove what a previous run left in `<data>/tmp`; returns how many entries went. */
+export function cleanUploadTemp(dataDir: string): number {
+  const dir = uploadTempDir(dataDir);
+  if (!existsSync(dir)) return 0;
+  const names = readdirSync(dir);
+  for (const n of names) rmSync(join(dir, n), { force: true, recursive: true });
+  return names.length;
+}
+
+/**
+ * Courses the coordinator installs from the admin: an uploaded file (streamed to a private temp file
  * under <data>/tmp, removed after) or a course bundle / folder on a USB stick. A refused course becomes
  * the admin's `install_failed` with the reason.
  */
@@ -71,24 +87,23 @@ export class CourseInstallService {
     return out;
   }
 
-  /** Install an uploaded course file (kept in a private temp file only while it is read). */
+  /** The folder uploads are streamed to (created when missing). */
+  uploadDir(): string {
+    const dir = uploadTempDir(this.deps.config.dataDir);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
+  /** Install an uploaded course file (its private temp file is removed here, installed or not). */
   async fromUpload(
-    file: { name: string; data: Buffer } | undefined,
+    file: { name: string; path: string; size: number } | undefined,
     opts: { allowRemote?: boolean } = {},
   ): Promise<InstallOutcome> {
-    if (!file || file.data.length === 0) throw adminError('no_course_file');
-    const dir = join(this.deps.config.dataDir, 'tmp');
-    mkdirSync(dir, { recursive: true });
-    const safe =
-      basename(file.name)
-        .replace(/[^\w.-]+/g, '_')
-        .slice(-80) || 'course.zip';
-    const tmp = join(dir, `${newToken(8)}-${safe}`);
-    writeFileSync(tmp, file.data, { mode: 0o600 });
     try {
-      return await this.install(tmp, `upload:${file.name}`, opts);
+      if (!file || file.size === 0) throw adminError('no_course_file');
+      return await this.install(file.path, `upload:${file.name}`, opts);
     } finally {
-      rmSync(tmp, { force: true, recursive: true });
+      if (file) rmSync(file.path, { force: true });
     }
   }
 

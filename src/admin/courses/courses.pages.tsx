@@ -1,4 +1,5 @@
 import type { InstalledCourse } from '../../content/content.service.js';
+import { laterLines, tContent } from '../../content/content.messages.js';
 import { languageNameIn } from '../../web/i18n.js';
 import { AdminFrame, PostButton, tr, type AdminPage } from '../kit/admin.layout.js';
 
@@ -42,6 +43,16 @@ export function CoursesPage({
                 <td>
                   <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}`}>{c.title}</a>
                   <div class="muted ltr">{c.id}</div>
+                  {c.later?.length ? (
+                    <div class="notice" role="note" data-code="scorm_plays_differently">
+                      {tContent(page.lang, 'playsDifferently')}
+                      <ul>
+                        {laterLines(page.lang, c.later).map((line) => (
+                          <li>{line}</li>
+                        ))}
+                      </ul>
+                    </div>
+                  ) : null}
                 </td>
                 <td class="ltr">{c.version}</td>
                 <td>

@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../core/config.js';
 import type { ContentService } from '../../content/content.service.js';
-import { readUpload } from '../../web/upload.js';
+import { spoolUploadTo } from '../../web/upload.js';
 import { packagesShareSite } from '../../learning/scorm.routes.js';
 import { adminError } from '../admin.errors.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
@@ -65,13 +65,14 @@ export function coursesRouter(ctx: CoursesDeps, kit: AdminKit): Router {
     ),
   );
 
-  // A multipart form (the course file), read by the web kit's upload reader.
+  // A multipart form (the course file), streamed to <data>/tmp by the web kit's upload reader: a 500 MB
+  // zip is never held in memory.
   router.post(
     '/admin/courses/upload',
     ...kit.action(
       z.unknown(),
       async (_input, req, res) => {
-        const up = await readUpload(req, COURSE_MAX);
+        const up = await spoolUploadTo(req, COURSE_MAX, ctx.courseInstall.uploadDir());
         // The checkbox installs a SCORM package that loads files from the internet (with its warning).
         const allowRemote = up.fields['allowRemote'] === '1';
         installed(res, await ctx.courseInstall.fromUpload(up.file, { allowRemote }));

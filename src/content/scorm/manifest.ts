@@ -61,6 +61,14 @@ export interface ScormObjective {
     writeProgressMeasure?: boolean;
   }[];
 }
+/** Sequencing elements the box parses past without playing them (see ScormSequencing.notPlayed). */
+export type NotPlayed =
+  | 'randomizationControls'
+  | 'rollupConsiderations'
+  | 'constrainChoice'
+  | 'preventActivation'
+  | 'durationLimits';
+
 export interface ScormSequencing {
   controls?: Record<string, boolean | number>;
   rules?: {
@@ -73,6 +81,11 @@ export interface ScormSequencing {
   primaryObjective?: ScormObjective;
   objectives?: ScormObjective[];
   deliveryControls?: { tracked?: boolean; completionSetByContent?: boolean; objectiveSetByContent?: boolean };
+  /**
+   * Sequencing the box reads but does not play (yet): randomization/selection, adlseq:rollupConsiderations,
+   * adlseq:constrainedChoiceConsiderations, duration limits. Kept so that the import can say so.
+   */
+  notPlayed?: NotPlayed[];
 }
 
 export interface ScormItem {
@@ -493,6 +506,22 @@ function sequencingOf(o: X, where: string): ScormSequencing | undefined {
           });
       }
     }
+  const notPlayed = new Set<NotPlayed>();
+  // Present and not neutral: a randomizationControls that neither reorders nor selects changes nothing.
+  const rc = arr(child(seq, 'randomizationControls'))[0];
+  if (rc && (bool(attr(rc, 'reorderChildren'), false) || attr(rc, 'selectCount') !== undefined))
+    notPlayed.add('randomizationControls');
+  if (arr(child(seq, 'rollupConsiderations'))[0]) notPlayed.add('rollupConsiderations');
+  const cc = arr(child(seq, 'constrainedChoiceConsiderations'))[0];
+  if (cc && bool(attr(cc, 'constrainChoice'), false)) notPlayed.add('constrainChoice');
+  if (cc && bool(attr(cc, 'preventActivation'), false)) notPlayed.add('preventActivation');
+  if (
+    lc &&
+    (attr(lc, 'attemptAbsoluteDurationLimit') !== undefined ||
+      attr(lc, 'activityAbsoluteDurationLimit') !== undefined)
+  )
+    notPlayed.add('durationLimits');
+  if (notPlayed.size) out.notPlayed = [...notPlayed];
   const dc = arr(child(seq, 'deliveryControls'))[0];
   if (dc) {
     const d: NonNullable<ScormSequencing['deliveryControls']> = {};

@@ -7,6 +7,7 @@ import { findRemoteReferences } from './remote-refs.js';
 import {
   leaves,
   parseScormManifest,
+  type NotPlayed,
   ScormManifestError,
   type ScormControlMode,
   type ScormItem,
@@ -62,6 +63,89 @@ export interface ScormPackageInfo {
   sequencing?: ScormActivityNode;
   /** Files the package loads from the internet (installed with allowRemote): the course shows a warning. */
   remote?: string[];
+  /** What the package uses that the box plays differently (said at import and on the admin's Courses page). */
+  later?: ScormLater[];
+}
+
+/**
+ * A SCORM feature the box does not play as the standard says (yet), with where the package uses it (item
+ * titles, or file paths for requests made by the content). Named in the coordinator's language by
+ * content.messages.ts (`later_<feature>`).
+ */
+export type LaterFeature = NotPlayed | 'choiceExit' | 'stopForwardTraversal' | 'clusterRetry' | 'abandon';
+export interface ScormLater {
+  feature: LaterFeature;
+  where: string[];
+}
+
+const LATER_ORDER: readonly LaterFeature[] = [
+  'randomizationControls',
+  'clusterRetry',
+  'stopForwardTraversal',
+  'rollupConsiderations',
+  'choiceExit',
+  'constrainChoice',
+  'preventActivation',
+  'durationLimits',
+  'abandon',
+];
+
+/** Text files a SCO's navigation requests are looked for in (larger ones are media in practice). */
+const SCRIPT_TEXT = /\.(?:html?|xhtml|js|mjs)$/i;
+const MAX_SCRIPT_SCAN = 4 * 1024 * 1024;
+
+/**
+ * What a 2004 package uses that plays differently here: sequencing read but not played (randomization,
+ * rollup considerations, constrained choice, duration limits, choiceExit="false", stopForwardTraversal
+ * rules), a retried cluster below the root (its children's earlier results count until each is taken
+ * again: cluster attempts are not tracked; a retried course keeps them by design, through its global
+ * objectives), and SCOs that request `abandon`/`abandonAll` (kept as after Exit). Choice constraints
+ * are said only when the organization lets trainees choose: without choice they change nothing.
+ */
+function laterOf(manifest: ScormManifest, source: CourseSource): ScormLater[] {
+  if (manifest.version !== 'scorm2004') return [];
+  const found = new Map<LaterFeature, Set<string>>();
+  const note = (f: LaterFeature, where: string) => {
+    if (!found.has(f)) found.set(f, new Set());
+    found.get(f)!.add(where);
+  };
+  const visit = (title: string, sq: ScormSequencing | undefined, cluster: boolean, root: boolean) => {
+    if (!sq) return;
+    for (const f of sq.notPlayed ?? []) note(f, title);
+    const rules = sq.rules ?? {};
+    for (const r of [
+      ...(rules.preConditionRules ?? []),
+      ...(rules.exitConditionRules ?? []),
+      ...(rules.postConditionRules ?? []),
+    ])
+      if (
+        r.conditions.some(
+          (c) => c.condition === 'timeLimitExceeded' || c.condition === 'outsideAvailableTimeRange',
+        )
+      )
+        note('durationLimits', title);
+    if (sq.controls?.['choiceExit'] === false) note('choiceExit', title);
+    if ((rules.preConditionRules ?? []).some((r) => r.action === 'stopForwardTraversal'))
+      note('stopForwardTraversal', title);
+    for (const r of rules.postConditionRules ?? [])
+      if (r.action === 'retry' && cluster && !root) note('clusterRetry', title);
+  };
+  visit(manifest.title, manifest.sequencing, true, true);
+  const walk = (items: readonly ScormItem[]) =>
+    items.forEach((i) => {
+      visit(i.title, i.sequencing, i.children.length > 0, false);
+      walk(i.children);
+    });
+  walk(manifest.items);
+  for (const path of source.files()) {
+    if (!SCRIPT_TEXT.test(path) || source.size(path) > MAX_SCRIPT_SCAN) continue;
+    const text = source.read(path).toString('utf8');
+    if (text.includes('adl.nav.request') && /["'}]abandon(?:All)?["']/.test(text)) note('abandon', path);
+  }
+  // The player offers choice by the organization's control mode; without it these change nothing.
+  if (!manifest.controlMode.choice)
+    for (const f of ['choiceExit', 'constrainChoice', 'preventActivation'] as const) found.delete(f);
+  return LATER_ORDER.filter((f) => found.has(f)).map((f) => ({ feature: f, where: [...found.get(f)!] }));
 }
 
 /** One activity of the sequencing tree (the organization or an item). */
@@ -231,6 +315,7 @@ export function prepareScormCourse(
     };
   });
 
+  const later = laterOf(manifest, source);
   const t = (s: string) => ({ [language]: s });
   const modules: PreparedCourse['modules'] = [];
   const activities: PreparedCourse['activities'] = [];
@@ -303,6 +388,7 @@ export function prepareScormCourse(
       activities: info,
       ...(activityTreeOf(manifest) ? { sequencing: activityTreeOf(manifest)! } : {}),
       ...(remote.length ? { remote } : {}),
+      ...(later.length ? { later } : {}),
     },
   };
 }
