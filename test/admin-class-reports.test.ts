@@ -135,4 +135,12 @@ describe('ratings with names when the box says so', () => {
     expect(comments).toContain('<bdi>Awa Diallo</bdi>');
     expect(html).not.toContain('Names are not shown');
   });
+
+  it('the trainee’s rating form says the reports show their name (ar)', async () => {
+    const t = new Browserless(s.url, { 'accept-language': 'ar' });
+    expect((await t.submit('/', '/signin', { username: 'awa', pin: '2468' })).status).toBe(303);
+    const { html } = await t.page('/courses/fixture-course');
+    expect(html).toContain('data-rating-names="shown"');
+    expect(html).toContain('تعرض التقارير اسمك بجانب تقييمك وتعليقك.');
+  });
 });

@@ -31,7 +31,7 @@ export interface AdminServer {
 /** A real server over a real data dir, with a fake health probe and clock setter. */
 export async function adminServer(
   overrides: Record<string, unknown> = {},
-  opts: { sticks?: string[]; clock?: Clock } = {},
+  opts: { sticks?: string[]; clock?: Clock; networkConf?: string } = {},
 ): Promise<AdminServer> {
   const t = tempDir('fieldclass-admin-');
   const probe = new FixedHealthProbe();
@@ -43,6 +43,8 @@ export async function adminServer(
       healthProbe: probe,
       clockSetter: clock,
       ...(opts.clock ? { clock: opts.clock } : {}),
+      // No test reads the machine's own /etc/fieldclass/network.conf.
+      networkConf: opts.networkConf ?? '/nonexistent/network.conf',
       ...(opts.sticks ? { stickProbe: { sticks: () => opts.sticks! } } : {}),
     },
   );

@@ -50,6 +50,7 @@ describe.skipIf(!mnt)(
     beforeAll(async () => {
       s = await testServer({ dataDir: mnt });
       for (let i = 0; i < 5; i++) await s.ctx.people.addTrainee({ username: `t${i}`, pin: '1234' });
+      await s.ctx.people.addCoordinator({ username: 'coord', password: 'long-password-1' });
     });
     afterAll(async () => {
       await s.cleanup();
@@ -60,6 +61,14 @@ describe.skipIf(!mnt)(
     it('answers 507 in the visitor language, reports degraded, and works again when space is freed', async () => {
       const healthy = (await (await fetch(`${s.url}/healthz`)).json()) as { status: string };
       expect(healthy.status).toBe('ok');
+      // The coordinator signed in before the disk filled up (signing in writes a session).
+      const coord = new Browserless(s.url, { 'accept-language': 'fr' });
+      const signin = await coord.submit('/admin/signin', '/admin/signin', {
+        username: 'coord',
+        password: 'long-password-1',
+      });
+      expect(signin.status).toBe(303);
+      expect((await coord.page('/admin')).html).not.toContain('id="storage-full"');
       const filler = fill(mnt!);
 
       const health = await fetch(`${s.url}/healthz`);
@@ -84,11 +93,16 @@ describe.skipIf(!mnt)(
       // fieldclass doctor on the same data dir calls it a failure.
       const checks = runDoctor({ data: mnt! });
       expect(checks.filter((c) => c.level === 'FAIL').map((c) => c.name)).toContain('disk');
+      // The dashboard says so in the coordinator's language, with what to do.
+      const dashboard = await coord.page('/admin');
+      expect(dashboard.status).toBe(200);
+      expect(dashboard.html).toMatch(/id="storage-full"[^>]*>[^<]*Le stockage du boîtier est plein/);
 
       unlinkSync(filler);
       const again = await new Browserless(s.url).submit('/', '/signin', { username: 't0', pin: '1234' });
       expect(again.status).toBe(303);
       expect(((await (await fetch(`${s.url}/healthz`)).json()) as { status: string }).status).toBe('ok');
+      expect((await coord.page('/admin')).html).not.toContain('id="storage-full"');
     });
   },
 );

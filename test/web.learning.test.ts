@@ -205,6 +205,9 @@ describe('trainee pages over HTTP (real server, real SQLite, sample and fixture 
     const outline = await b.page('/courses/fixture-course');
     expect(outline.html).toContain('Notez ce cours');
     expect(outline.html).toContain('name="rating"');
+    // The box hides names by default (admin.ratingNames), and the form says so before the trainee rates.
+    expect(outline.html).toContain('data-rating-names="hidden"');
+    expect(outline.html).toContain('Votre note et votre commentaire sont anonymes');
     const bad = await b.submit('/courses/fixture-course', '/courses/fixture-course/rating', { rating: '9' });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('Choisissez une note de 1 à 5.');

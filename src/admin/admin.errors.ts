@@ -26,12 +26,6 @@ export const adminError = defineErrors({
     fr: 'Cette vérification a expiré. Envoyez le fichier à nouveau.',
     ar: 'انتهت صلاحية هذا الفحص. أرسل الملف مرة أخرى.',
   },
-  trainees_unknown: {
-    status: 400,
-    en: 'no trainee named {usernames}',
-    fr: 'aucun stagiaire ne s’appelle {usernames}',
-    ar: 'لا يوجد متدرب باسم {usernames}',
-  },
   no_course_file: {
     status: 400,
     en: 'no course file was sent',

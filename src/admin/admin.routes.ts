@@ -55,6 +55,7 @@ export interface AdminDeps {
   adminReports: AdminReportsService;
   healthProbe: HealthProbe;
   clockSetter: ClockSetter;
+  networkConf: string;
   grants: AttemptGrantService;
   scorm: ScormService;
   bundles: BundleServices;

@@ -25,6 +25,7 @@ import { SetupService } from '../admin/setup/setup.service.js';
 import { AdminReportsService } from '../admin/reports.service.js';
 import { SystemHealthProbe, type HealthProbe } from '../health/health.probe.js';
 import { CommandClockSetter, type ClockSetter } from '../health/clock-setter.js';
+import { NETWORK_CONF } from '../health/connect.js';
 import { bundleServices, type BundleServices } from '../bundles/bundles.module.js';
 import type { StickProbe } from '../bundles/usb-copy.service.js';
 
@@ -52,6 +53,8 @@ export interface AppContext {
   adminReports: AdminReportsService;
   healthProbe: HealthProbe;
   clockSetter: ClockSetter;
+  /** The network settings file the installer writes (the dashboard shows the Wi-Fi to join from it). */
+  networkConf: string;
   /** The appliance's Ed25519 signing identity (key pair made at first start). */
   identity: IdentityService;
   /**
@@ -68,6 +71,8 @@ export interface ContextOptions {
   /** Tests give a fake probe and clock setter; the box uses systeminformation and the sudo helper. */
   healthProbe?: HealthProbe;
   clockSetter?: ClockSetter;
+  /** The box's network settings (Wi-Fi name and passphrase); default /etc/fieldclass/network.conf. */
+  networkConf?: string;
   /** Where USB sticks are found (tests: a temp folder); default: mounts under config.export.usbRoots. */
   stickProbe?: StickProbe;
 }
@@ -138,6 +143,7 @@ export function openContext(config: Config, opts: ContextOptions = {}): AppConte
     adminReports,
     healthProbe: opts.healthProbe ?? new SystemHealthProbe(),
     clockSetter: opts.clockSetter ?? new CommandClockSetter(config.admin.setClockCommand),
+    networkConf: opts.networkConf ?? NETWORK_CONF,
     identity,
     bundles,
     close() {

@@ -31,9 +31,13 @@ export function registerServe(program: Command): void {
       const unmark = markServing(config.dataDir);
       // First run: no coordinator yet, so print the one-time setup code /admin asks for.
       const setupCode = ctx.setup.announceIfNeeded(logger) ?? null;
-      // A person at a terminal gets the addresses to give trainees (a service's log has them as fields).
-      const connect = connectInfo({ ...config, port: Number(new URL(running.url).port) || config.port });
-      if (process.stdout.isTTY) process.stdout.write(startBanner(connect, setupCode));
+      // The addresses to give trainees and the setup code in plain lines, whether stdout is a terminal
+      // (`npm start`) or the journal (the log's JSON line has them as fields too); the QR only at a terminal.
+      const connect = connectInfo(
+        { ...config, port: Number(new URL(running.url).port) || config.port },
+        { networkConf: ctx.networkConf },
+      );
+      process.stdout.write(startBanner(connect, setupCode, { qr: !!process.stdout.isTTY }));
       logger.info(
         {
           url: running.url,

@@ -38,5 +38,7 @@ describe('time zone', () => {
     expect(spreadsheetInstant('not a date', 'UTC')).toBe('not a date');
     expect(formatInstant(iso, 'fr', 'Pacific/Kiritimati')).toMatch(/^01\/12\/2026 11:30 UTC\+14$/);
     expect(formatInstant(iso, 'en', 'Africa/Dakar')).toMatch(/^30\/11\/2026, 21:30 GMT$/);
+    // Arabic: Western digits in day/month/year order, without the right-to-left marks between them.
+    expect(formatInstant(iso, 'ar', 'UTC')).toMatch(/^30\/11\/2026، 21:30 UTC$/);
   });
 });

@@ -62,7 +62,9 @@ export function formatInstant(
     });
     formats.set(key, f);
   }
-  return f.format(d);
+  // Arabic's format carries right-to-left marks between the digits: shown left to right (a date cell is
+  // isolated as LTR) they turn 30/11/2026 into 30.2026/11/. Western digits read the same way without them.
+  return f.format(d).replace(/\u200f/g, '');
 }
 
 /** The zones a coordinator can choose from (the runtime's IANA list, UTC first). */

@@ -98,6 +98,11 @@ export const FIELD_MESSAGES = {
     fr: 'le code de classe doit avoir 4 à 32 lettres, chiffres ou « - »',
     ar: 'يجب أن يتكون رمز الصف من 4 إلى 32 حرفاً أو رقماً أو "-"',
   },
+  unknownTrainees: {
+    en: 'no trainee has these usernames: {usernames}. Check the spelling, or add them on the Trainees page first',
+    fr: 'aucun compte d’apprenant n’a ces noms d’utilisateur : {usernames}. Vérifiez l’orthographe, ou ajoutez-les d’abord sur la page Apprenants',
+    ar: 'لا يوجد متدرب بأسماء المستخدمين هذه: {usernames}. تحقق من الكتابة، أو أضفهم أولاً في صفحة المتدربين',
+  },
   timeZone: {
     en: 'is not a time zone: choose one from the list, such as Africa/Dakar, Europe/Paris or UTC',
     fr: 'n’est pas un fuseau horaire : choisissez-en un dans la liste, par exemple Africa/Dakar, Europe/Paris ou UTC',

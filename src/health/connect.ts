@@ -76,10 +76,15 @@ export function qrSvg(text: string): string {
 }
 
 /**
- * The start banner for a person at a terminal: the address to give trainees first, then the others, the
- * admin address, the setup code while no coordinator exists, and a QR code of the site.
+ * The start banner, in plain lines (a terminal, or the service's journal: `journalctl -u fieldclass`): the
+ * address to give trainees first, then the others, the admin address, the setup code while no coordinator
+ * exists, and (at a terminal) a QR code of the site.
  */
-export function startBanner(info: ConnectInfo, setupCode: string | null): string {
+export function startBanner(
+  info: ConnectInfo,
+  setupCode: string | null,
+  opts: { qr?: boolean } = {},
+): string {
   const lines: string[] = ['', 'fieldclass is running. Trainees open:'];
   if (info.siteUrl) lines.push(`  ${info.siteUrl}`);
   for (const u of info.lanUrls) lines.push(`  ${u}`);
@@ -88,6 +93,6 @@ export function startBanner(info: ConnectInfo, setupCode: string | null): string
   lines.push('', `The coordinator: ${info.adminUrl}`);
   if (setupCode) lines.push(`First run: the setup code is ${setupCode} (asked at ${info.adminUrl})`);
   const first = info.siteUrl ?? info.lanUrls[0];
-  if (first) lines.push('', renderUnicodeCompact(first, { border: 1 }));
+  if (first && opts.qr !== false) lines.push('', renderUnicodeCompact(first, { border: 1 }));
   return lines.join('\n') + '\n';
 }

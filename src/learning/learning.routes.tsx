@@ -59,6 +59,8 @@ export interface LearningRouterDeps {
   content: ContentService;
   learning: LearningService;
   scorm: ScormService;
+  /** admin.ratingNames: whether reports show trainees' names beside ratings (the rating form says which). */
+  config: { admin: { ratingNames: boolean } };
 }
 
 export function learningRouter(ctx: LearningRouterDeps): Router {
@@ -114,6 +116,7 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
         course={c}
         progress={progress}
         rating={learning.getRating(person.id, c.id)}
+        ratingNames={ctx.config.admin.ratingNames}
         locked={sequencing?.disabled}
         hidden={pkg ? new Set([...(sequencing?.hidden ?? []), ...ctx.scorm.invisible(c.id)]) : undefined}
         unlinked={unlinked}

@@ -95,6 +95,22 @@ describe('reading goes on when the Wi-Fi drops (Chromium at 360 px as http://cla
       await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
       if (SHOTS) await page.screenshot({ path: join(SHOTS, 'en-offline-lesson.png') });
 
+      // A reload now cannot be answered (no service worker over plain HTTP, and Chromium never reloads a
+      // page from its HTTP cache): the browser asks before leaving the kept lesson, and staying keeps it.
+      let asked = '';
+      page.once('dialog', (d) => {
+        asked = d.type();
+        void d.dismiss();
+      });
+      const reloading = page.reload({ timeout: 5_000 }).then(
+        () => 'reloaded',
+        () => 'stayed',
+      );
+      await expect.poll(() => asked, SLOW).toBe('beforeunload');
+      expect(await reloading).toBe('stayed');
+      expect(await heading(page)).toBe('Lesson two');
+      expect(new URL(page.url()).pathname).toBe('/courses/offline-course/lessons/l2');
+
       await page.getByRole('button', { name: 'Mark as done and continue' }).click();
       await expect.poll(() => heading(page)).toBe('Lesson three');
       await expect

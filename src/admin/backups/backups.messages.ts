@@ -3,15 +3,15 @@ import { defineMessages } from '../../web/i18n.js';
 /** The backups area's strings of the coordinator's admin (tAdmin in admin.messages.ts joins every area's). */
 export const tBackups = defineMessages({
   en: {
-    backupNow: 'Back up now',
+    backupsTitle: 'Backups',
     backupHint: 'Restoring is done on the box: fieldclass backup restore <file>.',
   },
   fr: {
-    backupNow: 'Sauvegarder maintenant',
+    backupsTitle: 'Sauvegardes',
     backupHint: 'La restauration se fait sur le boîtier : fieldclass backup restore <fichier>.',
   },
   ar: {
-    backupNow: 'نسخ احتياطي الآن',
+    backupsTitle: 'النسخ الاحتياطية',
     backupHint: 'تتم الاستعادة على الجهاز: fieldclass backup restore <ملف>.',
   },
 });

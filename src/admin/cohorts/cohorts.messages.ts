@@ -15,6 +15,8 @@ export const tCohorts = defineMessages({
     addMembers: 'Add trainees',
     addMembersHint: 'Usernames, one per line or separated by commas.',
     enrolIn: 'Enrol in a course',
+    membersPartly:
+      'Added to the class: {added}. Not added, unknown usernames: {unknown} (kept below to correct and add again).',
     remove: 'Remove',
     classProgressNone: 'This class is not enrolled in a course yet.',
     notStartedYet: 'not started',
@@ -32,6 +34,8 @@ export const tCohorts = defineMessages({
     addMembers: 'Ajouter des apprenants',
     addMembersHint: 'Noms d’utilisateur, un par ligne ou séparés par des virgules.',
     enrolIn: 'Inscrire à un cours',
+    membersPartly:
+      'Ajouts à la classe : {added}. Non ajoutés, noms d’utilisateur inconnus : {unknown} (gardés ci-dessous pour les corriger et les ajouter à nouveau).',
     remove: 'Retirer',
     classProgressNone: 'Cette classe n’est inscrite à aucun cours pour l’instant.',
     notStartedYet: 'pas commencé',
@@ -49,6 +53,8 @@ export const tCohorts = defineMessages({
     addMembers: 'إضافة متدربين',
     addMembersHint: 'أسماء المستخدمين، واحد في كل سطر أو مفصولة بفواصل.',
     enrolIn: 'التسجيل في دورة',
+    membersPartly:
+      'أُضيف إلى الصف: {added}. لم يُضف، أسماء مستخدمين غير معروفة: {unknown} (محفوظة أدناه لتصحيحها وإضافتها من جديد).',
     remove: 'إزالة',
     classProgressNone: 'هذا الفصل غير مسجل في أي دورة بعد.',
     notStartedYet: 'لم يبدأ',

@@ -3,9 +3,8 @@ import { z } from 'zod';
 import type { ContentService } from '../../content/content.service.js';
 import { randomClassCode, type CohortService } from '../../people/cohorts.service.js';
 import type { PeopleService } from '../../people/people.service.js';
-import { adminError } from '../admin.errors.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
-import type { AdminPage } from '../kit/admin.layout.js';
+import { tr, type AdminPage } from '../kit/admin.layout.js';
 import { field } from '../kit/fields.js';
 import type { FormState } from '../kit/form.js';
 import type { CourseInstallService } from '../courses/course-install.service.js';
@@ -108,11 +107,26 @@ export function cohortsRouter(ctx: CohortsDeps, kit: AdminKit): Router {
           if (p && p.role === 'trainee') ids.push(p.id);
           else unknown.push(n);
         }
-        if (unknown.length)
-          throw adminError('trainees_unknown', { usernames: unknown.slice(0, 10).join(', ') });
-        const n = ctx.cohorts.addMembers(cohort.id, ids);
-        kit.audit(res, 'cohort.members_add', cohort.name, { count: n });
-        kit.back(res, `/admin/cohorts/${cohort.id}`, 'membersAdded', { n });
+        // The known names are added; the unknown ones come back in the field, named, to correct.
+        const n = ids.length ? ctx.cohorts.addMembers(cohort.id, ids) : 0;
+        if (n) kit.audit(res, 'cohort.members_add', cohort.name, { count: n });
+        if (!unknown.length) return kit.back(res, `/admin/cohorts/${cohort.id}`, 'membersAdded', { n });
+        const page = kit.page(req, res);
+        const flash = {
+          kind: 'error' as const,
+          text: tr(page)('membersPartly', { added: n, unknown: unknown.length }),
+        };
+        const form: FormState = {
+          values: { usernames: unknown.join('\n') },
+          fields: [
+            {
+              field: 'usernames',
+              key: 'unknownTrainees',
+              params: { usernames: unknown.slice(0, 20).join(', ') + (unknown.length > 20 ? ', …' : '') },
+            },
+          ],
+        };
+        kit.show(res, cohortPage(req, 'members')({ ...page, flash }, form), 400);
       },
     ),
   );

@@ -2,6 +2,90 @@ import { Csrf } from '../../web/layout.js';
 import { AdminFrame, bytes, duration, tr, when, type AdminPage } from '../kit/admin.layout.js';
 import type { Dashboard } from './dashboard.js';
 import { isolate } from '../kit/widgets.js';
+import { qrSvg, wifiQrText, type ConnectInfo } from '../../health/connect.js';
+
+/** A QR code drawn on the server (uqr's SVG: generated from our text, no markup of anyone else's). */
+function Qr({ text, caption }: { text: string; caption: string }) {
+  return (
+    <figure class="qr">
+      <div dangerouslySetInnerHTML={{ __html: qrSvg(text) }} />
+      <figcaption>{caption}</figcaption>
+    </figure>
+  );
+}
+
+/**
+ * "How trainees connect": the Wi-Fi to join (name, password, a QR a phone camera joins with) and the address
+ * to open (the box's name first, then its network addresses, with a QR), as the start banner prints them.
+ */
+function ConnectCard({ page, info }: { page: AdminPage; info: ConnectInfo }) {
+  const t = tr(page);
+  const first = info.siteUrl ?? info.lanUrls[0] ?? null;
+  const others = info.lanUrls.filter((u) => u !== first);
+  return (
+    <section class="card connect" id="connect">
+      <h2>{t('connectTitle')}</h2>
+      {info.wifi && (
+        <>
+          <p>
+            <strong>{t('connectWifi', { ssid: info.wifi.ssid })}</strong>
+            <br />
+            {t('wifiPassword')}{' '}
+            {info.wifi.passphrase ? (
+              <code class="ltr" dir="ltr">
+                {info.wifi.passphrase}
+              </code>
+            ) : (
+              t('wifiOpen')
+            )}
+          </p>
+          <Qr text={wifiQrText(info.wifi.ssid, info.wifi.passphrase)} caption={t('qrWifi')} />
+        </>
+      )}
+      {first ? (
+        <>
+          <p>{t('connectOpen')}</p>
+          <p class="address">
+            <a href={first} class="ltr" dir="ltr">
+              {first}
+            </a>
+          </p>
+          {others.length > 0 && (
+            <>
+              <p class="muted">{t('connectOther')}</p>
+              <ul class="addresses">
+                {others.map((u) => (
+                  <li>
+                    <span class="ltr" dir="ltr">
+                      {u}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <Qr text={first} caption={t('qrSite')} />
+        </>
+      ) : (
+        <p class="muted">{t('connectLocalOnly')}</p>
+      )}
+      <p class="muted">
+        {t('connectAdmin', { url: '\u0000' })
+          .split('\u0000')
+          .flatMap((part, i) =>
+            i === 0
+              ? [part]
+              : [
+                  <span class="ltr" dir="ltr">
+                    {info.adminUrl}
+                  </span>,
+                  part,
+                ],
+          )}
+      </p>
+    </section>
+  );
+}
 
 function Stat({ label, value, warn }: { label: string; value: string | number; warn?: boolean }) {
   return (
@@ -27,6 +111,11 @@ export function DashboardPage({ page, d, adminJs }: { page: AdminPage; d: Dashbo
     : null;
   return (
     <AdminFrame page={page} title={t('dashboardTitle')}>
+      {d.warnings.storageFull && (
+        <p class="error" role="alert" id="storage-full">
+          {t('warnStorageFull', { free: isolate(bytes(d.storageFreeBytes)) })}
+        </p>
+      )}
       {d.warnings.lowDisk && (
         <p class="warning" role="alert">
           {t('warnLowDisk', { free: isolate(bytes(h.diskFreeBytes)) })}
@@ -64,16 +153,17 @@ export function DashboardPage({ page, d, adminJs }: { page: AdminPage; d: Dashbo
         <Stat label={t('trainees')} value={d.trainees} />
       </div>
       <div class="grid2">
+        <ConnectCard page={page} info={d.connect} />
         <section class="card">
           <h2>{t('navSync')}</h2>
           {d.sync ? (
             <dl class="facts">
               <dt>{t('lastExport')}</dt>
-              <dd class="ltr">{d.sync.lastExportAt ? when(page, d.sync.lastExportAt) : t('never')}</dd>
+              <dd>{d.sync.lastExportAt ? <bdi>{when(page, d.sync.lastExportAt)}</bdi> : t('never')}</dd>
               <dt>{t('pending')}</dt>
               <dd>{d.sync.pendingRows}</dd>
               <dt>{t('lastAck')}</dt>
-              <dd class="ltr">{d.sync.lastAckAt ? when(page, d.sync.lastAckAt) : t('never')}</dd>
+              <dd>{d.sync.lastAckAt ? <bdi>{when(page, d.sync.lastAckAt)}</bdi> : t('never')}</dd>
             </dl>
           ) : (
             <p class="muted">{t('syncUnavailable')}</p>
@@ -86,7 +176,11 @@ export function DashboardPage({ page, d, adminJs }: { page: AdminPage; d: Dashbo
           <h2>{t('health')}</h2>
           <dl class="facts">
             <dt>{t('cpuLoad')}</dt>
-            <dd class="ltr">{h.cpuLoad === null ? t('unknown') : `${Math.round(h.cpuLoad * 100)}%`}</dd>
+            <dd data-load={d.load ?? ''}>
+              {d.load === null
+                ? t('unknown')
+                : t(d.load === 'quiet' ? 'loadQuiet' : d.load === 'busy' ? 'loadBusy' : 'loadOverloaded')}
+            </dd>
             <dt>{t('cpuTemp')}</dt>
             <dd class="ltr">{h.cpuTempC === null ? t('unknown') : `${Math.round(h.cpuTempC)} °C`}</dd>
             <dt>{t('memory')}</dt>

@@ -11,6 +11,7 @@ import type { AdminKit } from '../kit/admin.middleware.js';
 import type { AdminReportsService } from '../reports.service.js';
 import type { AdminSyncService } from '../sync/sync.service.js';
 import type { BoxClockService } from './clock.service.js';
+import { connectInfo } from '../../health/connect.js';
 import { buildDashboard } from './dashboard.js';
 import { DashboardPage } from './dashboard.pages.js';
 
@@ -24,6 +25,8 @@ export interface DashboardDeps {
   adminSync: AdminSyncService;
   boxClock: BoxClockService;
   timeZone: TimeZoneService;
+  /** The box's network settings file (its Wi-Fi name and passphrase), read for the connect card. */
+  networkConf: string;
 }
 
 /** The time the browser sent (its own clock), within years a box can really be in. */
@@ -52,6 +55,11 @@ export function dashboardRouter(ctx: DashboardDeps, kit: AdminKit): Router {
       people: ctx.people,
       probe: ctx.healthProbe,
       sync: () => ctx.adminSync.summary(),
+      // The port this page was served on: the one phones use too (unless the box's nginx is in front).
+      connect: connectInfo(
+        { ...ctx.config, port: req.socket.localPort ?? ctx.config.port },
+        { networkConf: ctx.networkConf },
+      ),
     });
     const assets = req.app.locals['assets'] as StaticAssets;
     kit.show(res, <DashboardPage page={kit.page(req, res)} d={d} adminJs={assets.url('admin.js')} />);

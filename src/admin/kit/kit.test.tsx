@@ -72,7 +72,7 @@ describe('the admin kit', () => {
   });
 
   it('the catalog: every area’s strings and the kit’s in one key space; a key defined twice is refused', () => {
-    expect(tAdmin('fr', 'backupNow')).toBe(tBackups('fr', 'backupNow'));
+    expect(tAdmin('fr', 'backupHint')).toBe(tBackups('fr', 'backupHint'));
     expect(tAdmin('ar', 'navBackups')).toBeTruthy();
     const a = defineMessages({ en: { one: 'one' }, fr: { one: 'un' }, ar: { one: 'واحد' } });
     const b = defineMessages({ en: { one: 'uno' }, fr: { one: 'un' }, ar: { one: 'واحد' } });

@@ -6,8 +6,7 @@ import type { Cohort, CohortService } from '../../people/cohorts.service.js';
 import { sendCsv } from '../../web/csv-response.js';
 import { validate } from '../../web/validate.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
-import { tr } from '../kit/admin.layout.js';
-import { completionChartSvg, type AdminReportsService, type ReportSort } from '../reports.service.js';
+import type { AdminReportsService, ReportSort } from '../reports.service.js';
 import { courseReportCsv } from './reports.csv.js';
 import { CourseReportPage, ReportsPage } from './reports.pages.js';
 
@@ -70,16 +69,13 @@ export function reportsRouter(ctx: ReportsDeps, kit: AdminKit): Router {
   router.get('/admin/reports/courses/:id', pageQuery, (req, res) => {
     const q = pageQuery.input(res);
     const page = kit.page(req, res);
-    const t = tr(page);
     const cohort = cohortOf(q.cohort);
     const report = ctx.adminReports.courseReport(q.id, res.locals.lang, q.sort, { cohortId: cohort?.id });
-    const svg = completionChartSvg(report.bands, { title: t('chartTitle'), trainees: t('traineesUnit') });
     kit.show(
       res,
       <CourseReportPage
         page={page}
         report={report}
-        chartSvg={svg}
         sort={q.sort}
         cohorts={ctx.cohorts.list()}
         cohort={cohort}

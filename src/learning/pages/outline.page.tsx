@@ -31,6 +31,7 @@ export function OutlinePage({
   course,
   progress,
   rating,
+  ratingNames,
   thanked,
   error,
   locked,
@@ -50,6 +51,8 @@ export function OutlinePage({
   /** SCOs listed without a link: the package's control mode has choice="false" (only flow reaches them). */
   unlinked?: ReadonlySet<string> | undefined;
   rating: { rating: number; comment: string } | null;
+  /** The box's setting: do reports show the trainee's name beside their rating and comment? */
+  ratingNames: boolean;
   /** Just rated: the thank-you is shown in the rating card, where the page lands (#rating). */
   thanked?: boolean | undefined;
   error?: LearningKey | undefined;
@@ -125,6 +128,7 @@ export function OutlinePage({
           page={page}
           courseId={course.id}
           rating={rating}
+          ratingNames={ratingNames}
           thanked={thanked}
           error={error}
           operationId={operationId}
@@ -138,6 +142,7 @@ function RatingForm({
   page,
   courseId,
   rating,
+  ratingNames,
   thanked,
   error,
   operationId,
@@ -146,6 +151,7 @@ function RatingForm({
   courseId: string;
   operationId: string;
   rating: { rating: number; comment: string } | null;
+  ratingNames: boolean;
   thanked?: boolean | undefined;
   error?: LearningKey | undefined;
 }) {
@@ -170,9 +176,12 @@ function RatingForm({
         ))}
       </fieldset>
       <label for="comment">{tr(page, 'comment')}</label>
-      <textarea id="comment" name="comment" rows={3} maxLength={2000}>
+      <textarea id="comment" name="comment" rows={3} maxLength={2000} aria-describedby="rating-privacy">
         {rating?.comment ?? ''}
       </textarea>
+      <p class="muted" id="rating-privacy" data-rating-names={ratingNames ? 'shown' : 'hidden'}>
+        {tr(page, ratingNames ? 'ratingNamed' : 'ratingAnonymous')}
+      </p>
       <p>
         <button type="submit">{tr(page, 'sendRating')}</button>
       </p>

@@ -170,6 +170,8 @@
   }
 
   var flushing = null;
+  /** The box did not answer the last send (out of reach), until it answers one again. */
+  var boxOut = false;
   var retryMs = 5000;
   var retryTimer = 0;
 
@@ -224,6 +226,9 @@
         function (r) {
           flushing = null;
           if (r.state === 'sent' || r.state === 'none') retryMs = 5000;
+          // Whether the box answered the last time something was sent (an empty queue tells nothing).
+          if (r.state === 'offline') boxOut = true;
+          else if (r.state !== 'none') boxOut = false;
           if (r.state === 'offline' || r.state === 'later') {
             retryTimer = setTimeout(function () {
               flush().then(report);
@@ -487,6 +492,7 @@
       f.addEventListener('submit', onQueuedSubmit);
     });
     setTitle(page.title);
+    keptShown = true;
     if (push) {
       history.pushState({ fcLesson: page.url }, '', page.url);
       window.scrollTo(0, 0);
@@ -532,6 +538,7 @@
       });
     });
     setTitle(lesson.title);
+    keptShown = true;
     if (push) {
       history.pushState({ fcLesson: lesson.url }, '', lesson.url);
       window.scrollTo(0, 0);
@@ -654,7 +661,9 @@
           f.fcWaiting = mine ? null : item;
           if (mine && mine.state === 'sent')
             // Where the form would have gone: the next lesson, the quiz result, the rating card.
-            return location.assign(mine.url);
+            return leave(function () {
+              location.assign(mine.url);
+            });
           if (mine) return report(r); // refused: say why, stay on this page
           if (r.state === 'old' || r.state === 'signin') return report(r);
           // The box is out of reach: it waits in the queue. A lesson goes on from the phone's copy.
@@ -714,19 +723,44 @@
     window.addEventListener('popstate', function (e) {
       var url = e.state && e.state.fcLesson;
       storeReady.then(function (store) {
-        if (!store || !url) return location.reload();
+        if (!store || !url) return leave(reload);
         return showKept(store, url, false).then(function (shown) {
-          if (!shown) return location.reload();
+          if (!shown) return leave(reload);
           if (pageNote) pageNote = shown === 'quiz' ? t('offlineKeptQuiz') : t('offlineKept');
         });
       });
     });
   }
 
+  // ---- a reload while a kept page is shown and the box is out of reach ----------------------------------
+  // Over plain HTTP there is no service worker to answer a reload: Chromium asks the box for the page again
+  // (a copy in its HTTP cache is never used for a reload) and, out of reach, shows its own error page in
+  // place of the lesson the trainee was reading from the phone's copy. So while a kept page is shown
+  // (pushState) and the box did not answer, leaving the page asks first, with the browser's own question
+  // ("Reload site? Changes you made may not be saved."); staying keeps the page. The page's own moves
+  // (to a result, sign-out) go without asking.
+  var keptShown = false;
+  var leaving = false;
+  function leave(go) {
+    leaving = true;
+    go();
+  }
+  function reload() {
+    location.reload();
+  }
+  window.addEventListener('beforeunload', function (e) {
+    if (leaving || !keptShown || !(boxOut || navigator.onLine === false)) return;
+    e.preventDefault();
+    e.returnValue = '';
+  });
+
   // ---- sign-out on a shared phone ---------------------------------------------------------------------
   // Signing out removes what this phone keeps for the trainee, once the box has everything; with steps
   // still unsent it asks first, so nothing is dropped silently.
   var signOut = document.querySelector('form[action="/signout"]');
+  function submitSignOut() {
+    signOut.submit();
+  }
   if (signOut)
     signOut.addEventListener('submit', function (e) {
       e.preventDefault();
@@ -745,11 +779,11 @@
         })
         .then(
           function (go) {
-            if (go) signOut.submit();
+            if (go) leave(submitSignOut);
             else flushIncluding().then(report);
           },
           function () {
-            signOut.submit();
+            leave(submitSignOut);
           },
         );
     });

@@ -1,0 +1,100 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../src/core/paths.js';
+import { LAN_HOSTS, launchChromium, phoneContext } from '../helpers/browser.js';
+import { tempDir } from '../helpers/context.js';
+import { adminServer, type AdminServer } from '../admin-helpers.js';
+
+const FIXTURE = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'fixture-course');
+/** Set FIELDCLASS_SCREENSHOTS=<dir> to keep the screenshots (dashboard and report, fr and ar, 360 px). */
+const SHOTS = process.env['FIELDCLASS_SCREENSHOTS'];
+
+/**
+ * The coordinator's phone (360 px) in French and Arabic, at http://class.lan: the dashboard explains the box
+ * (address, Wi-Fi, QR codes, how busy in words; "jamais" a word, not a column of letters) and the course
+ * report's chart is readable and grows from the right in Arabic. Nothing is wider than the screen.
+ */
+describe('the admin on a coordinator’s phone (fr, ar)', () => {
+  let s: AdminServer;
+  let browser: Browser;
+  const net = tempDir('fieldclass-net-');
+  beforeAll(async () => {
+    const conf = join(net.dir, 'network.conf');
+    writeFileSync(conf, 'SSID=Salle-3\nPASSPHRASE=tigre-bleu-42\n');
+    s = await adminServer({ allowedOrigins: ['http://class.lan'] }, { networkConf: conf });
+    s.probe.values = { cpuLoad: 9.47 };
+    s.ctx.content.installFolder(FIXTURE);
+    await s.ctx.people.addCoordinator({ username: 'coord', password: 'long-password-1' });
+    for (let i = 0; i < 4; i++) {
+      const p = await s.ctx.people.addTrainee({ username: `t${i}`, pin: '2468' });
+      if (i > 0) await s.ctx.learning.completeLesson(p, 'fixture-course', 'intro', 'en');
+      if (i > 1) await s.ctx.learning.completeLesson(p, 'fixture-course', 'video', 'en');
+    }
+    browser = await launchChromium({ hosts: { [LAN_HOSTS.app]: s.url } });
+    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.cleanup();
+    net.cleanup();
+  });
+
+  const signIn = async (locale: string, user: string, password: string, button: string) => {
+    const ctx = await phoneContext(browser, { locale });
+    const page = await ctx.newPage();
+    await page.goto(`http://${LAN_HOSTS.app}/admin/signin`);
+    await page.locator('#username').fill(user);
+    await page.locator('#password').fill(password);
+    await page.getByRole('button', { name: button }).click();
+    await page.waitForURL((u) => !u.pathname.endsWith('/signin'));
+    return page;
+  };
+  const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+  const shot = async (page: Page, name: string) => {
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  };
+
+  for (const [lang, locale, button, never, busy] of [
+    ['fr', 'fr-FR', 'Se connecter', 'jamais', 'surchargé'],
+    ['ar', 'ar', 'تسجيل الدخول', 'أبداً', 'مثقل'],
+  ] as const) {
+    it(`dashboard and course report at 360 px (${lang})`, async () => {
+      const page = await signIn(locale, 'coord', 'long-password-1', button);
+      await page.goto(`http://${LAN_HOSTS.app}/admin`);
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      const connect = page.locator('#connect');
+      await expect.poll(() => connect.locator('a[href="http://class.lan/"]').count()).toBe(1);
+      expect(await connect.locator('svg').count()).toBe(2);
+      const qr = await connect.locator('svg').first().boundingBox();
+      expect(qr!.width).toBeGreaterThanOrEqual(120);
+      expect(await page.locator('[data-load]').textContent()).toContain(busy);
+      // "never" in the Sync card: on one line, its own width (it was one letter per line at 360 px).
+      const neverBox = await page.locator('dd', { hasText: never }).first().boundingBox();
+      expect(neverBox!.height).toBeLessThan(40);
+      expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+      await shot(page, `dashboard-360-${lang}`);
+
+      await page.goto(`http://${LAN_HOSTS.app}/admin/reports/courses/fixture-course`);
+      const bars = page.locator('figure.chart .bars li');
+      await expect.poll(() => bars.count()).toBe(6);
+      // The band labels read at the page's size, not shrunk with a drawing.
+      const fontSize = await page
+        .locator('figure.chart .band')
+        .first()
+        .evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+      expect(fontSize).toBeGreaterThanOrEqual(13);
+      // A non-empty bar starts at the track's inline start: its left in French, its right in Arabic.
+      const band = bars.filter({ has: page.locator('.count', { hasText: /^[1-9]/ }) }).first();
+      const bar = (await band.locator('.bar').boundingBox())!;
+      const track = (await band.locator('.track').boundingBox())!;
+      expect(bar.width).toBeGreaterThan(10);
+      if (lang === 'ar') expect(Math.abs(bar.x + bar.width - (track.x + track.width))).toBeLessThan(1.5);
+      else expect(Math.abs(bar.x - track.x)).toBeLessThan(1.5);
+      expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+      await shot(page, `report-360-${lang}`);
+      await page.context().close();
+    });
+  }
+});
