@@ -60,12 +60,17 @@ export const tContent = defineMessages({
   },
 });
 
-/** Each feature a package uses that plays differently, as one line in `lang`. */
+/**
+ * Each feature a package uses that plays differently, as one line in `lang`. In Arabic each name the
+ * package gives (Latin titles, file names) is a bidi isolate, so its brackets and words keep their order.
+ */
 export function laterLines(lang: Language, later: readonly ScormLater[]): string[] {
-  const sep = lang === 'ar' ? '، ' : ', ';
+  const rtl = lang === 'ar';
+  const sep = rtl ? '، ' : ', ';
+  const name = (w: string) => (rtl ? `\u2068${w}\u2069` : w);
   return later.map((l) =>
     tContent(lang, `later_${l.feature}`, {
-      where: l.where.length > 5 ? `${l.where.slice(0, 5).join(sep)}…` : l.where.join(sep),
+      where: l.where.length > 5 ? `${l.where.slice(0, 5).map(name).join(sep)}…` : l.where.map(name).join(sep),
     }),
   );
 }

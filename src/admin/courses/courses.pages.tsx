@@ -43,16 +43,6 @@ export function CoursesPage({
                 <td>
                   <a href={`/admin/reports/courses/${encodeURIComponent(c.id)}`}>{c.title}</a>
                   <div class="muted ltr">{c.id}</div>
-                  {c.later?.length ? (
-                    <div class="notice" role="note" data-code="scorm_plays_differently">
-                      {tContent(page.lang, 'playsDifferently')}
-                      <ul>
-                        {laterLines(page.lang, c.later).map((line) => (
-                          <li>{line}</li>
-                        ))}
-                      </ul>
-                    </div>
-                  ) : null}
                 </td>
                 <td class="ltr">{c.version}</td>
                 <td>
@@ -76,6 +66,19 @@ export function CoursesPage({
           </tbody>
         </table>
       </div>
+      {/* Below the table, full width: a table cell at 360 px is one word wide. */}
+      {courses
+        .filter((c) => c.later?.length)
+        .map((c) => (
+          <div class="notice" role="note" data-code="scorm_plays_differently" data-course={c.id}>
+            <strong>{c.title}</strong> — {tContent(page.lang, 'playsDifferently')}
+            <ul>
+              {laterLines(page.lang, c.later!).map((line) => (
+                <li>{line}</li>
+              ))}
+            </ul>
+          </div>
+        ))}
       <div class="grid2">
         <form
           method="post"
