@@ -505,7 +505,7 @@ describe('admin backups, schedule, sync, audit', () => {
     expect(s.ctx.audit.last('backup.download')?.target).toBe(list[0]!.name);
     const sneaky = await coord.submit('/admin/backups', '/admin/backups/download', { name: '../records.db' });
     expect(sneaky.status).toBe(303);
-    expect(errOf(sneaky)).toContain('no backup ../records.db');
+    expect(errOf(sneaky)).toContain('backup ../records.db not found');
   });
 
   it('lists the jobs with their schedules, runs one now and keeps a saved schedule', async () => {

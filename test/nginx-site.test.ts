@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CSP } from '../src/content/content.routes.js';
+import { freePort } from './helpers/http.js';
 
 /**
  * The provisioned box's nginx site as rendered by appliance/nginx/render.sh, run by the real nginx:
@@ -14,15 +15,6 @@ import { SANDBOX_CSP } from '../src/content/content.routes.js';
  */
 const REPO = new URL('..', import.meta.url).pathname;
 const hasNginx = spawnSync('sh', ['-c', 'command -v nginx']).status === 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function get(
   port: number,

@@ -6,7 +6,7 @@ import { errorMiddleware, notFoundMiddleware } from '../web/errors.middleware.js
 import { securityHeaders } from '../web/security.js';
 import { StaticAssets } from '../web/static-assets.js';
 import { hqBundlesRouter } from '../hq/hq-bundles.routes.js';
-import { hqAuthRouter, hqStaffRouter } from '../hq/hq.routes.js';
+import { hqAuthRouter, hqErrorPage, hqStaffRouter } from '../hq/hq.routes.js';
 import { hqCsrfMiddleware, hqSessionMiddleware } from '../hq/hq.web.js';
 import { hqErrors } from './errors.js';
 import type { HqContext } from './hq.context.js';
@@ -53,7 +53,7 @@ export function createHqApp(ctx: HqContext): Express {
   app.use(hqAuthRouter(ctx, assets));
   app.use(hqStaffRouter(ctx, assets, hqErrors));
   app.use(notFoundMiddleware);
-  app.use(errorMiddleware(ctx.logger, hqErrors));
+  app.use(errorMiddleware(ctx.logger, hqErrors, hqErrorPage(ctx.config, assets)));
   return app;
 }
 

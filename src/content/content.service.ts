@@ -160,6 +160,13 @@ export class ContentService implements ContentReader {
     return opts.includeInactive ? all : all.filter((c) => c.active);
   }
 
+  /** The outline of an active course, or 404 not_found: where a trainee's request about a course starts. */
+  activeCourse(courseId: string, lang: Language): CourseOutline {
+    const c = this.getCourse(courseId, lang);
+    if (!c) throw notFound(`course ${courseId}`);
+    return c;
+  }
+
   /** The outline of an active course; undefined for unknown or disabled courses. */
   getCourse(courseId: string, lang: Language): CourseOutline | undefined {
     const at = this.langFor(courseId, lang);

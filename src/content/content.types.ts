@@ -98,6 +98,7 @@ export interface StoredFile {
 export interface ContentReader {
   listCourses(lang: Language, opts?: { includeInactive?: boolean }): CourseSummary[];
   getCourse(courseId: string, lang: Language): CourseOutline | undefined;
+  activeCourse(courseId: string, lang: Language): CourseOutline;
   getLesson(courseId: string, activityId: string, lang: Language): LessonView | undefined;
   getQuiz(courseId: string, activityId: string, lang: Language): QuizView | undefined;
   getQuizKey(courseId: string, activityId: string, lang: Language): QuizKey | undefined;

@@ -193,6 +193,24 @@ export const STATUS_RANK: Record<Exclude<ActivityStatus, 'not_started'>, number>
 
 export type CourseResult = 'passed' | 'failed' | 'pending' | 'not_assessed';
 
+/**
+ * A decided or pending course result's message key, the same key in every catalog that shows results (the
+ * box's admin and HQ); not assessed has none (shown as "—" or a blank cell).
+ */
+export const COURSE_RESULT_KEYS = {
+  passed: 'resultPassed',
+  failed: 'resultFailed',
+  pending: 'resultPending',
+} as const satisfies Partial<Record<CourseResult, string>>;
+export type CourseResultKey = (typeof COURSE_RESULT_KEYS)[keyof typeof COURSE_RESULT_KEYS];
+
+/** The message key of a result as stored (any text), or undefined when there is nothing to say. */
+export function courseResultKey(result: string): CourseResultKey | undefined {
+  return Object.hasOwn(COURSE_RESULT_KEYS, result)
+    ? COURSE_RESULT_KEYS[result as keyof typeof COURSE_RESULT_KEYS]
+    : undefined;
+}
+
 export interface CourseOutcome {
   started: boolean;
   completed: boolean;

@@ -1,7 +1,12 @@
 import { Router, type Request } from 'express';
-import { AppError } from '../core/errors.js';
+import { AppError, invalid } from '../core/errors.js';
 import { hqError } from './hq.errors.js';
-import { MANIFEST_HEADER, SIGNATURE_HEADER, type UploadReceipt } from '../contract/bundle-format.js';
+import {
+  MANIFEST_HEADER,
+  SIGNATURE_HEADER,
+  bundleError,
+  type UploadReceipt,
+} from '../contract/bundle-format.js';
 import type { Logger } from '../core/logger.js';
 import type { HqConfig } from './hq.config.js';
 import type { ImportService } from './import.service.js';
@@ -11,7 +16,7 @@ import { discard, spoolUpload, statusForRefusal, UploadBusy, UploadGate } from '
 function contentLength(req: Request): number | undefined {
   const v = req.headers['content-length'];
   if (v === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(v)) throw new AppError('invalid', 'Content-Length is not a number', 400);
+  if (!/^\d{1,15}$/.test(v)) throw invalid('Content-Length is not a number');
   return Number(v);
 }
 
@@ -39,7 +44,7 @@ export function hqBundlesRouter(ctx: {
     const max = ctx.config.maxUploadBytes;
     const declared = contentLength(req);
     if (declared !== undefined && declared > max)
-      throw new AppError('bundle_too_large', `the upload is ${declared} bytes (at most ${max})`, 413);
+      throw bundleError('bundle_too_large', `the upload is ${declared} bytes (at most ${max})`, 413);
 
     const manifestHeader = req.headers[MANIFEST_HEADER];
     const signatureHeader = req.headers[SIGNATURE_HEADER];
@@ -50,19 +55,16 @@ export function hqBundlesRouter(ctx: {
       announced = Buffer.from(manifestHeader, 'base64');
       const pre = await ctx.imports.preflight(announced, signatureHeader).catch((e: unknown) => {
         if (e instanceof AppError && e.code === 'not_found')
-          throw new AppError('bundle_key_unknown', e.message, 403);
+          throw bundleError('bundle_key_unknown', e.message, 403);
+        // The same refusal (code, params) with the status a box acts on.
         if (e instanceof AppError)
           throw new AppError(e.code, e.message, statusForRefusal(e.code), e.details, e.params);
         throw e;
       });
       if (pre.bytes > max)
-        throw new AppError('bundle_too_large', `the bundle is ${pre.bytes} bytes (at most ${max})`, 413);
+        throw bundleError('bundle_too_large', `the bundle is ${pre.bytes} bytes (at most ${max})`, 413);
       if (declared !== undefined && declared !== pre.bytes)
-        throw new AppError(
-          'bundle_size_mismatch',
-          `Content-Length is ${declared} bytes; the signed manifest makes the bundle ${pre.bytes}`,
-          422,
-        );
+        throw hqError('bundle_size_mismatch', { declared, bytes: pre.bytes });
       cap = pre.bytes;
       applianceId = pre.manifest.applianceId;
     }
@@ -87,11 +89,14 @@ export function hqBundlesRouter(ctx: {
         { applianceId: o.applianceId, bundleSeq: o.bundleSeq, status: o.status, code: o.code, ip: req.ip },
         'bundle upload',
       );
+      // The import's refusal as it was coded (a refusal always has its code and params).
       if (o.status === 'refused')
         throw new AppError(
-          o.code ?? 'bundle_refused',
-          o.reason ?? 'bundle refused',
+          o.code ?? 'internal',
+          o.reason ?? '',
           statusForRefusal(o.code),
+          undefined,
+          o.params,
         );
       const receipt: UploadReceipt & Record<string, unknown> = {
         status: o.status,

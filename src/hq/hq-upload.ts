@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { AppError } from '../core/errors.js';
+import { bundleError } from '../contract/bundle-format.js';
 import { hqError } from './hq.errors.js';
 import { newToken } from '../core/ids.js';
 import type { HqConfig } from './hq.config.js';
@@ -32,7 +33,7 @@ export async function spoolUpload(
     transform(chunk: Buffer, _enc, cb) {
       seen += chunk.length;
       if (seen > maxBytes)
-        cb(new AppError('bundle_too_large', `the upload is larger than ${maxBytes} bytes`, 413));
+        cb(bundleError('bundle_too_large', `the upload is larger than ${maxBytes} bytes`, 413));
       else cb(null, chunk);
     },
   });

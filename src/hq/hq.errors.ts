@@ -8,6 +8,12 @@ export const hqError = defineErrors({
     fr: 'Refusé : ce boîtier a envoyé deux versions différentes des mêmes données ({detail}). Rien n’a été importé ; le conflit est enregistré.',
     ar: 'مرفوض: أرسل هذا الجهاز نسختين مختلفتين من البيانات نفسها ({detail}). لم يُستورد شيء؛ وسُجّل التعارض.',
   },
+  bundle_size_mismatch: {
+    status: 422,
+    en: 'Content-Length is {declared} bytes; the signed manifest makes the bundle {bytes}',
+    fr: 'Refusé : la taille envoyée ({declared} octets) n’est pas celle du paquet signé ({bytes} octets).',
+    ar: 'مرفوض: الحجم المرسل ({declared} بايت) ليس حجم الحزمة الموقعة ({bytes} بايت).',
+  },
   bundle_manifest_mismatch: {
     status: 422,
     en: 'the bundle’s manifest is not the one its upload headers announced',
@@ -31,6 +37,12 @@ export const hqError = defineErrors({
     en: 'send the bundle as Content-Type: application/zip',
     fr: 'Envoyez le paquet en tant que Content-Type: application/zip.',
     ar: 'أرسل الحزمة بنوع المحتوى Content-Type: application/zip.',
+  },
+  match_box_unknown: {
+    status: 400,
+    en: 'appliance {box} has no person in match {match}',
+    fr: 'Le boîtier {box} n’a personne dans cette correspondance : rechargez la page.',
+    ar: 'ليس للجهاز {box} أي شخص في هذا التطابق: أعد تحميل الصفحة.',
   },
   match_decision_missing: {
     status: 400,

@@ -1,7 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import type { Language } from '../core/config.js';
 import { formatInstant } from '../core/time-zone.js';
+import { COURSE_RESULT_KEYS, courseResultKey } from '../contract/outcomes.js';
+import { errorPageText } from '../web/error-page.js';
 import { dirOf, LANGUAGE_NAMES } from '../web/i18n.js';
+import { tLayout } from '../web/messages/layout.messages.js';
 import type { ApplianceStatus, Gap } from './appliances.service.js';
 import { FIGURE_DEFINITIONS, tHq, type HqMessageKey } from './hq.messages.js';
 import type { ImportOutcome } from './import.service.js';
@@ -77,6 +80,32 @@ function Layout({ page, title, children }: { page: HqPage; title: string; childr
         <main class="wide">{children}</main>
       </body>
     </html>
+  );
+}
+
+/** An error on a staff page, in HQ's frame and the reader's language (web kit's texts by status). */
+export function ErrorPage({
+  page,
+  code,
+  status,
+  text,
+}: {
+  page: HqPage;
+  code: string;
+  status: number;
+  text?: string | undefined;
+}) {
+  const title = tLayout(page.lang, 'errorTitle');
+  return (
+    <Layout page={page} title={title}>
+      <h1>{title}</h1>
+      <p class="error" role="alert" data-code={code}>
+        {errorPageText(page.lang, status, text)}
+      </p>
+      <p>
+        <a href="/">{t(page, 'dashboard')}</a>
+      </p>
+    </Layout>
   );
 }
 
@@ -271,11 +300,11 @@ export function UploadPage({ page, results }: { page: HqPage; results?: ImportOu
   );
 }
 
-const RESULT_KEYS = {
-  passed: 'resultPassed',
-  failed: 'resultFailed',
-  pending: 'resultPending',
-} as const satisfies Record<string, HqMessageKey>;
+/** A course result in the reader's words; '' when not assessed. */
+const resultText = (page: HqPage, r: string): string => {
+  const k = courseResultKey(r);
+  return k ? t(page, k) : '';
+};
 
 const GENDER_KEYS: Record<string, HqMessageKey> = {
   female: 'genderFemale',
@@ -550,8 +579,8 @@ export function TraineesPage({
           name="result"
           label={t(page, 'result')}
           value={f.result}
-          options={['passed', 'failed', 'pending']}
-          text={(r) => t(page, RESULT_KEYS[r as keyof typeof RESULT_KEYS])}
+          options={Object.keys(COURSE_RESULT_KEYS)}
+          text={(r) => resultText(page, r)}
         />
         <button type="submit">{t(page, 'filterButton')}</button>
       </form>
@@ -600,9 +629,7 @@ export function TraineesPage({
                     <td>{courseTitle(page, titles, r.course)}</td>
                     <td>{yes(r.started)}</td>
                     <td>{yes(r.completed)}</td>
-                    <td>
-                      {r.result === '' || r.result === 'not_assessed' ? '—' : t(page, RESULT_KEYS[r.result])}
-                    </td>
+                    <td>{resultText(page, r.result) || '—'}</td>
                     <td>{r.score === null ? '–' : `${Math.round(r.score * 100)} %`}</td>
                     <td class="num" data-col="scormResets">
                       {r.scormResets}

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import busboy from 'busboy';
 import { Router, type Request } from 'express';
+import { z } from 'zod';
 
 import { notFound, type ErrorSpec } from '../core/errors.js';
 import { codeText } from '../web/error-text.js';
@@ -14,7 +15,15 @@ import type { AppliancesService } from './appliances.service.js';
 import type { HqConfig } from './hq.config.js';
 import type { HqUsersService } from './hq-users.service.js';
 import { tHq } from './hq.messages.js';
-import { CoursesPage, DashboardPage, PeoplePage, SignInPage, TraineesPage, UploadPage } from './hq.pages.js';
+import {
+  CoursesPage,
+  DashboardPage,
+  ErrorPage,
+  PeoplePage,
+  SignInPage,
+  TraineesPage,
+  UploadPage,
+} from './hq.pages.js';
 import type { PeopleMatchesService } from './people-matches.service.js';
 import { discard, spoolUpload } from './hq-upload.js';
 import type { ImportOutcome, ImportService } from './import.service.js';
@@ -26,7 +35,10 @@ import {
   type ReportsService,
   type TraineeFilter,
 } from './reports.service.js';
-import { HQ_LANG_COOKIE, HQ_SESSION_COOKIE, hqState, pageOf, requireStaff, setHqCookie } from './hq.web.js';
+import { HQ_LANG_COOKIE, HQ_SESSION_COOKIE, pageOf, requireStaff, setHqCookie } from './hq.web.js';
+import type { ErrorPageRenderer } from '../web/errors.middleware.js';
+import { languageForm } from '../web/page.js';
+import { sent, sentList, validate } from '../web/validate.js';
 
 /** What HQ's pages use (HQ's context has all of it). */
 export interface HqWebDeps {
@@ -39,7 +51,33 @@ export interface HqWebDeps {
   people: PeopleMatchesService;
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+/** Sign-in reads what was sent as it is (cut to size): a wrong or empty one is "bad credentials". */
+const signinForm = z.object({ username: sent(200).transform((s) => s.trim()), password: sent(1000) });
+/** A staff decision on a suggested match: a missing decision is the page's own error, not a field's. */
+const decisionForm = z.object({
+  id: z.string().max(200),
+  decision: z.enum(['merged', 'rejected']).optional().catch(undefined),
+  box: sentList(200),
+});
+/** The trainees report's filters and page number, from the query string (anything else is ignored). */
+const traineesQuery = z.object({
+  q: sent(200),
+  appliance: sent(200),
+  agency: sent(200),
+  gender: sent(200),
+  course: sent(200),
+  result: sent(200),
+  page: z.coerce
+    .number()
+    .catch(1)
+    .transform((n) => Math.max(1, Math.trunc(n) || 1)),
+});
+
+/** HQ's error page (the error middleware renders it for a browser after the session middleware ran). */
+export function hqErrorPage(config: HqConfig, assets: StaticAssets): ErrorPageRenderer {
+  return (req, res, e) =>
+    sendPage(res, <ErrorPage page={pageOf(req, res, config, assets)} {...e} />, e.status);
+}
 
 /** Sign-in, sign-out and language: reachable signed out. */
 export function hqAuthRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
@@ -47,14 +85,13 @@ export function hqAuthRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
   // Monotonic windows (the default): a wall-clock jump must neither lock staff out nor free a guesser.
   const limiter = new SigninLimiter(ctx.config.signinRateLimit);
   router.get('/signin', (req, res) => {
-    if (hqState(req).session) return res.redirect(303, '/');
-    sendPage(res, <SignInPage page={pageOf(req, ctx.config, assets)} />);
+    if (res.locals.staff) return res.redirect(303, '/');
+    sendPage(res, <SignInPage page={pageOf(req, res, ctx.config, assets)} />);
   });
-  router.post('/signin', async (req, res) => {
-    const body = req.body as Record<string, unknown>;
-    const username = str(body['username']).trim();
-    const password = str(body['password']);
-    const page = pageOf(req, ctx.config, assets);
+  const signin = validate(signinForm);
+  router.post('/signin', signin, async (req, res) => {
+    const { username, password } = signin.input(res);
+    const page = pageOf(req, res, ctx.config, assets);
     const address = req.ip ?? 'unknown';
     if (limiter.check(address, username)) {
       res.setHeader('Retry-After', '60');
@@ -79,18 +116,17 @@ export function hqAuthRouter(ctx: HqWebDeps, assets: StaticAssets): Router {
     res.redirect(303, '/');
   });
   router.post('/signout', (req, res) => {
-    const s = hqState(req).session;
+    const s = res.locals.staff;
     if (s) ctx.users.endSession(s.tokenHash);
     setHqCookie(req, res, HQ_SESSION_COOKIE, '', 0);
     res.redirect(303, '/signin');
   });
-  router.post('/language', (req, res) => {
-    const body = req.body as Record<string, unknown>;
-    const lang = str(body['lang']);
-    if ((ctx.config.languages as readonly string[]).includes(lang))
+  const language = validate(languageForm);
+  router.post('/language', language, (req, res) => {
+    const { lang, back } = language.input(res);
+    if (lang && ctx.config.languages.includes(lang))
       setHqCookie(req, res, HQ_LANG_COOKIE, lang, 365 * 24 * 3600);
-    const back = str(body['back']);
-    res.redirect(303, back.startsWith('/') && !back.startsWith('//') ? back : '/');
+    res.redirect(303, back);
   });
   return router;
 }
@@ -109,14 +145,14 @@ export function hqStaffRouter(
   router.get('/', (req, res) => {
     sendPage(
       res,
-      <DashboardPage page={pageOf(req, ctx.config, assets)} appliances={ctx.appliances.list()} />,
+      <DashboardPage page={pageOf(req, res, ctx.config, assets)} appliances={ctx.appliances.list()} />,
     );
   });
   router.get('/upload', (req, res) => {
-    sendPage(res, <UploadPage page={pageOf(req, ctx.config, assets)} />);
+    sendPage(res, <UploadPage page={pageOf(req, res, ctx.config, assets)} />);
   });
   router.post('/upload', async (req, res) => {
-    const page = pageOf(req, ctx.config, assets);
+    const page = pageOf(req, res, ctx.config, assets);
     const results = (await receiveUploads(req, ctx)).map((o) => {
       if (o.status !== 'refused' || !o.code) return o;
       const text = codeText(o.code, o.params ?? { detail: o.reason ?? '' }, page.lang, errors);
@@ -134,7 +170,7 @@ export function hqStaffRouter(
     sendPage(
       res,
       <CoursesPage
-        page={pageOf(req, ctx.config, assets)}
+        page={pageOf(req, res, ctx.config, assets)}
         rows={ctx.reports.courses()}
         titles={ctx.reports.courseTitles()}
         appliances={ctx.appliances.list()}
@@ -143,23 +179,21 @@ export function hqStaffRouter(
       />,
     );
   });
-  router.get('/reports/trainees', (req, res) => {
-    const q = req.query as Record<string, unknown>;
+  const trainees = validate(traineesQuery);
+  router.get('/reports/trainees', trainees, (req, res) => {
+    const { page: asked, ...given } = trainees.input(res);
     const filter: TraineeFilter = {};
-    for (const k of ['q', 'appliance', 'agency', 'gender', 'course', 'result'] as const) {
-      const v = str(q[k]).slice(0, 200);
-      if (v) filter[k] = v;
-    }
+    for (const [k, v] of Object.entries(given) as [keyof TraineeFilter, string][]) if (v) filter[k] = v;
     const size = ctx.config.reports.pageSize;
     const first = ctx.reports.traineePage(filter, 1, 0);
     const pages = Math.max(1, Math.ceil(first.total / size));
-    const pageNo = Math.min(pages, Math.max(1, Math.trunc(Number(str(q['page'])) || 1)));
+    const pageNo = Math.min(pages, asked);
     const view = ctx.reports.traineePage(filter, pageNo, size);
     const distinct = (xs: Iterable<string>) => [...new Set(xs)].filter(Boolean).sort();
     sendPage(
       res,
       <TraineesPage
-        page={pageOf(req, ctx.config, assets)}
+        page={pageOf(req, res, ctx.config, assets)}
         view={{
           rows: view.rows,
           total: view.total,
@@ -178,18 +212,14 @@ export function hqStaffRouter(
     );
   });
   router.get('/people', (req, res) => {
-    sendPage(res, <PeoplePage page={pageOf(req, ctx.config, assets)} matches={ctx.people.list()} />);
+    sendPage(res, <PeoplePage page={pageOf(req, res, ctx.config, assets)} matches={ctx.people.list()} />);
   });
-  router.post('/people/:id', (req, res) => {
-    const body = req.body as Record<string, unknown>;
-    const decision = str(body['decision']);
-    if (decision !== 'merged' && decision !== 'rejected') throw hqError('match_decision_missing');
-    const boxes = ([] as unknown[])
-      .concat(body['box'] ?? [])
-      .map(str)
-      .filter(Boolean);
-    ctx.people.decide(req.params['id'] ?? '', decision, {
-      by: hqState(req).session?.user.username ?? 'staff',
+  const decide = validate(decisionForm);
+  router.post('/people/:id', decide, (_req, res) => {
+    const { id, decision, box: boxes } = decide.input(res);
+    if (!decision) throw hqError('match_decision_missing');
+    ctx.people.decide(id, decision, {
+      by: res.locals.staff?.user.username ?? 'staff',
       ...(boxes.length ? { applianceIds: boxes } : {}),
     });
     res.redirect(303, '/people');
@@ -198,7 +228,7 @@ export function hqStaffRouter(
     const name = req.params['name'];
     if (!(name in REPORT_COLUMNS)) throw notFound(`report ${name}`);
     const report = name as ReportName;
-    const notes = csvNotes(report, hqState(req).lang);
+    const notes = csvNotes(report, res.locals.lang);
     const csv = toCsv(REPORT_COLUMNS[report], ctx.reports.report(report), notes);
     const day = ctx.clock.now().toISOString().slice(0, 10);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');

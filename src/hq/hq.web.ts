@@ -1,5 +1,4 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Language } from '../core/config.js';
 import { webError } from '../web/web.errors.js';
 import { newToken } from '../core/ids.js';
 import { safeEqual } from '../people/auth.service.js';
@@ -13,6 +12,7 @@ import {
   setCookie,
 } from '../web/security.js';
 import type { StaticAssets } from '../web/static-assets.js';
+import '../web/locals.js';
 import type { HqConfig } from './hq.config.js';
 import type { HqPage } from './hq.pages.js';
 import type { HqSession, HqUsersService } from './hq-users.service.js';
@@ -22,18 +22,19 @@ export const HQ_SESSION_COOKIE = 'hq_session';
 export const HQ_CSRF_COOKIE = 'hq_csrf';
 export const HQ_LANG_COOKIE = 'hq_lang';
 
-/** Per-request HQ state (kept off res.locals, which the box's pages type for their own users). */
-interface HqRequestState {
-  session: HqSession | null;
-  lang: Language;
-  csrf: string;
-}
-const states = new WeakMap<Request, HqRequestState>();
-
-export function hqState(req: Request): HqRequestState {
-  const s = states.get(req);
-  if (!s) throw new Error('hqSessionMiddleware did not run');
-  return s;
+/**
+ * HQ's request state, in the shape the box's session middleware gives it: `res.locals.lang` and
+ * `csrfToken` (web/locals.ts), and the signed-in staff member as `res.locals.staff` (a box's person is
+ * `res.locals.user`; the two never meet in one app).
+ */
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      /** The signed-in HQ staff member (hqSessionMiddleware), or undefined when signed out. */
+      staff?: HqSession;
+    }
+  }
 }
 
 /** HttpOnly, SameSite=Lax, Path=/ (Secure when HQ is reached over HTTPS). */
@@ -51,16 +52,14 @@ export function hqSessionMiddleware(config: HqConfig, users: HqUsersService): Re
       csrf = newToken();
       if (req.method === 'GET' || req.method === 'HEAD') setHqCookie(req, res, HQ_CSRF_COOKIE, csrf);
     }
-    states.set(req, {
-      session,
-      csrf: csrf!,
-      lang: negotiateLanguage(
-        req.headers['accept-language'],
-        config.languages,
-        config.defaultLanguage,
-        cookies[HQ_LANG_COOKIE] ?? null,
-      ),
-    });
+    if (session) res.locals.staff = session;
+    res.locals.csrfToken = csrf!;
+    res.locals.lang = negotiateLanguage(
+      req.headers['accept-language'],
+      config.languages,
+      config.defaultLanguage,
+      cookies[HQ_LANG_COOKIE] ?? null,
+    );
     next();
   };
 }
@@ -73,12 +72,12 @@ export function hqSessionMiddleware(config: HqConfig, users: HqUsersService): Re
  */
 export function hqCsrfMiddleware(config: HqConfig): RequestHandler {
   const allowed = allowedOrigins(config.allowedOrigins);
-  return (req, _res, next) => {
+  return (req, res, next) => {
     if (!UNSAFE_METHODS.has(req.method)) return next();
     const origin = foreignOrigin(req, allowed);
     if (origin !== null) return next(webError('bad_origin', { origin }));
     const sent = sentCsrfToken(req);
-    const expected = hqState(req).csrf;
+    const expected = res.locals.csrfToken;
     if (!sent || !safeEqual(sent, expected)) return next(webError('bad_csrf'));
     next();
   };
@@ -86,20 +85,20 @@ export function hqCsrfMiddleware(config: HqConfig): RequestHandler {
 
 /** Staff only: a GET goes to the sign-in page, anything else is 401. */
 export const requireStaff: RequestHandler = (req, res, next) => {
-  if (hqState(req).session) return next();
+  if (res.locals.staff) return next();
   if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, '/signin');
   next(webError('unauthenticated'));
 };
 
-export function pageOf(req: Request, config: HqConfig, assets: StaticAssets): HqPage {
-  const s = hqState(req);
+export function pageOf(req: Request, res: Response, config: HqConfig, assets: StaticAssets): HqPage {
+  const staff = res.locals.staff;
   return {
-    lang: s.lang,
+    lang: res.locals.lang,
     languages: config.languages,
-    csrf: s.csrf,
+    csrf: res.locals.csrfToken,
     cssUrl: assets.url('app.css'),
     path: req.path,
     timeZone: config.timeZone,
-    ...(s.session ? { username: s.session.user.username } : {}),
+    ...(staff ? { username: staff.user.username } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { AppError, notFound } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
+import { hqError } from './hq.errors.js';
 import type { Db } from '../db/connection.js';
 import type { HqRecordsService } from './hq-records.service.js';
 import { PeopleMatchesRepo, type MatchDecision } from './people-matches.repo.js';
@@ -118,8 +119,7 @@ export class PeopleMatchesService {
       if (opts.applianceIds?.length) {
         chosen = opts.applianceIds.map((a) => {
           const no = boxes.get(a);
-          if (no === undefined)
-            throw new AppError('invalid', `appliance ${a} has no person in match ${id}`, 400);
+          if (no === undefined) throw hqError('match_box_unknown', { box: a, match: id });
           return no;
         });
       } else {

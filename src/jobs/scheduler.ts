@@ -1,5 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import { AppError } from '../core/errors.js';
+import { configError } from '../core/config.js';
 import { jobsError } from './jobs.errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -56,7 +56,9 @@ export class Scheduler {
     for (const j of jobs) {
       if (this.jobs.has(j.name)) throw new Error(`two jobs are named ${j.name}`);
       if (!cron.validate(j.schedule)) {
-        throw new AppError('config_invalid', `job ${j.name}: "${j.schedule}" is not a valid cron expression`);
+        throw configError('config_invalid', {
+          detail: `job ${j.name}: "${j.schedule}" is not a valid cron expression`,
+        });
       }
       this.jobs.set(j.name, j);
     }
@@ -84,13 +86,13 @@ export class Scheduler {
 
   /**
    * Give a job a new schedule now (the admin's Schedule page): its cron task is replaced; a run in
-   * progress goes on. Throws config_invalid for an invalid expression, not_found for an unknown job.
+   * progress goes on. Throws schedule_invalid for an invalid expression, job_unknown for an unknown job.
    */
   reschedule(name: string, schedule: string): void {
     const j = this.jobs.get(name);
     if (!j) throw jobsError('job_unknown', { job: name });
     if (!cron.validate(schedule)) {
-      throw new AppError('config_invalid', `job ${name}: "${schedule}" is not a valid cron expression`);
+      throw jobsError('schedule_invalid', { schedule });
     }
     this.jobs.set(name, { ...j, schedule });
     this.replaceTask(name);

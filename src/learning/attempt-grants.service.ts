@@ -1,10 +1,11 @@
-import { AppError, notFound } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { AdjustmentBody } from '../contract/journal.js';
 import type { ContentReader } from '../content/content.types.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { AuditService } from '../records/audit.service.js';
 import type { RecordsService } from '../records/records.service.js';
+import { learningError } from './learning.errors.js';
 import type { LearningService } from './learning.service.js';
 
 export interface GrantResult {
@@ -46,11 +47,7 @@ export class AttemptGrantService {
   }): GrantResult {
     const { username, courseId, quizId, add, by } = opts;
     if (!Number.isInteger(add) || add < 1 || add > MAX_GRANT)
-      throw new AppError(
-        'grant_count_invalid',
-        `the number of attempts to add must be a whole number from 1 to ${MAX_GRANT} (got ${String(add)})`,
-        400,
-      );
+      throw learningError('grant_count_invalid', { max: MAX_GRANT, got: String(add) });
     const person = this.people.byUsername(username);
     if (!person || person.role !== 'trainee') throw notFound(`trainee "${username}"`);
     if (!this.content.getQuizKey(courseId, quizId, 'en'))

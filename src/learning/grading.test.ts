@@ -83,7 +83,7 @@ describe('grading', () => {
     expect(() => validateAnswers(key, { q9: ['a'] })).toThrow(/question "q9" is not in this quiz/);
     expect(() => validateAnswers(key, { q1: 'b' })).toThrow(/q1.*list of strings/);
     expect(() => validateAnswers(key, { q4: ['x'.repeat(501)] })).toThrow(/longer than 500/);
-    expect(() => validateAnswers(key, null)).toThrow(/answers must be an object/);
+    expect(() => validateAnswers(key, null)).toThrow(/answers: must be an object/);
     expect(validateAnswers(key, { q1: ['b'] })).toEqual({ q1: ['b'] });
   });
 });

@@ -1,4 +1,4 @@
-import { invalid } from '../core/errors.js';
+import { learningError } from './learning.errors.js';
 import type { QuestionKey, QuizKey } from '../content/content.types.js';
 
 /** Limits on what a submitted quiz may hold (a form is untrusted input). */
@@ -70,23 +70,27 @@ export interface GradedQuiz {
 
 /**
  * Check the shape of submitted answers: only questions of this quiz, lists of strings within limits.
- * Unanswered questions are allowed (they count as wrong). Throws AppError 'invalid' naming the problem.
+ * Unanswered questions are allowed (they count as wrong). Throws answers_invalid naming the problem
+ * (the English detail for the log and JSON; the trainee reads the code's text in their language).
  */
 export function validateAnswers(key: QuizKey, answers: unknown): Record<string, string[]> {
   if (typeof answers !== 'object' || answers === null || Array.isArray(answers))
-    throw invalid('answers must be an object of question id -> list of answers');
+    throw learningError('answers_invalid', { detail: 'must be an object of question id -> list of answers' });
   const ids = new Set(key.questions.map((q) => q.id));
   const out: Record<string, string[]> = {};
   for (const [qid, v] of Object.entries(answers as Record<string, unknown>)) {
-    if (!ids.has(qid)) throw invalid(`answers: question "${qid}" is not in this quiz`);
+    if (!ids.has(qid))
+      throw learningError('answers_invalid', { detail: `question "${qid}" is not in this quiz` });
     if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
-      throw invalid(`answers: question "${qid}": must be a list of strings`);
+      throw learningError('answers_invalid', { detail: `question "${qid}": must be a list of strings` });
     if (v.length > ANSWER_LIMITS.valuesPerQuestion)
-      throw invalid(`answers: question "${qid}": more than ${ANSWER_LIMITS.valuesPerQuestion} answers`);
+      throw learningError('answers_invalid', {
+        detail: `question "${qid}": more than ${ANSWER_LIMITS.valuesPerQuestion} answers`,
+      });
     if (v.some((x) => x.length > ANSWER_LIMITS.valueLength))
-      throw invalid(
-        `answers: question "${qid}": an answer is longer than ${ANSWER_LIMITS.valueLength} characters`,
-      );
+      throw learningError('answers_invalid', {
+        detail: `question "${qid}": an answer is longer than ${ANSWER_LIMITS.valueLength} characters`,
+      });
     out[qid] = v;
   }
   return out;

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { isAppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parseOperationId } from '../records/operations.js';
@@ -7,12 +8,46 @@ import { requireRole } from '../people/auth.middleware.js';
 import { dirOf } from '../web/i18n.js';
 import { pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
+import { sent, validate } from '../web/validate.js';
 import { COMMENT_MAX, type LearningService } from './learning.service.js';
 import type { ScormService } from './scorm.service.js';
 import { LessonPage, QuizPage, ResultPage } from './pages/activity.pages.js';
 import { CoursesPage } from './pages/courses.page.js';
 import { OutlinePage } from './pages/outline.page.js';
 import { activityUrl, courseUrl, lessonUrl, quizUrl, type LearningKey } from './pages/parts.js';
+
+/**
+ * Every action form carries its operation id (put there by the box, or by the page script): a double tap
+ * or a resend after a timeout is applied once. A form from before operation ids (none sent) gets a new
+ * one; one that is not an operation id is refused (400 operation_id_invalid).
+ */
+const opField = {
+  op: z
+    .unknown()
+    .optional()
+    .transform((op) => (op === undefined ? newId() : parseOperationId(op))),
+};
+const actionForm = z.object(opField);
+
+/** A quiz's answers: `q_<question id>` fields, each sent once or several times (checkboxes). */
+const quizForm = z
+  .looseObject({ ...opField, courseVersion: z.string().max(64).optional().catch(undefined) })
+  .transform(({ op, courseVersion, ...fields }) => {
+    const answers: Record<string, string[]> = {};
+    for (const [name, v] of Object.entries(fields))
+      if (name.startsWith('q_'))
+        answers[name.slice(2)] = (Array.isArray(v) ? v : [v]).filter(
+          (x): x is string => typeof x === 'string' && x.trim() !== '',
+        );
+    return { op, courseVersion, answers };
+  });
+
+/** A rating and its comment, judged by the handler (the outline shows what is wrong, under the course). */
+const ratingForm = z.object({
+  ...opField,
+  rating: z.coerce.number().int().min(1).max(5).optional().catch(undefined),
+  comment: sent(100_000),
+});
 
 /**
  * The trainee site: My courses (at `/` when signed in), course outline, lessons, quizzes and results,
@@ -34,19 +69,11 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
   const { content, learning } = ctx;
 
   const user = (res: Response) => res.locals.user!.person;
-  /**
-   * The form's operation id (put there by the box, or by the page script): a double tap or a resend after
-   * a timeout is applied once. A form from before operation ids (none sent) gets a new one.
-   */
-  const formOp = (req: Request) => {
-    const op = (req.body as Record<string, unknown> | undefined)?.['op'];
-    return op === undefined ? newId() : parseOperationId(op);
-  };
-  const course = (req: Request, res: Response) => {
-    const c = content.getCourse(String(req.params['courseId']), res.locals.lang);
-    if (!c || !c.active) throw notFound('course');
-    return c;
-  };
+  const action = validate(actionForm);
+  const quizAnswers = validate(quizForm);
+  const rated = validate(ratingForm);
+  const course = (req: Request, res: Response) =>
+    content.activeCourse(String(req.params['courseId']), res.locals.lang);
 
   router.get('/', trainee, (req, res) => {
     const person = user(res);
@@ -161,9 +188,9 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
     });
   });
 
-  router.post('/courses/:courseId/lessons/:activityId/done', trainee, async (req, res) => {
+  router.post('/courses/:courseId/lessons/:activityId/done', trainee, action, async (req, res) => {
     const c = course(req, res);
-    const act = { opId: formOp(req) };
+    const act = { opId: action.input(res).op };
     const id = String(req.params['activityId']);
     const { next } = await learning.completeLessonAndContinue(user(res), c.id, id, res.locals.lang, act);
     if (!next) return res.redirect(303, `${courseUrl(c.id)}#rating`);
@@ -186,19 +213,13 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
     );
   });
 
-  router.post('/courses/:courseId/quizzes/:activityId', trainee, async (req, res) => {
+  router.post('/courses/:courseId/quizzes/:activityId', trainee, quizAnswers, async (req, res) => {
     const { c, quiz } = quizOf(req, res);
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = quizAnswers.input(res);
     const answers: Record<string, string[]> = {};
-    for (const q of quiz.questions) {
-      const v = body[`q_${q.id}`];
-      const list = (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter(
-        (x): x is string => typeof x === 'string' && x.trim() !== '',
-      );
-      answers[q.id] = list;
-    }
-    const version = typeof body['courseVersion'] === 'string' ? body['courseVersion'] : undefined;
-    const act = { opId: formOp(req) };
+    for (const q of quiz.questions) answers[q.id] = form.answers[q.id] ?? [];
+    const version = form.courseVersion;
+    const act = { opId: form.op };
     try {
       await learning.submitQuiz(user(res), c.id, quiz.activityId, res.locals.lang, answers, act, version);
     } catch (e) {
@@ -238,16 +259,13 @@ export function learningRouter(ctx: LearningRouterDeps): Router {
     );
   });
 
-  router.post('/courses/:courseId/rating', trainee, async (req, res) => {
+  router.post('/courses/:courseId/rating', trainee, rated, async (req, res) => {
     const c = course(req, res);
     const person = user(res);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const rating = Number(body['rating']);
-    const comment = typeof body['comment'] === 'string' ? body['comment'] : '';
-    if (!Number.isInteger(rating) || rating < 1 || rating > 5)
-      return outline(req, res, 400, { error: 'badRating' });
+    const { rating, comment, op } = rated.input(res);
+    if (rating === undefined) return outline(req, res, 400, { error: 'badRating' });
     if (comment.trim().length > COMMENT_MAX) return outline(req, res, 400, { error: 'commentTooLong' });
-    await learning.rateCourse(person, c.id, rating, comment, { opId: formOp(req) });
+    await learning.rateCourse(person, c.id, rating, comment, { opId: op });
     res.redirect(303, `${courseUrl(c.id)}?rated=1#rating`);
   });
 

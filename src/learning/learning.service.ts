@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Language } from '../core/config.js';
-import { AppError, invalid, notFound } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { ContentReader, CourseOutline, OutlineItem, QuizKey } from '../content/content.types.js';
 import type { Db } from '../db/connection.js';
@@ -355,7 +355,7 @@ export class LearningService {
     act: Act = {},
   ): Promise<void> {
     if (!Number.isInteger(progress) || progress < 0 || progress > 100)
-      throw new AppError('invalid', 'progress must be a whole number from 0 to 100');
+      throw learningError('progress_invalid', { got: String(progress) });
     const { course, item } = this.activity(courseId, activityId, lang, 'lesson');
     await this.once(person, 'lesson.progress', `${courseId}/${activityId}`, act, () => {
       this.launchIfFirst(person, course, item, lang);
@@ -824,9 +824,9 @@ function toActivityProgress(
 /** Check a rating: an integer 1..5 and a comment of at most COMMENT_MAX characters (trimmed). */
 export function validateRating(rating: unknown, comment: unknown): { rating: number; comment: string } {
   if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5)
-    throw invalid('rating: must be a whole number from 1 to 5');
-  if (typeof comment !== 'string') throw invalid('comment: must be text');
+    throw learningError('rating_invalid');
+  if (typeof comment !== 'string') throw learningError('comment_invalid', { max: COMMENT_MAX });
   const c = comment.trim();
-  if (c.length > COMMENT_MAX) throw invalid(`comment: must be at most ${COMMENT_MAX} characters`);
+  if (c.length > COMMENT_MAX) throw learningError('comment_invalid', { max: COMMENT_MAX });
   return { rating, comment: c };
 }

@@ -1,6 +1,5 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { notFound } from '../core/errors.js';
 import type { ContentService } from '../content/content.service.js';
 import { requireRole } from '../people/auth.middleware.js';
 import { parseActedAt, parseOperationId } from '../records/operations.js';
@@ -67,8 +66,7 @@ export function operationsRouter(ctx: { content: ContentService; learning: Learn
     const person = res.locals.user!.person;
     const lang = res.locals.lang;
     const act = { opId: parseOperationId(o.opId), actedAt: o.actedAt && parseActedAt(o.actedAt) };
-    const c = content.getCourse(o.target.courseId, lang);
-    if (!c || !c.active) throw notFound(`course ${o.target.courseId}`);
+    const c = content.activeCourse(o.target.courseId, lang);
     const answer = (result: Record<string, unknown>) => res.json({ opId: act.opId, result });
     switch (o.action) {
       case 'lesson.open':

@@ -1,9 +1,11 @@
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { isAppError } from '../core/errors.js';
-import { languageSchema, type Config } from '../core/config.js';
+import type { Config } from '../core/config.js';
 import { LANG_COOKIE, clearCookie, setCookie, startSession, trustedDevice } from './auth.middleware.js';
-import { localPath, pageContext } from '../web/page.js';
+import { languageForm, pageContext } from '../web/page.js';
 import { sendPage } from '../web/render.js';
+import { sent, validate } from '../web/validate.js';
 import type { tAuth } from './auth.messages.js';
 import { SignInPage, SignUpPage, type SignUpValues } from './auth.pages.js';
 import { SESSION_COOKIE, SigninLimiter, safeEqual, type SessionService } from './auth.service.js';
@@ -12,8 +14,23 @@ import type { PeopleService } from './people.service.js';
 import { pinSchema, usernameSchema } from './people.schema.js';
 
 type Key = Parameters<typeof tAuth>[1];
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const ONE_YEAR = 365 * 24 * 3600;
+
+/**
+ * Sign-in and sign-up read what was sent as it is (cut to size): the handlers judge it themselves, after
+ * the rate limits and the class code, and answer with the page's own messages.
+ */
+const signinForm = z.object({
+  username: sent(64).transform((s) => s.trim()),
+  pin: sent(64),
+});
+const signupForm = z.object({
+  username: sent(200).transform((s) => s.trim().slice(0, 64)),
+  displayName: sent(400).transform((s) => s.trim().slice(0, 200)),
+  classCode: sent(200).transform((s) => s.trim().slice(0, 64)),
+  pin: sent(200),
+  pin2: sent(200),
+});
 
 /**
  * Sign-in (at `/` when signed out), sign-up with a class code, sign-out and the language picker.
@@ -55,10 +72,9 @@ export function authRouter(ctx: AuthRouterDeps): Router {
     signInPage(req, res, 200);
   });
 
-  router.post('/signin', async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const username = str(body['username']).trim().slice(0, 64);
-    const pin = str(body['pin']).slice(0, 64);
+  const signin = validate(signinForm);
+  router.post('/signin', signin, async (req, res) => {
+    const { username, pin } = signin.input(res);
     if (!username || !pin) return signInPage(req, res, 400, { error: 'missing', username });
     const address = req.ip ?? 'unknown';
     const trusted = trustedDevice(req, ctx.sessions, username);
@@ -91,15 +107,10 @@ export function authRouter(ctx: AuthRouterDeps): Router {
     signUpPage(req, res, 200, {});
   });
 
-  router.post('/signup', async (req, res) => {
+  const signupStep = validate(signupForm);
+  router.post('/signup', signupStep, async (req, res) => {
     if (!signupOpen()) return signInPage(req, res, 403, { error: 'signUpClosed' });
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const values: SignUpValues = {
-      username: str(body['username']).trim().slice(0, 64),
-      displayName: str(body['displayName']).trim().slice(0, 200),
-      classCode: str(body['classCode']).trim().slice(0, 64),
-    };
-    const pin = str(body['pin']);
+    const { pin, pin2, ...values } = signupStep.input(res);
     const address = req.ip ?? 'unknown';
     const fail = (status: number, key: Key) => signUpPage(req, res, status, values, key);
     if (!limiter.checkCode(address)) {
@@ -107,19 +118,19 @@ export function authRouter(ctx: AuthRouterDeps): Router {
       return fail(429, 'tooManyAddress');
     }
     // Checked first and throttled like a sign-in: the class code is the only secret here.
-    const cohort = ctx.cohorts.byClassCode(values.classCode ?? '');
-    if (!cohort && !(signup.enabled && safeEqual(values.classCode ?? '', signup.classCode ?? ''))) {
+    const cohort = ctx.cohorts.byClassCode(values.classCode);
+    if (!cohort && !(signup.enabled && safeEqual(values.classCode, signup.classCode ?? ''))) {
       limiter.failCode(address);
       return fail(403, 'badCode');
     }
     if (!usernameSchema.safeParse(values.username).success) return fail(400, 'badUsername');
-    if ((values.displayName ?? '').length > 120) return fail(400, 'badName');
+    if (values.displayName.length > 120) return fail(400, 'badName');
     if (!pinSchema.safeParse(pin).success) return fail(400, 'badPin');
-    if (pin !== str(body['pin2'])) return fail(400, 'pinMismatch');
+    if (pin !== pin2) return fail(400, 'pinMismatch');
     try {
       const person = await ctx.people.addTrainee({
-        username: values.username ?? '',
-        displayName: values.displayName ?? '',
+        username: values.username,
+        displayName: values.displayName,
         pin,
         language: res.locals.lang,
       });
@@ -140,16 +151,15 @@ export function authRouter(ctx: AuthRouterDeps): Router {
     res.redirect(303, user?.role === 'coordinator' ? '/admin/signin?signedout=1' : '/?signedout=1');
   });
 
-  router.post('/language', (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const parsed = languageSchema.safeParse(body['lang']);
-    const back = localPath(body['back']);
-    if (!parsed.success || !ctx.config.languages.includes(parsed.data)) return res.redirect(303, back);
+  const language = validate(languageForm);
+  router.post('/language', language, (_req, res) => {
+    const { lang, back } = language.input(res);
+    if (!lang || !ctx.config.languages.includes(lang)) return res.redirect(303, back);
     const user = res.locals.user;
-    if (user && user.person.language !== parsed.data) {
-      ctx.people.update(user.person.id, { language: parsed.data });
+    if (user && user.person.language !== lang) {
+      ctx.people.update(user.person.id, { language: lang });
     }
-    setCookie(res, LANG_COOKIE, parsed.data, ONE_YEAR);
+    setCookie(res, LANG_COOKIE, lang, ONE_YEAR);
     res.redirect(303, back);
   });
 

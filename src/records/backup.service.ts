@@ -2,11 +2,12 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, s
 import { basename, join } from 'node:path';
 import { fsyncDir, publishAtomically, tempPathFor } from '../core/atomic-file.js';
 import type { Clock } from '../core/clock.js';
-import { AppError } from '../core/errors.js';
+import { isStorageFull, notFound, storageFull } from '../core/errors.js';
 import type { Db } from '../db/connection.js';
 import { checkDatabaseFile, closeCheck } from '../db/inspect.js';
 import { recordsMigrations } from '../db/migrations/records.js';
 import { readRecordsFacts } from './records-file.repo.js';
+import { recordsError } from './records.errors.js';
 
 /**
  * Backups this service writes and rotates; other files in the folder (migration copies) are left alone.
@@ -72,7 +73,9 @@ export class BackupService {
       publishAtomically(tmp, finalPath);
     } catch (e) {
       rmSync(tmp, { force: true });
-      throw new AppError('backup_failed', `backup not written: ${(e as Error).message}`, 500);
+      // A full disk is said plainly (in the coordinator's language); anything else names the system's reason.
+      if (isStorageFull(e)) throw storageFull();
+      throw recordsError('backup_failed', { detail: (e as Error).message });
     }
     this.rotate();
     return this.describe(name);
@@ -98,8 +101,7 @@ export class BackupService {
 
   /** A backup by its file name (only names this service writes: no path can be smuggled in). */
   file(name: string): BackupFile {
-    if (!BACKUP_NAME.test(name) || !existsSync(join(this.dir, name)))
-      throw new AppError('not_found', `no backup ${name}`, 404);
+    if (!BACKUP_NAME.test(name) || !existsSync(join(this.dir, name))) throw notFound(`backup ${name}`);
     return this.describe(name);
   }
 
@@ -120,28 +122,19 @@ export class BackupService {
  * naming what is wrong.
  */
 export function inspectBackup(file: string): BackupInfo {
-  if (!existsSync(file)) throw new AppError('backup_invalid', `${file}: no such file`);
+  // `detail` is the technician's finding, in English (only the CLI restores, on a stopped box).
+  const invalidBackup = (detail: string) => recordsError('backup_invalid', { file, detail });
+  if (!existsSync(file)) throw invalidBackup('no such file');
   const c = checkDatabaseFile(file);
-  if (!c.opens) throw new AppError('backup_invalid', `${file}: not a database (${c.error})`);
+  if (!c.opens) throw invalidBackup(`not a database (${c.error})`);
   try {
-    if (!c.ok)
-      throw new AppError(
-        'backup_invalid',
-        `${file}: the database is damaged (${c.result.slice(0, 3).join('; ')})`,
-      );
+    if (!c.ok) throw invalidBackup(`the database is damaged (${c.result.slice(0, 3).join('; ')})`);
     const f = readRecordsFacts(c.db);
     if (f.missingTables.length)
-      throw new AppError(
-        'backup_invalid',
-        `${file}: not a fieldclass records database (no ${f.missingTables[0]} table)`,
-      );
-    if (!f.applianceId)
-      throw new AppError('backup_invalid', `${file}: not a fieldclass records database (no appliance id)`);
+      throw invalidBackup(`not a fieldclass records database (no ${f.missingTables[0]} table)`);
+    if (!f.applianceId) throw invalidBackup('not a fieldclass records database (no appliance id)');
     if (c.userVersion > recordsMigrations.length)
-      throw new AppError(
-        'backup_invalid',
-        `${file}: schema version ${c.userVersion} is newer than this fieldclass`,
-      );
+      throw invalidBackup(`schema version ${c.userVersion} is newer than this fieldclass`);
     return {
       applianceId: f.applianceId,
       epoch: f.epoch,
@@ -180,10 +173,11 @@ export function restoreBackup(
   if (existsSync(target)) {
     const current = inspectCurrent(target);
     if (current && current.applianceId !== info.applianceId)
-      throw new AppError(
-        'backup_other_box',
-        `${basename(file)} is a backup of appliance ${info.applianceId}, not of this box (${current.applianceId})`,
-      );
+      throw recordsError('backup_other_box', {
+        file: basename(file),
+        backupOf: info.applianceId,
+        current: current.applianceId,
+      });
     if (current) epochFloor = Math.max(epochFloor, current.epoch);
     const dir = join(dataDir, 'backups');
     mkdirSync(dir, { recursive: true });

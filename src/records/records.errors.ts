@@ -1,6 +1,6 @@
 import { defineErrors, type CodeOf } from '../core/errors.js';
 
-/** Errors of the records: operation ids (src/records/operations.ts). */
+/** Errors of the records: operation ids (src/records/operations.ts) and backups (backup.service.ts). */
 export const recordsError = defineErrors({
   operation_id_invalid: {
     status: 400,
@@ -19,6 +19,24 @@ export const recordsError = defineErrors({
     en: 'actedAt must be an ISO date and time',
     fr: 'La date envoyée par le téléphone n’est pas lisible.',
     ar: 'التاريخ المرسل من الهاتف غير مقروء.',
+  },
+  backup_failed: {
+    status: 500,
+    en: 'backup not written: {detail}',
+    fr: 'La sauvegarde n’a pas été écrite ({detail}). Les données du boîtier ne sont pas touchées ; réessayez, et si cela recommence, faites appel au technicien.',
+    ar: 'لم تُكتب النسخة الاحتياطية ({detail}). بيانات الجهاز لم تُمس؛ حاول مرة أخرى، وإذا تكرر ذلك فاستعن بالفني.',
+  },
+  backup_invalid: {
+    status: 400,
+    en: '{file}: {detail}',
+    fr: '{file} n’est pas une sauvegarde utilisable : {detail}',
+    ar: '{file} ليس نسخة احتياطية صالحة للاستخدام: {detail}',
+  },
+  backup_other_box: {
+    status: 400,
+    en: '{file} is a backup of appliance {backupOf}, not of this box ({current})',
+    fr: '{file} est la sauvegarde d’un autre boîtier ({backupOf}), pas de celui-ci ({current}).',
+    ar: '{file} نسخة احتياطية لجهاز آخر ({backupOf})، وليست لهذا الجهاز ({current}).',
   },
 });
 export type RecordsErrorCode = CodeOf<typeof recordsError>;

@@ -15,7 +15,12 @@ function statusKey(status: number): Key {
   return 'badRequest';
 }
 
-/** The error page: the error's own text in the reader's language when its code has one, else by status. */
+/** What an error page says: the error's own text in the reader's language when its code has one, else by status. */
+export function errorPageText(lang: PageContext['lang'], status: number, text: string | undefined): string {
+  return status === 404 ? tLayout(lang, 'notFound') : (text ?? tLayout(lang, statusKey(status)));
+}
+
+/** The box's error page. */
 export function ErrorPage({
   page,
   code,
@@ -32,7 +37,7 @@ export function ErrorPage({
     <Layout page={page} title={t('errorTitle')}>
       <h1>{t('errorTitle')}</h1>
       <p class="error" role="alert" data-code={code}>
-        {status === 404 ? t('notFound') : (text ?? t(statusKey(status)))}
+        {errorPageText(page.lang, status, text)}
       </p>
       <RowLink href="/">{t('home')}</RowLink>
     </Layout>

@@ -27,14 +27,35 @@ function bodyError(err: unknown): AppError | undefined {
   return b.status === 415 ? new AppError(e.code, e.message, 415) : e;
 }
 
+/** An error as a page shows it: its code, status, and its text in the reader's language (if any). */
+export interface ShownError {
+  code: string;
+  status: number;
+  text: string | undefined;
+}
+
+/** Renders the error page of an app (the box's by default; HQ has its own frame). */
+export type ErrorPageRenderer = (req: Request, res: Response, error: ShownError) => void;
+
+const boxErrorPage: ErrorPageRenderer = (req, res, e) =>
+  sendPage(
+    res,
+    <ErrorPage page={pageContext(req, res)} code={e.code} status={e.status} text={e.text} />,
+    e.status,
+  );
+
 /**
  * The one error middleware: an AppError keeps its stable code, and its status; anything else is a logged
  * 500. JSON for the API and clients that ask for it (the English message, and `text` in the reader's
  * language when a catalog has the code); plain text for non-browser clients; for browsers (Accept
- * text/html) a page in the reader's language: the code's text from the catalogs given (`errorCatalog`
- * of every feature's kit), filled with the error's params.
+ * text/html) a page in the reader's language (`errorPage`): the code's text from the catalogs given
+ * (`errorCatalog` of every feature's kit), filled with the error's params.
  */
-export function errorMiddleware(logger: Logger, catalog: ReadonlyMap<string, ErrorSpec>) {
+export function errorMiddleware(
+  logger: Logger,
+  catalog: ReadonlyMap<string, ErrorSpec>,
+  errorPage: ErrorPageRenderer = boxErrorPage,
+) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const e = isAppError(err)
       ? err
@@ -62,13 +83,9 @@ export function errorMiddleware(logger: Logger, catalog: ReadonlyMap<string, Err
           ...(e.details ? { details: e.details } : {}),
         },
       });
-    else if (accept.includes('text/html') && res.locals.lang) {
-      sendPage(
-        res,
-        <ErrorPage page={pageContext(req, res)} code={e.code} status={e.status} text={text} />,
-        e.status,
-      );
-    } else res.type('text/plain; charset=utf-8').send(`${e.status} ${e.message}`);
+    else if (accept.includes('text/html') && res.locals.lang)
+      errorPage(req, res, { code: e.code, status: e.status, text });
+    else res.type('text/plain; charset=utf-8').send(`${e.status} ${e.message}`);
   };
 }
 

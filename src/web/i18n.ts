@@ -35,6 +35,26 @@ export function defineMessages<K extends string>(catalog: Catalog<K>): Messages<
   return Object.assign(t, { catalog, text: (lang: Language, key: K) => typesetText(lang, entry(lang, key)) });
 }
 
+/** The keys of a catalog (of `defineMessages`). */
+type KeysOf<M> = M extends { readonly catalog: Catalog<infer K> } ? K : never;
+
+/**
+ * One translate function over several catalogs (an area's catalog beside its kit's), one key space: a
+ * key defined in two of them is a mistake, refused when the module loads.
+ */
+export function mergeMessages<M extends readonly { readonly catalog: { en: object } }[]>(
+  ...parts: M
+): Messages<KeysOf<M[number]>> {
+  const merged: Record<Language, Record<string, Text>> = { en: {}, fr: {}, ar: {} };
+  for (const part of parts) {
+    const catalog = part.catalog as Record<Language, Record<string, Text>>;
+    for (const key of Object.keys(catalog.en))
+      if (key in merged.en) throw new Error(`message key ${key} is defined twice`);
+    for (const lang of Object.keys(merged) as Language[]) Object.assign(merged[lang], catalog[lang]);
+  }
+  return defineMessages(merged as Catalog<KeysOf<M[number]>>);
+}
+
 export const RTL_LANGUAGES: ReadonlySet<Language> = new Set<Language>(['ar']);
 export const dirOf = (lang: Language): 'rtl' | 'ltr' => (RTL_LANGUAGES.has(lang) ? 'rtl' : 'ltr');
 

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
-import type { Language } from '../core/config.js';
+import { z } from 'zod';
+import { languageSchema, type Language } from '../core/config.js';
 import type { Brand } from './brand.js';
 import { dirOf } from './i18n.js';
 import type { StaticAssets } from './static-assets.js';
@@ -52,3 +53,15 @@ export function localPath(value: unknown, fallback = '/'): string {
     ? value
     : fallback;
 }
+
+/**
+ * The language picker's form (box and HQ alike): the language asked for (undefined when it is not one),
+ * and the local path to come back to.
+ */
+export const languageForm = z.object({
+  lang: languageSchema.optional().catch(undefined),
+  back: z
+    .unknown()
+    .optional()
+    .transform((v) => localPath(v)),
+});

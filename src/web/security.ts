@@ -1,6 +1,8 @@
 import { parse as parseCookies, serialize } from 'cookie';
 import type { Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
+import { z } from 'zod';
+import { parseRequest } from './validate.js';
 
 /**
  * The web security pieces the box's app and the HQ app share: headers, cookies, and the two halves of
@@ -86,12 +88,17 @@ export function foreignOrigin(req: Request, allowed: ReadonlySet<string>): strin
   return origin === own || allowed.has(origin) ? null : origin;
 }
 
-/** The CSRF token a request carries: `_csrf` form field, `X-CSRF-Token` header, or `?_csrf=`. */
+/** The CSRF field of a form or query string (read like any request input, before any route). */
+const csrfField = z.object({ _csrf: z.string().max(200).optional().catch(undefined) });
+
+/**
+ * The CSRF token a request carries: `_csrf` form field, `X-CSRF-Token` header, or `?_csrf=` (a
+ * multipart upload, whose body is read by its route after this check).
+ */
 export function sentCsrfToken(req: Request): string | undefined {
-  const body = req.body as Record<string, unknown> | undefined;
-  return (
-    (typeof body?.['_csrf'] === 'string' ? body['_csrf'] : undefined) ??
-    req.get('x-csrf-token') ??
-    (typeof req.query['_csrf'] === 'string' ? req.query['_csrf'] : undefined)
-  );
+  const field = (from: 'body' | 'query') => {
+    const r = parseRequest(csrfField, req, from);
+    return r.success ? r.data._csrf : undefined;
+  };
+  return field('body') ?? req.get('x-csrf-token') ?? field('query');
 }

@@ -12,7 +12,7 @@ import { errorMiddleware } from './errors.middleware.js';
 import { StaticAssets } from './static-assets.js';
 import { loadBrand } from './brand.js';
 import { testConfig } from '../core/config.js';
-import { validate } from './validate.js';
+import { sent, sentList, validate } from './validate.js';
 import { webError } from './web.errors.js';
 
 const kit = defineErrors({
@@ -190,5 +190,15 @@ describe("error codes on pages, in the reader's language", () => {
   it('refuses two kits that define one code differently', () => {
     const other = defineErrors({ seats_full: { status: 400, en: 'x', fr: 'x', ar: 'x' } });
     expect(() => errorCatalog([kit, other])).toThrow(/defined twice/);
+  });
+
+  it('sent / sentList: what was sent, cut to size, never a refusal (the handler judges it)', () => {
+    const form = z.object({ username: sent(5), box: sentList(3) });
+    expect(form.parse({ username: 'abcdefgh', box: ['one', '', 7, 'two'] })).toEqual({
+      username: 'abcde',
+      box: ['one', 'two'],
+    });
+    expect(form.parse({ username: ['a', 'b'], box: 'x' })).toEqual({ username: '', box: ['x'] });
+    expect(form.parse({})).toEqual({ username: '', box: [] });
   });
 });

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { fieldIssues, invalidInput, type FieldIssue } from '../core/validation.js';
 import './locals.js';
 
@@ -34,6 +34,42 @@ export function typedValues(raw: unknown): Record<string, string> {
 }
 
 /**
+ * A request's input (body or query string, route params merged in) parsed by a schema: what the validate
+ * step runs, and what a middleware that reads one field before any route (the CSRF check) runs too.
+ */
+export function parseRequest<S extends z.ZodType>(
+  schema: S,
+  req: Request,
+  from: 'body' | 'query',
+): z.ZodSafeParseResult<z.output<S>> {
+  const raw: unknown = from === 'query' ? req.query : req.body;
+  return schema.safeParse({ ...(raw && typeof raw === 'object' ? raw : {}), ...req.params });
+}
+
+/**
+ * A field read as it was sent, cut to `max` characters; '' when missing or not text. For forms whose
+ * handler judges the values itself, in an order that matters (a sign-in's rate limit before its
+ * "missing" message), so the schema must not refuse them first.
+ */
+export const sent = (max: number) =>
+  z
+    .string()
+    .catch('')
+    .transform((s) => s.slice(0, max));
+
+/** A field that may be sent several times (checkboxes of one name): its text values, blanks left out. */
+export const sentList = (max: number) =>
+  z
+    .unknown()
+    // optional: a missing key is an empty list (a bare z.unknown() key is required in an object).
+    .optional()
+    .transform((v) =>
+      (Array.isArray(v) ? v : [v])
+        .filter((x): x is string => typeof x === 'string' && x !== '')
+        .map((x) => x.slice(0, max)),
+    );
+
+/**
  * The one way to read a request: `router.post(path, step, handler)` with `const step = validate(schema)`;
  * the handler reads `step.input(res)`, already parsed and typed. Route params are merged in (the schema
  * may check them too).
@@ -43,8 +79,7 @@ export function validate<S extends z.ZodType>(schema: S, opts: ValidateOptions =
   const step = (req: Request, res: Response, next: NextFunction): void => {
     const from = opts.from ?? (req.method === 'GET' || req.method === 'HEAD' ? 'query' : 'body');
     const raw: unknown = from === 'query' ? req.query : req.body;
-    const merged = { ...(raw && typeof raw === 'object' ? raw : {}), ...req.params };
-    const r = schema.safeParse(merged);
+    const r = parseRequest(schema, req, from);
     if (r.success) {
       parsed.set(res, r.data);
       return next();

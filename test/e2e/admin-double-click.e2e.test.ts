@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
-import { launchChromium } from '../helpers/browser.js';
+import { doubleSubmit, launchChromium } from '../helpers/browser.js';
 import { adminServer, type AdminServer } from '../admin-helpers.js';
 
 const FIXTURE = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'fixture-course');
@@ -43,11 +43,11 @@ describe('a double click on an admin button applies once and shows the success',
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.waitForURL((u) => !u.pathname.endsWith('/signin'));
     await page.goto(`${s.url}/admin/trainees/${awaId}/history`);
-    await page.getByRole('button', { name: 'Accorder une autre tentative' }).dblclick();
-    // A double click can submit twice, the second aborting the first navigation (net::ERR_ABORTED):
-    // wait for where the page ends up, not for one navigation.
-    await expect.poll(() => page.url(), { timeout: 15_000 }).toMatch(/ok=attemptGranted/);
-    await page.waitForLoadState();
+    await doubleSubmit(
+      page,
+      page.getByRole('button', { name: 'Accorder une autre tentative' }),
+      /ok=attemptGranted/,
+    );
     await expect.poll(() => page.locator('[role=status]').textContent()).toContain('Une tentative de plus');
     expect(await page.locator('[role=alert]').count()).toBe(0);
     const count = (sql: string) => s.ctx.db.records.prepare(sql).pluck().get() as number;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
-import { launchChromium, phoneContext } from '../helpers/browser.js';
+import { doubleSubmit, launchChromium, phoneContext, signInTrainee } from '../helpers/browser.js';
 import { testServer } from '../helpers/context.js';
 
 const COURSE = join(PACKAGE_ROOT, 'test', 'fixtures', 'courses', 'offline-course');
@@ -44,11 +44,7 @@ describe('one quiz submission, one attempt (Chromium, http://class.lan)', () => 
       .all(srv.ctx.people.byUsername(username)!.id) as string[];
 
   async function answer(page: Page, user: string) {
-    await page.goto(`${SITE}/`);
-    await page.locator('#username').fill(user);
-    await page.locator('#pin').fill('2468');
-    await page.locator('form[action="/signin"] button[type="submit"]').click();
-    await page.waitForURL(`${SITE}/`);
+    await signInTrainee(page, SITE, user);
     await page.goto(QUIZ);
     await page.locator('input[name="q_q1"][value="a"]').check();
     await page.locator('input[name="q_q2"][value="b"]').check();
@@ -62,12 +58,7 @@ describe('one quiz submission, one attempt (Chromium, http://class.lan)', () => 
     try {
       await answer(page, 'kofi');
       const fromBox = await page.locator('input[name="op"]').inputValue();
-      const button = page.locator('form.quiz button[type="submit"]');
-      await button.dblclick();
-      // A double click can submit twice, the second aborting the first navigation (net::ERR_ABORTED):
-      // wait for where the page ends up, not for one navigation.
-      await expect.poll(() => page.url(), { timeout: 15_000 }).toMatch(/\/result$/);
-      await page.waitForLoadState();
+      await doubleSubmit(page, page.locator('form.quiz button[type="submit"]'), /\/result$/);
       expect(attempts('kofi')).toBe(1);
       const [used] = ops('kofi');
       expect(used).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -91,11 +82,7 @@ describe('one quiz submission, one attempt (Chromium, http://class.lan)', () => 
             .map((e) => [(e as HTMLInputElement).name, (e as HTMLInputElement).value]),
         ),
       ) as Record<string, string>;
-      await page.locator('form.quiz button[type="submit"]').dblclick();
-      // A double click can submit twice, the second aborting the first navigation (net::ERR_ABORTED):
-      // wait for where the page ends up, not for one navigation.
-      await expect.poll(() => page.url(), { timeout: 15_000 }).toMatch(/\/result$/);
-      await page.waitForLoadState();
+      await doubleSubmit(page, page.locator('form.quiz button[type="submit"]'), /\/result$/);
       // The same form sent again, as after a timeout: same cookies, same fields, to the same host.
       const cookie = (await context.cookies(SITE)).map((c) => `${c.name}=${c.value}`).join('; ');
       const status = await new Promise<number>((resolve, reject) => {

@@ -1,25 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importContent } from '../../src/content/course-bundle.js';
-import { LAN_HOSTS, launchChromium, phoneContext } from '../helpers/browser.js';
-import { testServer } from '../helpers/context.js';
-import { SCORM_FIXTURES, zipFolder } from '../fixtures/scorm/make-zip.js';
+import { LAN_HOSTS, phoneContext, signInTrainee } from '../helpers/browser.js';
+import { scormClassroom } from '../helpers/scorm.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fc-scorm-golf-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /**
  * The golf "Simple Remediation" shape (test/fixtures/scorm/scorm2004-remediation) played to the end in
@@ -30,34 +18,22 @@ async function freePort(): Promise<number> {
 describe('a sequenced golf-sample package in a real Chromium: the trainee is never stranded', () => {
   let browser: Browser;
   let page: Page;
-  let srv: Awaited<ReturnType<typeof testServer>>;
+  let room: Awaited<ReturnType<typeof scormClassroom>>;
+  let srv: typeof room.srv;
   let personId: string;
   const url = `http://${LAN_HOSTS.app}`;
 
   beforeAll(async () => {
-    const pkgPort = await freePort();
-    srv = await testServer({ scorm: { port: pkgPort, publicOrigin: `http://${LAN_HOSTS.packages}` } });
-    await importContent(
-      srv.ctx.content,
-      zipFolder(join(SCORM_FIXTURES, 'scorm2004-remediation'), join(tmp, 'golf.zip')),
-      { trustedKeys: [], allowUnsigned: true },
-      { id: 'golf' },
-    );
+    room = await scormClassroom({ golf: 'scorm2004-remediation' }, tmp);
+    ({ srv, browser } = room);
     personId = (await srv.ctx.people.addTrainee({ username: 'awa', pin: '2468', displayName: 'Awa Diallo' }))
       .id;
-    browser = await launchChromium({
-      hosts: { [LAN_HOSTS.app]: srv.url, [LAN_HOSTS.packages]: `http://127.0.0.1:${pkgPort}` },
-    });
     page = await (await phoneContext(browser)).newPage();
-    await page.goto(url + '/');
-    await page.getByLabel('Username').fill('awa');
-    await page.getByLabel('PIN').fill('2468');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInTrainee(page, url, 'awa');
     await page.locator('h1', { hasText: 'My courses' }).waitFor();
   });
   afterAll(async () => {
-    await browser?.close();
-    await srv?.cleanup();
+    await room?.close();
   });
 
   const sco = () => page.frameLocator('#scorm-frame').frameLocator('#sco');

@@ -7,61 +7,36 @@
  * Screenshots go to $FIELDCLASS_SCREENSHOTS (or the temp dir) to be looked at.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importContent } from '../../src/content/course-bundle.js';
-import { LAN_HOSTS, launchChromium, phoneContext } from '../helpers/browser.js';
-import { testServer } from '../helpers/context.js';
-import { SCORM_FIXTURES, zipFolder } from '../fixtures/scorm/make-zip.js';
+import { LAN_HOSTS, phoneContext, signInTrainee } from '../helpers/browser.js';
+import { scormClassroom } from '../helpers/scorm.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fc-scorm-player-'));
 const shots = process.env['FIELDCLASS_SCREENSHOTS'] ?? join(tmp, 'shots');
 mkdirSync(shots, { recursive: true });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 describe('the SCORM player on a 360 px phone', () => {
-  let srv: Awaited<ReturnType<typeof testServer>>;
+  let room: Awaited<ReturnType<typeof scormClassroom>>;
+  let srv: typeof room.srv;
   let browser: Browser;
   const url = `http://${LAN_HOSTS.app}`;
 
   beforeAll(async () => {
-    const pkgPort = await freePort();
-    srv = await testServer({ scorm: { port: pkgPort, publicOrigin: `http://${LAN_HOSTS.packages}` } });
-    await importContent(
-      srv.ctx.content,
-      zipFolder(join(SCORM_FIXTURES, 'scorm2004-multi'), join(tmp, 'multi.zip')),
-      { trustedKeys: [], allowUnsigned: true },
-      { id: 'checkpoint' },
-    );
-    browser = await launchChromium({
-      hosts: { [LAN_HOSTS.app]: srv.url, [LAN_HOSTS.packages]: `http://127.0.0.1:${pkgPort}` },
-    });
+    room = await scormClassroom({ checkpoint: 'scorm2004-multi' }, tmp);
+    ({ srv, browser } = room);
   });
   afterAll(async () => {
-    await browser?.close();
-    await srv?.cleanup();
+    await room?.close();
     if (!process.env['FIELDCLASS_SCREENSHOTS']) rmSync(tmp, { recursive: true, force: true });
   });
 
   async function open(username: string, language: 'en' | 'fr' | 'ar'): Promise<Page> {
     await srv.ctx.people.addTrainee({ username, pin: '2468', displayName: username, language });
     const page = await (await phoneContext(browser)).newPage();
-    await page.goto(url + '/');
-    await page.locator('input[name="username"]').fill(username);
-    await page.locator('input[name="pin"]').fill('2468');
-    await page.locator('form[action="/signin"] button[type="submit"]').click();
-    await page.waitForURL(`${url}/`);
+    await signInTrainee(page, url, username);
     await page.goto(`${url}/courses/checkpoint/scorm/sco-brief`);
     await expect
       .poll(() => page.locator('#scorm-status').getAttribute('data-state'), { timeout: 20_000 })

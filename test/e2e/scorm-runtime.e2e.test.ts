@@ -1,13 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importContent } from '../../src/content/course-bundle.js';
-import { LAN_HOSTS, launchChromium, phoneContext } from '../helpers/browser.js';
-import { testServer } from '../helpers/context.js';
-import { SCORM_FIXTURES, zipFolder } from '../fixtures/scorm/make-zip.js';
+import { phoneContext, signInTrainee } from '../helpers/browser.js';
+import { scormClassroom } from '../helpers/scorm.js';
 
 /**
  * The SCORM runtime as content sees it, in a real Chromium with the app on http://class.lan and the
@@ -16,16 +13,6 @@ import { SCORM_FIXTURES, zipFolder } from '../fixtures/scorm/make-zip.js';
  */
 const tmp = mkdtempSync(join(tmpdir(), 'fc-scorm-rt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const unsigned = { trustedKeys: [], allowUnsigned: true };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 // SCORM 2004 4th Edition RTE, 3.1.7 (error codes) and 4.2 (data model): [call, element, value] ->
 // [result, GetLastError()].
@@ -136,46 +123,25 @@ const CHILDREN: Record<string, string[]> = {
 
 describe('the SCORM runtime in a real Chromium (class.lan / classpkg.lan)', () => {
   let browser: Browser;
-  let srv: Awaited<ReturnType<typeof testServer>>;
+  let room: Awaited<ReturnType<typeof scormClassroom>>;
+  let srv: typeof room.srv;
   let url: string;
   let personId: string;
 
   beforeAll(async () => {
-    const pkgPort = await freePort();
-    srv = await testServer({
-      scorm: { port: pkgPort, publicOrigin: `http://${LAN_HOSTS.packages}` },
-    });
-    url = `http://${LAN_HOSTS.app}`;
-    for (const [folder, id] of [
-      ['probe2004', 'probe'],
-      ['probe12', 'probe12'],
-    ] as const)
-      await importContent(
-        srv.ctx.content,
-        zipFolder(join(SCORM_FIXTURES, folder), join(tmp, `${id}.zip`)),
-        unsigned,
-        {
-          id,
-        },
-      );
+    room = await scormClassroom({ probe: 'probe2004', probe12: 'probe12' }, tmp);
+    ({ srv, browser, url } = room);
     personId = (await srv.ctx.people.addTrainee({ username: 'awa', pin: '2468', displayName: 'Awa Diallo' }))
       .id;
-    browser = await launchChromium({
-      hosts: { [LAN_HOSTS.app]: srv.url, [LAN_HOSTS.packages]: `http://127.0.0.1:${pkgPort}` },
-    });
   });
   afterAll(async () => {
-    await browser?.close();
-    await srv?.cleanup();
+    await room?.close();
   });
 
   async function signedIn(): Promise<Page> {
     const context = await phoneContext(browser);
     const page = await context.newPage();
-    await page.goto(url + '/');
-    await page.getByLabel('Username').fill('awa');
-    await page.getByLabel('PIN').fill('2468');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInTrainee(page, url, 'awa');
     await page.locator('h1', { hasText: 'My courses' }).waitFor();
     return page;
   }

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -9,20 +8,12 @@ import type { ScormService } from '../../src/learning/scorm.service.js';
 import type { XapiStatement } from '../../src/contract/vocabulary.js';
 import { LAN_HOSTS, launchChromium, phoneContext } from '../helpers/browser.js';
 import { testServer } from '../helpers/context.js';
+import { freePort } from '../helpers/http.js';
 import { SCORM_FIXTURES, zipFolder } from '../fixtures/scorm/make-zip.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fc-scorm-e2e-'));
 const unsigned = { trustedKeys: [], allowUnsigned: true };
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 type Srv = Awaited<ReturnType<typeof testServer>>;
 

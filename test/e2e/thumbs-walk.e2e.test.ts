@@ -15,7 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importContent } from '../../src/content/course-bundle.js';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
-import { LAN_HOSTS, launchChromium, phoneContext } from '../helpers/browser.js';
+import { LAN_HOSTS, launchChromium, phoneContext, signInTrainee } from '../helpers/browser.js';
 import { testServer } from '../helpers/context.js';
 import { SCORM_FIXTURES, zipFolder } from '../fixtures/scorm/make-zip.js';
 
@@ -146,10 +146,7 @@ describe('every trainee page at 360 px is made for thumbs (a walk of the site, e
             await page.locator(`form[action="/language"] button[value="${c.lang}"]`).click();
           await walk(['/', '/signup', '/no-such-page'], (p) => !p.startsWith('/admin'));
 
-          await page.goto(`${SITE}/`);
-          await page.locator('#username').fill(c.user);
-          await page.locator('#pin').fill('2468');
-          await page.locator('form[action="/signin"] button[type="submit"]').click();
+          await signInTrainee(page, SITE, c.user);
           await expect.poll(() => page.locator('.card.course').count()).toBeGreaterThan(3);
           // Signed in: everything reachable, and pages that are not there (an unknown course, a lesson).
           await walk(

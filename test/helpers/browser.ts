@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Debian's chromium: never a browser download (this network refuses them). */
 export const CHROMIUM_PATH = process.env['FIELDCLASS_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -51,4 +52,29 @@ export async function phoneContext(
     locale: opts.locale ?? 'en-US',
     javaScriptEnabled: opts.javaScriptEnabled ?? true,
   });
+}
+
+/**
+ * A trainee signs in on the box's sign-in page (`site` + '/') and the test goes on once the box has
+ * answered with a signed-in page: the sign-in form is gone (the URL is '/' before and after, so it
+ * cannot tell).
+ */
+export async function signInTrainee(page: Page, site: string, username: string, pin = '2468'): Promise<void> {
+  await page.goto(`${site}/`);
+  await page.locator('#username').fill(username);
+  await page.locator('#pin').fill(pin);
+  await page.locator('form[action="/signin"] button[type="submit"]').click();
+  // A locator wait, not expect.poll: this also runs in beforeAll, where vitest has no test to poll in.
+  await page.locator('form[action="/signin"]').waitFor({ state: 'detached', timeout: 20_000 });
+}
+
+/**
+ * Double-click a submit button as a hurried thumb does, and wait for where the page ends up (`to`),
+ * loaded. A native double submit can send twice, the second aborting the first navigation
+ * (net::ERR_ABORTED): so no single navigation is awaited, only the URL it settles on.
+ */
+export async function doubleSubmit(page: Page, button: Locator, to: RegExp): Promise<void> {
+  await button.dblclick();
+  await expect.poll(() => page.url(), { timeout: 20_000 }).toMatch(to);
+  await page.waitForLoadState();
 }

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 
 /**
  * A tiny cookie-keeping HTTP client for integration tests: real requests to a real server, like a browser
@@ -143,4 +144,16 @@ export class Browserless {
     const { html } = await this.page(pagePath);
     return this.post(action, { _csrf: Browserless.csrfOf(html), ...form }, headers);
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a second server the test starts, e.g. the packages' site). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+  });
 }

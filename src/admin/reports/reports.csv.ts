@@ -1,5 +1,6 @@
 import type { Cell } from '../../core/csv.js';
 import type { Language } from '../../core/language.js';
+import { courseResultKey } from '../../contract/outcomes.js';
 import { spreadsheetInstant } from '../../core/time-zone.js';
 import { tAdmin, type AdminKey } from '../admin.messages.js';
 import { verbLabel } from '../kit/widgets.js';
@@ -11,14 +12,9 @@ const words = (lang: Language) => {
   return { t, yes: (b: boolean) => t(b ? 'csv_yes' : 'csv_no') };
 };
 
-/** A trainee's course result (contract/outcomes CourseResult) as the catalog says it; not assessed is blank. */
-export const RESULT_KEYS: Partial<Record<string, AdminKey>> = {
-  passed: 'resultPassed',
-  failed: 'resultFailed',
-  pending: 'resultPending',
-};
-const resultText = (r: string, t: (k: AdminKey) => string) => {
-  const k = RESULT_KEYS[r];
+/** A trainee's course result as the catalog says it; not assessed is blank. */
+export const resultText = (r: string, t: (k: AdminKey) => string) => {
+  const k = courseResultKey(r);
   return k ? t(k) : '';
 };
 

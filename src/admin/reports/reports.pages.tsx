@@ -4,7 +4,7 @@ import type { Cohort } from '../../people/cohorts.service.js';
 import { AdminFrame, Pager, pct, tr, when, type AdminPage } from '../kit/admin.layout.js';
 import type { AdminKey } from '../admin.messages.js';
 import { BAND_LABELS, type CourseReport, type ReportSort } from '../reports.service.js';
-import { RESULT_KEYS } from './reports.csv.js';
+import { resultText } from './reports.csv.js';
 
 /** `?cohort=<id>` (and the other params) for a link that keeps the report's class. */
 
@@ -242,7 +242,7 @@ export function CourseReportPage({
                   {l.completed ? t('completed') : `${l.percent}%`}
                 </td>
                 <td data-col="result" data-result={l.result}>
-                  {RESULT_KEYS[l.result] ? t(RESULT_KEYS[l.result]!) : '—'}
+                  {resultText(l.result, t) || '—'}
                 </td>
                 <td class="num">{pct(l.score)}</td>
                 <td class="ltr">{when(page, l.lastActivityAt)}</td>

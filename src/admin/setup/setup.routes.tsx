@@ -8,7 +8,7 @@ import { SigninLimiter, type SessionService } from '../../people/auth.service.js
 import { timeZoneName } from '../../core/time-zone.js';
 import type { AuditService } from '../../records/audit.service.js';
 import type { TimeZoneService } from '../../records/time-zone.service.js';
-import { validate } from '../../web/validate.js';
+import { sent, validate } from '../../web/validate.js';
 import { adminError } from '../admin.errors.js';
 import { field } from '../kit/fields.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
@@ -44,14 +44,8 @@ const setupForm = z
 
 /** Sign-in reads what was sent as it is (cut to size); a missing field is the page's own message. */
 const signinForm = z.object({
-  username: z
-    .string()
-    .catch('')
-    .transform((s) => s.trim().slice(0, 64)),
-  password: z
-    .string()
-    .catch('')
-    .transform((s) => s.slice(0, 200)),
+  username: sent(64).transform((s) => s.trim()),
+  password: sent(200),
 });
 
 /**

@@ -1,0 +1,62 @@
+import { defineMessages } from '../../web/i18n.js';
+
+/** The classes area's strings of the coordinator's admin (tAdmin in admin.messages.ts joins every area's). */
+export const tCohorts = defineMessages({
+  en: {
+    cohortsTitle: 'Classes',
+    newCohort: 'New class',
+    create: 'Create',
+    members: 'Members',
+    classCode: 'Class code',
+    classCodeHint: 'Trainees who sign themselves up with this code join this class.',
+    setCode: 'Set code',
+    newCode: 'Make a new code',
+    clearCode: 'Remove code',
+    addMembers: 'Add trainees',
+    addMembersHint: 'Usernames, one per line or separated by commas.',
+    enrolIn: 'Enrol in a course',
+    membersPartly:
+      'Added to the class: {added}. Not added, unknown usernames: {unknown} (kept below to correct and add again).',
+    remove: 'Remove',
+    classProgressNone: 'This class is not enrolled in a course yet.',
+    notStartedYet: 'not started',
+  },
+  fr: {
+    cohortsTitle: 'Classes',
+    newCohort: 'Nouvelle classe',
+    create: 'Créer',
+    members: 'Membres',
+    classCode: 'Code de classe',
+    classCodeHint: 'Les apprenants qui s’inscrivent eux-mêmes avec ce code rejoignent cette classe.',
+    setCode: 'Définir le code',
+    newCode: 'Générer un nouveau code',
+    clearCode: 'Supprimer le code',
+    addMembers: 'Ajouter des apprenants',
+    addMembersHint: 'Noms d’utilisateur, un par ligne ou séparés par des virgules.',
+    enrolIn: 'Inscrire à un cours',
+    membersPartly:
+      'Ajouts à la classe : {added}. Non ajoutés, noms d’utilisateur inconnus : {unknown} (gardés ci-dessous pour les corriger et les ajouter à nouveau).',
+    remove: 'Retirer',
+    classProgressNone: 'Cette classe n’est inscrite à aucun cours pour l’instant.',
+    notStartedYet: 'pas commencé',
+  },
+  ar: {
+    cohortsTitle: 'الفصول',
+    newCohort: 'فصل جديد',
+    create: 'إنشاء',
+    members: 'الأعضاء',
+    classCode: 'رمز الفصل',
+    classCodeHint: 'المتدربون الذين يسجلون أنفسهم بهذا الرمز ينضمون إلى هذا الفصل.',
+    setCode: 'تعيين الرمز',
+    newCode: 'إنشاء رمز جديد',
+    clearCode: 'حذف الرمز',
+    addMembers: 'إضافة متدربين',
+    addMembersHint: 'أسماء المستخدمين، واحد في كل سطر أو مفصولة بفواصل.',
+    enrolIn: 'التسجيل في دورة',
+    membersPartly:
+      'أُضيف إلى الصف: {added}. لم يُضف، أسماء مستخدمين غير معروفة: {unknown} (محفوظة أدناه لتصحيحها وإضافتها من جديد).',
+    remove: 'إزالة',
+    classProgressNone: 'هذا الفصل غير مسجل في أي دورة بعد.',
+    notStartedYet: 'لم يبدأ',
+  },
+});
