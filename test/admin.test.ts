@@ -344,6 +344,22 @@ describe('admin trainees, cohorts, courses, reports', () => {
     const cohortPath = loc(c).split('?')[0]!;
     const cohortId = cohortPath.split('/').pop()!;
     expect(s.ctx.cohorts.get(cohortId)?.name).toBe('Police class 2027');
+    // The same form sent twice (a double click): one class, one audit row, both answers open it.
+    const form = await coord.page('/admin/cohorts');
+    const op = /name="op" value="([^"]+)"/.exec(form.html)![1]!;
+    const twice = { _csrf: Browserless.csrfOf(form.html), op, name: 'Night class' };
+    const [d1, d2] = await Promise.all([
+      coord.post('/admin/cohorts', twice),
+      coord.post('/admin/cohorts', twice),
+    ]);
+    expect(d1.status).toBe(303);
+    expect(loc(d2)).toBe(loc(d1));
+    expect(s.ctx.cohorts.list().filter((x) => x.name === 'Night class')).toHaveLength(1);
+    const creates = s.ctx.db.records
+      .prepare("SELECT count(*) FROM audit WHERE action = 'cohort.create' AND target = 'Night class'")
+      .pluck()
+      .get();
+    expect(creates).toBe(1);
     const dup = await coord.submit('/admin/cohorts', '/admin/cohorts', { name: 'police CLASS 2027' });
     const dupPage = await refused(dup, 409);
     expect(dupPage).toContain('already exists');

@@ -97,15 +97,20 @@ export class CohortService {
   create(name: string): Cohort {
     const parsed = nameSchema.safeParse({ name });
     if (!parsed.success) throw invalidInput(parsed.error);
-    const n = { data: parsed.data.name };
-    return this.records.writeNow(() => {
-      if (this.repo.idByName(n.data)) throw peopleError('cohort_exists', { name: n.data });
-      const id = newId();
-      const at = this.records.now();
-      this.repo.insert(id, n.data, at);
-      this.journalCohort({ type: 'cohort', id, name: n.data, updatedAt: at }, id);
-      return this.require(id);
-    });
+    return this.records.writeNow(() => this.createTx(parsed.data.name));
+  }
+
+  /** Only inside records.write/writeNow/writeOnce (the admin's form runs it under its operation id). */
+  createTx(name: string): Cohort {
+    const parsed = nameSchema.safeParse({ name });
+    if (!parsed.success) throw invalidInput(parsed.error);
+    const n = parsed.data.name;
+    if (this.repo.idByName(n)) throw peopleError('cohort_exists', { name: n });
+    const id = newId();
+    const at = this.records.now();
+    this.repo.insert(id, n, at);
+    this.journalCohort({ type: 'cohort', id, name: n, updatedAt: at }, id);
+    return this.require(id);
   }
 
   /** Set (or clear, with null) the class code trainees use to sign themselves up into this cohort. */

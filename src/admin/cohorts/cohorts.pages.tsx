@@ -1,3 +1,4 @@
+import { newId } from '../../core/ids.js';
 import type { CourseFigures } from '../../contract/outcomes.js';
 import type { CourseReportLine } from '../reports.service.js';
 import type { InstalledCourse } from '../../content/content.service.js';
@@ -25,6 +26,8 @@ export function CohortsPage({
     <AdminFrame page={page} title={t('cohortsTitle')}>
       <form method="post" action="/admin/cohorts" class="toolbar">
         <Csrf page={page} />
+        {/* The operation id: a double submit creates the class once and both answers open it. */}
+        <input type="hidden" name="op" value={valueOf(form, 'op') || newId()} />
         <label for="name">{t('newCohort')}</label>
         <input
           id="name"

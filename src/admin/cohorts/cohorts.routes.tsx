@@ -4,6 +4,9 @@ import { z } from 'zod';
 import type { ContentService } from '../../content/content.service.js';
 import { randomClassCode, type CohortService } from '../../people/cohorts.service.js';
 import type { PeopleService } from '../../people/people.service.js';
+import type { AuditService } from '../../records/audit.service.js';
+import { parseOperationId } from '../../records/operations.js';
+import type { RecordsService } from '../../records/records.service.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
 import { tr, type AdminPage } from '../kit/admin.layout.js';
 import { field } from '../kit/fields.js';
@@ -13,6 +16,8 @@ import type { AdminReportsService } from '../reports.service.js';
 import { CohortPage, CohortsPage, type ClassProgress } from './cohorts.pages.js';
 
 export interface CohortsDeps {
+  records: RecordsService;
+  audit: AuditService;
   adminReports: AdminReportsService;
   people: PeopleService;
   cohorts: CohortService;
@@ -21,7 +26,7 @@ export interface CohortsDeps {
 }
 
 // The service keeps class names to 120 characters (the form's maxlength): the same limit, one message.
-const nameForm = z.object({ name: field(120) });
+const nameForm = z.object({ name: field(120), op: field(100) });
 const codeForm = z.object({ code: field(100), generate: field(10) });
 const membersForm = z.object({ usernames: field(60_000) });
 const memberForm = z.object({ personId: field(100) });
@@ -79,10 +84,24 @@ export function cohortsRouter(ctx: CohortsDeps, kit: AdminKit): Router {
       (page, form) => (
         <CohortsPage page={page} cohorts={ctx.cohorts.list()} titles={titlesIn(page.lang)} form={form} />
       ),
-      (input, _req, res) => {
-        const c = ctx.cohorts.create(input.name);
-        kit.audit(res, 'cohort.create', c.name);
-        kit.back(res, `/admin/cohorts/${c.id}`, 'saved');
+      async (input, _req, res) => {
+        // Under the form's operation id: a double submit creates the class once (one audit row), and the
+        // second answer is the first one's (that class's page), not "a class with that name exists".
+        const me = kit.me(res).id;
+        const create = () => {
+          const c = ctx.cohorts.createTx(input.name);
+          ctx.audit.recordTx(me, 'cohort.create', c.name);
+          return { id: c.id };
+        };
+        const { id } = input.op
+          ? (
+              await ctx.records.writeOnce(
+                { id: parseOperationId(input.op), personId: me, action: 'cohort.create', target: 'cohorts' },
+                create,
+              )
+            ).result
+          : ctx.records.writeNow(create);
+        kit.back(res, `/admin/cohorts/${id}`, 'saved');
       },
     ),
   );
