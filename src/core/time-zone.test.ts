@@ -38,6 +38,9 @@ describe('time zone', () => {
     expect(spreadsheetInstant('not a date', 'UTC')).toBe('not a date');
     expect(formatInstant(iso, 'fr', 'Pacific/Kiritimati')).toMatch(/^01\/12\/2026 11:30 UTC\+14$/);
     expect(formatInstant(iso, 'en', 'Africa/Dakar')).toMatch(/^30\/11\/2026, 21:30 GMT$/);
+    // Just after midnight reads 00:04 in every language (Arabic once showed 24:04).
+    for (const lang of ['en', 'fr', 'ar'] as const)
+      expect(formatInstant('2026-12-01T00:04:00Z', lang, 'UTC'), lang).toContain('00:04');
     // Arabic: Western digits in day/month/year order, without the right-to-left marks between them.
     expect(formatInstant(iso, 'ar', 'UTC')).toMatch(/^30\/11\/2026، 21:30 UTC$/);
   });

@@ -57,7 +57,8 @@ export function formatInstant(
       hour: '2-digit',
       minute: '2-digit',
       ...(opts.seconds ? { second: '2-digit' } : {}),
-      hour12: false,
+      // h23, not hour12: false: in Arabic hour12: false picks h24 and shows 00:04 as 24:04.
+      hourCycle: 'h23',
       timeZoneName: 'short',
     });
     formats.set(key, f);
