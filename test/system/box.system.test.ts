@@ -382,8 +382,8 @@ describe.skipIf(missing.length > 0 && !CI)('the provisioned box, booted (systemd
     await admin!.getByRole('button', { name: 'Export now' }).click();
     await expect
       .poll(() => admin!.locator('p.notice').textContent())
-      .toMatch(/^Export done: \d+ bundle\(s\)\.$/);
-    await admin!.getByRole('button', { name: 'Copy pending bundles to the USB stick' }).click();
+      .toMatch(/^Export done: \d+ progress files?\.$/);
+    await admin!.getByRole('button', { name: 'Copy the waiting progress files to the USB stick' }).click();
     await expect.poll(() => admin!.locator('p.notice').textContent()).toBe('Saved.');
     B().must(`/opt/fieldclass/current/appliance/bin/fieldclass-usb-mount remove ${stick!.kernelName}`);
     expect(B().must('ls /media/fieldclass').trim()).toBe('');
