@@ -82,11 +82,16 @@ describe('admin forms keep what was typed and say what is wrong, in French and A
 
   it('a refused schedule (fr) comes back in its own job row, the other rows as saved', async () => {
     const fr = await signedIn('fr');
-    const r = await fr.submit('/admin/schedule', '/admin/schedule/backup', { schedule: 'chaque nuit' });
+    const r = await fr.submit('/admin/schedule', '/admin/schedule/backup', {
+      kind: 'daily',
+      time: 'chaque nuit',
+    });
     expect(r.status).toBe(400);
     const html = await r.text();
-    expect(html).toMatch(/data-job="backup">[\s\S]*?value="chaque nuit" aria-invalid="true"/);
-    expect(html).toMatch(/data-job="cleanup">[\s\S]*?value="[^"]*\*[^"]*"/);
+    expect(html).toMatch(/data-job="backup">[\s\S]*?aria-invalid="true"[^>]*value="chaque nuit"/);
+    expect(html).toContain('écrivez l’heure et les minutes sous la forme HH:MM');
+    // The other cards show their schedules as saved, their forms closed.
+    expect(html).toMatch(/data-job="cleanup">[\s\S]*?Tous les jours à 03:15/);
     expect(s.ctx.audit.last('job.schedule')).toBeFalsy();
   });
 

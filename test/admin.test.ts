@@ -550,14 +550,18 @@ describe('admin backups, schedule, sync, audit', () => {
         /data-job="export">.*?<span lang="en" dir="ltr">fieldclass-x-b000009\.zip</s,
       );
       const bad = await coord.submit('/admin/schedule', '/admin/schedule/backup', {
-        schedule: 'every night',
+        kind: 'daily',
+        time: 'every night',
       });
       const badPage = await refused(bad);
-      expect(badPage).toContain('not a cron schedule');
+      expect(badPage).toContain('write the hour and minute as HH:MM');
       expect(badPage).toMatch(/value="every night"/);
-      const ok = await coord.submit('/admin/schedule', '/admin/schedule/backup', { schedule: '0 3 * * *' });
+      const ok = await coord.submit('/admin/schedule', '/admin/schedule/backup', {
+        kind: 'daily',
+        time: '3:00',
+      });
       expect(loc(ok)).toContain('ok=scheduleSaved');
-      expect((await coord.page('/admin/schedule')).html).toContain('value="0 3 * * *"');
+      expect((await coord.page('/admin/schedule')).html).toMatch(/data-job="backup">.*?Every day at 03:00/s);
       // The running scheduler took the new schedule at once.
       expect(scheduler.list().find((j) => j.name === 'backup')?.schedule).toBe('0 3 * * *');
       const { allJobs } = await import('../src/app/jobs.js');

@@ -108,6 +108,21 @@ export const FIELD_MESSAGES = {
     fr: 'n’est pas un fuseau horaire : choisissez-en un dans la liste, par exemple Africa/Dakar, Europe/Paris ou UTC',
     ar: 'ليست منطقة زمنية: اختر واحدة من القائمة، مثل Africa/Dakar أو Asia/Dubai أو UTC',
   },
+  scheduleTime: {
+    en: 'write the hour and minute as HH:MM, for example 01:30 or 18:00',
+    fr: 'écrivez l’heure et les minutes sous la forme HH:MM, par exemple 01:30 ou 18:00',
+    ar: 'اكتب الساعة والدقائق بصيغة HH:MM، مثلاً 01:30 أو 18:00',
+  },
+  scheduleDays: {
+    en: 'tick at least one day',
+    fr: 'cochez au moins un jour',
+    ar: 'اختر يوماً واحداً على الأقل',
+  },
+  scheduleCron: {
+    en: 'is not a cron schedule such as "30 1 * * *" (minute hour day month weekday): choose one of the other options instead',
+    fr: 'n’est pas une planification cron comme « 30 1 * * * » (minute heure jour mois jour-de-semaine) : choisissez plutôt une des autres options',
+    ar: 'ليس جدولاً بصيغة cron مثل "30 1 * * *" (الدقيقة الساعة اليوم الشهر يوم-الأسبوع): اختر أحد الخيارات الأخرى بدلاً من ذلك',
+  },
   browserTime: {
     en: 'the browser did not send a valid time (is JavaScript off?)',
     fr: 'le navigateur n’a pas envoyé une heure valide (JavaScript est-il désactivé ?)',

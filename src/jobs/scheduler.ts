@@ -10,6 +10,7 @@ import type { RecordsService } from '../records/records.service.js';
 import type { Job } from './job.types.js';
 import { tJobs } from './jobs.messages.js';
 import { JobRunsRepo, type JobRunRow } from './job-runs.repo.js';
+import { isStoredSchedule, SCHEDULE_OFF } from './simple-schedule.js';
 
 export interface JobRunResult {
   job: string;
@@ -62,7 +63,7 @@ export class Scheduler {
     this.runs = new JobRunsRepo(ctx.db.records);
     for (const j of jobs) {
       if (this.jobs.has(j.name)) throw new Error(`two jobs are named ${j.name}`);
-      if (!cron.validate(j.schedule)) {
+      if (!isStoredSchedule(j.schedule)) {
         throw configError('config_invalid', {
           detail: `job ${j.name}: "${j.schedule}" is not a valid cron expression`,
         });
@@ -98,24 +99,32 @@ export class Scheduler {
   reschedule(name: string, schedule: string): void {
     const j = this.jobs.get(name);
     if (!j) throw jobsError('job_unknown', { job: name });
-    if (!cron.validate(schedule)) {
+    if (!isStoredSchedule(schedule)) {
       throw jobsError('schedule_invalid', { schedule });
     }
     this.jobs.set(name, { ...j, schedule });
     this.replaceTask(name);
   }
 
-  /** A running job's cron task made again (new schedule or new zone); a run in progress goes on. */
+  /**
+   * A started scheduler's cron task for a job made again (new schedule or new zone), or dropped when the
+   * job is now off; a run in progress goes on.
+   */
   private replaceTask(name: string): void {
     const j = this.jobs.get(name);
+    if (!j || !this.started) return;
     const old = this.taskByJob.get(name);
-    if (!j || !old) return;
-    this.tasks.splice(this.tasks.indexOf(old), 1);
-    void Promise.resolve(old.stop()).then(() => old.destroy());
+    if (old) {
+      this.tasks.splice(this.tasks.indexOf(old), 1);
+      this.taskByJob.delete(name);
+      void Promise.resolve(old.stop()).then(() => old.destroy());
+    }
     this.schedule(j);
   }
 
+  /** The job's cron task, in the box's zone; none for a job that is off (it runs only on "run now"). */
   private schedule(j: Job): void {
+    if (j.schedule === SCHEDULE_OFF) return;
     const task = cron.createTask(
       j.schedule,
       async () => {

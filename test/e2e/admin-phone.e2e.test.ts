@@ -97,4 +97,69 @@ describe('the admin on a coordinator’s phone (fr, ar)', () => {
       await page.context().close();
     });
   }
+
+  for (const [lang, locale, button, change, weekly, timeError, monday, saved] of [
+    [
+      'fr',
+      'fr-FR',
+      'Se connecter',
+      'Modifier la planification',
+      'Certains jours de la semaine',
+      'écrivez l’heure et les minutes',
+      'lundi',
+      'Chaque lundi à 18:30',
+    ],
+    [
+      'ar',
+      'ar',
+      'تسجيل الدخول',
+      'تغيير الموعد',
+      'في أيام محددة من الأسبوع',
+      'اكتب الساعة والدقائق',
+      'الاثنين',
+      'كل الاثنين الساعة 18:30',
+    ],
+  ] as const) {
+    it(`a schedule changed in words at 360 px, a bad time kept beside its field (${lang})`, async () => {
+      // Each language starts from the configured "every day at 01:30".
+      s.ctx.records.writeNow(() => s.ctx.records.setMeta('job_schedule:backup', '30 1 * * *'));
+      s.server.scheduler.reschedule('backup', '30 1 * * *');
+      const page = await signIn(locale, 'coord', 'long-password-1', button);
+      await page.goto(`http://${LAN_HOSTS.app}/admin/schedule`);
+      const card = page.locator('section[data-job="backup"]');
+      await card.locator('summary', { hasText: change }).click();
+      const form = card.locator('form.schedule-form');
+      // "Every day": the time shows, the days and the interval do not (admin.css, no script).
+      await expect.poll(() => form.locator('.s-time').isVisible()).toBe(true);
+      expect(await form.locator('.s-days').isVisible()).toBe(false);
+      expect(await form.locator('.s-minutes').isVisible()).toBe(false);
+      await form.locator('select[name="kind"]').selectOption({ label: weekly });
+      await expect.poll(() => form.locator('.s-days').isVisible()).toBe(true);
+      await form.locator('input[name="time"]').fill('25:00');
+      await form.getByLabel(monday).check();
+      await form.locator('button[type="submit"]').click();
+      // Refused: the same card, open, the message under the time field, what was typed kept.
+      const error = page.locator('#backup-time-error');
+      await expect.poll(() => error.isVisible()).toBe(true);
+      expect(await error.textContent()).toContain(timeError);
+      const time = page.locator('#backup-time');
+      expect(await time.inputValue()).toBe('25:00');
+      expect(await page.locator('#backup-kind').inputValue()).toBe('weekly');
+      expect(await page.locator('section[data-job="backup"]').getByLabel(monday).isChecked()).toBe(true);
+      const input = (await time.boundingBox())!;
+      const msg = (await error.boundingBox())!;
+      expect(msg.y).toBeGreaterThan(input.y);
+      expect(msg.y - (input.y + input.height)).toBeLessThan(80);
+      expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+      await shot(page, `schedule-refused-360-${lang}`);
+      await time.fill('18h30');
+      await page.locator('section[data-job="backup"] form.schedule-form button[type="submit"]').click();
+      await expect.poll(() => page.locator('[role="status"]').count()).toBe(1);
+      expect(await page.locator('section[data-job="backup"] .schedule-now').textContent()).toContain(saved);
+      expect(s.ctx.records.getMeta('job_schedule:backup')).toBe('30 18 * * 1');
+      expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+      await shot(page, `schedule-360-${lang}`);
+      await page.context().close();
+    });
+  }
 });

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Language } from '../../core/language.js';
 import { z } from 'zod';
 import { jobsError } from '../../jobs/jobs.errors.js';
-import { setScheduleOverride } from '../../jobs/schedule-overrides.js';
+import { isSavableSchedule, setScheduleOverride } from '../../jobs/schedule-overrides.js';
 import type { JobStatus, Scheduler } from '../../jobs/scheduler.js';
 import type { Clock } from '../../core/clock.js';
 import { timeZoneName } from '../../core/time-zone.js';
@@ -11,14 +11,75 @@ import type { TimeZoneService } from '../../records/time-zone.service.js';
 import { adminError } from '../admin.errors.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
 import { field, noInput } from '../kit/fields.js';
+import { sentList } from '../../web/validate.js';
+import type { FieldKey } from '../../core/validation.js';
+import {
+  HOUR_STEPS,
+  MINUTE_STEPS,
+  parseTime,
+  timeText,
+  toCron,
+  type SimpleSchedule,
+} from '../../jobs/simple-schedule.js';
 import { SchedulePage, type JobView } from './schedule.pages.js';
 import { tJobs, type JobMessageKey } from '../../jobs/jobs.messages.js';
 
-const scheduleForm = z.object({ schedule: field(100), job: field(100) });
+/**
+ * A job's schedule as the coordinator chooses it (simple-schedule.ts): how often, then the fields that
+ * choice uses, each refused beside its own field (a time as HH:MM, at least one day, a cron a technician
+ * typed). Read into the cron expression (or `off`) it is stored as.
+ */
+const scheduleForm = z
+  .object({
+    job: field(100),
+    kind: z.enum(['minutes', 'hours', 'daily', 'weekly', 'off', 'custom']),
+    minutes: field(3),
+    hours: field(3),
+    time: field(8),
+    days: sentList(1),
+    cron: field(100),
+  })
+  .superRefine((v, c) => {
+    const issue = (path: string, message: FieldKey) => c.addIssue({ code: 'custom', path: [path], message });
+    if (v.kind === 'minutes' && !MINUTE_STEPS.some((n) => String(n) === v.minutes))
+      issue('minutes', 'invalidChoice');
+    if (v.kind === 'hours' && !HOUR_STEPS.some((n) => String(n) === v.hours)) issue('hours', 'invalidChoice');
+    if ((v.kind === 'daily' || v.kind === 'weekly') && !parseTime(v.time)) issue('time', 'scheduleTime');
+    if (v.kind === 'weekly' && !v.days.some((d) => /^[0-6]$/.test(d))) issue('days', 'scheduleDays');
+    if (v.kind === 'custom' && !isSavableSchedule(v.cron.trim().replace(/\s+/g, ' ')))
+      issue('cron', 'scheduleCron');
+  })
+  .transform((v): { job: string; schedule: SimpleSchedule } => {
+    const [h, m] = parseTime(v.time) ?? [0, 0];
+    const time = timeText(h, m);
+    const schedule: SimpleSchedule =
+      v.kind === 'minutes'
+        ? { kind: 'minutes', every: Number(v.minutes) }
+        : v.kind === 'hours'
+          ? { kind: 'hours', every: Number(v.hours) }
+          : v.kind === 'daily'
+            ? { kind: 'daily', time }
+            : v.kind === 'weekly'
+              ? { kind: 'weekly', time, days: v.days.filter((d) => /^[0-6]$/.test(d)).map(Number) }
+              : v.kind === 'off'
+                ? { kind: 'off' }
+                : { kind: 'custom', cron: v.cron };
+    return { job: v.job, schedule };
+  });
+
+/** The days ticked in a refused schedule form (checkboxes of one name: typedValues keeps only single values). */
+const tickedDays = (body: unknown): number[] =>
+  [(body as { days?: unknown } | undefined)?.days]
+    .flat()
+    .filter((d): d is string => typeof d === 'string' && /^[0-6]$/.test(d))
+    .map(Number);
 /** The box's time zone, checked by the one schema (core/time-zone.ts): a refused name comes back beside its field. */
 const timeZoneForm = z.object({ timeZone: field(64).pipe(timeZoneName) });
 
-/** Schedule: each job's cron (saved in records meta, taken by the scheduler at once) and "run now". */
+/**
+ * Schedule: each job's schedule in words ("every day at 01:30" in the box's zone), changed by a simple form
+ * and saved as cron in records meta (taken by the scheduler at once), and "run now".
+ */
 export function scheduleRouter(
   ctx: { records: RecordsService; scheduler: Scheduler; timeZone: TimeZoneService; clock: Clock },
   kit: AdminKit,
@@ -97,12 +158,13 @@ export function scheduleRouter(
           now={now()}
           form={form}
           formJob={String(req.params['job'])}
+          formDays={tickedDays(req.body)}
         />
       ),
       (input, _req, res) => {
         const name = input.job;
         if (!scheduler.has(name)) throw jobsError('job_unknown', { job: name });
-        const s = setScheduleOverride(ctx.records, name, input.schedule);
+        const s = setScheduleOverride(ctx.records, name, toCron(input.schedule));
         // The scheduler takes it now (a running one replaces its cron task); the next start reads it too.
         scheduler.reschedule(name, s);
         kit.audit(res, 'job.schedule', name, { schedule: s });
