@@ -100,21 +100,19 @@ describe('trainee CSV import: every mistake shown per row, nothing written', () 
     expect(html).toContain('2 trainees are ready to import');
     expect(s.ctx.people.byUsername('zara')).toBeUndefined();
     const token = /name="token" value="([^"]+)"/.exec(html)![1]!;
-    const confirm = await coord.post('/admin/trainees/import/confirm', {
+    const form = {
       _csrf: Browserless.csrfOf(html),
+      op: Browserless.opOf(html, '/admin/trainees/import/confirm')!,
       token,
       cohortId: cohort.id,
-    });
+    };
+    const confirm = await coord.post('/admin/trainees/import/confirm', form);
     expect(confirm.status).toBe(303);
     expect(confirm.headers.get('location')).toContain('ok=imported');
     expect(s.ctx.people.byUsername('youssef')?.displayName).toBe('Youssef, Jr');
     expect(s.ctx.cohorts.get(cohort.id)?.members).toBe(2);
     // Confirmed again (a double click): the first outcome again, nothing imported twice, no "expired".
-    const again = await coord.post('/admin/trainees/import/confirm', {
-      _csrf: Browserless.csrfOf(html),
-      token,
-      cohortId: cohort.id,
-    });
+    const again = await coord.post('/admin/trainees/import/confirm', form);
     expect(again.headers.get('location')).toBe(confirm.headers.get('location'));
     expect(s.ctx.cohorts.get(cohort.id)?.members).toBe(2);
   });

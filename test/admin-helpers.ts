@@ -87,6 +87,8 @@ export async function postFile(
   const { html } = await b.page(pagePath);
   const csrf = Browserless.csrfOf(html);
   const form = new FormData();
+  const op = Browserless.opOf(html, action);
+  if (op && !('op' in fields)) form.append('op', op);
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append(
     'file',

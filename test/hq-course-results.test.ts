@@ -174,6 +174,10 @@ describe('HQ course results (person_courses, local_courses)', () => {
             }
             const kept = dump(hq.db.hq);
             if (hq.db.hq.prepare('SELECT count(*) FROM person_courses').pluck().get() !== 0) sawRows++;
+            // The trainee report reads person_courses through persons (reports.repo.ts): none without one.
+            const orphans =
+              'SELECT count(*) FROM person_courses WHERE person_id NOT IN (SELECT person_id FROM persons)';
+            expect(hq.db.hq.prepare(orphans).pluck().get()).toBe(0);
             hq.records.rebuildCourseResults();
             expect(dump(hq.db.hq)).toBe(kept);
             hq.records.rebuildDerived();

@@ -15,6 +15,11 @@ import { silentLogger } from '../src/core/logger.js';
 import { loadHqConfig } from '../src/hq/hq.config.js';
 import { openHqContext } from '../src/app/hq.context.js';
 import { runCli } from './helpers/cli.js';
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { migrate } from '../src/db/migrate.js';
+import { hqMigrations } from '../src/db/migrations/hq.js';
+import { HqJournalRepo, statementIdOfKey, statementKey } from '../src/hq/hq-journal.repo.js';
 import {
   dumpDb,
   Journal,
@@ -190,5 +195,43 @@ describe('statement ids at HQ', () => {
     } finally {
       other.cleanup();
     }
+  });
+});
+
+describe('statement ids stored as keys (migration 8)', () => {
+  it('turns canonical UUIDs into 16 bytes and keeps any other id as text; the held list still says the ids', () => {
+    const db = new Database(':memory:');
+    migrate(db, hqMigrations.slice(0, 7));
+    const lower = randomUUID();
+    const upper = randomUUID().toUpperCase();
+    db.exec(`INSERT INTO appliances (no, id, name, public_key, key_id, enrolled_at) VALUES
+               (1, 'box-a', 'Box A', 'k1', 'k1', 'now'), (2, 'box-b', 'Box B', 'k2', 'k2', 'now')`);
+    const ids = db.prepare('INSERT INTO statement_ids VALUES (?, ?, 1, ?)');
+    const held = db.prepare('INSERT INTO held_statements VALUES (2, 1, ?, ?, ?)');
+    for (const [seq, id] of [lower, upper, 'urn:other:7'].entries()) {
+      ids.run(id, 1, seq + 1);
+      held.run(seq + 1, id, 'other_appliance');
+    }
+    migrate(db, hqMigrations);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const stored = db.prepare('SELECT typeof(id) AS type, seq FROM statement_ids ORDER BY seq').all();
+    expect(stored).toEqual([
+      { type: 'blob', seq: 1 },
+      { type: 'text', seq: 2 },
+      { type: 'text', seq: 3 },
+    ]);
+    expect(db.prepare('SELECT length(id) FROM statement_ids WHERE seq = 1').pluck().get()).toBe(16);
+    // The held list (hq statements held, the Appliances page) says the ids as the boxes wrote them.
+    const repo = new HqJournalRepo(db);
+    expect(repo.heldStatements().map((h) => [h.seq, h.statement_id, h.holder_seq])).toEqual([
+      [1, lower, 1],
+      [2, upper, 2],
+      [3, 'urn:other:7', 3],
+    ]);
+    // The same id again is found by its key; the upper-case spelling stays another id, as before.
+    expect(repo.claimId(statementKey(lower), 2, 2, 1)).toBe(false);
+    expect(repo.claimId(statementKey(lower.toUpperCase()), 2, 2, 2)).toBe(true);
+    expect(statementIdOfKey(statementKey(lower))).toBe(lower);
+    db.close();
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../src/app/box.app.js';
@@ -109,15 +110,48 @@ describe('admin upload of a large package', () => {
   afterAll(() => s.cleanup());
   const tmpFiles = () => (existsSync(join(s.dir, 'tmp')) ? readdirSync(join(s.dir, 'tmp')) : []);
 
-  it('streams the upload to <data>/tmp, installs it, and leaves nothing there', async () => {
-    const res = await postFile(coord, '/admin/courses', '/admin/courses/upload', {
-      name: 'large video.zip',
-      data: readFileSync(zipPath),
-      type: 'application/zip',
-    });
-    expect(res.status).toBe(303);
-    const { html } = await coord.page(res.headers.get('location')!);
-    expect(html).toMatch(/Installed .+\./);
+  it('streams the upload to <data>/tmp and installs it while the box answers others; leaves nothing there', async () => {
+    // A second connection to content.db, never waiting: its BEGIN IMMEDIATE fails while the install
+    // holds the write lock (it does from its first chunk to its commit), and is rolled back at once
+    // otherwise. The test runs in the box's process: with the install on the serving thread, this poll
+    // could not even run until the install had finished.
+    const probe = new Database(join(s.dir, 'content.db'), { timeout: 0 });
+    const installing = (): boolean => {
+      try {
+        probe.exec('BEGIN IMMEDIATE');
+        probe.exec('ROLLBACK');
+        return false;
+      } catch (e) {
+        if ((e as { code?: string }).code === 'SQLITE_BUSY') return true;
+        throw e;
+      }
+    };
+    try {
+      let answered = false;
+      const upload = postFile(coord, '/admin/courses', '/admin/courses/upload', {
+        name: 'large video.zip',
+        data: readFileSync(zipPath),
+        type: 'application/zip',
+      }).then((r) => {
+        answered = true;
+        return r;
+      });
+      await expect.poll(installing, { timeout: 60_000, interval: 5 }).toBe(true);
+      // Another request, a trainee's sign-in page and the health check, answered mid-install.
+      const health = await fetch(`${s.url}/healthz`);
+      expect(health.status).toBe(200);
+      const signIn = await fetch(`${s.url}/`);
+      expect(signIn.status).toBe(200);
+      expect(installing()).toBe(true);
+      expect(answered).toBe(false);
+      const res = await upload;
+      expect(res.status).toBe(303);
+      expect(installing()).toBe(false);
+      const { html } = await coord.page(res.headers.get('location')!);
+      expect(html).toMatch(/Installed .+\./);
+    } finally {
+      probe.close();
+    }
     const [course] = s.ctx.content.listInstalled();
     expect(s.ctx.content.fileByPath(course!.id, want.entry)?.sha256).toBe(want.sha256);
     expect(tmpFiles()).toEqual([]);

@@ -74,7 +74,12 @@ export interface AdminDeps {
  */
 export function adminRouter(ctx: AdminDeps): Router {
   const router = Router();
-  const kit = new AdminKit({ audit: ctx.audit, errors: ctx.errors, timeZone: ctx.timeZone });
+  const kit = new AdminKit({
+    audit: ctx.audit,
+    records: ctx.records,
+    errors: ctx.errors,
+    timeZone: ctx.timeZone,
+  });
   const areas = {
     ...ctx,
     adminSync: new AdminSyncService(ctx.bundles),

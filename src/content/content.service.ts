@@ -332,6 +332,11 @@ export class ContentService implements ContentReader {
     return this.installPrepared(p, source, opts);
   }
 
+  /** Where and when an install on another connection writes (the install worker's job). */
+  installTarget(): { dbPath: string; installedAt: string } {
+    return { dbPath: this.db.name, installedAt: this.clock.now().toISOString() };
+  }
+
   /** The SCORM data of an installed SCORM course (JSON as stored; see ScormPackageInfo). */
   scormInfo(courseId: string): unknown {
     return this.cached(`scorm:${courseId}`, () => {
@@ -432,16 +437,25 @@ export class ContentService implements ContentReader {
       this.repo.deleteOrphanBlobs();
       if (this.repo.meta('first_install_at') === undefined) this.repo.setMeta('first_install_at', now);
     })();
-    this.cache.clear();
     const result: InstallResult = before
       ? { status: 'upgraded', ...base, previousVersion: before.version, bytesStored }
       : { status: 'installed', ...base, bytesStored };
+    this.installed(result);
+    return result;
+  }
+
+  /**
+   * After an install committed, here or on another connection (the install worker writes content.db
+   * through its own): forget what was cached, log it, and tell the listeners (the journal's course row).
+   */
+  installed(result: InstallResult): void {
+    if (result.status === 'unchanged') return;
+    this.cache.clear();
     this.logger.info(
-      { course: p.id, version: p.version, status: result.status, bytesStored },
+      { course: result.id, version: result.version, status: result.status, bytesStored: result.bytesStored },
       'course installed',
     );
     for (const fn of this.changedListeners) fn();
-    return result;
   }
 
   /** Write one file's bytes as chunks (plus gzip/brotli variants for text), checking its hash. */

@@ -33,6 +33,7 @@ import { prepareNativeCourse, type PreparedCourse } from './course.importer.js';
 import { extOf, mediaTypeOf } from './media-types.js';
 import { isScormSource, prepareScormCourse, type ScormPrepareOptions } from './scorm/scorm-package.js';
 import { ZipSource, type ZipLimits } from './zip-reader.js';
+import { runInstall } from './install-worker.js';
 
 /**
  * Course bundles: how HQ ships courses to the boxes (see content-bundles/README.md, "Course bundles").
@@ -335,16 +336,44 @@ export interface ImportResult extends InstallResult {
   signedBy?: string;
 }
 
+export type ImportOptions = ScormPrepareOptions & { limits?: Partial<ZipLimits> };
+
 /**
- * `content import`: a signed course bundle, a SCORM zip, or a native course folder. Bundles must verify
- * against a trusted key; anything unsigned is refused unless `policy.allowUnsigned`, and is then stored
- * marked unsigned. Nothing is written unless every check passes; the install is one transaction.
+ * `content import` and the admin's install (upload or USB stick): a signed course bundle, a SCORM zip,
+ * or a native course folder. Bundles must verify against a trusted key; anything unsigned is refused
+ * unless `policy.allowUnsigned`, and is then stored marked unsigned. Nothing is written unless every check
+ * passes; the install is one transaction.
+ *
+ * The work (inflating, hashing, chunking, writing) runs in the install worker on its own content.db
+ * connection (install-worker.ts), so a 500 MB package does not stop the box answering its trainees; this
+ * thread then tells `content` (its cache, the journal's course row). A refusal comes back as the same
+ * typed content error.
  */
 export async function importContent(
   content: ContentService,
   input: string,
   policy: ContentPolicy,
-  opts: ScormPrepareOptions & { limits?: Partial<ZipLimits> } = {},
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
+  const result = await runInstall<ImportResult>({
+    ...content.installTarget(),
+    input,
+    policy: { trustedKeys: [...policy.trustedKeys], allowUnsigned: policy.allowUnsigned },
+    opts,
+  });
+  content.installed(result);
+  return result;
+}
+
+/**
+ * The import itself, on whatever thread calls it: the install worker's body (`importContent` is how the
+ * rest of the box imports).
+ */
+export async function importHere(
+  content: ContentService,
+  input: string,
+  policy: ContentPolicy,
+  opts: ImportOptions = {},
 ): Promise<ImportResult> {
   const opened = await openSource(input, opts.limits);
   try {

@@ -14,7 +14,8 @@ import type { CourseSource } from './course-source.js';
  * against the limits (entry count, total uncompressed size, per-entry size and compression ratio) and
  * the name rules (no absolute path, no `..`, no backslash or control character, no symlink, no
  * encryption, no two names equal after Unicode NFC and case folding). Entry data is then read
- * synchronously (the store installs a course in one synchronous SQLite transaction), always in pieces:
+ * synchronously (the store installs a course in one synchronous SQLite transaction, on the install
+ * worker's thread: install-worker.ts), always in pieces:
  * stored entries straight from the file, deflated ones inflated as a stream (fflate's synchronous
  * streaming inflater: Node's zlib has no synchronous incremental API), so memory stays bounded by the
  * piece size whatever the entry's size (a 500 MB deflated video once peaked at 1.15 GB inflated whole,

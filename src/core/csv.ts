@@ -1,5 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
-
 /**
  * CSV as a coordinator's (or HQ's) spreadsheet really reads and writes it. The one CSV writer of the box
  * and of HQ, and the one reader of the bytes a spreadsheet saved: in core/ so both can use it.
@@ -25,21 +23,29 @@ export type Cell = string | number | null | undefined;
  */
 export function excelCsv(
   header: string[],
-  rows: Cell[][],
+  rows: Iterable<readonly Cell[]>,
   opts: { separator?: CsvSeparator; notes?: readonly string[] } = {},
 ): Buffer {
+  const sep = opts.separator ?? ',';
   // Notes (what the figures mean) come first, one cell each starting with '#': a reader sees them above
   // the header, and tools that skip comment lines (pandas' comment='#', R's comment.char) still find it.
-  const notes = (opts.notes ?? []).map((n) => [`# ${n}`]);
-  const body = stringify(
-    [...notes, header, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : v)))],
-    {
-      delimiter: opts.separator ?? ',',
-      record_delimiter: '\r\n',
-      cast: { string: neutraliseFormula },
-    },
-  );
-  return Buffer.concat([UTF8_BOM, Buffer.from(body, 'utf8')]);
+  const lines = (opts.notes ?? []).map((n) => csvField(`# ${n}`, sep));
+  lines.push(header.map((h) => csvField(h, sep)).join(sep));
+  // Written by hand rather than through a CSV library: HQ's whole trainee report is 20 columns per
+  // (person, course), and the library's per-cell option handling was most of its time. The output is
+  // the library's (csv-stringify) for these options, byte for byte (src/core/csv.test.ts).
+  for (const r of rows) lines.push(r.map((v) => csvField(v, sep)).join(sep));
+  lines.push('');
+  return Buffer.concat([UTF8_BOM, Buffer.from(lines.join('\r\n'), 'utf8')]);
+}
+
+/** One RFC 4180 field: quoted when it holds the separator, a quote or a line break; formulas kept as text. */
+function csvField(v: Cell, sep: CsvSeparator): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return String(v);
+  const s = neutraliseFormula(v);
+  if (s.includes('"')) return `"${s.replaceAll('"', '""')}"`;
+  return s.includes(sep) || s.includes('\n') || s.includes('\r') ? `"${s}"` : s;
 }
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);

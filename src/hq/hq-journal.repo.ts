@@ -71,6 +71,27 @@ export interface HeldStatementRow {
   holder_seq: number;
 }
 
+/** A statement id as statement_ids and held_statements store it (migration 8): 16 bytes or the text. */
+export type StatementKey = Buffer | string;
+
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The key of a statement id: a UUID in canonical lower-case form (what boxes write) as its 16 bytes,
+ * anything else as its text. A blob never equals a text in SQLite, so keys are equal exactly when the
+ * ids are; the smaller key keeps the statement_ids b-tree (one random insert per statement) small.
+ */
+export function statementKey(id: string): StatementKey {
+  return CANONICAL_UUID.test(id) ? Buffer.from(id.replaceAll('-', ''), 'hex') : id;
+}
+
+/** The statement id a key stands for (statementKey's inverse). */
+export function statementIdOfKey(key: StatementKey): string {
+  if (typeof key === 'string') return key;
+  const h = key.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 /** Per local person: attempts are the highest attempt closed on that box (src/contract/outcomes.ts). */
 const UNION_SET = `
   statements = statements + excluded.statements,
@@ -444,27 +465,31 @@ export class HqJournalRepo {
     this.setPersonOfLocal.run(personId, applianceNo, localId);
   }
 
-  /** Take a statement id for a row; false when another row already holds it. */
-  claimId(id: string, applianceNo: number, epoch: number, seq: number): boolean {
-    return this.claimStatementId.run(id, applianceNo, epoch, seq).changes === 1;
+  /** Take a statement id (its key, statementKey) for a row; false when another row already holds it. */
+  claimId(key: StatementKey, applianceNo: number, epoch: number, seq: number): boolean {
+    return this.claimStatementId.run(key, applianceNo, epoch, seq).changes === 1;
   }
 
   /** The row holding a statement id (with its body and appliance), if any. */
-  holderOf(id: string): StatementClaimant | undefined {
-    return this.holderOfId.get(id) as StatementClaimant | undefined;
+  holderOf(key: StatementKey): StatementClaimant | undefined {
+    return this.holderOfId.get(key) as StatementClaimant | undefined;
   }
 
-  setHolder(id: string, applianceNo: number, epoch: number, seq: number): void {
-    this.setHolderOfId.run(applianceNo, epoch, seq, id);
+  setHolder(key: StatementKey, applianceNo: number, epoch: number, seq: number): void {
+    this.setHolderOfId.run(applianceNo, epoch, seq, key);
   }
 
   /** The rows held out because another row holds their statement id. */
-  heldOf(id: string): StatementClaimant[] {
-    return this.heldOfId.all(id) as StatementClaimant[];
+  heldOf(key: StatementKey): StatementClaimant[] {
+    return this.heldOfId.all(key) as StatementClaimant[];
   }
 
-  hold(c: Pick<StatementClaimant, 'appliance_no' | 'epoch' | 'seq'>, id: string, reason: HeldReason): void {
-    this.upsertHeld.run(c.appliance_no, c.epoch, c.seq, id, reason);
+  hold(
+    c: Pick<StatementClaimant, 'appliance_no' | 'epoch' | 'seq'>,
+    key: StatementKey,
+    reason: HeldReason,
+  ): void {
+    this.upsertHeld.run(c.appliance_no, c.epoch, c.seq, key, reason);
   }
 
   release(c: Pick<StatementClaimant, 'appliance_no' | 'epoch' | 'seq'>): void {
@@ -473,7 +498,11 @@ export class HqJournalRepo {
 
   /** Every held-out statement with the row that holds its id (for HQ staff). */
   heldStatements(): HeldStatementRow[] {
-    return this.heldStatementsAll.all() as HeldStatementRow[];
+    return (
+      this.heldStatementsAll.all() as (Omit<HeldStatementRow, 'statement_id'> & {
+        statement_id: StatementKey;
+      })[]
+    ).map((r) => ({ ...r, statement_id: statementIdOfKey(r.statement_id) }));
   }
 
   /** An appliance's statements that count (not held out), in (epoch, seq) order, streamed. */

@@ -22,6 +22,7 @@ import {
   type HqJournalRow,
   type ProgressDelta,
   type StatementClaimant,
+  statementKey,
 } from './hq-journal.repo.js';
 
 /** A journal row as it arrives from a bundle, body as JSON text (what HQ stores). */
@@ -404,7 +405,8 @@ export class IngestBatch {
    * from a row with other facts, that row's local person is derived again at finish.
    */
   private claim(r: IncomingRow): boolean {
-    if (this.repo.claimId(r.ref, this.applianceNo, r.epoch, r.seq)) return true;
+    const key = statementKey(r.ref);
+    if (this.repo.claimId(key, this.applianceNo, r.epoch, r.seq)) return true;
     const me: StatementClaimant = {
       appliance_no: this.applianceNo,
       appliance_id: this.applianceId,
@@ -413,15 +415,15 @@ export class IngestBatch {
       body: r.body,
       recorded_at: r.recorded_at,
     };
-    const holder = this.repo.holderOf(r.ref);
+    const holder = this.repo.holderOf(key);
     if (!holder) throw new Error(`statement id ${r.ref} claimed without a holder row`);
     if (claimOrder(me, holder) > 0) {
       this.countHeld(heldReason(me, holder));
-      this.repo.hold(me, r.ref, heldReason(me, holder));
+      this.repo.hold(me, key, heldReason(me, holder));
       return false;
     }
-    this.repo.setHolder(r.ref, me.appliance_no, me.epoch, me.seq);
-    for (const o of [holder, ...this.repo.heldOf(r.ref)]) this.repo.hold(o, r.ref, heldReason(o, me));
+    this.repo.setHolder(key, me.appliance_no, me.epoch, me.seq);
+    for (const o of [holder, ...this.repo.heldOf(key)]) this.repo.hold(o, key, heldReason(o, me));
     const reason = heldReason(holder, me);
     this.countHeld(reason);
     if (reason === 'duplicate') return false;

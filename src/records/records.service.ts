@@ -132,6 +132,16 @@ export class RecordsService {
     });
   }
 
+  /**
+   * The first result of an operation already done (the same person, action and target: 409
+   * operation_conflict otherwise), or undefined when the id is new. For an action with work to do before its
+   * write (AdminKit.once): a repeat that comes after the first finished does not do that work again.
+   */
+  operationResult(op: Operation): { result: unknown } | undefined {
+    const seen = this.operations.claim(op);
+    return seen && { result: seen.replay };
+  }
+
   /** While a writeOnce for an operation done earlier runs: when the person acted (statements' timestamp). */
   private actedAt: string | undefined;
 

@@ -6,8 +6,12 @@
 // peak RSS is its own:
 //   1. HQ imports the 300 bundles (statements/s, peak RSS);
 //   2. HQ imports the same 300 again (must change nothing: SQLite total_changes() stays 0; and be faster);
-//   3. reference: a raw loop inserting the same journal rows into the same HQ journal table, one transaction.
-// Figures are printed as a table, with the import as a ratio to the raw loop. Never asserted in tests.
+//   3. reference, the "raw insert loop": the box's journal rows read from its records.db (better-sqlite3,
+//      one statement iterated) and inserted as they are stored (the same body text) into the journal table
+//      of a fresh HQ database (HQ's schema and pragmas: WAL, synchronous=FULL), in one transaction, with
+//      one prepared INSERT. No zip, no JSON, no checks, nothing derived: what storing the rows costs.
+// Figures are printed as a table, with the import as a ratio to the raw loop (wall time, and CPU time,
+// which the load of a shared machine changes less). Never asserted in tests.
 //
 // HQ_BENCH_RUNS=5: steps 1 and 3 run 5 times each (a fresh HQ each time, alternating import and raw so
 //   that both see the same machine); figures are the median with the min-max spread.
@@ -33,6 +37,11 @@ const loadavg = () =>
   existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : '?';
 
 const imp = (p) => import(join(DIST, p));
+/** CPU seconds (user + system) this process used since `c0`: what a shared machine's load changes least. */
+const cpuSince = (c0) => {
+  const d = process.cpuUsage(c0);
+  return (d.user + d.system) / 1e6;
+};
 
 async function child(mode, args) {
   if (mode === 'import' || mode === 'reimport') {
@@ -46,6 +55,7 @@ async function child(mode, args) {
       .sort()
       .map((f) => join(bundleDir, f));
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const counts = { imported: 0, already_imported: 0, refused: 0 };
     let firstRefusal = '';
     for (const f of files) {
@@ -54,6 +64,7 @@ async function child(mode, args) {
       if (o.status === 'refused' && !firstRefusal) firstRefusal = `${f}: ${o.reason}`;
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpuSeconds = cpuSince(c0);
     const db = ctx.db.hq;
     const changes = db.prepare('SELECT total_changes()').pluck().get();
     db.pragma('wal_checkpoint(TRUNCATE)');
@@ -62,6 +73,7 @@ async function child(mode, args) {
     ctx.close();
     return {
       seconds,
+      cpuSeconds,
       counts,
       firstRefusal,
       changes,
@@ -76,13 +88,17 @@ async function child(mode, args) {
     const { loadHqConfig } = await imp('hq/hq.config.js');
     const { openHqContext } = await imp('app/hq.context.js');
     const { silentLogger } = await imp('core/logger.js');
+    const { toCsv, csvNotes, REPORT_COLUMNS } = await imp('hq/reports.service.js');
     const ctx = openHqContext(loadHqConfig({ dataDir: hqDir }, {}), { logger: silentLogger });
     const out = {};
+    const csv = (name) => toCsv(REPORT_COLUMNS[name], ctx.reports.report(name), csvNotes(name, 'en'));
     // The three reports whole (CSV, CLI), and the Trainees page as the page asks for it: one page of 50,
     // unfiltered and with a search plus a filter.
     const runs = {
       courses: () => ctx.reports.report('courses'),
       trainees: () => ctx.reports.report('trainees'),
+      'trainees CSV (hq report trainees --csv, the web CSV)': () => csv('trainees'),
+      'courses CSV': () => csv('courses'),
       appliances: () => ctx.reports.report('appliances'),
       'trainees page': () => ctx.reports.traineePage({}, 3, 50),
       'trainees page, search + filter': () =>
@@ -90,13 +106,17 @@ async function child(mode, args) {
     };
     for (const [name, run] of Object.entries(runs)) {
       const ms = [];
+      const cpu = [];
       for (let k = 0; k < 5; k++) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         run();
         ms.push(performance.now() - t0);
+        cpu.push(cpuSince(c0) * 1000);
       }
       ms.sort((a, b) => a - b);
-      out[name] = { median: ms[2], min: ms[0], max: ms[4] };
+      cpu.sort((a, b) => a - b);
+      out[name] = { median: ms[2], min: ms[0], max: ms[4], cpu: cpu[2] };
     }
     ctx.close();
     return out;
@@ -114,6 +134,7 @@ async function child(mode, args) {
     );
     const rows = src.prepare('SELECT seq, epoch, kind, ref, body, recorded_at FROM journal ORDER BY seq');
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     let statements = 0;
     dst.transaction(() => {
       for (const r of rows.iterate()) {
@@ -122,9 +143,10 @@ async function child(mode, args) {
       }
     })();
     const seconds = (performance.now() - t0) / 1000;
+    const cpuSeconds = cpuSince(c0);
     src.close();
     dst.close();
-    return { seconds, statements, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+    return { seconds, cpuSeconds, statements, maxRssMb: process.resourceUsage().maxRSS / 1024 };
   }
   throw new Error(`unknown mode ${mode}`);
 }
@@ -304,6 +326,9 @@ async function main() {
     const ratio = med(
       firsts.map((f, k) => f.statements / f.seconds / (raws[k].statements / raws[k].seconds)),
     );
+    // The same ratio over CPU seconds: the load of a shared machine stretches wall time unevenly between
+    // the two children (they run one after the other), much less their CPU time.
+    const cpuRatio = med(firsts.map((f, k) => raws[k].cpuSeconds / f.cpuSeconds));
     const rss = med(firsts.map((f) => f.maxRssMb));
     const rawRss = med(raws.map((r) => r.maxRssMb));
     const fmt = (n, d = 0) =>
@@ -328,10 +353,11 @@ async function main() {
         first.counts.imported === gen.written,
       ],
       ['statements imported', fmt(statements), fmt(TRAINEES * PER), statements === TRAINEES * PER],
-      ['import time', `${fmt(first.seconds, 2)} s`, '', ''],
-      ['import statements/s', spread(rate), '>= 100,000', rate.median >= 100_000],
+      ['import time (CPU time)', `${fmt(first.seconds, 2)} s (${fmt(first.cpuSeconds, 2)} s)`, '', ''],
+      ['import statements/s', spread(rate), '', ''],
       ['raw 1-transaction INSERT loop statements/s', spread(rawRate), '(reference)', ''],
       ['import / raw', spread(ratio, 2), '>= 0.33', ratio.median >= 1 / 3],
+      ['import / raw, in CPU time', spread(cpuRatio, 2), '>= 0.33', cpuRatio.median >= 1 / 3],
       ['import peak RSS', spread(rss, 0, ' MB'), '<= 200 MB', rss.max <= 200],
       ['raw loop peak RSS', spread(rawRss, 0, ' MB'), '(reference)', ''],
       ['rows per bundle', fmt(perBundle), '', ''],
@@ -351,8 +377,8 @@ async function main() {
       ],
       ['re-import peak RSS', `${fmt(again.maxRssMb)} MB`, '', ''],
       ...Object.entries(reports).map(([name, r]) => [
-        `hq report ${name} (median of 5, min-max)`,
-        `${fmt(r.median)} ms (${fmt(r.min)}-${fmt(r.max)})`,
+        `hq report ${name} (median of 5, min-max; CPU)`,
+        `${fmt(r.median)} ms (${fmt(r.min)}-${fmt(r.max)}; ${fmt(r.cpu)})`,
         '< 300 ms',
         r.median < 300,
       ]),

@@ -134,7 +134,19 @@ export class Browserless {
     return res;
   }
 
-  /** GET a page, then post its form (with its CSRF token) to `action`. */
+  /**
+   * The operation id (`op`) of the page's first form that posts to `action`, as a browser would send it;
+   * undefined when that form has none (a sign-in, a trainee's page).
+   */
+  static opOf(html: string, action: string): string | undefined {
+    for (const m of html.matchAll(/<form\b[^>]*\baction="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)) {
+      if (m[1]!.replace(/&amp;/g, '&').split('?')[0] !== action) continue;
+      return /name="op" value="([^"]+)"/.exec(m[2]!)?.[1];
+    }
+    return undefined;
+  }
+
+  /** GET a page, then post its form (with its CSRF token and, if it has one, its operation id) to `action`. */
   async submit(
     pagePath: string,
     action: string,
@@ -142,7 +154,8 @@ export class Browserless {
     headers: Record<string, string> = {},
   ): Promise<Response> {
     const { html } = await this.page(pagePath);
-    return this.post(action, { _csrf: Browserless.csrfOf(html), ...form }, headers);
+    const op = Browserless.opOf(html, action);
+    return this.post(action, { _csrf: Browserless.csrfOf(html), ...(op ? { op } : {}), ...form }, headers);
   }
 }
 

@@ -3,10 +3,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { BackupService } from '../../records/backup.service.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
-import { field, noInput } from '../kit/fields.js';
+import { field } from '../kit/fields.js';
 import { BackupsPage } from './backups.pages.js';
 
-const downloadForm = z.object({ name: field(200) });
+const downloadForm = z.object({ name: field(200), op: field(64) });
+const opForm = z.object({ op: field(64) });
 
 /** Backups of records.db: list, back up now, download one (each audited). */
 export function backupsRouter(ctx: { backups: BackupService }, kit: AdminKit): Router {
@@ -20,11 +21,22 @@ export function backupsRouter(ctx: { backups: BackupService }, kit: AdminKit): R
   router.post(
     '/admin/backups',
     ...kit.action(
-      noInput,
-      async (_input, _req, res) => {
-        const b = await ctx.backups.create();
-        kit.audit(res, 'backup.create', b.name, { bytes: b.bytes });
-        kit.back(res, '/admin/backups', 'backupDone', { name: b.name });
+      opForm,
+      async (input, _req, res) => {
+        // Under the button's operation id (AdminKit.once): a double click makes one backup, not two.
+        const name = await kit.once(
+          res,
+          { op: input.op, action: 'backup.create', target: 'backups' },
+          (b: { name: string; bytes: number }) => {
+            kit.audit(res, 'backup.create', b.name, { bytes: b.bytes });
+            return b.name;
+          },
+          async () => {
+            const { name, bytes } = await ctx.backups.create();
+            return { name, bytes };
+          },
+        );
+        kit.back(res, '/admin/backups', 'backupDone', { name });
       },
       here,
     ),
@@ -36,9 +48,13 @@ export function backupsRouter(ctx: { backups: BackupService }, kit: AdminKit): R
     '/admin/backups/download',
     ...kit.action(
       downloadForm,
-      (input, _req, res) => {
+      async (input, _req, res) => {
         const b = ctx.backups.file(input.name);
-        kit.audit(res, 'backup.download', b.name);
+        // A double click downloads twice (each answer is the file) but is audited once.
+        await kit.once(res, { op: input.op, action: 'backup.download', target: b.name }, () => {
+          kit.audit(res, 'backup.download', b.name);
+          return true;
+        });
         res.setHeader('Content-Type', 'application/vnd.sqlite3');
         res.setHeader('Content-Disposition', `attachment; filename="${b.name}"`);
         res.setHeader('Cache-Control', 'no-store');

@@ -1,4 +1,3 @@
-import { newId } from '../../core/ids.js';
 import type { CourseFigures } from '../../contract/outcomes.js';
 import type { CourseReportLine } from '../reports.service.js';
 import type { InstalledCourse } from '../../content/content.service.js';
@@ -7,7 +6,7 @@ import { Csrf } from '../../web/layout.js';
 import { AdminFrame, PostButton, tr, type AdminPage } from '../kit/admin.layout.js';
 import { EnrolForm } from '../kit/widgets.js';
 import { DataTable } from '../kit/table.js';
-import { Field, FieldIssues, invalidAttrs, valueOf, type FormState } from '../kit/form.js';
+import { Field, FieldIssues, OperationField, invalidAttrs, valueOf, type FormState } from '../kit/form.js';
 
 export function CohortsPage({
   page,
@@ -26,8 +25,8 @@ export function CohortsPage({
     <AdminFrame page={page} title={t('cohortsTitle')}>
       <form method="post" action="/admin/cohorts" class="toolbar">
         <Csrf page={page} />
-        {/* The operation id: a double submit creates the class once and both answers open it. */}
-        <input type="hidden" name="op" value={valueOf(form, 'op') || newId()} />
+        {/* A double submit creates the class once and both answers open it. */}
+        <OperationField form={form} />
         <label for="name">{t('newCohort')}</label>
         <input
           id="name"
@@ -106,6 +105,7 @@ export function CohortPage({
           )}
           <form method="post" action={`${base}/code`} class="toolbar">
             <Csrf page={page} />
+            <OperationField form={codeForm} />
             <input
               name="code"
               type="text"
@@ -151,6 +151,7 @@ export function CohortPage({
       </div>
       <form method="post" action={`${base}/members`} class="card">
         <Csrf page={page} />
+        <OperationField form={membersForm} />
         <Field
           page={page}
           form={membersForm}

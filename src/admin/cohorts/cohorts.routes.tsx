@@ -5,7 +5,6 @@ import type { ContentService } from '../../content/content.service.js';
 import { randomClassCode, type CohortService } from '../../people/cohorts.service.js';
 import type { PeopleService } from '../../people/people.service.js';
 import type { AuditService } from '../../records/audit.service.js';
-import { parseOperationId } from '../../records/operations.js';
 import type { RecordsService } from '../../records/records.service.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
 import { tr, type AdminPage } from '../kit/admin.layout.js';
@@ -26,11 +25,11 @@ export interface CohortsDeps {
 }
 
 // The service keeps class names to 120 characters (the form's maxlength): the same limit, one message.
-const nameForm = z.object({ name: field(120), op: field(100) });
-const codeForm = z.object({ code: field(100), generate: field(10) });
-const membersForm = z.object({ usernames: field(60_000) });
-const memberForm = z.object({ personId: field(100) });
-const enrolForm = z.object({ courseId: field(200) });
+const nameForm = z.object({ name: field(120), op: field(64) });
+const codeForm = z.object({ code: field(100), generate: field(10), op: field(64) });
+const membersForm = z.object({ usernames: field(60_000), op: field(64) });
+const memberForm = z.object({ personId: field(100), op: field(64) });
+const enrolForm = z.object({ courseId: field(200), op: field(64) });
 
 /** Classes (cohorts): create, class code, members (add by username, remove), enrol the class in a course. */
 export function cohortsRouter(ctx: CohortsDeps, kit: AdminKit): Router {
@@ -87,20 +86,15 @@ export function cohortsRouter(ctx: CohortsDeps, kit: AdminKit): Router {
       async (input, _req, res) => {
         // Under the form's operation id: a double submit creates the class once (one audit row), and the
         // second answer is the first one's (that class's page), not "a class with that name exists".
-        const me = kit.me(res).id;
-        const create = () => {
-          const c = ctx.cohorts.createTx(input.name);
-          ctx.audit.recordTx(me, 'cohort.create', c.name);
-          return { id: c.id };
-        };
-        const { id } = input.op
-          ? (
-              await ctx.records.writeOnce(
-                { id: parseOperationId(input.op), personId: me, action: 'cohort.create', target: 'cohorts' },
-                create,
-              )
-            ).result
-          : ctx.records.writeNow(create);
+        const { id } = await kit.once(
+          res,
+          { op: input.op, action: 'cohort.create', target: 'cohorts' },
+          () => {
+            const c = ctx.cohorts.createTx(input.name);
+            kit.audit(res, 'cohort.create', c.name);
+            return { id: c.id };
+          },
+        );
         kit.back(res, `/admin/cohorts/${id}`, 'saved');
       },
     ),
@@ -113,12 +107,16 @@ export function cohortsRouter(ctx: CohortsDeps, kit: AdminKit): Router {
     ...kit.form(
       codeForm,
       (page, form, req) => cohortPage(req, 'code')(page, form),
-      (input, req, res) => {
+      async (input, req, res) => {
         const cohort = cohortOf(req);
-        const code = input.generate ? randomClassCode() : input.code;
-        const c = ctx.cohorts.setClassCode(cohort.id, code || null);
-        kit.audit(res, c.classCode ? 'cohort.class_code' : 'cohort.class_code_removed', c.name);
-        kit.back(res, `/admin/cohorts/${c.id}`, 'saved');
+        // A double click on "new code" makes one code, not two (the first would be gone already).
+        await kit.once(res, { op: input.op, action: 'cohort.class_code', target: cohort.id }, () => {
+          const code = input.generate ? randomClassCode() : input.code;
+          const c = ctx.cohorts.setClassCode(cohort.id, code || null);
+          kit.audit(res, c.classCode ? 'cohort.class_code' : 'cohort.class_code_removed', c.name);
+          return true;
+        });
+        kit.back(res, `/admin/cohorts/${cohort.id}`, 'saved');
       },
     ),
   );
@@ -128,22 +126,30 @@ export function cohortsRouter(ctx: CohortsDeps, kit: AdminKit): Router {
     ...kit.form(
       membersForm,
       (page, form, req) => cohortPage(req, 'members')(page, form),
-      (input, req, res) => {
+      async (input, req, res) => {
         const cohort = cohortOf(req);
         const names = input.usernames
           .split(/[\s,;]+/)
           .map((s) => s.trim())
           .filter(Boolean);
-        const ids: string[] = [];
-        const unknown: string[] = [];
-        for (const n of names) {
-          const p = ctx.people.byUsername(n);
-          if (p && p.role === 'trainee') ids.push(p.id);
-          else unknown.push(n);
-        }
-        // The known names are added; the unknown ones come back in the field, named, to correct.
-        const n = ids.length ? ctx.cohorts.addMembers(cohort.id, ids) : 0;
-        if (n) kit.audit(res, 'cohort.members_add', cohort.name, { count: n });
+        // The known names are added; the unknown ones come back in the field, named, to correct. A
+        // repeat (double click) adds nothing more and says the same.
+        const { n, unknown } = await kit.once(
+          res,
+          { op: input.op, action: 'cohort.members_add', target: cohort.id },
+          () => {
+            const ids: string[] = [];
+            const unknown: string[] = [];
+            for (const name of names) {
+              const p = ctx.people.byUsername(name);
+              if (p && p.role === 'trainee') ids.push(p.id);
+              else unknown.push(name);
+            }
+            const n = ids.length ? ctx.cohorts.addMembers(cohort.id, ids) : 0;
+            if (n) kit.audit(res, 'cohort.members_add', cohort.name, { count: n });
+            return { n, unknown };
+          },
+        );
         if (!unknown.length) return kit.back(res, `/admin/cohorts/${cohort.id}`, 'membersAdded', { n });
         const page = kit.page(req, res);
         const flash = {
@@ -169,10 +175,17 @@ export function cohortsRouter(ctx: CohortsDeps, kit: AdminKit): Router {
     '/admin/cohorts/:id/members/remove',
     ...kit.action(
       memberForm,
-      (input, req, res) => {
+      async (input, req, res) => {
         const cohort = cohortOf(req);
-        ctx.cohorts.removeMember(cohort.id, input.personId);
-        kit.audit(res, 'cohort.member_remove', cohort.name, { personId: input.personId });
+        await kit.once(
+          res,
+          { op: input.op, action: 'cohort.member_remove', target: `${cohort.id}/${input.personId}` },
+          () => {
+            ctx.cohorts.removeMember(cohort.id, input.personId);
+            kit.audit(res, 'cohort.member_remove', cohort.name, { personId: input.personId });
+            return true;
+          },
+        );
         kit.back(res, `/admin/cohorts/${cohort.id}`, 'saved');
       },
       here,
@@ -183,11 +196,18 @@ export function cohortsRouter(ctx: CohortsDeps, kit: AdminKit): Router {
     '/admin/cohorts/:id/enrol',
     ...kit.action(
       enrolForm,
-      (input, req, res) => {
+      async (input, req, res) => {
         const cohort = cohortOf(req);
         const courseId = ctx.courseInstall.requireInstalled(input.courseId);
-        const n = ctx.cohorts.enrolCohort(cohort.id, courseId);
-        kit.audit(res, 'cohort.enrol', cohort.name, { courseId, trainees: n });
+        const n = await kit.once(
+          res,
+          { op: input.op, action: 'cohort.enrol', target: `${cohort.id}/${courseId}` },
+          () => {
+            const n = ctx.cohorts.enrolCohort(cohort.id, courseId);
+            kit.audit(res, 'cohort.enrol', cohort.name, { courseId, trainees: n });
+            return n;
+          },
+        );
         kit.back(res, `/admin/cohorts/${cohort.id}`, 'enrolled', { n });
       },
       here,

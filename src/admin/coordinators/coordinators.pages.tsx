@@ -1,7 +1,6 @@
-import { newId } from '../../core/ids.js';
 import type { Person } from '../../people/people.types.js';
 import { DataTable } from '../kit/table.js';
-import { valueOf, type FormState } from '../kit/form.js';
+import { OperationField, type FormState } from '../kit/form.js';
 import { DisplayNameField, NewPasswordField, UsernameField } from '../kit/widgets.js';
 import { Csrf } from '../../web/layout.js';
 import { AdminFrame, PostButton, tr, when, type AdminPage } from '../kit/admin.layout.js';
@@ -37,6 +36,7 @@ export function CoordinatorsPage({
       <form method="post" action="/admin/coordinators" class="card">
         <h2>{t('addCoordinator')}</h2>
         <Csrf page={page} />
+        <OperationField form={form} />
         <UsernameField page={page} form={form} />
         <DisplayNameField page={page} form={form} />
         <NewPasswordField page={page} form={form} />
@@ -88,7 +88,6 @@ export function CoordinatorPage({
           page={page}
           action={`${base}/${person.active ? 'deactivate' : 'reactivate'}`}
           label={person.active ? t('deactivate') : t('reactivate')}
-          fields={{ op: newId() }}
           {...(person.active ? { kind: 'danger' as const } : {})}
         />
       </div>
@@ -96,7 +95,7 @@ export function CoordinatorPage({
         <h2>{t('newPasswordTitle')}</h2>
         <p class="muted">{self ? t('newPasswordSelfHint') : t('newPasswordOtherHint')}</p>
         <Csrf page={page} />
-        <input type="hidden" name="op" value={valueOf(form, 'op') || newId()} />
+        <OperationField form={form} />
         <NewPasswordField page={page} form={form} />
         <p>
           <button type="submit">{t('setPassword')}</button>

@@ -4,7 +4,6 @@ import { notFound } from '../../core/errors.js';
 import type { SessionService } from '../../people/auth.service.js';
 import { passwordSchema, usernameSchema } from '../../people/people.schema.js';
 import type { PeopleService } from '../../people/people.service.js';
-import { parseOperationId } from '../../records/operations.js';
 import type { RecordsService } from '../../records/records.service.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
 import { field } from '../kit/fields.js';
@@ -21,6 +20,7 @@ const coordinatorForm = z.object({
   username: usernameSchema,
   displayName: field(120),
   password: passwordSchema,
+  op: field(64),
 });
 /** A button on a coordinator's page: the page's operation id. */
 const opForm = z.object({ op: field(64) });
@@ -42,16 +42,13 @@ export function coordinatorsRouter(ctx: CoordinatorsDeps, kit: AdminKit): Router
     if (!p || p.role !== 'coordinator') throw notFound('coordinator');
     return p;
   };
-  const once = async (res: Response, op: string, action: string, target: string, fn: () => void) => {
-    await ctx.records.writeOnce(
-      { id: parseOperationId(op), personId: kit.me(res).id, action, target },
-      () => {
-        fn();
-        kit.audit(res, action, target);
-        return true;
-      },
-    );
-  };
+  /** The action and its audit row under the form's operation id (AdminKit.once). */
+  const once = (res: Response, op: string, action: string, target: string, fn: () => void) =>
+    kit.once(res, { op, action, target }, () => {
+      fn();
+      kit.audit(res, action, target);
+      return true;
+    });
 
   router.get('/admin/coordinators', (req, res) =>
     kit.show(res, <CoordinatorsPage page={kit.page(req, res)} rows={list()} />),
@@ -62,10 +59,17 @@ export function coordinatorsRouter(ctx: CoordinatorsDeps, kit: AdminKit): Router
     ...kit.form(
       coordinatorForm,
       (page, form) => <CoordinatorsPage page={page} rows={list()} form={form} />,
-      async (input, _req, res) => {
-        const p = await ctx.people.addCoordinator(input);
-        kit.audit(res, 'coordinator.add', p.username);
-        kit.back(res, '/admin/coordinators', 'added', { name: p.username });
+      async ({ op, ...input }, _req, res) => {
+        const name = await kit.once(
+          res,
+          { op, action: 'coordinator.add', target: 'coordinators' },
+          (username: string) => {
+            kit.audit(res, 'coordinator.add', username);
+            return username;
+          },
+          async () => (await ctx.people.addCoordinator(input)).username,
+        );
+        kit.back(res, '/admin/coordinators', 'added', { name });
       },
     ),
   );

@@ -2,6 +2,7 @@ import type { InstalledCourse } from '../../content/content.service.js';
 import { laterLines, tContent } from '../../content/content.messages.js';
 import { languageNameIn } from '../../web/i18n.js';
 import { AdminFrame, PostButton, tr, type AdminPage } from '../kit/admin.layout.js';
+import { OperationField } from '../kit/form.js';
 
 export function CoursesPage({
   page,
@@ -89,6 +90,7 @@ export function CoursesPage({
           class="card"
         >
           <h2>{t('uploadCourse')}</h2>
+          <OperationField />
           <p class="muted">{t('uploadHint')}</p>
           <input id="course-file" name="file" type="file" required aria-label={t('uploadCourse')} />
           <p>

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../core/config.js';
@@ -16,8 +17,17 @@ export interface CoursesDeps {
 }
 
 const COURSE_MAX = 512 * 1024 * 1024;
-const activeForm = z.object({ active: field(5) });
-const usbForm = z.object({ path: field(4096) });
+const activeForm = z.object({ active: field(5), op: field(64) });
+const usbForm = z.object({ path: field(4096), op: field(64) });
+
+/** What an install did, as kept under its operation id (a repeat says the same). */
+interface Installed {
+  id: string;
+  version: string;
+  status: string;
+  title: string;
+  source: string;
+}
 
 /** Courses: the installed list (enable/disable), install from an upload or a USB stick (audited). */
 export function coursesRouter(ctx: CoursesDeps, kit: AdminKit): Router {
@@ -25,20 +35,36 @@ export function coursesRouter(ctx: CoursesDeps, kit: AdminKit): Router {
   const here = () => '/admin/courses';
 
   /**
-   * Audit an install either way. A refused course is the admin's refusal (said for a coordinator); the
-   * audit keeps the content store's code and the file's name, never its English text (paths, settings).
-   * The same course file again is said to be there already.
+   * An install under its form's operation id (AdminKit.once), audited either way. A refused course is the
+   * admin's refusal (said for a coordinator); the audit keeps the content store's code and the file's
+   * name, never its English text (paths, settings). The same course file again is said to be there
+   * already; the same form sent twice (a double click) installs once and says "installed" both times.
    */
-  const installed = (res: Response, r: InstallOutcome) => {
-    if (!r.ok) {
-      kit.audit(res, 'course.install_refused', r.source, { code: r.cause, file: r.file });
-      throw r.error;
-    }
-    const { id, version, status, title } = r.result;
-    kit.audit(res, 'course.install', id, { version, status, source: r.source });
-    kit.back(res, '/admin/courses', status === 'unchanged' ? 'alreadyInstalled' : 'installed', {
-      title,
-      version,
+  const install = async (res: Response, op: string, target: string, run: () => Promise<InstallOutcome>) => {
+    const r = await kit.once(
+      res,
+      { op, action: 'course.install', target },
+      (done: Installed) => {
+        kit.audit(res, 'course.install', done.id, {
+          version: done.version,
+          status: done.status,
+          source: done.source,
+        });
+        return done;
+      },
+      async (): Promise<Installed> => {
+        const r = await run();
+        if (!r.ok) {
+          kit.audit(res, 'course.install_refused', r.source, { code: r.cause, file: r.file });
+          throw r.error;
+        }
+        const { id, version, status, title } = r.result;
+        return { id, version, status, title, source: r.source };
+      },
+    );
+    kit.back(res, '/admin/courses', r.status === 'unchanged' ? 'alreadyInstalled' : 'installed', {
+      title: r.title,
+      version: r.version,
     });
   };
 
@@ -59,11 +85,15 @@ export function coursesRouter(ctx: CoursesDeps, kit: AdminKit): Router {
     '/admin/courses/:id/active',
     ...kit.action(
       activeForm,
-      (input, req, res) => {
+      async (input, req, res) => {
         const id = String(req.params['id']);
         const active = input.active === '1';
-        ctx.content.setActive(id, active);
-        kit.audit(res, active ? 'course.enable' : 'course.disable', id);
+        const action = active ? 'course.enable' : 'course.disable';
+        await kit.once(res, { op: input.op, action, target: id }, () => {
+          ctx.content.setActive(id, active);
+          kit.audit(res, action, id);
+          return true;
+        });
         kit.back(res, '/admin/courses', 'saved');
       },
       here,
@@ -80,7 +110,14 @@ export function coursesRouter(ctx: CoursesDeps, kit: AdminKit): Router {
         const up = await spoolUploadTo(req, COURSE_MAX, ctx.courseInstall.uploadDir());
         // The checkbox installs a SCORM package that loads files from the internet (with its warning).
         const allowRemote = up.fields['allowRemote'] === '1';
-        installed(res, await ctx.courseInstall.fromUpload(up.file, { allowRemote }));
+        try {
+          await install(res, up.fields['op'] ?? '', 'upload', () =>
+            ctx.courseInstall.fromUpload(up.file, { allowRemote }),
+          );
+        } finally {
+          // A repeat answered with the first outcome (or a form with no operation id) leaves its copy unread.
+          if (up.file) rmSync(up.file.path, { force: true });
+        }
       },
       here,
     ),
@@ -90,7 +127,7 @@ export function coursesRouter(ctx: CoursesDeps, kit: AdminKit): Router {
     '/admin/courses/usb',
     ...kit.action(
       usbForm,
-      async (input, _req, res) => installed(res, await ctx.courseInstall.fromUsb(input.path)),
+      (input, _req, res) => install(res, input.op, 'usb', () => ctx.courseInstall.fromUsb(input.path)),
       here,
     ),
   );

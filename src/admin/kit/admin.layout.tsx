@@ -3,6 +3,7 @@ import { Csrf, Layout } from '../../web/layout.js';
 import { formatInstant } from '../../core/time-zone.js';
 import type { PageContext } from '../../web/page.js';
 import { tAdmin, type AdminKey } from '../admin.messages.js';
+import { OperationField } from './form.js';
 
 /** What every admin page needs beside the request's PageContext. */
 export interface AdminPage extends PageContext {
@@ -80,7 +81,7 @@ export function AdminFrame({
   );
 }
 
-/** A form that POSTs (with its CSRF token) and shows one button. */
+/** A form that POSTs (with its CSRF token and its own operation id, AdminKit.once) and shows one button. */
 export function PostButton({
   page,
   action,
@@ -97,6 +98,7 @@ export function PostButton({
   return (
     <form method="post" action={action} class="inline">
       <Csrf page={page} />
+      <OperationField />
       {Object.entries(fields).map(([k, v]) => (
         <input type="hidden" name={k} value={v} />
       ))}

@@ -5,6 +5,9 @@ import { isAppError, type AppError, type ErrorSpec } from '../../core/errors.js'
 import { newToken } from '../../core/ids.js';
 import { invalidInput, issuesOf } from '../../core/validation.js';
 import type { AuditService } from '../../records/audit.service.js';
+import { parseOperationId, type Operation } from '../../records/operations.js';
+import { recordsError } from '../../records/records.errors.js';
+import type { RecordsService } from '../../records/records.service.js';
 import type { Language, Params } from '../../core/language.js';
 import { codeText, errorText } from '../../web/error-text.js';
 import { pageContext } from '../../web/page.js';
@@ -44,9 +47,13 @@ const FLASH_PARAMS = ['n', 'name', 'title', 'version', 'job', 'outcome'];
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-/** What the kit needs: the audit log (every change is audited) and every error code's text in en/fr/ar. */
+/**
+ * What the kit needs: the audit log (every change is audited), records (the operation ids every action runs
+ * under) and every error code's text in en/fr/ar.
+ */
 export interface AdminKitDeps {
   audit: AuditService;
+  records: RecordsService;
   errors: ReadonlyMap<string, ErrorSpec>;
   /** The box's time zone (records/time-zone.service.ts), read on every page. */
   timeZone: { get(): string };
@@ -90,7 +97,53 @@ export class ErrorFlashes {
  */
 export class AdminKit {
   private readonly flashes = new ErrorFlashes();
+  /** The actions running now, by operation id: a repeat that comes while the first runs waits for it. */
+  private readonly running = new Map<string, { op: Operation; outcome: Promise<unknown> }>();
   constructor(private readonly deps: AdminKitDeps) {}
+
+  /**
+   * THE way an admin action runs: under its form's operation id (`op`, OperationField; records/operations.ts,
+   * the one mechanism a trainee's quiz uses too). The id is claimed in the records transaction that runs
+   * `write` (its changes and their audit row), so a double submit acts once and every repeat answers with
+   * the first outcome (what `write` returned, JSON), never an error made by the first one's effect ("that
+   * name exists", "this check has expired"). `work`, when given, is what must happen first outside that
+   * transaction (hashing a PIN, writing a backup, copying to USB): it runs once per id too, a repeat that
+   * comes while it runs waits for that run's outcome, one that comes later gets the recorded outcome. A
+   * refusal (a throw) records nothing: the form can be corrected and sent again under the same id.
+   * `who` is the person acting: the signed-in coordinator, or '' at first-run setup (nobody yet).
+   */
+  async once<T, W = undefined>(
+    res: Response,
+    what: { op: string; action: string; target: string; who?: string },
+    write: (worked: W) => T,
+    work?: () => Promise<W> | W,
+  ): Promise<T> {
+    const op: Operation = {
+      id: parseOperationId(what.op),
+      personId: what.who ?? this.me(res).id,
+      action: what.action,
+      target: what.target,
+    };
+    const running = this.running.get(op.id);
+    if (running) {
+      const o = running.op;
+      if (o.personId !== op.personId || o.action !== op.action || o.target !== op.target)
+        throw recordsError('operation_conflict');
+      return running.outcome as Promise<T>;
+    }
+    const outcome = (async () => {
+      const done = this.deps.records.operationResult(op);
+      if (done) return done.result as T;
+      const worked = (work ? await work() : undefined) as W;
+      return (await this.deps.records.writeOnce(op, () => write(worked))).result;
+    })();
+    this.running.set(op.id, { op, outcome });
+    try {
+      return await outcome;
+    } finally {
+      this.running.delete(op.id);
+    }
+  }
 
   /** The admin page context: the request's PageContext, the admin stylesheet and the flash of `?ok=`/`?err=`. */
   page(req: Request, res: Response): AdminPage {

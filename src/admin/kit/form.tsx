@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { fieldText, type FieldIssue } from '../../core/validation.js';
+import { newId } from '../../core/ids.js';
 import type { PageContext } from '../../web/page.js';
 
 /**
@@ -15,6 +16,14 @@ export interface FormState {
 /** The value to show in a field: what was typed when the form comes back, else the stored one. */
 export function valueOf(form: FormState | undefined, name: string, stored?: string | null): string {
   return form?.values[name] ?? stored ?? '';
+}
+
+/**
+ * The form's operation id (AdminKit.once): a new one each time the page is shown, the same one when the form
+ * comes back refused (nothing was done under it). Every admin form that POSTs carries it; PostButton adds it.
+ */
+export function OperationField({ form }: { form?: FormState | undefined }) {
+  return <input type="hidden" name="op" value={valueOf(form, 'op') || newId()} />;
 }
 
 /** The messages about one field, in the reader's language. */

@@ -3,7 +3,7 @@ import { timeZoneNames } from '../../core/time-zone.js';
 import { Csrf } from '../../web/layout.js';
 import { tAdmin } from '../admin.messages.js';
 import { tr, type AdminPage } from './admin.layout.js';
-import { Field, valueOf, type FormState } from './form.js';
+import { Field, OperationField, valueOf, type FormState } from './form.js';
 export type T = ReturnType<typeof tr>;
 /** Keep a left-to-right value ("300 MB") in one piece inside right-to-left text (Unicode isolates). */
 export const isolate = (s: string) => `\u2066${s}\u2069`;
@@ -47,6 +47,7 @@ export function EnrolForm({
   return (
     <form method="post" action={action} class="toolbar">
       <Csrf page={page} />
+      <OperationField />
       <label for="enrol-course" class="sr-only">
         {label}
       </label>

@@ -4,7 +4,6 @@ import { notFound } from '../../core/errors.js';
 import type { AttemptGrantService } from '../../learning/attempt-grants.service.js';
 import type { ScormService } from '../../learning/scorm.service.js';
 import type { PeopleService } from '../../people/people.service.js';
-import { parseOperationId } from '../../records/operations.js';
 import type { RecordsService } from '../../records/records.service.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
 import { field } from '../kit/fields.js';
@@ -22,7 +21,7 @@ const activityForm = z.object({ courseId: field(200), activityId: field(200), op
 /**
  * "Give another attempt" (a quiz) and "Reset SCORM attempt" (a SCO) on a trainee's history, through the
  * services the CLI uses (AttemptGrantService, ScormService.resetAttempt: each journals, applies and audits
- * in one write). Each runs under the page's operation id (records/operations.ts): a double click or a
+ * in one write). Each runs under its button's operation id (AdminKit.once): a double click or a
  * resent form applies once and both answers are the first one's success.
  */
 export function attemptsRouter(ctx: AttemptsDeps, kit: AdminKit): Router {
@@ -33,39 +32,19 @@ export function attemptsRouter(ctx: AttemptsDeps, kit: AdminKit): Router {
     if (!p || p.role !== 'trainee') throw notFound('trainee');
     return p;
   };
-  /** The service's write inside the operation's claim: the first result, replayed on a repeat. */
-  const once = async <T,>(
-    req: Request,
-    op: string,
-    action: string,
-    target: string,
-    res: Parameters<AdminKit['me']>[0],
-    fn: () => T,
-  ) =>
-    (
-      await ctx.records.writeOnce(
-        {
-          id: parseOperationId(op),
-          personId: kit.me(res).id,
-          action,
-          target: `${String(req.params['id'])}/${target}`,
-        },
-        fn,
-      )
-    ).result;
-
   router.post(
     '/admin/trainees/:id/attempts',
     ...kit.action(
       activityForm,
       async (input, req, res) => {
         const person = trainee(req);
-        const r = await once(
-          req,
-          input.op,
-          'attempts.grant',
-          `${input.courseId}/${input.activityId}`,
+        const r = await kit.once(
           res,
+          {
+            op: input.op,
+            action: 'attempts.grant',
+            target: `${person.id}/${input.courseId}/${input.activityId}`,
+          },
           () =>
             ctx.grants.grant({
               username: person.username,
@@ -87,7 +66,12 @@ export function attemptsRouter(ctx: AttemptsDeps, kit: AdminKit): Router {
       activityForm,
       async (input, req, res) => {
         const person = trainee(req);
-        const r = await once(req, input.op, 'scorm.reset', `${input.courseId}/${input.activityId}`, res, () =>
+        const what = {
+          op: input.op,
+          action: 'scorm.reset',
+          target: `${person.id}/${input.courseId}/${input.activityId}`,
+        };
+        const r = await kit.once(res, what, () =>
           ctx.scorm.resetAttempt({
             username: person.username,
             courseId: input.courseId,

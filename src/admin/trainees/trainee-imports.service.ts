@@ -30,9 +30,6 @@ const KEEP_MS = 30 * 60_000;
  */
 export class TraineeImportService {
   private readonly pending = new Map<string, PendingImport>();
-  /** What each confirmed check imported, so that a second confirmation (a double click) shows the same. */
-  private readonly confirmed = new Map<string, { by: string; result: Person[] }>();
-  private readonly running = new Map<string, ReturnType<typeof importTraineeCsv>>();
 
   constructor(
     private readonly deps: { people: PeopleService; records: RecordsService; cohorts: CohortService },
@@ -53,23 +50,17 @@ export class TraineeImportService {
 
   /**
    * Import the file kept under `token` (only for the coordinator who checked it). When someone added one
-   * of its usernames since the check, nothing is written and the new problems are the error.
+   * of its usernames since the check, nothing is written and the new problems are the error. The admin
+   * route runs this under the confirm form's operation id (AdminKit.once): a double click imports once and
+   * the repeat gets the first outcome, not "this check has expired".
    */
   async confirm(token: string, by: string, cohortId: string | null): Promise<Person[]> {
-    // A double click sends the confirmation twice: the second gets the first one's outcome.
-    const first = this.confirmed.get(token);
-    if (first && first.by === by) return first.result;
     const pending = this.pending.get(token);
     if (!pending || pending.by !== by || this.now() - pending.at > KEEP_MS)
       throw adminError('import_expired');
     try {
-      const running = this.running.get(token) ?? importTraineeCsv(this.deps, pending.data, { cohortId });
-      this.running.set(token, running);
-      const r = await running.finally(() => this.running.delete(token));
+      const r = await importTraineeCsv(this.deps, pending.data, { cohortId });
       this.pending.delete(token);
-      this.confirmed.set(token, { by, result: r.created });
-      // Only the latest few outcomes are kept (a double click comes within seconds).
-      for (const k of this.confirmed.keys()) if (this.confirmed.size > 20) this.confirmed.delete(k);
       return r.created;
     } catch (e) {
       if (isAppError(e) && e.code === 'csv_invalid') {

@@ -1,5 +1,4 @@
 import type { ActivityType } from '../../content/content.types.js';
-import { newId } from '../../core/ids.js';
 import type { InstalledCourse } from '../../content/content.service.js';
 import type { Cohort } from '../../people/cohorts.service.js';
 import type { CsvPreview } from '../../people/csv-import.js';
@@ -10,7 +9,7 @@ import { AdminFrame, Pager, PostButton, pct, tr, when, type AdminPage } from '..
 import { EXT, type XapiStatement } from '../../contract/vocabulary.js';
 import type { ProgressRow } from '../../learning/learning.service.js';
 import { DataTable } from '../kit/table.js';
-import { Field, valueOf, type FormState } from '../kit/form.js';
+import { Field, OperationField, valueOf, type FormState } from '../kit/form.js';
 import { EnrolForm, UsernameField, genderLabel, verbLabel, vocab } from '../kit/widgets.js';
 
 export function TraineesPage({
@@ -186,6 +185,7 @@ export function NewTraineePage({ page, form }: { page: AdminPage; form?: FormSta
     <AdminFrame page={page} title={t('addTrainee')}>
       <form method="post" action="/admin/trainees" class="card">
         <Csrf page={page} />
+        <OperationField form={form} />
         <UsernameField page={page} form={form} />
         <PinField page={page} form={form} id="pin" label={t('pin')} />
         <PersonFields page={page} form={form} />
@@ -233,6 +233,7 @@ export function TraineePage({
         <form method="post" action={base} class="card">
           <h2>{t('edit')}</h2>
           <Csrf page={page} />
+          <OperationField form={formOf === 'edit' ? form : undefined} />
           <PersonFields page={page} p={person} form={formOf === 'edit' ? form : undefined} />
           <p>
             <button type="submit">{t('save')}</button>
@@ -242,6 +243,7 @@ export function TraineePage({
           <form method="post" action={`${base}/pin`} class="card">
             <h2>{t('resetPin')}</h2>
             <Csrf page={page} />
+            <OperationField form={formOf === 'pin' ? form : undefined} />
             <PinField
               page={page}
               form={formOf === 'pin' ? form : undefined}
@@ -318,6 +320,7 @@ export function ImportPage({
           {token && !preview.invalid && !preview.fileErrors.length && (
             <form method="post" action="/admin/trainees/import/confirm" class="card">
               <Csrf page={page} />
+              <OperationField />
               <input type="hidden" name="token" value={token} />
               <input type="hidden" name="cohortId" value={cohortId ?? ''} />
               <button type="submit">{t('importNow', { n: preview.valid })}</button>
@@ -467,8 +470,8 @@ export function HistoryPage({
               .filter((r) => r.activity_id !== '')
               .map((r) => {
                 const type = types.get(`${r.course_id}/${r.activity_id}`);
-                // One operation id per button as shown: a double click on it applies once.
-                const fields = { courseId: r.course_id, activityId: r.activity_id, op: newId() };
+                // Each button carries its own operation id (PostButton): a double click on it applies once.
+                const fields = { courseId: r.course_id, activityId: r.activity_id };
                 return (
                   <tr data-activity={r.activity_id}>
                     <td>

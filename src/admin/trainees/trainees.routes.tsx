@@ -14,7 +14,7 @@ import { readUpload } from '../../web/upload.js';
 import { validate } from '../../web/validate.js';
 import type { CourseInstallService } from '../courses/course-install.service.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
-import { blankIsNull, field, noInput } from '../kit/fields.js';
+import { blankIsNull, field } from '../kit/fields.js';
 import { historyCsv } from '../reports/reports.csv.js';
 import type { AdminReportsService } from '../reports.service.js';
 import type { TraineeImportService } from './trainee-imports.service.js';
@@ -37,6 +37,7 @@ const CSV_MAX = 5 * 1024 * 1024;
 
 /** A trainee's details as the forms send them ('' = not given). */
 const personForm = z.object({
+  op: field(64),
   displayName: field(120),
   externalId: field(64),
   agency: field(120),
@@ -44,9 +45,10 @@ const personForm = z.object({
   language: blankIsNull(languageSchema),
 });
 const newTraineeForm = personForm.extend({ username: usernameSchema, pin: pinSchema });
-const pinForm = z.object({ pin: pinSchema });
-const enrolForm = z.object({ courseId: field(200) });
-const importForm = z.object({ token: field(100), cohortId: field(100) });
+const pinForm = z.object({ pin: pinSchema, op: field(64) });
+const enrolForm = z.object({ courseId: field(200), op: field(64) });
+const importForm = z.object({ token: field(100), cohortId: field(100), op: field(64) });
+const opForm = z.object({ op: field(64) });
 
 /** Trainees: search and pages, add, edit, deactivate, PIN reset, enrol, history, CSV import and export. */
 export function traineesRouter(ctx: TraineesDeps, kit: AdminKit): Router {
@@ -102,8 +104,19 @@ export function traineesRouter(ctx: TraineesDeps, kit: AdminKit): Router {
       newTraineeForm,
       (page, form) => <NewTraineePage page={page} form={form} />,
       async (input, _req, res) => {
-        const p = await ctx.people.addTrainee(input);
-        kit.audit(res, 'trainee.add', p.username);
+        // A double submit adds the trainee once; the repeat opens the same page, not "username taken".
+        const p = await kit.once(
+          res,
+          { op: input.op, action: 'trainee.add', target: 'trainees' },
+          (added: { id: string; username: string }) => {
+            kit.audit(res, 'trainee.add', added.username);
+            return added;
+          },
+          async () => {
+            const { id, username } = await ctx.people.addTrainee(input);
+            return { id, username };
+          },
+        );
         kit.back(res, `/admin/trainees/${p.id}`, 'added', { name: p.username });
       },
     ),
@@ -138,11 +151,19 @@ export function traineesRouter(ctx: TraineesDeps, kit: AdminKit): Router {
       importForm,
       async (input, _req, res) => {
         const cohortId = input.cohortId || null;
-        const created = await ctx.traineeImports.confirm(input.token, kit.me(res).id, cohortId);
-        kit.audit(res, 'trainee.import', cohortId ? (ctx.cohorts.get(cohortId)?.name ?? null) : null, {
-          count: created.length,
-        });
-        kit.back(res, '/admin/trainees', 'imported', { n: created.length });
+        // Under the confirm form's operation id: a double click imports once, both answers say how many.
+        const n = await kit.once(
+          res,
+          { op: input.op, action: 'trainee.import', target: input.token },
+          (count: number) => {
+            kit.audit(res, 'trainee.import', cohortId ? (ctx.cohorts.get(cohortId)?.name ?? null) : null, {
+              count,
+            });
+            return count;
+          },
+          async () => (await ctx.traineeImports.confirm(input.token, kit.me(res).id, cohortId)).length,
+        );
+        kit.back(res, '/admin/trainees', 'imported', { n });
       },
       () => '/admin/trainees/import',
     ),
@@ -173,10 +194,14 @@ export function traineesRouter(ctx: TraineesDeps, kit: AdminKit): Router {
     ...kit.form(
       personForm,
       (page, form, req) => traineePage(req, 'edit')(page, form),
-      (input, req, res) => {
+      async (input, req, res) => {
         const p = trainee(req);
-        ctx.people.update(p.id, input);
-        kit.audit(res, 'trainee.edit', p.username);
+        const { op, ...changes } = input;
+        await kit.once(res, { op, action: 'trainee.edit', target: p.id }, () => {
+          ctx.people.update(p.id, changes);
+          kit.audit(res, 'trainee.edit', p.username);
+          return true;
+        });
         kit.back(res, `/admin/trainees/${p.id}`, 'saved');
       },
     ),
@@ -189,12 +214,15 @@ export function traineesRouter(ctx: TraineesDeps, kit: AdminKit): Router {
     router.post(
       `/admin/trainees/:id/${action}`,
       ...kit.action(
-        noInput,
-        (_input, req, res) => {
+        opForm,
+        async (input, req, res) => {
           const p = trainee(req);
-          ctx.people.update(p.id, { active });
-          if (!active) ctx.sessions.destroyAll(p.id);
-          kit.audit(res, `trainee.${action}`, p.username);
+          await kit.once(res, { op: input.op, action: `trainee.${action}`, target: p.id }, () => {
+            ctx.people.update(p.id, { active });
+            if (!active) ctx.sessions.destroyAll(p.id);
+            kit.audit(res, `trainee.${action}`, p.username);
+            return true;
+          });
           kit.back(res, `/admin/trainees/${p.id}`, active ? 'reactivated' : 'deactivated');
         },
         here,
@@ -209,9 +237,16 @@ export function traineesRouter(ctx: TraineesDeps, kit: AdminKit): Router {
       (page, form, req) => traineePage(req, 'pin')(page, form),
       async (input, req, res) => {
         const p = trainee(req);
-        await ctx.people.setPin(p.id, input.pin);
-        ctx.sessions.destroyAll(p.id);
-        kit.audit(res, 'trainee.pin_reset', p.username);
+        await kit.once(
+          res,
+          { op: input.op, action: 'trainee.pin_reset', target: p.id },
+          () => {
+            ctx.sessions.destroyAll(p.id);
+            kit.audit(res, 'trainee.pin_reset', p.username);
+            return true;
+          },
+          () => ctx.people.setPin(p.id, input.pin),
+        );
         kit.back(res, `/admin/trainees/${p.id}`, 'pinReset');
       },
     ),
@@ -221,11 +256,18 @@ export function traineesRouter(ctx: TraineesDeps, kit: AdminKit): Router {
     '/admin/trainees/:id/enrol',
     ...kit.action(
       enrolForm,
-      (input, req, res) => {
+      async (input, req, res) => {
         const p = trainee(req);
         const courseId = ctx.courseInstall.requireInstalled(input.courseId);
-        const n = ctx.cohorts.enrolTrainee(p.id, courseId) ? 1 : 0;
-        kit.audit(res, 'enrolment.add', p.username, { courseId });
+        const n = await kit.once(
+          res,
+          { op: input.op, action: 'enrolment.add', target: `${p.id}/${courseId}` },
+          () => {
+            const added = ctx.cohorts.enrolTrainee(p.id, courseId) ? 1 : 0;
+            kit.audit(res, 'enrolment.add', p.username, { courseId });
+            return added;
+          },
+        );
         kit.back(res, `/admin/trainees/${p.id}`, 'enrolled', { n });
       },
       here,

@@ -341,4 +341,44 @@ export const hqMigrations: readonly Migration[] = [
         SELECT 'course_results_rebuild', '1' WHERE EXISTS (SELECT 1 FROM journal);
     `,
   },
+  {
+    version: 8,
+    name: 'hq-statement-id-keys',
+    // statement_ids gets one random-key insert per statement imported: the import's largest cost at a
+    // million statements, as its b-tree outgrows the page cache. An id that is a UUID in the canonical
+    // lower-case form (what every box writes) is stored as its 16 bytes (a blob), any other id as its
+    // text: a blob never equals a text, so two ids are the same exactly when their texts were, and the
+    // tree is about 40% smaller. held_statements.statement_id holds the same key (the repo turns it back
+    // into text, statementIdOfKey). The rows are converted in place; nothing is derived again.
+    up: (db) => {
+      const hex = (n: number) => '[0-9a-f]'.repeat(n);
+      const uuid = `'${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}'`;
+      const key = (col: string) =>
+        `CASE WHEN ${col} GLOB ${uuid} THEN unhex(replace(${col}, '-', '')) ELSE ${col} END`;
+      db.exec(`
+        CREATE TABLE statement_ids_new (
+          id           BLOB PRIMARY KEY,
+          appliance_no INTEGER NOT NULL,
+          epoch        INTEGER NOT NULL,
+          seq          INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO statement_ids_new SELECT ${key('id')}, appliance_no, epoch, seq FROM statement_ids;
+        DROP TABLE statement_ids;
+        ALTER TABLE statement_ids_new RENAME TO statement_ids;
+        CREATE TABLE held_statements_new (
+          appliance_no INTEGER NOT NULL,
+          epoch        INTEGER NOT NULL,
+          seq          INTEGER NOT NULL,
+          statement_id BLOB NOT NULL,
+          reason       TEXT NOT NULL CHECK (reason IN ('duplicate', 'fork', 'other_appliance')),
+          PRIMARY KEY (appliance_no, epoch, seq)
+        ) WITHOUT ROWID;
+        INSERT INTO held_statements_new
+          SELECT appliance_no, epoch, seq, ${key('statement_id')}, reason FROM held_statements;
+        DROP TABLE held_statements;
+        ALTER TABLE held_statements_new RENAME TO held_statements;
+        CREATE INDEX held_statements_id ON held_statements(statement_id);
+      `);
+    },
+  },
 ];
