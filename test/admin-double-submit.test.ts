@@ -206,4 +206,67 @@ describe('the same admin form sent three times acts once and answers with the fi
     expect(audits('sync.usb_copy')).toBe(1);
     expect(readdirSync(join(stick.dir, 'fieldclass', 'outbox')).length).toBeGreaterThan(0);
   });
+
+  it('schedule, time zone, clock: save a schedule, save the zone, run a job now, set the clock', async () => {
+    await thrice('/admin/schedule', '/admin/time-zone', { timeZone: 'Africa/Dakar' });
+    expect(audits('box.time_zone')).toBe(1);
+    expect(s.ctx.timeZone.get()).toBe('Africa/Dakar');
+
+    await thrice(
+      '/admin/schedule',
+      '/admin/schedule/backup',
+      { kind: 'daily', time: '02:15', job: 'backup' },
+      'name="time"',
+    );
+    expect(audits('job.schedule')).toBe(1);
+
+    s.server.scheduler.start();
+    try {
+      const ran = await thrice('/admin/schedule', '/admin/schedule/cleanup/run', {});
+      expect(ran.headers.get('location')).toContain('ok=ran');
+      expect(audits('job.run')).toBe(1);
+      expect(
+        s.ctx.db.records.prepare("SELECT count(*) FROM job_runs WHERE job = 'cleanup'").pluck().get(),
+      ).toBe(1);
+    } finally {
+      await s.server.scheduler.stop();
+    }
+
+    const when = new Date(Date.now() + 3_600_000).toISOString();
+    await thrice('/admin', '/admin/clock', { browserTime: when });
+    expect(s.clock.calls).toHaveLength(1);
+  });
+});
+
+describe('first-run setup sent twice makes one coordinator and signs both answers in', () => {
+  let s: AdminServer;
+  beforeAll(async () => {
+    s = await adminServer();
+  });
+  afterAll(() => s?.cleanup());
+
+  it('a double submit of the setup form: one coordinator, both answers signed in at /admin', async () => {
+    const b = new Browserless(s.url, { 'accept-language': 'fr' });
+    const { html } = await b.page('/admin/setup');
+    const fields = {
+      _csrf: Browserless.csrfOf(html),
+      op: Browserless.opOf(html, '/admin/setup')!,
+      code: s.ctx.setup.currentCode(),
+      username: 'coord',
+      password: 'long-password-1',
+      password2: 'long-password-1',
+      timeZone: 'Africa/Dakar',
+    };
+    // At once, as a double click sends them (a later resend carries the page's CSRF token of before the
+    // sign-in, which the new session refuses: 403, as for any form of a page shown before signing in).
+    const rs = await Promise.all([b.post('/admin/setup', fields), b.post('/admin/setup', fields)]);
+    expect(rs.map((r) => `${r.status} ${r.headers.get('location')}`)).toEqual(Array(2).fill('303 /admin'));
+    expect(s.ctx.people.count('coordinator')).toBe(1);
+    expect((await b.get('/admin')).status).toBe(200);
+    // Another form (another operation id) finds the setup closed, as before.
+    const late = new Browserless(s.url);
+    const { _csrf: _used, op: _op, ...typed } = fields;
+    const other = await late.submit('/admin/signin', '/admin/setup', typed);
+    expect(other.headers.get('location')).toBe('/admin/signin');
+  });
 });

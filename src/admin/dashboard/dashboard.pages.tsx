@@ -1,4 +1,5 @@
 import { Csrf } from '../../web/layout.js';
+import { OperationField } from '../kit/form.js';
 import { AdminFrame, bytes, duration, tr, when, type AdminPage } from '../kit/admin.layout.js';
 import type { Dashboard } from './dashboard.js';
 import { isolate } from '../kit/widgets.js';
@@ -139,6 +140,7 @@ export function DashboardPage({ page, d, adminJs }: { page: AdminPage; d: Dashbo
         </span>
         <form method="post" action="/admin/clock">
           <Csrf page={page} />
+          <OperationField />
           <input type="hidden" name="browserTime" id="browser-time" value="" />
           <button type="submit" class="small">
             {t('setClock')}

@@ -39,6 +39,7 @@ const clockForm = z.object({
       (t) => !Number.isNaN(t.getTime()) && t.getUTCFullYear() >= 2020 && t.getUTCFullYear() <= 2100,
       'browserTime',
     ),
+  op: z.string().max(64).default(''),
 });
 
 /** The dashboard (activity, sync, box health) and "set the box clock from this device". */
@@ -69,8 +70,15 @@ export function dashboardRouter(ctx: DashboardDeps, kit: AdminKit): Router {
     '/admin/clock',
     ...kit.action(
       clockForm,
-      async ({ browserTime }, _req, res) => {
-        await ctx.boxClock.setFromBrowser(kit.me(res).id, browserTime);
+      async ({ browserTime, op }, _req, res) => {
+        // Set once under the form's operation id (the service audits either outcome): a double click
+        // does not set the clock a second time from a time already gone by.
+        await kit.once(
+          res,
+          { op, action: 'box.clock', target: 'box' },
+          () => true,
+          () => ctx.boxClock.setFromBrowser(kit.me(res).id, browserTime),
+        );
         kit.back(res, '/admin', 'clockSet');
       },
       () => '/admin',

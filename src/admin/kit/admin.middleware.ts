@@ -110,16 +110,17 @@ export class AdminKit {
    * transaction (hashing a PIN, writing a backup, copying to USB): it runs once per id too, a repeat that
    * comes while it runs waits for that run's outcome, one that comes later gets the recorded outcome. A
    * refusal (a throw) records nothing: the form can be corrected and sent again under the same id.
+   * `who` is the person acting: the signed-in coordinator, or '' at first-run setup (nobody yet).
    */
   async once<T, W = undefined>(
     res: Response,
-    what: { op: string; action: string; target: string },
+    what: { op: string; action: string; target: string; who?: string },
     write: (worked: W) => T,
     work?: () => Promise<W> | W,
   ): Promise<T> {
     const op: Operation = {
       id: parseOperationId(what.op),
-      personId: this.me(res).id,
+      personId: what.who ?? this.me(res).id,
       action: what.action,
       target: what.target,
     };

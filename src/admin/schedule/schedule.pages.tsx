@@ -8,7 +8,7 @@ import {
   type SimpleSchedule,
 } from '../../jobs/simple-schedule.js';
 import { TimeZoneField, vocab } from '../kit/widgets.js';
-import { Field, issuesFor, valueOf, type FormState } from '../kit/form.js';
+import { Field, OperationField, issuesFor, valueOf, type FormState } from '../kit/form.js';
 import { Csrf } from '../../web/layout.js';
 import { AdminFrame, PostButton, tr, when, type AdminPage } from '../kit/admin.layout.js';
 
@@ -45,6 +45,7 @@ export function TimeZoneForm({
     <form method="post" action={action} class="card">
       <h2>{t('timeZoneTitle')}</h2>
       <Csrf page={page} />
+      <OperationField form={form} />
       <TimeZoneField page={page} form={form} hint={t('timeZoneHint', { now: when(page, now) })} />
       <button type="submit">{t('save')}</button>
     </form>
@@ -134,6 +135,7 @@ function ScheduleForm({
   return (
     <form method="post" action={`/admin/schedule/${job.name}`} class="schedule-form">
       <Csrf page={page} />
+      <OperationField form={form} />
       <Field page={page} form={form} name="kind" id={id('kind')} label={t('scheduleHowOften')}>
         {(a) => (
           <select {...a} name="kind">

@@ -10,7 +10,7 @@ import type { RecordsService } from '../../records/records.service.js';
 import type { TimeZoneService } from '../../records/time-zone.service.js';
 import { adminError } from '../admin.errors.js';
 import type { AdminKit } from '../kit/admin.middleware.js';
-import { field, noInput } from '../kit/fields.js';
+import { field } from '../kit/fields.js';
 import { sentList } from '../../web/validate.js';
 import type { FieldKey } from '../../core/validation.js';
 import {
@@ -38,6 +38,7 @@ const scheduleForm = z
     time: field(8),
     days: sentList(1),
     cron: field(100),
+    op: field(64),
   })
   .superRefine((v, c) => {
     const issue = (path: string, message: FieldKey) => c.addIssue({ code: 'custom', path: [path], message });
@@ -49,7 +50,7 @@ const scheduleForm = z
     if (v.kind === 'custom' && !isSavableSchedule(v.cron.trim().replace(/\s+/g, ' ')))
       issue('cron', 'scheduleCron');
   })
-  .transform((v): { job: string; schedule: SimpleSchedule } => {
+  .transform((v): { job: string; schedule: SimpleSchedule; op: string } => {
     const [h, m] = parseTime(v.time) ?? [0, 0];
     const time = timeText(h, m);
     const schedule: SimpleSchedule =
@@ -64,7 +65,7 @@ const scheduleForm = z
               : v.kind === 'off'
                 ? { kind: 'off' }
                 : { kind: 'custom', cron: v.cron };
-    return { job: v.job, schedule };
+    return { job: v.job, schedule, op: v.op };
   });
 
 /** The days ticked in a refused schedule form (checkboxes of one name: typedValues keeps only single values). */
@@ -74,7 +75,9 @@ const tickedDays = (body: unknown): number[] =>
     .filter((d): d is string => typeof d === 'string' && /^[0-6]$/.test(d))
     .map(Number);
 /** The box's time zone, checked by the one schema (core/time-zone.ts): a refused name comes back beside its field. */
-const timeZoneForm = z.object({ timeZone: field(64).pipe(timeZoneName) });
+const timeZoneForm = z.object({ timeZone: field(64).pipe(timeZoneName), op: field(64) });
+/** "Run now": its button's operation id. */
+const opForm = z.object({ op: field(64) });
 
 /**
  * Schedule: each job's schedule in words ("every day at 01:30" in the box's zone), changed by a simple form
@@ -136,11 +139,14 @@ export function scheduleRouter(
           zoneForm={form}
         />
       ),
-      (input, _req, res) => {
-        const before = ctx.timeZone.get();
-        // The scheduler follows the setting (TimeZoneService.onChange): its tasks are made again in the zone.
-        const zone = ctx.timeZone.set(input.timeZone);
-        if (zone !== before) kit.audit(res, 'box.time_zone', zone, { from: before });
+      async (input, _req, res) => {
+        const zone = await kit.once(res, { op: input.op, action: 'box.time_zone', target: 'box' }, () => {
+          const before = ctx.timeZone.get();
+          // The scheduler follows the setting (TimeZoneService.onChange): its tasks are made again in the zone.
+          const zone = ctx.timeZone.set(input.timeZone);
+          if (zone !== before) kit.audit(res, 'box.time_zone', zone, { from: before });
+          return zone;
+        });
         kit.back(res, '/admin/schedule', 'timeZoneSaved', { name: zone });
       },
     ),
@@ -161,13 +167,16 @@ export function scheduleRouter(
           formDays={tickedDays(req.body)}
         />
       ),
-      (input, _req, res) => {
+      async (input, _req, res) => {
         const name = input.job;
         if (!scheduler.has(name)) throw jobsError('job_unknown', { job: name });
-        const s = setScheduleOverride(ctx.records, name, toCron(input.schedule));
-        // The scheduler takes it now (a running one replaces its cron task); the next start reads it too.
-        scheduler.reschedule(name, s);
-        kit.audit(res, 'job.schedule', name, { schedule: s });
+        await kit.once(res, { op: input.op, action: 'job.schedule', target: name }, () => {
+          const s = setScheduleOverride(ctx.records, name, toCron(input.schedule));
+          // The scheduler takes it now (a running one replaces its cron task); the next start reads it too.
+          scheduler.reschedule(name, s);
+          kit.audit(res, 'job.schedule', name, { schedule: s });
+          return true;
+        });
         kit.back(res, '/admin/schedule', 'scheduleSaved');
       },
     ),
@@ -176,12 +185,23 @@ export function scheduleRouter(
   router.post(
     '/admin/schedule/:job/run',
     ...kit.action(
-      noInput,
-      async (_input, req, res) => {
+      opForm,
+      async (input, req, res) => {
         if (!scheduler.isStarted()) throw adminError('scheduler_stopped');
         const name = String(req.params['job']);
-        kit.audit(res, 'job.run', name);
-        const r = await scheduler.runNow(name);
+        // A double click runs the job once; both answers say how that run went.
+        const r = await kit.once(
+          res,
+          { op: input.op, action: 'job.run', target: name },
+          (r: { job: string; outcome: string }) => {
+            kit.audit(res, 'job.run', name);
+            return r;
+          },
+          async () => {
+            const { job, outcome } = await scheduler.runNow(name);
+            return { job, outcome };
+          },
+        );
         kit.back(res, '/admin/schedule', 'ran', { job: r.job, outcome: r.outcome });
       },
       here,

@@ -1,7 +1,7 @@
 import { Csrf } from '../../web/layout.js';
 import { AdminFrame, tr, type AdminPage } from '../kit/admin.layout.js';
 import type { AdminKey } from '../admin.messages.js';
-import { Field, valueOf, type FormState } from '../kit/form.js';
+import { Field, OperationField, valueOf, type FormState } from '../kit/form.js';
 import { DisplayNameField, NewPasswordField, TimeZoneField, UsernameField } from '../kit/widgets.js';
 
 export function SignInPage({
@@ -59,6 +59,7 @@ export function SetupPage({ page, form }: { page: AdminPage; form?: FormState | 
       <p>{t('setupIntro')}</p>
       <form method="post" action="/admin/setup" class="card">
         <Csrf page={page} />
+        <OperationField form={form} />
         <Field {...f} name="code" label={t('setupCode')}>
           {(a) => (
             <input

@@ -8,6 +8,8 @@ import { SigninLimiter, type SessionService } from '../../people/auth.service.js
 import { timeZoneName } from '../../core/time-zone.js';
 import type { AuditService } from '../../records/audit.service.js';
 import type { TimeZoneService } from '../../records/time-zone.service.js';
+import { parseOperationId } from '../../records/operations.js';
+import type { RecordsService } from '../../records/records.service.js';
 import { sent, validate } from '../../web/validate.js';
 import { adminError } from '../admin.errors.js';
 import { field } from '../kit/fields.js';
@@ -22,7 +24,11 @@ export interface SetupDeps {
   audit: AuditService;
   setup: SetupService;
   timeZone: TimeZoneService;
+  records: RecordsService;
 }
+
+/** The first-run setup as an operation (AdminKit.once): nobody is signed in yet. */
+const SETUP = { action: 'setup.complete', target: 'box', who: '' } as const;
 
 /** The setup form: the code and the first coordinator (the service checks username and password rules). */
 const setupForm = z
@@ -36,6 +42,7 @@ const setupForm = z
     timeZone: field(64)
       .transform((s) => s.trim() || 'UTC')
       .pipe(timeZoneName),
+    op: field(64),
   })
   .superRefine((v, ctx) => {
     if (v.password !== v.password2)
@@ -55,6 +62,15 @@ const signinForm = z.object({
 export function setupRouter(ctx: SetupDeps, kit: AdminKit): Router {
   const router = Router();
   const limiter = new SigninLimiter(ctx.config.signinRateLimit);
+  /** Is this the repeat of the setup form that made the first coordinator (its operation id on record)? */
+  const setupDone = (body: unknown): boolean => {
+    try {
+      const id = parseOperationId((body as { op?: unknown } | undefined)?.op);
+      return ctx.records.operationResult({ id, personId: SETUP.who, ...SETUP }) !== undefined;
+    } catch {
+      return false;
+    }
+  };
 
   router.get('/admin/setup', (req, res) => {
     if (!ctx.setup.needsSetup()) return res.redirect(303, '/admin/signin');
@@ -63,7 +79,10 @@ export function setupRouter(ctx: SetupDeps, kit: AdminKit): Router {
 
   router.post(
     '/admin/setup',
-    (_req, res, next) => (ctx.setup.needsSetup() ? next() : res.redirect(303, '/admin/signin')),
+    // Once a coordinator exists the form is gone, except for a repeat of the form that made them (its
+    // operation id is on record): that one is answered as the first was, below.
+    (req, res, next) =>
+      ctx.setup.needsSetup() || setupDone(req.body) ? next() : res.redirect(303, '/admin/signin'),
     ...kit.form(
       setupForm,
       (page, form) => <SetupPage page={page} form={form} />,
@@ -74,12 +93,26 @@ export function setupRouter(ctx: SetupDeps, kit: AdminKit): Router {
           throw adminError('too_many_attempts');
         }
         try {
-          const person = await ctx.setup.complete(input.code, {
-            username: input.username,
-            displayName: input.displayName,
-            password: input.password,
-          });
-          ctx.timeZone.set(input.timeZone);
+          // Under the form's operation id (AdminKit.once; nobody is signed in yet): a double submit creates
+          // the coordinator once, and the repeat is signed in as the first was, with the password it carries.
+          const username = await kit.once(
+            res,
+            { ...SETUP, op: input.op },
+            (made: string) => {
+              ctx.timeZone.set(input.timeZone);
+              return made;
+            },
+            async () =>
+              (
+                await ctx.setup.complete(input.code, {
+                  username: input.username,
+                  displayName: input.displayName,
+                  password: input.password,
+                })
+              ).username,
+          );
+          const person = await ctx.sessions.verify(username, input.password, 'coordinator');
+          if (!person) throw adminError('setup_done');
           await startSession(res, ctx.sessions, person);
           ctx.logger.info(
             { coordinator: person.username, timeZone: input.timeZone },
