@@ -75,15 +75,26 @@ describe('SN flow and post-condition rules (sequence)', () => {
     expect(sequence(tree, rules({ post: { d: 'retry' } }), any, 'd', 'continue', true)).toEqual({
       deliver: 'd',
     });
+    // A cluster's retry says which cluster began a new attempt (its children's attempts are superseded).
     const climb = rules({ post: { d: 'exitParent', m2: 'retry' }, skip: ['c'] });
-    expect(sequence(tree, climb, any, 'd', '_none_', true)).toEqual({ deliver: 'd' });
+    expect(sequence(tree, climb, any, 'd', '_none_', true)).toEqual({ deliver: 'd', retried: 'm2' });
     const climb2 = rules({ post: { b: 'exitParent', m1: 'retry' } });
-    expect(sequence(tree, climb2, any, 'b', 'continue', true)).toEqual({ deliver: 'a' });
+    expect(sequence(tree, climb2, any, 'b', 'continue', true)).toEqual({ deliver: 'a', retried: 'm1' });
+    // Decided when the attempt ended: followed as decided, whatever the rules say now, for any request.
+    expect(sequence(tree, rules({}), any, 'b', 'continue', { retry: 'm1' })).toEqual({
+      deliver: 'a',
+      retried: 'm1',
+    });
+    expect(sequence(tree, rules({ skip: ['c'] }), any, 'd', '_none_', { retry: 'm2' })).toEqual({
+      deliver: 'd',
+      retried: 'm2',
+    });
   });
 
   it('retryAll starts again from the root; exitAll ends the session; exitParent up to the root ends it', () => {
     expect(sequence(tree, rules({ post: { c: 'retryAll' } }), any, 'c', '_none_', true)).toEqual({
       deliver: 'a',
+      retried: 'root',
     });
     expect(sequence(tree, rules({ post: { c: 'exitAll' } }), any, 'c', 'continue', true)).toEqual({
       end: true,
@@ -115,7 +126,7 @@ describe('SN flow and post-condition rules (sequence)', () => {
 
   it('an exit condition rule on an ancestor ends there first; a suspended attempt waits (no post-conditions)', () => {
     const r = rules({ exit: ['m1'], post: { m1: 'retry', a: 'continue' } });
-    expect(sequence(tree, r, any, 'a', '_none_', true)).toEqual({ deliver: 'a' });
+    expect(sequence(tree, r, any, 'a', '_none_', true)).toEqual({ deliver: 'a', retried: 'm1' });
     expect(sequence(tree, rules({ post: { a: 'exitAll' } }), any, 'a', 'continue', false)).toEqual({
       deliver: 'b',
     });
@@ -183,7 +194,7 @@ describe('The golf "Simple Remediation" shape on a real records.db: skip, retry,
     expect(failed.continue).toBe('test_4');
     const last = await quiz('test_4', true);
     // exitParent -> the wrapper is not satisfied -> retry: flow into it, skipping what is mastered.
-    expect(last.afterEnd).toEqual({ deliver: 'handicapping_item' });
+    expect(last.afterEnd).toEqual({ deliver: 'handicapping_item', retried: 'content_wrapper' });
     const outline = ctx.content.getCourse('golf', 'en')!;
     expect(ctx.learning.courseProgress(person.id, outline).result).not.toBe('passed');
     // Starting the course again (the course page) goes to the same place.
@@ -253,6 +264,74 @@ describe('attemptLimit: a suspended attempt resumes, a reset gives the attempt b
     await expect(scorm.prepareLaunch(person, 'search', 'sco-rules', 'en')).rejects.toMatchObject({
       code: 'scorm_not_available',
       status: 403,
+    });
+  });
+});
+
+describe('a cluster retried by its post-condition starts new attempts for its children', () => {
+  let ctx: ReturnType<typeof testContext>;
+  beforeEach(async () => {
+    ctx = testContext();
+    await importContent(
+      ctx.content,
+      zipFolder(join(SCORM_FIXTURES, 'scorm2004-cluster-retry'), join(tmp, 'cluster-retry.zip')),
+      { trustedKeys: [], allowUnsigned: true },
+      { id: 'drill' },
+    );
+  });
+  afterEach(() => ctx.cleanup());
+
+  it('a failed check retries the module: its lesson is played again from the start, then the check', async () => {
+    const scorm = ctx.scorm;
+    const person = await ctx.people.addTrainee({ username: 'awa', pin: '2468', displayName: 'Awa Diallo' });
+    // A retried cluster plays now: the import no longer says it plays differently.
+    expect(scorm.packageOf('drill')!.later ?? []).toEqual([]);
+    const end = async (id: string, set: Record<string, string>) => {
+      const l = await scormLaunch(scorm, person, 'drill', id);
+      const a = await l.commit({ ...set, 'cmi.exit': '' }, { terminate: true, exitSet: true });
+      expect(a.statements).toContain('terminated');
+      return l;
+    };
+    const check = (pass: boolean) =>
+      end('check', {
+        'cmi.score.scaled': pass ? '0.9' : '0.2',
+        'cmi.completion_status': 'completed',
+        'cmi.success_status': pass ? 'passed' : 'failed',
+      });
+
+    expect(await scorm.entry(person.id, 'drill', 'en')).toBe('lesson');
+    const first = await end('lesson', { 'cmi.location': 'page-9', 'cmi.completion_status': 'completed' });
+    expect(first.data.attemptNo).toBe(1);
+    expect(await scorm.navigate(person.id, 'drill', 'lesson', 'en', 'continue', undefined)).toBe('check');
+    await check(false);
+    // exitParent -> the module is not satisfied -> retry: a new attempt of the module, where the lesson
+    // is not attempted yet (its earlier "passed" would have skipped it straight to the check).
+    const afterFail = await scorm.navigation(person.id, 'drill', 'check', 'en');
+    expect(afterFail.afterEnd).toEqual({ deliver: 'lesson', retried: 'module' });
+    // The SCO's own request gives way to the decided retry; the course page goes to the same place.
+    expect(await scorm.navigate(person.id, 'drill', 'check', 'en', 'continue', undefined)).toBe('lesson');
+    expect(await scorm.entry(person.id, 'drill', 'en')).toBe('lesson');
+    // The lesson starts a new attempt from its beginning: nothing of the first one is loaded.
+    const again = await scormLaunch(scorm, person, 'drill', 'lesson');
+    expect(again.data.attemptNo).toBe(2);
+    expect(again.data.cmi['cmi.entry']).toBe('ab-initio');
+    expect(again.data.cmi['cmi.location']).toBeUndefined();
+    await again.commit(
+      { 'cmi.completion_status': 'completed', 'cmi.exit': '' },
+      { terminate: true, exitSet: true },
+    );
+    expect(await scorm.navigate(person.id, 'drill', 'lesson', 'en', 'continue', undefined)).toBe('check');
+    const retaken = await check(true);
+    expect(retaken.data.attemptNo).toBe(2);
+    // Satisfied now: no retry; Next leaves the module for the summary.
+    const afterPass = await scorm.navigation(person.id, 'drill', 'check', 'en');
+    expect(afterPass.afterEnd).toEqual({ none: true });
+    expect(afterPass.continue).toBe('summary');
+    await end('summary', { 'cmi.completion_status': 'completed' });
+    const outline = ctx.content.getCourse('drill', 'en')!;
+    expect(ctx.learning.courseProgress(person.id, outline)).toMatchObject({
+      completed: true,
+      result: 'passed',
     });
   });
 });

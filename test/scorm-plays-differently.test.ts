@@ -10,7 +10,7 @@ import { SCORM_FIXTURES, zipFolder } from './fixtures/scorm/make-zip.js';
 import { adminServer, coordinatorClient, postFile, type AdminServer } from './admin-helpers.js';
 
 /**
- * The SCORM features the box plays differently (randomization, a retried cluster, stopForwardTraversal,
+ * The SCORM features the box plays differently (randomization, stopForwardTraversal,
  * rollup considerations, choice constraints, duration limits, an abandon request) are said at import: by
  * `content import` and on the admin's Courses page in the coordinator's language, naming where the package
  * uses them. A package that uses none of them gets no such note.
@@ -45,7 +45,6 @@ describe('content import says what plays differently', () => {
     const lines = text.split('\n').filter((l) => l.startsWith('    - '));
     expect(lines).toEqual([
       '    - random order or selection of parts (Question bank): every part is played, in the package’s order',
-      '    - a group of parts started again (Question bank): the earlier results of its parts count until each is taken again',
       '    - rules that stop Next (Briefing): Next is not stopped',
       '    - rollup considerations (Question bank): every part counts toward the result of its group',
       '    - parts that may not be left from the contents (Question bank): trainees can still open another part',
@@ -82,7 +81,6 @@ describe('the admin upload says it on the Courses page, in the coordinator’s l
     const info = s.ctx.content.scormInfo(course!.id) as ScormPackageInfo;
     expect(info.later?.map((l) => l.feature)).toEqual([
       'randomizationControls',
-      'clusterRetry',
       'stopForwardTraversal',
       'rollupConsiderations',
       'choiceExit',
@@ -103,7 +101,7 @@ describe('the admin upload says it on the Courses page, in the coordinator’s l
       'ordre ou sélection au hasard des parties (Question bank) : toutes les parties sont jouées, dans l’ordre du paquet',
     );
     expect(note).toContain('la demande « abandonner » (sco.html)');
-    expect(note.match(/<li>/g)).toHaveLength(8);
+    expect(note.match(/<li>/g)).toHaveLength(7);
 
     const ar = await coord.page('/admin/courses', { 'accept-language': 'ar' });
     expect(ar.html).toMatch(/<html[^>]*dir="rtl"/);

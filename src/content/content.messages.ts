@@ -12,8 +12,6 @@ export const tContent = defineMessages({
     playsDifferently: 'This package uses SCORM features the box plays differently:',
     later_randomizationControls:
       'random order or selection of parts ({where}): every part is played, in the package’s order',
-    later_clusterRetry:
-      'a group of parts started again ({where}): the earlier results of its parts count until each is taken again',
     later_stopForwardTraversal: 'rules that stop Next ({where}): Next is not stopped',
     later_rollupConsiderations:
       'rollup considerations ({where}): every part counts toward the result of its group',
@@ -30,8 +28,6 @@ export const tContent = defineMessages({
     playsDifferently: 'Ce paquet utilise des fonctions SCORM que le boîtier joue autrement :',
     later_randomizationControls:
       'ordre ou sélection au hasard des parties ({where}) : toutes les parties sont jouées, dans l’ordre du paquet',
-    later_clusterRetry:
-      'un groupe de parties recommencé ({where}) : les résultats précédents de ses parties comptent jusqu’à ce que chacune soit refaite',
     later_stopForwardTraversal: 'règles qui bloquent « Suivant » ({where}) : « Suivant » n’est pas bloqué',
     later_rollupConsiderations:
       'conditions de prise en compte ({where}) : chaque partie compte dans le résultat de son groupe',
@@ -48,8 +44,6 @@ export const tContent = defineMessages({
   ar: {
     playsDifferently: 'تستخدم هذه الحزمة ميزات SCORM يشغّلها الجهاز بشكل مختلف:',
     later_randomizationControls: 'ترتيب الأجزاء أو اختيارها عشوائياً ({where}): تُشغَّل كل الأجزاء بترتيب الحزمة',
-    later_clusterRetry:
-      'إعادة مجموعة أجزاء من البداية ({where}): تبقى النتائج السابقة لأجزائها محسوبة حتى يُعاد كل جزء',
     later_stopForwardTraversal: 'قواعد توقف زر «التالي» ({where}): لا يتوقف زر «التالي»',
     later_rollupConsiderations: 'شروط احتساب النتائج ({where}): يُحتسب كل جزء في نتيجة مجموعته',
     later_choiceExit: 'أجزاء لا يجوز تركها من الفهرس ({where}): يستطيع المتدربون فتح جزء آخر رغم ذلك',

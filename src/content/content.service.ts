@@ -38,7 +38,7 @@ import type {
   QuizView,
   StoredFile,
 } from './content.types.js';
-import type { ScormLater, ScormPackageInfo } from './scorm/scorm-package.js';
+import { stillLater, type ScormLater, type ScormPackageInfo } from './scorm/scorm-package.js';
 
 export interface InstallOptions {
   /** Verified against a trusted HQ key (course bundles, issue 5); folders are unsigned. */
@@ -346,8 +346,10 @@ export class ContentService implements ContentReader {
   }
 
   private laterOf(courseId: string): { later?: ScormLater[] } {
-    const later = (this.scormInfo(courseId) as Pick<ScormPackageInfo, 'later'> | undefined)?.later;
-    return later?.length ? { later } : {};
+    const later = stillLater(
+      (this.scormInfo(courseId) as Pick<ScormPackageInfo, 'later'> | undefined)?.later,
+    );
+    return later.length ? { later } : {};
   }
 
   masteryScores(courseId: string): ReadonlyMap<string, number> {

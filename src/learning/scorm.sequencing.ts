@@ -22,6 +22,12 @@ export interface ScoState {
   completion?: 'completed' | 'incomplete' | 'not attempted' | 'unknown';
   success?: 'passed' | 'failed' | 'unknown';
   scaled?: number;
+  /**
+   * A retry of a cluster above it (a post-condition retry / retryAll) began a new attempt there after
+   * this attempt: in the cluster's new attempt the SCO is not attempted yet. Its results still stand for
+   * what they wrote to global objectives (those outlive attempts, SN 3.10) and the attempt still counts.
+   */
+  superseded?: boolean;
 }
 
 export interface SequencingView {
@@ -103,6 +109,8 @@ interface Engine {
     overallSequencingProcess: {
       rollupProcess: { overallRollupProcess(a: EngineActivity, globals: unknown): void };
       getGlobalObjectiveMap(): unknown;
+      getGlobalObjectiveMapSnapshot(): Record<string, unknown>;
+      restoreGlobalObjectiveMapSnapshot(snapshot: Record<string, unknown>): void;
       synchronizeGlobalObjectives(): void;
       sequencingProcess: {
         ruleEngine: {
@@ -159,13 +167,14 @@ function settingsOf(n: ScormActivityNode): object {
   };
 }
 
-/** Evaluate the tree for one trainee. `loadSequencingEngine()` must have resolved. */
-export function evaluateSequencing(
+/** A fresh engine over the tree, each SCO fed its state, rolled up (global objectives restored first). */
+function rolledUp(
   tree: ScormActivityNode,
   states: ReadonlyMap<string, ScoState>,
-): SequencingView {
-  if (!engineCtor) throw new Error('scorm sequencing: loadSequencingEngine() was not awaited');
-  const api = new engineCtor({
+  attemptsAsTheyStand: boolean,
+  globals?: Record<string, unknown>,
+) {
+  const api = new engineCtor!({
     logLevel: 5,
     autocommit: false,
     sequencing: { activityTree: settingsOf(tree) },
@@ -175,11 +184,13 @@ export function evaluateSequencing(
   const all = seq.activityTree.getAllActivities();
   const leaves = all.filter((a) => a.children.length === 0);
   if (!osp) throw new Error('scorm sequencing: the engine built no sequencing process');
+  if (globals) osp.restoreGlobalObjectiveMapSnapshot(globals);
   for (const a of leaves) {
     const st = states.get(a.id);
     if (!st) continue;
     a.attemptCount = st.attempts;
     a.isSuspended = !!st.inProgress;
+    if (attemptsAsTheyStand && st.superseded) continue;
     const completion = st.completion ?? 'unknown';
     if (completion === 'completed' || completion === 'incomplete') {
       a.completionStatus = completion;
@@ -214,6 +225,20 @@ export function evaluateSequencing(
   }
   for (const a of leaves) osp.rollupProcess.overallRollupProcess(a, osp.getGlobalObjectiveMap());
   osp.synchronizeGlobalObjectives();
+  return { seq, osp, all, leaves };
+}
+
+/** Evaluate the tree for one trainee. `loadSequencingEngine()` must have resolved. */
+export function evaluateSequencing(
+  tree: ScormActivityNode,
+  states: ReadonlyMap<string, ScoState>,
+): SequencingView {
+  if (!engineCtor) throw new Error('scorm sequencing: loadSequencingEngine() was not awaited');
+  // With a superseded attempt, twice: first every SCO's latest results, for the global objectives they
+  // wrote; then the cluster attempts as they stand (superseded SCOs not attempted), reading those globals.
+  const superseded = [...states.values()].some((st) => st.superseded);
+  const globals = superseded ? rolledUp(tree, states, false).osp.getGlobalObjectiveMapSnapshot() : undefined;
+  const { seq, osp, all, leaves } = rolledUp(tree, states, true, globals);
   const sp = osp.sequencingProcess;
   const ts = sp.traversalService;
   const byId = new Map(all.map((a) => [a.id, a]));
@@ -283,7 +308,18 @@ export type NavRequest =
  * course page: an exitAll, an exit from the root, Continue past the last activity), or nothing (the
  * request is not valid now: the trainee stays where they are, or goes back to the course page).
  */
-export type Sequenced = { deliver: string } | { end: true } | { none: true };
+export type Sequenced =
+  /** `retried`: the cluster (or the root) a post-condition retry began a new attempt of. */
+  { deliver: string; retried?: string } | { end: true } | { none: true };
+
+/**
+ * The Termination Request Process already ran when the SCO's attempt ended (the commit that ended it)
+ * and its post-condition rules retried this cluster: its children's attempts were superseded then, so the
+ * rules (which now see the cluster's new attempt) are not evaluated again.
+ */
+export interface DecidedRetry {
+  retry: string;
+}
 
 type Dir = 'forward' | 'backward';
 type Step = { node: ScormActivityNode; dir: Dir } | 'end' | 'fail';
@@ -301,7 +337,7 @@ type Step = { node: ScormActivityNode; dir: Dir } | 'end' | 'fail';
  * - Retry delivers the SCO again (a new attempt) or flows into the cluster from its first child.
  * Choice and Jump targets are checked by the caller (table of contents, deliverable); here they only
  * give way to a post-condition's request. `deliverable(id)` says whether a SCO may be delivered at all
- * (not disabled, itself or an ancestor).
+ * (not disabled, itself or an ancestor). `ended` may be the retry its termination already decided.
  */
 export function sequence(
   tree: ScormActivityNode,
@@ -309,7 +345,7 @@ export function sequence(
   deliverable: (id: string) => boolean,
   from: string,
   request: NavRequest,
-  ended: boolean,
+  ended: boolean | DecidedRetry,
 ): Sequenced | 'as-requested' {
   const parent = new Map<string, ScormActivityNode>();
   const byId = new Map<string, ScormActivityNode>();
@@ -377,7 +413,10 @@ export function sequence(
   // OP.1: the current attempt ends (Exit termination) before any request but exitAll.
   let current = start;
   let pending: 'retry' | 'continue' | 'previous' | null = null;
-  if (ended) {
+  if (typeof ended === 'object') {
+    current = byId.get(ended.retry) ?? tree;
+    pending = 'retry';
+  } else if (ended) {
     // TB.2.1: the first ancestor from the root down whose exit condition rules say exit ends there.
     const path: ScormActivityNode[] = [];
     for (let p = parent.get(from); p; p = parent.get(p.id)) path.unshift(p);
@@ -407,7 +446,10 @@ export function sequence(
   const seqRequest = pending ?? request;
   switch (seqRequest) {
     case 'retry':
-      if (current.children.length) return flow(current, 'forward', true);
+      if (current.children.length) {
+        const r = flow(current, 'forward', true);
+        return 'deliver' in r ? { ...r, retried: current.id } : r;
+      }
       return deliverable(current.id) ? { deliver: current.id } : { none: true };
     case 'continue':
     case 'previous': {

@@ -5,7 +5,11 @@ import { notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { ContentService } from '../content/content.service.js';
 import type { CourseOutline, OutlineItem } from '../content/content.types.js';
-import type { ScormActivityInfo, ScormPackageInfo } from '../content/scorm/scorm-package.js';
+import type {
+  ScormActivityInfo,
+  ScormActivityNode,
+  ScormPackageInfo,
+} from '../content/scorm/scorm-package.js';
 import type { AdjustmentBody } from '../contract/journal.js';
 import type { Db } from '../db/connection.js';
 import type { PeopleService } from '../people/people.service.js';
@@ -65,6 +69,13 @@ export interface ScormAttemptState {
   entry?: string;
   /** A coordinator's reset ended this attempt: it does not count against the SCO's attemptLimit. */
   reset?: boolean;
+  /**
+   * A post-condition retry of a cluster above the SCO (retry on a cluster, retryAll) began a new attempt
+   * there after this one: ended, and not attempted in the cluster's new attempt (see ScoState).
+   */
+  superseded?: boolean;
+  /** The cluster this attempt's end retried (its post-conditions, evaluated when it ended). */
+  retried?: string;
 }
 
 /** What the package-origin runtime loads before the SCO starts (POST /rt/launch). */
@@ -390,6 +401,7 @@ export class ScormService {
         completion: j.completed ? 'completed' : c === 'incomplete' ? 'incomplete' : 'unknown',
         success: j.success ?? 'unknown',
         ...(j.scaled !== undefined ? { scaled: j.scaled } : {}),
+        ...(cur.state.superseded ? { superseded: true } : {}),
       });
     }
     return evaluateSequencing(tree, states);
@@ -420,7 +432,8 @@ export class ScormService {
     const hidden = view?.hidden ?? new Set<string>();
     const deliverable = items.filter((id) => !disabled.has(id));
     const cur = this.current(personId, courseId, activityId);
-    const ended = !launching && !!cur && this.attemptFor(cur) > cur.attemptNo;
+    const over = !launching && !!cur && this.attemptFor(cur) > cur.attemptNo;
+    const ended = over && cur.state.retried ? { retry: cur.state.retried } : over;
     const go = (r: NavRequest) =>
       sequence(
         rollupTree(pkg),
@@ -696,8 +709,9 @@ export class ScormService {
     const sid = prev.open;
     if (!sid) return;
     const exit = prev.cmi[pkg.version === 'scorm12' ? 'cmi.core.exit' : 'cmi.exit'] ?? '';
-    // A coordinator's reset ends the attempt whatever the SCO asked for.
-    const ended = closedBy === 'reset' || endsAttempt(false, exit, !!prev.exitSet, false);
+    // A coordinator's reset ends the attempt whatever the SCO asked for; so did a retry of its cluster.
+    const ended =
+      closedBy === 'reset' || !!prev.superseded || endsAttempt(false, exit, !!prev.exitSet, false);
     const state: ScormAttemptState = { ...prev, open: null, ended };
     this.emit({
       person,
@@ -849,10 +863,67 @@ export class ScormService {
         // The course outcome is the root's rollup (HQ never runs a sequencer: it reads these statements).
         if (verbs.some((v) => v === 'completed' || v === 'passed' || v === 'failed'))
           this.recordCourseRollup(person, course, lang, item.id, pkg);
+        if (state.ended) this.retryClusterIfRuled(person.id, course, item.id, pkg, attemptNo, state, info);
       } else if (verbs.includes('completed') || verbs.includes('passed'))
         this.completeCourseIfDone(person, course, lang, item.id);
       return answer;
     });
+  }
+
+  /**
+   * The SCO's attempt has just ended (inside its commit's write): when its post-condition rules retry a
+   * cluster above it (retry on a cluster reached by exitParent or an exit rule, retryAll at the root),
+   * that cluster begins a new attempt, so the latest attempt of every SCO under it is superseded (ended,
+   * and not attempted in the new one: earlier results no longer roll up, only their global objectives
+   * stay). The ending SCO keeps which cluster it retried, so the player's navigation from it follows that
+   * decision instead of evaluating the rules again over the new attempt.
+   */
+  private retryClusterIfRuled(
+    personId: string,
+    course: CourseOutline,
+    activityId: string,
+    pkg: ScormPackageInfo,
+    attemptNo: number,
+    state: ScormAttemptState,
+    info: ScormActivityInfo,
+  ): void {
+    if (!pkg.sequencing) return;
+    const view = this.sequencingNow(personId, course.id, pkg);
+    const tree = rollupTree(pkg);
+    const items = Object.keys(pkg.activities);
+    const after = sequence(tree, view.rules, (id) => !view.disabled.has(id), activityId, '_none_', true);
+    if (typeof after !== 'object' || !('retried' in after) || !after.retried) return;
+    const find = (n: ScormActivityNode): ScormActivityNode | undefined =>
+      n.id === after.retried ? n : n.children.map(find).find((x) => x !== undefined);
+    const leaves = (n: ScormActivityNode): string[] =>
+      n.children.length ? n.children.flatMap(leaves) : [n.id];
+    const cluster = find(tree);
+    for (const id of cluster ? leaves(cluster) : []) {
+      if (!items.includes(id)) continue;
+      if (id === activityId) {
+        this.store(
+          personId,
+          course.id,
+          id,
+          attemptNo,
+          { ...state, superseded: true, retried: after.retried },
+          pkg,
+          info,
+        );
+        continue;
+      }
+      const cur = this.current(personId, course.id, id);
+      if (!cur || cur.state.superseded) continue;
+      this.store(
+        personId,
+        course.id,
+        id,
+        cur.attemptNo,
+        { ...cur.state, ended: true, superseded: true },
+        pkg,
+        pkg.activities[id]!,
+      );
+    }
   }
 
   /**

@@ -72,7 +72,7 @@ export interface ScormPackageInfo {
  * titles, or file paths for requests made by the content). Named in the coordinator's language by
  * content.messages.ts (`later_<feature>`).
  */
-export type LaterFeature = NotPlayed | 'choiceExit' | 'stopForwardTraversal' | 'clusterRetry' | 'abandon';
+export type LaterFeature = NotPlayed | 'choiceExit' | 'stopForwardTraversal' | 'abandon';
 export interface ScormLater {
   feature: LaterFeature;
   where: string[];
@@ -80,7 +80,6 @@ export interface ScormLater {
 
 const LATER_ORDER: readonly LaterFeature[] = [
   'randomizationControls',
-  'clusterRetry',
   'stopForwardTraversal',
   'rollupConsiderations',
   'choiceExit',
@@ -90,6 +89,14 @@ const LATER_ORDER: readonly LaterFeature[] = [
   'abandon',
 ];
 
+/**
+ * The features of a stored `later` list the box still plays differently (a package installed by an
+ * earlier version may name one that plays now, e.g. a retried cluster).
+ */
+export function stillLater(later: readonly ScormLater[] | undefined): ScormLater[] {
+  return (later ?? []).filter((l) => LATER_ORDER.includes(l.feature));
+}
+
 /** Text files a SCO's navigation requests are looked for in (larger ones are media in practice). */
 const SCRIPT_TEXT = /\.(?:html?|xhtml|js|mjs)$/i;
 const MAX_SCRIPT_SCAN = 4 * 1024 * 1024;
@@ -97,10 +104,9 @@ const MAX_SCRIPT_SCAN = 4 * 1024 * 1024;
 /**
  * What a 2004 package uses that plays differently here: sequencing read but not played (randomization,
  * rollup considerations, constrained choice, duration limits, choiceExit="false", stopForwardTraversal
- * rules), a retried cluster below the root (its children's earlier results count until each is taken
- * again: cluster attempts are not tracked; a retried course keeps them by design, through its global
- * objectives), and SCOs that request `abandon`/`abandonAll` (kept as after Exit). Choice constraints
- * are said only when the organization lets trainees choose: without choice they change nothing.
+ * rules), and SCOs that request `abandon`/`abandonAll` (kept as after Exit). Choice constraints are said
+ * only when the organization lets trainees choose: without choice they change nothing. (A retried
+ * cluster plays: its children start new attempts, ScormService.retryClusterIfRuled.)
  */
 function laterOf(manifest: ScormManifest, source: CourseSource): ScormLater[] {
   if (manifest.version !== 'scorm2004') return [];
@@ -109,7 +115,7 @@ function laterOf(manifest: ScormManifest, source: CourseSource): ScormLater[] {
     if (!found.has(f)) found.set(f, new Set());
     found.get(f)!.add(where);
   };
-  const visit = (title: string, sq: ScormSequencing | undefined, cluster: boolean, root: boolean) => {
+  const visit = (title: string, sq: ScormSequencing | undefined) => {
     if (!sq) return;
     for (const f of sq.notPlayed ?? []) note(f, title);
     const rules = sq.rules ?? {};
@@ -127,13 +133,11 @@ function laterOf(manifest: ScormManifest, source: CourseSource): ScormLater[] {
     if (sq.controls?.['choiceExit'] === false) note('choiceExit', title);
     if ((rules.preConditionRules ?? []).some((r) => r.action === 'stopForwardTraversal'))
       note('stopForwardTraversal', title);
-    for (const r of rules.postConditionRules ?? [])
-      if (r.action === 'retry' && cluster && !root) note('clusterRetry', title);
   };
-  visit(manifest.title, manifest.sequencing, true, true);
+  visit(manifest.title, manifest.sequencing);
   const walk = (items: readonly ScormItem[]) =>
     items.forEach((i) => {
-      visit(i.title, i.sequencing, i.children.length > 0, false);
+      visit(i.title, i.sequencing);
       walk(i.children);
     });
   walk(manifest.items);
