@@ -94,14 +94,24 @@ export function* replayJournal(path: string, payload: OpenedBundle['payload']): 
       size += out.length;
       if (size > payload.size) break;
       hash.update(out);
-      const data = pending.length ? Buffer.concat([pending, out]) : out;
       let start = 0;
-      for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
-        const line = data.toString('utf8', start, nl);
+      let nl = out.indexOf(10);
+      if (nl < 0) {
+        pending = Buffer.concat([pending, out]);
+        continue;
+      }
+      if (pending.length) {
+        // Only the line cut between two pieces is copied, not the whole piece.
+        yield parseLine(Buffer.concat([pending, out.subarray(0, nl)]).toString('utf8'));
+        start = nl + 1;
+        nl = out.indexOf(10, start);
+      }
+      for (; nl >= 0; nl = out.indexOf(10, start)) {
+        const line = out.toString('utf8', start, nl);
         start = nl + 1;
         yield parseLine(line);
       }
-      pending = Buffer.from(data.subarray(start));
+      pending = Buffer.from(out.subarray(start));
     }
     if (
       size !== payload.size ||

@@ -137,14 +137,16 @@ export class JournalForkError extends AppError {
 /**
  * What HQ derives from a row, its body read through the contract's schema for its kind (a body that
  * does not match is refused: `bundle_payload_invalid`, naming the row). Statements mean what the shared
- * outcomes module says they mean.
+ * outcomes module says they mean. `checked`: the same bytes were read through the schema already (the
+ * import's pass 2 reads again the rows pass 1 checked; the file's hashes are checked again at its end,
+ * and a file changed in between rolls the transaction back), so the schema is not run twice.
  */
-export function factsOf(kind: string, ref: string, body: unknown, seq?: number): RowFacts {
+export function factsOf(kind: string, ref: string, body: unknown, seq?: number, checked = false): RowFacts {
   if (!isJournalKind(kind))
     throw bundleError('bundle_payload_invalid', `journal row ${seq ?? ref}: unknown kind "${kind}"`);
   let b;
   try {
-    b = parseJournalBody(kind, body);
+    b = checked ? (body as JournalBodies[typeof kind]) : parseJournalBody(kind, body);
   } catch (e) {
     if (!(e instanceof JournalBodyError)) throw e;
     throw bundleError('bundle_payload_invalid', `journal row ${seq ?? ref} (${kind}): ${e.detail}`);

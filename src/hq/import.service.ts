@@ -221,7 +221,7 @@ export class ImportService {
         for (const r of replayJournal(path, opened!.payload)) {
           batch.add(
             { seq: r.seq, epoch: r.epoch, kind: r.kind, ref: r.ref, body: r.body, recorded_at: r.recordedAt },
-            factsOf(r.kind, r.ref, r.parsed),
+            factsOf(r.kind, r.ref, r.parsed, r.seq, true),
           );
         }
         const r = batch.finish();
