@@ -140,7 +140,9 @@ export function AuditPage({
 }) {
   const t = tr(page);
   const params: Record<string, string> = {};
-  for (const k of ['event', 'person'] as const) if (form.values[k]) params[k] = form.values[k];
+  // The pages keep a filter that was read; a refused one shows the whole log, and so do its pages.
+  if (!form.fields.length)
+    for (const k of ['event', 'person'] as const) if (form.values[k]) params[k] = form.values[k];
   return (
     <AdminFrame page={page} title={t('auditTitle')}>
       <AuditFilterForm page={page} choices={choices} form={form} />
