@@ -104,7 +104,7 @@ export const FIELD_MESSAGES = {
   },
   unknownTrainees: {
     en: 'no trainee has these usernames: {usernames}. Check the spelling, or add them on the Trainees page first',
-    fr: 'aucun compte d’apprenant n’a ces noms d’utilisateur : {usernames}. Vérifiez l’orthographe, ou ajoutez-les d’abord sur la page Apprenants',
+    fr: 'aucune personne en formation n’a ces noms d’utilisateur : {usernames}. Vérifiez l’orthographe, ou ajoutez ces personnes d’abord sur la page Personnes en formation',
     ar: 'لا يوجد متدرب بأسماء المستخدمين هذه: {usernames}. تحقق من الكتابة، أو أضفهم أولاً في صفحة المتدربين',
   },
   timeZone: {
