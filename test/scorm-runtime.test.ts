@@ -189,6 +189,18 @@ describe('ScormService on a real records.db', () => {
     expect(rows()).toEqual(live);
     ctx.learning.rebuildDerived((all) => [...all].reverse());
     expect(rows()).toEqual(live);
+    // Each statement of the SCORM course (the course's launched, the SCO's initialized) names the ADL
+    // SCORM profile as its category.
+    const bodies = ctx.db.records
+      .prepare(`SELECT body FROM journal WHERE kind = 'statement'`)
+      .pluck()
+      .all() as string[];
+    expect(bodies.length).toBeGreaterThanOrEqual(2);
+    for (const b of bodies)
+      expect(
+        (JSON.parse(b) as { context: { contextActivities: { category?: unknown } } }).context
+          .contextActivities.category,
+      ).toEqual([{ id: 'https://w3id.org/xapi/scorm', objectType: 'Activity' }]);
   });
 
   it('refuses a launch for an unknown SCO or a malformed commit, recording nothing', async () => {

@@ -61,7 +61,11 @@ export interface XapiStatement {
     registration?: string;
     language?: string;
     platform: 'fieldclass';
-    contextActivities?: { parent?: { id: string; objectType: 'Activity' }[]; grouping?: { id: string }[] };
+    contextActivities?: {
+      parent?: { id: string; objectType: 'Activity' }[];
+      grouping?: { id: string }[];
+      category?: { id: string; objectType: 'Activity' }[];
+    };
     extensions?: Record<string, unknown>;
   };
   timestamp: string;
@@ -96,6 +100,9 @@ export const EXT = {
    */
   answers: 'urn:fieldclass:ext:answers',
 } as const;
+
+/** The ADL xAPI SCORM profile: every statement of a SCORM course names it in contextActivities.category. */
+export const SCORM_PROFILE = 'https://w3id.org/xapi/scorm';
 
 /** Extension IRIs of the SCORM runtime (ADL xAPI SCORM profile verbs; these carry the details). */
 export const SCORM_EXT = {

@@ -9,6 +9,7 @@ import type { Person } from '../people/people.types.js';
 import type { RecordsService } from '../records/records.service.js';
 import {
   EXT,
+  SCORM_PROFILE,
   VERBS,
   type ActivityTypeKey,
   type VerbKey,
@@ -670,6 +671,8 @@ export class LearningService {
       registration: registrationFor(e.person.id, e.course.id),
       ...(e.result ? { result: e.result } : {}),
       ...(e.extensions ? { extensions: e.extensions } : {}),
+      // A SCORM course's statements (its SCOs' and its own) follow the ADL SCORM profile.
+      ...(e.course.kind !== 'native' ? { category: [SCORM_PROFILE] } : {}),
     });
     const seq = this.records.appendStatement(stmt);
     this.applyStatement(seq, stmt);

@@ -37,6 +37,8 @@ export interface StatementInput {
   extensions?: Record<string, unknown>;
   /** Lets a caller (SCORM, imports) give its own id; otherwise a new UUID. */
   id?: string;
+  /** Activity IRIs of the xAPI profiles the statement follows (contextActivities.category). */
+  category?: string[];
 }
 
 /**
@@ -188,10 +190,15 @@ export class RecordsService {
         platform: 'fieldclass',
         ...(input.registration ? { registration: input.registration } : {}),
         ...(input.language ? { language: input.language } : {}),
-        ...(input.activityId !== ''
+        ...(input.activityId !== '' || input.category?.length
           ? {
               contextActivities: {
-                parent: [{ id: courseIri(input.courseId), objectType: 'Activity' as const }],
+                ...(input.activityId !== ''
+                  ? { parent: [{ id: courseIri(input.courseId), objectType: 'Activity' as const }] }
+                  : {}),
+                ...(input.category?.length
+                  ? { category: input.category.map((id) => ({ id, objectType: 'Activity' as const })) }
+                  : {}),
               },
             }
           : {}),
