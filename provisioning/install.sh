@@ -22,6 +22,8 @@
 #   --eth-mode client|shared Ethernet: DHCP client (default) or serve DHCP/DNS to a separate access point
 #   --no-wifi                Ethernet only, no access point
 #   --portal-mode online|portal   answer phones' captive-portal checks as online (default) or pop up the site
+#   --time-zone ZONE         the class's time zone, an IANA name such as Africa/Nairobi (default: the system's
+#                            zone on a first install, else UTC; an upgrade keeps the box's zone unless given)
 #   --no-sample-courses      do not install the sample courses on first start
 #   --skip-apt               do not install Debian packages (they must already be there)
 #   --no-start               configure everything but do not (re)start services
@@ -34,9 +36,9 @@ here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 PROG=install.sh
 die() { echo "$PROG: error: $*" >&2; exit 1; }
 step() { printf '\n== %s\n' "$*"; }
-usage() { sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
-bundle='' root='' name='' location='' hq_url='' ssid='' wifi_pass='' country='' hostname_=''
+bundle='' root='' name='' location='' hq_url='' ssid='' wifi_pass='' country='' hostname_='' time_zone=''
 eth_mode='' no_wifi=0 portal_mode='' no_samples=0 skip_apt=0 no_start=0
 hq_keys=()
 while (($#)); do
@@ -61,6 +63,7 @@ while (($#)); do
     --hostname) hostname_=$2 ;;
     --eth-mode) eth_mode=$2 ;;
     --portal-mode) portal_mode=$2 ;;
+    --time-zone) time_zone=$2 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift 2
@@ -72,6 +75,7 @@ done
 [[ -z $country || $country =~ ^[A-Za-z]{2}$ ]] || die "--country: a two-letter country code such as KE or FR"
 [[ -z $eth_mode || $eth_mode =~ ^(client|shared)$ ]] || die "--eth-mode: client or shared"
 [[ -z $portal_mode || $portal_mode =~ ^(online|portal)$ ]] || die "--portal-mode: online or portal"
+[[ -z $time_zone || $time_zone =~ ^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$ ]] || die "--time-zone: an IANA name such as Africa/Nairobi or UTC"
 [[ -z $hq_url || $hq_url =~ ^https?://[^[:space:]\"]+$ ]] || die "--hq-url: an http(s) URL"
 for k in "${hq_keys[@]}"; do [[ -f $k ]] || die "--hq-key $k: no such file"; done
 [[ $(id -u) -eq 0 ]] || die "run as root (sudo), it creates a system user and installs system files"
@@ -381,6 +385,41 @@ if ((node_runs)); then
     fc_note "skipped content cache: this version has no 'fieldclass content cache' (Node serves /c/ itself)"
   fi
 fi
+# --- time zone --------------------------------------------------------------------------------------------
+# The box's one time-zone setting (kept in its records, shown and changed on the admin's Schedule page), so
+# the schedules and the dates are the class's from the start: --time-zone, else the system's zone (read,
+# never changed), else UTC. Only --time-zone replaces a zone already set: an upgrade keeps the coordinator's.
+system_zone() {
+  local z=''
+  if ((live)) && command -v timedatectl >/dev/null; then z=$(timedatectl show -p Timezone --value 2>/dev/null || true); fi
+  if [[ -z $z && -s $root/etc/timezone ]]; then z=$(head -n1 "$root/etc/timezone" | tr -d '[:space:]'); fi
+  if [[ -z $z && -L $root/etc/localtime ]]; then
+    z=$(readlink "$root/etc/localtime")
+    [[ $z == */zoneinfo/* ]] && z=${z#*/zoneinfo/} || z=''
+  fi
+  echo "${z:-UTC}"
+}
+step "time zone"
+if ((node_runs)) && has_command admin time-zone; then
+  tz_now=$(app admin time-zone --json) || die "fieldclass admin time-zone failed"
+  tz_current=$(sed -n 's/.*"timeZone":"\([^"]*\)".*/\1/p' <<<"$tz_now")
+  if [[ -n $time_zone ]]; then
+    tz_set=$(app admin time-zone "$time_zone" 2>&1) || die "--time-zone $time_zone: $tz_set"
+    [[ $tz_now == *'"chosen":true'* && $tz_set == "$tz_current" ]] || fc_changed "time zone $tz_set (--time-zone)"
+  elif [[ $tz_now == *'"chosen":true'* ]]; then
+    fc_note "time zone $tz_current (kept; --time-zone changes it)"
+  else
+    tz=$(system_zone)
+    if ! tz_set=$(app admin time-zone "$tz" 2>&1); then
+      fc_note "the system's time zone \"$tz\" is not one the box knows: UTC (the coordinator sets it at first-run setup)"
+      tz_set=$(app admin time-zone UTC) || die "fieldclass admin time-zone UTC failed"
+    fi
+    fc_changed "time zone $tz_set (from the system)"
+  fi
+else
+  fc_note "skipped: the time zone is asked at first-run setup${time_zone:+ (--time-zone $time_zone not written)}"
+fi
+
 if [[ -n $(fc_uid fieldclass) ]] && ((!live)); then
   # Commands ran as root here: hand the files they made to the service user, private to it.
   find "$root/var/lib/fieldclass" -maxdepth 1 -type f -perm /o=rwx -exec chmod o-rwx {} +

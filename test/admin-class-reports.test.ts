@@ -92,10 +92,10 @@ describe('reports by class, started vs enrolled, ratings with comments', () => {
     const all = (await b.page(`/admin/reports/courses/${c}`)).html;
     expect(all).toContain('Trop long');
     expect(all).toContain('3 évaluations');
-    // Counts through the catalogs' plurals: French "1 apprenant ajouté", not "1 apprenants ajoutés".
-    expect((await b.page('/admin/cohorts?ok=membersAdded&n=1')).html).toContain('1 apprenant ajouté.');
-    expect((await b.page('/admin/cohorts?ok=membersAdded&n=0')).html).toContain('0 apprenant ajouté.');
-    expect((await b.page('/admin/cohorts?ok=membersAdded&n=2')).html).toContain('2 apprenants ajoutés.');
+    // Counts through the catalogs' plurals: French "1 personne ajoutée", not "1 personnes ajoutées".
+    expect((await b.page('/admin/cohorts?ok=membersAdded&n=1')).html).toContain('1 personne ajoutée.');
+    expect((await b.page('/admin/cohorts?ok=membersAdded&n=0')).html).toContain('0 personne ajoutée.');
+    expect((await b.page('/admin/cohorts?ok=membersAdded&n=2')).html).toContain('2 personnes ajoutées.');
     const ar = await signedIn('ar');
     expect((await ar.page('/admin/cohorts?ok=membersAdded&n=2')).html).toContain('تمت إضافة متدربَين.');
     const csv = await (await b.get(`/admin/reports/courses/${c}.csv?cohort=${cohortId}`)).text();

@@ -64,7 +64,7 @@ describe('coordinator accounts from the Coordinators page', () => {
     });
     expect(refused.status).not.toBe(303);
     const page = await b.page(r1.headers.get('location')!);
-    expect(page.html).toContain('Désactivé. Ses enregistrements sont conservés.');
+    expect(page.html).toContain('Compte désactivé. Ses enregistrements sont conservés.');
     expect(page.html).toContain('Réactiver');
   });
 

@@ -37,7 +37,7 @@ describe('the dashboard explains the box', () => {
     const b = await signedIn('fr');
     const { html } = await b.page('/admin');
     const card = /<section class="card connect" id="connect">[^]*?<\/section>/.exec(html)?.[0] ?? '';
-    expect(card).toContain('Comment les apprenants se connectent');
+    expect(card).toContain('Comment les personnes en formation se connectent');
     expect(card).toMatch(/Rejoindre le Wi-Fi «\s?Salle 3\s?»/);
     expect(card).toMatch(/Mot de passe Wi-Fi\s:/);
     expect(card).toContain('tigre;bleu');

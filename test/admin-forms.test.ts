@@ -101,6 +101,30 @@ describe('admin forms keep what was typed and say what is wrong, in French and A
     expect(r.status).toBe(303);
     const shown = await fr.page(r.headers.get('location')!);
     expect(shown.html).toContain('le navigateur n’a pas envoyé une heure valide');
+    // The message alone: never the field's code name in front of it.
+    expect(shown.html).not.toContain('browserTime:');
     expect(s.clock.calls).toEqual([]);
+  });
+
+  it('a button whose field is refused (ar, fr) names the field by its label, or not at all, with a fix', async () => {
+    const t = await s.ctx.people.addTrainee({ username: 'awa', pin: '2468' });
+    const c = s.ctx.cohorts.create('Morning class');
+    const page = `/admin/cohorts/${c.id}`;
+    const ar = await signedIn('ar');
+    // A class code typed wrong on the one-line form: the Arabic message beside it, under its label's name.
+    const code = await ar.submit(page, `${page}/code`, { code: 'a b' });
+    expect(code.status).toBe(400);
+    const html = await code.text();
+    expect(html).toMatch(/class="field-error" id="code-error">[^<]*يجب أن يتكون رمز الصف/);
+    expect(html).toContain('value="a b"');
+    // A button's field refused (a removed member id far too long): the flash says what to do, no code name.
+    const fr = await signedIn('fr');
+    const long = await fr.submit(page, `${page}/members/remove`, { personId: 'x'.repeat(300) });
+    const flash = (await fr.page(long.headers.get('location')!)).html;
+    expect(flash).toContain('doit avoir au plus 100 caractères : raccourcissez-le');
+    expect(flash).not.toMatch(/personId|op:/);
+    // A field the kit knows by its label: named so, in the reader's language.
+    const pin = await fr.submit(`/admin/trainees/${t.id}`, `/admin/trainees/${t.id}/pin`, { pin: '1' });
+    expect(await pin.text()).toContain('le code PIN doit avoir 4 à 8 chiffres');
   });
 });

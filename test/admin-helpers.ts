@@ -1,6 +1,6 @@
 import type { Clock } from '../src/core/clock.js';
 import { testConfig } from '../src/core/config.js';
-import { silentLogger } from '../src/core/logger.js';
+import { silentLogger, type Logger } from '../src/core/logger.js';
 import { FixedHealthProbe } from '../src/health/health.probe.js';
 import type { ClockSetter } from '../src/health/clock-setter.js';
 import { startServer, type RunningServer } from '../src/app/box.app.js';
@@ -31,7 +31,7 @@ export interface AdminServer {
 /** A real server over a real data dir, with a fake health probe and clock setter. */
 export async function adminServer(
   overrides: Record<string, unknown> = {},
-  opts: { sticks?: string[]; clock?: Clock; networkConf?: string } = {},
+  opts: { sticks?: string[]; clock?: Clock; networkConf?: string; logger?: Logger } = {},
 ): Promise<AdminServer> {
   const t = tempDir('fieldclass-admin-');
   const probe = new FixedHealthProbe();
@@ -39,7 +39,7 @@ export async function adminServer(
   const ctx = openContext(
     testConfig({ dataDir: t.dir, port: 0, host: '127.0.0.1', installSampleCourses: false, ...overrides }),
     {
-      logger: silentLogger,
+      logger: opts.logger ?? silentLogger,
       healthProbe: probe,
       clockSetter: clock,
       ...(opts.clock ? { clock: opts.clock } : {}),

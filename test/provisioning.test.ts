@@ -20,6 +20,7 @@ import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = join(import.meta.dirname, '..');
@@ -55,6 +56,8 @@ function seedRoot(dir: string) {
   });
   writeFileSync(join(dir, 'etc/gshadow'), 'root:*::\nwww-data:*::\n', { mode: 0o640 });
   cpSync('/etc/os-release', join(dir, 'etc/os-release'), { dereference: true });
+  // The system's time zone, which a first install writes as the box's (Debian keeps it here too).
+  writeFileSync(join(dir, 'etc/timezone'), 'Africa/Nairobi\n');
   // systemd's own units (sysinit.target...), which systemd-analyze verify --root needs inside the root.
   if (existsSync('/lib/systemd/system/sysinit.target')) {
     mkdirSync(join(dir, 'usr/lib/systemd'), { recursive: true });
@@ -68,6 +71,16 @@ function idOf(file: string, name: string): number {
     .find((l) => l.startsWith(`${name}:`));
   if (!line) throw new Error(`${name} not in ${file}`);
   return Number(line.split(':')[2]);
+}
+
+/** The box's time zone as its records keep it (meta time_zone; undefined while none was written). */
+function boxZone(): string | undefined {
+  const db = new Database(join(root, 'var/lib/fieldclass/records.db'), { readonly: true });
+  try {
+    return db.prepare("SELECT value FROM meta WHERE key = 'time_zone'").pluck().get() as string | undefined;
+  } finally {
+    db.close();
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -367,6 +380,11 @@ describe('install.sh --root', () => {
     expect(firstRun).toMatch(/First-run setup code for http:\/\/class\.lan\/admin : .*[A-Z0-9]{4}/);
   });
 
+  it('writes the box’s time zone from the system’s on a first install (no --time-zone given)', () => {
+    expect(firstRun).toContain('time zone Africa/Nairobi (from the system)');
+    expect(boxZone()).toBe('Africa/Nairobi');
+  });
+
   it(
     'refuses an HQ key that is not an Ed25519 public key, naming it, and changes nothing',
     () => {
@@ -421,6 +439,7 @@ describe('install.sh --root', () => {
       const r = run(join(REPO, 'provisioning/install.sh'), ['--bundle', tarball, '--root', root]);
       expect(r.code, r.out).toBe(0);
       expect(r.out).toContain('== done: 0 changes');
+      expect(r.out).toContain('time zone Africa/Nairobi (kept; --time-zone changes it)');
       expect(snapshot(root)).toBe(before);
     },
     INSTALL_TIMEOUT,
@@ -443,6 +462,36 @@ describe('install.sh --root', () => {
       expect(readFileSync(join(root, 'etc/fieldclass/network.conf'), 'utf8')).toBe(before);
       const ok = run(join(REPO, 'provisioning/install.sh'), ['--bundle', tarball, '--root', root]);
       expect(ok.out).toContain('== done: 0 changes');
+    },
+    INSTALL_TIMEOUT,
+  );
+
+  it(
+    'a technician’s --time-zone replaces the zone; a malformed one is refused before anything changes',
+    () => {
+      const bad = run(join(REPO, 'provisioning/install.sh'), [
+        '--bundle',
+        tarball,
+        '--root',
+        root,
+        '--time-zone',
+        'UTC+3 Nairobi',
+      ]);
+      expect(bad.code).not.toBe(0);
+      expect(bad.out).toContain('--time-zone: an IANA name such as Africa/Nairobi or UTC');
+      expect(boxZone()).toBe('Africa/Nairobi');
+      const r = run(join(REPO, 'provisioning/install.sh'), [
+        '--bundle',
+        tarball,
+        '--root',
+        root,
+        '--time-zone',
+        'africa/dakar',
+      ]);
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toContain('time zone Africa/Dakar (--time-zone)');
+      expect(r.out).toContain('== done: 1 changes');
+      expect(boxZone()).toBe('Africa/Dakar');
     },
     INSTALL_TIMEOUT,
   );
@@ -550,6 +599,9 @@ describe('install.sh --root', () => {
       expect(r.code, r.out).toBe(0);
       expect(readlinkSync(join(root, 'opt/fieldclass/current'))).toMatch(/-0123456789ab$/);
       expect(readlinkSync(join(root, 'opt/fieldclass/previous'))).toBe(oldRelease);
+      // The upgrade keeps the box's zone (the system's is Africa/Nairobi; the technician chose Dakar).
+      expect(r.out).toContain('time zone Africa/Dakar (kept');
+      expect(boxZone()).toBe('Africa/Dakar');
       expect(existsSync(join(root, 'opt/fieldclass', oldRelease, 'node/bin/node'))).toBe(true);
       const backups = readdirSync(join(root, 'var/lib/fieldclass/upgrade-backups'));
       expect(backups).toHaveLength(1);

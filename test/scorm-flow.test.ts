@@ -335,3 +335,55 @@ describe('a cluster retried by its post-condition starts new attempts for its ch
     });
   });
 });
+
+describe('hiddenFromChoice is not disabled', () => {
+  let ctx: ReturnType<typeof testContext>;
+  beforeEach(async () => {
+    ctx = testContext();
+    // The sequencing fixture with Further reading hidden from choice (always).
+    const dir = join(tmp, 'hidden');
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(join(SCORM_FIXTURES, 'scorm2004-sequencing'), dir, { recursive: true });
+    const xml = readFileSync(join(dir, 'imsmanifest.xml'), 'utf8');
+    const hidden = xml.replace(
+      '<title>Further reading</title>\n        <imsss:sequencing>',
+      `<title>Further reading</title>
+        <imsss:sequencing>
+          <imsss:sequencingRules><imsss:preConditionRule>
+            <imsss:ruleConditions><imsss:ruleCondition condition="always"/></imsss:ruleConditions>
+            <imsss:ruleAction action="hiddenFromChoice"/>
+          </imsss:preConditionRule></imsss:sequencingRules>`,
+    );
+    expect(hidden).not.toBe(xml);
+    writeFileSync(join(dir, 'imsmanifest.xml'), hidden);
+    await importContent(
+      ctx.content,
+      zipFolder(dir, join(tmp, 'hidden.zip')),
+      { trustedKeys: [], allowUnsigned: true },
+      { id: 'search' },
+    );
+  });
+  afterEach(() => ctx.cleanup());
+
+  it('leaves the contents but is still delivered: launched, and reached by a jump (a choice is refused)', async () => {
+    const scorm = ctx.scorm;
+    const person = await ctx.people.addTrainee({ username: 'awa', pin: '2468', displayName: 'Awa Diallo' });
+    const nav = await scorm.navigation(person.id, 'search', 'sco-rules', 'en');
+    // Practice is disabled (its pre-condition), Further reading only hidden: neither is in the contents,
+    // but only Further reading may be delivered.
+    expect(nav.choice).toEqual(['sco-rules']);
+    expect(nav.deliverable).toContain('sco-extra');
+    expect(nav.deliverable).not.toContain('sco-practice');
+    expect(await scorm.navigate(person.id, 'search', 'sco-rules', 'en', 'jump', 'sco-extra')).toBe(
+      'sco-extra',
+    );
+    expect(await scorm.navigate(person.id, 'search', 'sco-rules', 'en', 'choice', 'sco-extra')).toBeNull();
+    expect(await scorm.navigate(person.id, 'search', 'sco-rules', 'en', 'jump', 'sco-practice')).toBeNull();
+    const l = await scormLaunch(scorm, person, 'search', 'sco-extra');
+    expect(l.data.attemptNo).toBe(1);
+    await expect(scorm.prepareLaunch(person, 'search', 'sco-practice', 'en')).rejects.toMatchObject({
+      code: 'scorm_not_available',
+      status: 403,
+    });
+  });
+});

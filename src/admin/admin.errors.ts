@@ -5,7 +5,7 @@ export const adminError = defineErrors({
   setup_done: {
     status: 409,
     en: 'a coordinator already exists: sign in instead',
-    fr: 'un coordinateur existe déjà : connectez-vous plutôt',
+    fr: 'un compte de coordination existe déjà : connectez-vous plutôt',
     ar: 'يوجد منسق بالفعل: سجّل الدخول بدلاً من ذلك',
   },
   bad_setup_code: {
@@ -79,7 +79,7 @@ export const adminError = defineErrors({
   install_conflict: {
     status: 409,
     en: 'The course was not installed: “{title}” {version} is already on this box with other content. A changed course needs a new version number: tell its author.',
-    fr: 'Le cours n’a pas été installé : « {title} » {version} est déjà sur ce boîtier avec un autre contenu. Un cours modifié doit porter un nouveau numéro de version : prévenez son auteur.',
+    fr: 'Le cours n’a pas été installé : « {title} » {version} est déjà sur ce boîtier avec un autre contenu. Un cours modifié doit porter un nouveau numéro de version : prévenez la personne qui l’a créé.',
     ar: 'لم يتم تثبيت الدورة: «{title}» {version} موجود على هذا الجهاز بمحتوى مختلف. الدورة المعدّلة تحتاج رقم إصدار جديداً: أبلغ مؤلفها.',
   },
   install_remote: {
@@ -91,7 +91,7 @@ export const adminError = defineErrors({
   install_invalid: {
     status: 400,
     en: 'The course was not installed: “{file}” has errors. What the check found, for the course’s author:',
-    fr: 'Le cours n’a pas été installé : « {file} » contient des erreurs. Ce que la vérification a trouvé, pour l’auteur du cours :',
+    fr: 'Le cours n’a pas été installé : « {file} » contient des erreurs. Ce que la vérification a trouvé, pour la personne qui a créé le cours :',
     ar: 'لم يتم تثبيت الدورة: «{file}» يحتوي على أخطاء. ما وجده الفحص، لمؤلف الدورة:',
   },
   install_failed: {

@@ -46,15 +46,23 @@ export function registerAdmin(program: Command): void {
       "print the box's time zone, or set it (an IANA name such as Africa/Dakar): every date the admin shows " +
         'and every schedule is in it; a running box takes a new one at its next start (the Schedule page at once)',
     )
+    .option(
+      '--json',
+      'print {"timeZone": ..., "chosen": ...}: chosen is false while none was ever set (UTC by default)',
+    )
     .option('-d, --data <dir>', 'data directory (default ./data)')
-    .action((zone: string | undefined, opts: GlobalFlags) => {
+    .action((zone: string | undefined, opts: GlobalFlags & { json?: boolean }) => {
       try {
         withContext(opts, (ctx) => {
-          if (zone === undefined) return void console.log(ctx.timeZone.get());
-          const before = ctx.timeZone.get();
-          const set = ctx.timeZone.set(zone);
-          if (set !== before) ctx.audit.record(null, 'box.time_zone', set, { from: before, via: 'cli' });
-          console.log(set);
+          if (zone !== undefined) {
+            const before = ctx.timeZone.get();
+            const chosen = ctx.timeZone.chosen();
+            const set = ctx.timeZone.set(zone);
+            if (set !== before || !chosen)
+              ctx.audit.record(null, 'box.time_zone', set, { from: before, via: 'cli' });
+          }
+          const now = ctx.timeZone.get();
+          console.log(opts.json ? JSON.stringify({ timeZone: now, chosen: ctx.timeZone.chosen() }) : now);
         });
       } catch (e) {
         fail(e);

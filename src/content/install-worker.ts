@@ -58,10 +58,7 @@ export function replyError(reply: Extract<InstallReply, { ok: false }>): Error {
 function runOnce<T>(job: InstallJob): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
-    const worker = new Worker(INSTALL_WORKER_ENTRY, {
-      workerData: job,
-      resourceLimits: { maxYoungGenerationSizeMb: 4 },
-    });
+    const worker = new Worker(INSTALL_WORKER_ENTRY, { workerData: job });
     worker.once('message', (reply: InstallReply) => {
       settled = true;
       if (reply.ok) resolve(reply.result as T);

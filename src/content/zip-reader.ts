@@ -56,6 +56,16 @@ export function zipInvalid(source: string, message: string): AppError {
   return contentError('zip_invalid', { file: source, detail: message }, { source });
 }
 
+/**
+ * A collection the install worker asks for every `bytes` of entry data read (see install-worker.entry.ts):
+ * what the inflater leaves behind is short-lived memory outside V8's heap, which V8 collects on its own
+ * only once tens of MB have piled up.
+ */
+let reclaim: { bytes: number; collect: () => void } | undefined;
+export function reclaimEvery(bytes: number, collect: () => void): void {
+  reclaim = { bytes, collect };
+}
+
 /** Compressed bytes read per step of a deflated entry. */
 const INFLATE_READ = 16 * 1024;
 
@@ -309,8 +319,14 @@ export class ZipSource implements CourseSource {
     let fill = 0;
     let size = 0;
     let crc = 0;
+    let sinceCollect = 0;
     for (const data of this.raw(e, pieceSize)) {
       size += data.length;
+      sinceCollect += data.length;
+      if (reclaim && sinceCollect >= reclaim.bytes) {
+        sinceCollect = 0;
+        reclaim.collect();
+      }
       if (size > e.size)
         throw zipInvalid(
           this.name,

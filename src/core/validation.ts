@@ -14,16 +14,16 @@ export interface FieldIssue {
 }
 
 export const FIELD_MESSAGES = {
-  required: { en: 'required', fr: 'obligatoire', ar: 'مطلوب' },
+  required: { en: 'required: fill it in', fr: 'obligatoire : remplissez-le', ar: 'مطلوب: املأ هذا الحقل' },
   tooShort: {
     en: 'must have at least {min} characters',
     fr: 'doit avoir au moins {min} caractères',
     ar: 'يجب أن يحتوي على {min} أحرف على الأقل',
   },
   tooLong: {
-    en: 'must have at most {max} characters',
-    fr: 'doit avoir au plus {max} caractères',
-    ar: 'يجب ألا يزيد على {max} حرفاً',
+    en: 'must have at most {max} characters: shorten it',
+    fr: 'doit avoir au plus {max} caractères : raccourcissez-le',
+    ar: 'يجب ألا يزيد على {max} حرفاً: اختصره',
   },
   tooSmall: {
     en: 'must be at least {min}',
@@ -33,16 +33,20 @@ export const FIELD_MESSAGES = {
   tooBig: { en: 'must be at most {max}', fr: 'doit être au plus {max}', ar: 'يجب ألا يزيد على {max}' },
   notANumber: { en: 'must be a number', fr: 'doit être un nombre', ar: 'يجب أن يكون رقماً' },
   invalidChoice: {
-    en: 'is not one of the choices',
-    fr: 'ne fait pas partie des choix',
-    ar: 'ليس من الخيارات المتاحة',
+    en: 'is not one of the choices: choose one from the list',
+    fr: 'ne fait pas partie des choix : choisissez-en un dans la liste',
+    ar: 'ليس من الخيارات المتاحة: اختر واحداً من القائمة',
   },
   invalidFormat: {
-    en: 'is not in the expected form',
-    fr: 'n’a pas la forme attendue',
-    ar: 'ليس بالشكل المتوقع',
+    en: 'is not in the expected form: check what was typed',
+    fr: 'n’a pas la forme attendue : vérifiez ce qui a été saisi',
+    ar: 'ليس بالشكل المتوقع: تحقق مما كُتب',
   },
-  invalid: { en: 'is not valid', fr: 'n’est pas valide', ar: 'غير صالح' },
+  invalid: {
+    en: 'is not valid: check what was typed',
+    fr: 'n’est pas valide : vérifiez ce qui a été saisi',
+    ar: 'غير صالح: تحقق مما كُتب',
+  },
   pinFormat: {
     en: 'PIN must be 4 to 8 digits',
     fr: 'le code PIN doit avoir 4 à 8 chiffres',
@@ -100,7 +104,7 @@ export const FIELD_MESSAGES = {
   },
   unknownTrainees: {
     en: 'no trainee has these usernames: {usernames}. Check the spelling, or add them on the Trainees page first',
-    fr: 'aucun compte d’apprenant n’a ces noms d’utilisateur : {usernames}. Vérifiez l’orthographe, ou ajoutez-les d’abord sur la page Apprenants',
+    fr: 'aucune personne en formation n’a ces noms d’utilisateur : {usernames}. Vérifiez l’orthographe, ou ajoutez ces personnes d’abord sur la page Personnes en formation',
     ar: 'لا يوجد متدرب بأسماء المستخدمين هذه: {usernames}. تحقق من الكتابة، أو أضفهم أولاً في صفحة المتدربين',
   },
   timeZone: {
@@ -166,6 +170,19 @@ export function fieldIssues(err: z.ZodError): FieldIssue[] {
 /** One field issue as text in a language ("pin: PIN must be 4 to 8 digits" in English, for the CLI). */
 export function fieldText(issue: FieldIssue, lang: Language): string {
   return say(lang, FIELD_MESSAGES[issue.key][lang], issue.params);
+}
+
+/** A field issue named by the field's label (as the form shows it), in the reader's language. */
+const LABELLED: Translations = { en: '{label}: {text}', fr: '{label} : {text}', ar: '{label}: {text}' };
+
+/**
+ * One field issue for a reader, away from its field (a button's flash, an error page): the field named by
+ * its label in their language when the page knows it, else the message alone (which names what it is
+ * about), never the field's code name.
+ */
+export function readerFieldText(issue: FieldIssue, lang: Language, label: string | undefined): string {
+  const text = fieldText(issue, lang);
+  return label ? say(lang, LABELLED[lang], { label, text }) : text;
 }
 
 /**

@@ -9,7 +9,8 @@ export interface ClockSetter {
 /**
  * Runs the narrow privileged helper that provisioning installs, through `sudo -n` (never a password
  * prompt): `<command...> <ISO time>`. The command is configurable (`admin.setClockCommand`). A failure
- * is an AppError 'clock_not_set' that carries what the helper said.
+ * is an AppError 'clock_not_set' in plain words; what the helper said is in its `details.detail`, for the
+ * server log only.
  */
 export class CommandClockSetter implements ClockSetter {
   constructor(
@@ -20,14 +21,16 @@ export class CommandClockSetter implements ClockSetter {
   set(time: Date): Promise<void> {
     const [cmd, ...args] = this.command;
     if (!cmd)
-      return Promise.reject(healthError('clock_not_set', { detail: 'no clock command is configured' }));
+      return Promise.reject(
+        healthError('clock_not_set', undefined, { detail: 'no clock command is configured' }),
+      );
     return new Promise((resolve, reject) => {
       execFile(cmd, [...args, time.toISOString()], { timeout: this.timeoutMs }, (err, _stdout, stderr) => {
         if (!err) return resolve();
         const said = String(stderr || err.message)
           .trim()
           .slice(0, 300);
-        reject(healthError('clock_not_set', { detail: said }));
+        reject(healthError('clock_not_set', undefined, { detail: said }));
       });
     });
   }

@@ -23,7 +23,7 @@ export const peopleError = defineErrors({
   last_coordinator: {
     status: 409,
     en: 'this is the only active coordinator: add or reactivate another one first',
-    fr: 'c’est le seul coordinateur actif : ajoutez-en ou réactivez-en un autre d’abord',
+    fr: 'c’est le seul compte de coordination actif : ajoutez ou réactivez d’abord un autre compte de coordination',
     ar: 'هذا هو المنسق النشط الوحيد: أضف منسقاً آخر أو أعد تفعيله أولاً',
   },
   csv_invalid: {

@@ -1,5 +1,7 @@
 import type { Db } from '../db/connection.js';
-import { AuditRepo, type AuditRow } from './audit.repo.js';
+import { AuditRepo, type AuditActor, type AuditFilter, type AuditRow } from './audit.repo.js';
+
+export type { AuditActor, AuditFilter };
 import type { RecordsService } from './records.service.js';
 
 /** One coordinator action as shown on the audit page. */
@@ -54,12 +56,20 @@ export class AuditService {
   }
 
   /** Newest first. */
-  list(opts: { limit?: number; offset?: number } = {}): { rows: AuditEntry[]; total: number } {
+  list(opts: { limit?: number; offset?: number; filter?: AuditFilter } = {}): {
+    rows: AuditEntry[];
+    total: number;
+  } {
     const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
     return {
-      rows: this.repo.page(limit, Math.max(opts.offset ?? 0, 0)).map(toEntry),
-      total: this.repo.count(),
+      rows: this.repo.page(limit, Math.max(opts.offset ?? 0, 0), opts.filter).map(toEntry),
+      total: this.repo.count(opts.filter),
     };
+  }
+
+  /** What the log's filters offer: its events, and the people who did something (and whether the box did). */
+  choices(): { actions: string[]; people: AuditActor[]; noActor: boolean } {
+    return { actions: this.repo.actions(), ...this.repo.actors() };
   }
 
   last(action: string): AuditEntry | undefined {

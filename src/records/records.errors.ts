@@ -23,7 +23,7 @@ export const recordsError = defineErrors({
   backup_failed: {
     status: 500,
     en: 'backup not written: {detail}',
-    fr: 'La sauvegarde n’a pas été écrite ({detail}). Les données du boîtier ne sont pas touchées ; réessayez, et si cela recommence, faites appel au technicien.',
+    fr: 'La sauvegarde n’a pas été écrite ({detail}). Les données du boîtier ne sont pas touchées ; réessayez, et si cela recommence, faites appel à l’assistance technique.',
     ar: 'لم تُكتب النسخة الاحتياطية ({detail}). بيانات الجهاز لم تُمس؛ حاول مرة أخرى، وإذا تكرر ذلك فاستعن بالفني.',
   },
   backup_invalid: {

@@ -1,7 +1,7 @@
 import type { AppError, ErrorSpec } from '../core/errors.js';
 import type { Language } from '../core/language.js';
 import { formsOf, say, type Params } from '../core/language.js';
-import { fieldText, issuesOf } from '../core/validation.js';
+import { fieldText, issuesOf, readerFieldText } from '../core/validation.js';
 
 /** Every kit's codes in one map (the error middleware and the admin flash read it). */
 export function errorCatalog(
@@ -18,17 +18,26 @@ export function errorCatalog(
 }
 
 /**
- * An error's text for a reader: bad input names each field's problem in their language; a code of the
- * catalog is its text, filled with the error's params; undefined for a code no catalog has.
+ * An error's text for a reader: bad input says each field's problem in their language; a code of the
+ * catalog is its text, filled with the error's params; undefined for a code no catalog has. With
+ * `labelOf` (a page: the admin's flash, an error page) a field is named by its label or not at all,
+ * never by its code name; without it (the CLI's and the API's English) by its code name.
  */
 export function errorText(
   e: AppError,
   lang: Language,
   catalog: ReadonlyMap<string, ErrorSpec>,
+  labelOf?: (field: string) => string | undefined,
 ): string | undefined {
   const issues = issuesOf(e);
   if (issues.length)
-    return issues.map((f) => (f.field ? `${f.field}: ` : '') + fieldText(f, lang)).join('; ');
+    return issues
+      .map((f) =>
+        labelOf
+          ? readerFieldText(f, lang, labelOf(f.field))
+          : (f.field ? `${f.field}: ` : '') + fieldText(f, lang),
+      )
+      .join('; ');
   return codeText(e.code, e.params, lang, catalog);
 }
 

@@ -72,7 +72,7 @@ export function errorMiddleware(
     // What the reader is told, in their language, when a catalog has the code (a page script shows it).
     const text =
       res.locals.lang && (e.status < 500 || e.code === 'storage_full')
-        ? errorText(e, res.locals.lang, catalog)
+        ? errorText(e, res.locals.lang, catalog, () => undefined)
         : undefined;
     if (wantsJson)
       res.json({

@@ -110,7 +110,7 @@ describe('validate(schema)', () => {
     expect(r.status).toBe(400);
     const body = (await r.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('invalid');
-    expect(body.error.message).toBe('pin: required');
+    expect(body.error.message).toBe('pin: required: fill it in');
   });
 });
 
@@ -160,7 +160,7 @@ describe("error codes on pages, in the reader's language", () => {
     expect(arHtml).not.toContain('has no seat left');
   });
 
-  it('a page form without its own renderer gets an error page naming each field in the language', async () => {
+  it('a page form without its own renderer gets an error page saying each problem in the language, no code name', async () => {
     const r = await fetch(`${base}/plain`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', 'x-lang': 'fr' },
@@ -168,7 +168,8 @@ describe("error codes on pages, in the reader's language", () => {
     });
     expect(r.status).toBe(400);
     const html = await r.text();
-    expect(html).toContain('pin: le code PIN doit avoir 4 à 8 chiffres');
+    expect(html).toContain('>le code PIN doit avoir 4 à 8 chiffres<');
+    expect(html).not.toContain('pin:');
     expect(html).not.toContain('PIN must be');
   });
 

@@ -98,6 +98,48 @@ describe('the admin on a coordinator’s phone (fr, ar)', () => {
     });
   }
 
+  for (const [lang, locale, button, event] of [
+    ['fr', 'fr-FR', 'Se connecter', 'Tâche lancée'],
+    ['ar', 'ar', 'تسجيل الدخول', 'تشغيل مهمة'],
+  ] as const) {
+    it(`the audit log at 360 px, filtered by event, details in full on screen (${lang})`, async () => {
+      const coord = s.ctx.people.byUsername('coord')!;
+      s.ctx.audit.record(
+        coord.id,
+        'course.install_refused',
+        'upload:police-procedures-2026-final-version.zip',
+        {
+          code: 'course_manifest_invalid',
+          bytes: 48_213_112,
+          source: 'upload:police-procedures-2026-final-version.zip',
+        },
+      );
+      for (let i = 0; i < 3; i++) s.ctx.audit.record(coord.id, 'job.run', 'cleanup');
+      const page = await signIn(locale, 'coord', 'long-password-1', button);
+      await page.goto(`http://${LAN_HOSTS.app}/admin/audit`);
+      const refused = page
+        .locator('.audit-log li', { has: page.locator('[data-action="course.install_refused"]') })
+        .first();
+      await expect.poll(() => refused.isVisible()).toBe(true);
+      // The whole entry, details included, inside the screen: no column off to the side.
+      const details = (await refused.locator('.audit-details').boundingBox())!;
+      expect(details.x).toBeGreaterThanOrEqual(0);
+      expect(details.x + details.width).toBeLessThanOrEqual(360);
+      expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+      await shot(page, `audit-360-${lang}`);
+      await page.locator('select[name="event"]').selectOption({ label: event });
+      await page.locator('form[role="search"] button[type="submit"]').click();
+      await page.waitForURL((u) => u.searchParams.get('event') === 'job.run');
+      const shown = await page
+        .locator('.audit-log [data-action]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
+      expect(shown.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(shown)).toEqual(new Set(['job.run']));
+      expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+      await page.context().close();
+    });
+  }
+
   for (const [lang, locale, button, change, weekly, timeError, monday, saved] of [
     [
       'fr',

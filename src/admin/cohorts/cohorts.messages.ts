@@ -27,11 +27,11 @@ export const tCohorts = defineMessages({
     create: 'Créer',
     members: 'Membres',
     classCode: 'Code de classe',
-    classCodeHint: 'Les apprenants qui s’inscrivent eux-mêmes avec ce code rejoignent cette classe.',
+    classCodeHint: 'Les personnes qui s’inscrivent elles-mêmes avec ce code rejoignent cette classe.',
     setCode: 'Définir le code',
     newCode: 'Générer un nouveau code',
     clearCode: 'Supprimer le code',
-    addMembers: 'Ajouter des apprenants',
+    addMembers: 'Ajouter des personnes en formation',
     addMembersHint: 'Noms d’utilisateur, un par ligne ou séparés par des virgules.',
     enrolIn: 'Inscrire à un cours',
     membersPartly:

@@ -15,8 +15,8 @@ export const tCoordinators = defineMessages({
     setPassword: 'Set the password',
   },
   fr: {
-    coordinatorsTitle: 'Coordinateurs',
-    addCoordinator: 'Ajouter un coordinateur',
+    coordinatorsTitle: 'Coordination',
+    addCoordinator: 'Ajouter un compte de coordination',
     coordinatorTitle: 'Compte de coordination {name}',
     coordinatorDeactivateHint:
       'Un compte désactivé ne peut plus se connecter ; ses sessions ouvertes sont fermées tout de suite. Le dernier compte de coordination actif ne peut pas être désactivé.',

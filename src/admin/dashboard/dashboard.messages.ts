@@ -45,8 +45,8 @@ export const tDashboard = defineMessages({
   },
   fr: {
     dashboardTitle: 'Tableau de bord',
-    activeNow: 'Actifs maintenant (15 min)',
-    activeToday: 'Actifs aujourd’hui',
+    activeNow: 'Personnes actives maintenant (15 min)',
+    activeToday: 'Personnes actives aujourd’hui',
     completionsWeek: 'Cours terminés cette semaine',
     coursesInstalled: 'Cours installés',
     lastExport: 'Dernier export',
@@ -58,8 +58,8 @@ export const tDashboard = defineMessages({
     loadBusy: 'occupé',
     loadOverloaded: 'surchargé : les pages peuvent être lentes',
     warnStorageFull:
-      'Le stockage du boîtier est plein (reste {free}) : plus rien ne peut être enregistré, et les apprenants voient une erreur en terminant une leçon ou un quiz. Demandez à votre contact technique de libérer de la place (les lots d’export déjà reçus par le siège et les vieilles sauvegardes peuvent partir).',
-    connectTitle: 'Comment les apprenants se connectent',
+      'Le stockage du boîtier est plein (reste {free}) : plus rien ne peut être enregistré, et les personnes en formation voient une erreur en terminant une leçon ou un quiz. Demandez à votre contact technique de libérer de la place (les lots d’export déjà reçus par le siège et les vieilles sauvegardes peuvent partir).',
+    connectTitle: 'Comment les personnes en formation se connectent',
     connectWifi: 'Rejoindre le Wi-Fi « {ssid} »',
     wifiPassword: 'Mot de passe Wi-Fi :',
     wifiOpen: 'sans mot de passe',

@@ -14,7 +14,7 @@ import { pageContext } from '../../web/page.js';
 import { sendPage } from '../../web/render.js';
 import type { StaticAssets } from '../../web/static-assets.js';
 import { typedValues, validate, type FormFailure } from '../../web/validate.js';
-import type { AdminKey } from '../admin.messages.js';
+import { tAdmin, type AdminKey } from '../admin.messages.js';
 import { tr, type AdminPage } from './admin.layout.js';
 import type { FormState } from './form.js';
 import { vocab } from './widgets.js';
@@ -42,6 +42,23 @@ const FLASH_KEYS = new Set<AdminKey>([
   'alreadyInstalled',
   'timeZoneSaved',
 ]);
+/** The label (as the forms show it) of each field an admin form sends, for a message away from its field. */
+const FIELD_LABELS: Partial<Record<string, AdminKey>> = {
+  username: 'username',
+  password: 'password',
+  password2: 'password2',
+  displayName: 'displayName',
+  pin: 'pin',
+  agency: 'agency',
+  gender: 'gender',
+  externalId: 'externalId',
+  language: 'language',
+  timeZone: 'timeZone',
+  code: 'classCode',
+  usernames: 'addMembers',
+  kind: 'scheduleHowOften',
+};
+
 /** The params a notice may carry (`?n=3&name=awa`), each cut short. */
 const FLASH_PARAMS = ['n', 'name', 'title', 'version', 'job', 'outcome'];
 
@@ -195,9 +212,17 @@ export class AdminKit {
     this.deps.audit.record(this.me(res).id, action, target, details);
   }
 
-  /** An error as the coordinator reads it: the catalogs' text in their language; English only for a code none has. */
+  /**
+   * An error as the coordinator reads it: the catalogs' text in their language, a field named by the label
+   * its form shows (never its code name); English only for a code none has.
+   */
   text(e: AppError, res: Response): string {
-    return errorText(e, res.locals.lang, this.deps.errors) ?? e.message;
+    const lang: Language = res.locals.lang;
+    const labelOf = (field: string) => {
+      const key = FIELD_LABELS[field];
+      return key ? tAdmin(lang, key) : undefined;
+    };
+    return errorText(e, lang, this.deps.errors, labelOf) ?? e.message;
   }
 
   /** An error kept as code + params (a job run's failure), in the coordinator's language; undefined for a code none has. */

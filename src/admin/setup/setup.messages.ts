@@ -18,16 +18,16 @@ export const tSetup = defineMessages({
       'Where the class is: dates and schedules are shown in this zone. You can change it later on the Schedule page.',
   },
   fr: {
-    signInTitle: 'Connexion coordinateur',
+    signInTitle: 'Connexion à la coordination',
     signIn: 'Se connecter',
     wrongPassword: 'Nom d’utilisateur ou mot de passe incorrect.',
     missing: 'Saisissez votre nom d’utilisateur et votre mot de passe.',
     tooMany: 'Trop de tentatives. Attendez une minute et réessayez.',
     setupTitle: 'Configurer ce boîtier',
     setupIntro:
-      'Aucun compte coordinateur n’existe encore. Saisissez le code de configuration affiché dans le journal du boîtier (ou par « fieldclass admin setup-code »), puis choisissez votre nom d’utilisateur et votre mot de passe.',
+      'Aucun compte de coordination n’existe encore. Saisissez le code de configuration affiché dans le journal du boîtier (ou par « fieldclass admin setup-code »), puis choisissez votre nom d’utilisateur et votre mot de passe.',
     setupCode: 'Code de configuration',
-    createAccount: 'Créer le compte coordinateur',
+    createAccount: 'Créer le compte de coordination',
     passwordMismatch: 'Les deux mots de passe ne sont pas identiques.',
     timeZoneSetupHint:
       'Là où se tient la formation : les dates et les planifications sont affichées dans ce fuseau. Vous pourrez le changer plus tard sur la page Planification.',
