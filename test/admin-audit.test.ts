@@ -27,6 +27,7 @@ describe('the audit log, filtered', () => {
     s.ctx.audit.record(null, 'box.time_zone', 'Pacific/Kiritimati', { from: 'UTC', via: 'cli' });
     for (let i = 0; i < 130; i++) s.ctx.audit.record(awaId, 'job.run', `cleanup`);
     s.ctx.audit.record(karimId, 'trainee.add', 'zoé');
+    s.ctx.audit.record(karimId, 'course.install', 'police-101', { bytes: 48_213_112, status: 'installed' });
   });
   afterAll(async () => s.cleanup());
 
@@ -62,7 +63,10 @@ describe('the audit log, filtered', () => {
     const ar = await signedIn('ar', 'karim', 'long-password-2');
     const karim = (await ar.page(`/admin/audit?person=${karimId}`)).html;
     // Karim's sign-in just now and the trainee he added; nothing of Awa's.
-    expect(new Set(actions(karim))).toEqual(new Set(['trainee.add', 'coordinator.signin']));
+    expect(new Set(actions(karim))).toEqual(new Set(['trainee.add', 'course.install', 'coordinator.signin']));
+    // A size in words a person reads, not a byte count.
+    expect(karim).toContain('\u206646 MB\u2069');
+    expect(karim).not.toContain('48213112');
     expect(karim).not.toContain('>awa<');
     const box = (await ar.page('/admin/audit?person=_box')).html;
     expect(actions(box)).toEqual(['box.time_zone']);

@@ -250,7 +250,7 @@ describe('HQ records', () => {
       ]);
       const byAgency = rows.filter((r) => r.course === 'c1' && r.breakdown === 'agency');
       expect(byAgency.map((r) => r.group)).toEqual(['Customs', 'Gendarmerie', 'Police']);
-      const csv = toCsv(REPORT_COLUMNS.courses, rows);
+      const csv = toCsv(REPORT_COLUMNS.courses, rows).toString('utf8');
       expect(csv.startsWith('\ufeffcourse,breakdown,group,location,enrolled')).toBe(true);
       expect(csv).toContain('\r\n');
       expect(csv).toContain('Thiès');

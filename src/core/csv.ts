@@ -36,7 +36,8 @@ export function excelCsv(
   // the library's (csv-stringify) for these options, byte for byte (src/core/csv.test.ts).
   for (const r of rows) lines.push(r.map((v) => csvField(v, sep)).join(sep));
   lines.push('');
-  return Buffer.concat([UTF8_BOM, Buffer.from(lines.join('\r\n'), 'utf8')]);
+  // U+FEFF is the byte-order mark (EF BB BF in UTF-8): one encoding of the text, no copy after it.
+  return Buffer.from('\ufeff' + lines.join('\r\n'), 'utf8');
 }
 
 /** One RFC 4180 field: quoted when it holds the separator, a quote or a line break; formulas kept as text. */
@@ -47,8 +48,6 @@ function csvField(v: Cell, sep: CsvSeparator): string {
   if (s.includes('"')) return `"${s.replaceAll('"', '""')}"`;
   return s.includes(sep) || s.includes('\n') || s.includes('\r') ? `"${s}"` : s;
 }
-
-const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 export function neutraliseFormula(v: string): string {
   return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;

@@ -175,20 +175,21 @@ export type ReportName = keyof typeof REPORT_COLUMNS;
 
 /**
  * CSV for Excel: UTF-8 with a byte-order mark, a header row, CRLF line ends; `notes` (the figures'
- * definitions, in the reader's language) as comment lines above the header.
+ * definitions, in the reader's language) as comment lines above the header. The bytes, as they are
+ * sent or written (the whole trainee report is megabytes: not decoded into a string again).
  */
 export function toCsv(
   columns: readonly string[],
   rows: readonly object[],
   notes: readonly string[] = [],
-): string {
+): Buffer {
   // The one CSV writer of the box and HQ (core/csv.ts): BOM, CRLF, and a text cell that a spreadsheet
   // would run as a formula (a trainee named =HYPERLINK(...)) kept as text.
   return excelCsv(
     [...columns],
     rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)[c]))),
     { notes },
-  ).toString('utf8');
+  );
 }
 
 /** The note above a report's CSV header: what its figures mean, in `lang` (the appliances report has none). */

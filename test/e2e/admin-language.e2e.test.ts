@@ -312,6 +312,73 @@ describe('the French and Arabic admin shows no English (Chromium, 360 px, every 
       await expect.poll(() => page.locator('.flash, .error, [role=alert]').count()).toBeGreaterThan(0);
       await scan('trainee-import-refused');
 
+      // The dashboard's unhappy states: little disk left, a hot box, under-voltage, and this phone's clock
+      // two hours off the box's (admin.js shows the clock warning).
+      s.probe.values = {
+        diskFreeBytes: 100 * 2 ** 20,
+        cpuTempC: 85,
+        throttling: {
+          raw: 'throttled=0x50005',
+          underVoltageNow: true,
+          throttledNow: true,
+          underVoltageSinceBoot: true,
+          throttledSinceBoot: true,
+        },
+      };
+      try {
+        await page.clock.install({ time: new Date(Date.now() + 2 * 3600_000) });
+        await page.goto(`http://${LAN_HOSTS.app}/admin`);
+        await expect.poll(() => page.locator('#clock-warning').isVisible()).toBe(true);
+        expect(await page.locator('[role=alert]').count()).toBeGreaterThanOrEqual(3);
+        await scan('dashboard-unhappy');
+      } finally {
+        s.probe.values = {};
+      }
+
+      await ctx.close();
+      expect(problems).toEqual([]);
+    });
+  }
+});
+
+describe('the first-run setup page in French and Arabic shows no English (Chromium, 360 px, a box with no coordinator)', () => {
+  let s: AdminServer;
+  let browser: Browser;
+  let english: Set<string>;
+  beforeAll(async () => {
+    s = await adminServer();
+    english = await englishWords();
+    browser = await launchChromium({ hosts: { [LAN_HOSTS.app]: s.url } });
+    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.cleanup();
+  });
+
+  for (const lang of ['fr', 'ar'] as const) {
+    it(`${lang}: the setup page, then a wrong code and a password typed twice differently`, async () => {
+      const ctx = await phoneContext(browser, { locale: lang === 'fr' ? 'fr-FR' : 'ar' });
+      const page = await ctx.newPage();
+      const problems: string[] = [];
+      const data = ['fieldclass', ...Object.values(LANGUAGE_NAMES)];
+      const scan = async (name: string) => {
+        expect(await page.locator('html').getAttribute('lang'), name).toBe(lang);
+        if (SHOTS) await page.screenshot({ path: join(SHOTS, `lang-${lang}-${name}.png`), fullPage: true });
+        const words = findEnglish(await readableText(page), lang, data, english);
+        if (words.length) problems.push(`${name}: ${words.join(' | ')}`);
+      };
+      await page.goto(`http://${LAN_HOSTS.app}/admin`);
+      await expect.poll(() => new URL(page.url()).pathname).toBe('/admin/setup');
+      await scan('setup');
+      await page.locator('input[name=code]').fill('WRONG-CODE-0000');
+      await page.locator('input[name=username]').fill('amina');
+      await page.locator('input[name=password]').fill('long-password-1');
+      await page.locator('input[name=password2]').fill('long-password-2');
+      await page.locator('main form button[type=submit]').last().click();
+      await expect.poll(() => page.locator('[aria-invalid=true], [role=alert]').count()).toBeGreaterThan(0);
+      await scan('setup-refused');
+      expect(s.ctx.people.count('coordinator')).toBe(0);
       await ctx.close();
       expect(problems).toEqual([]);
     });

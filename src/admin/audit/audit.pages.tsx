@@ -1,5 +1,5 @@
 import type { AuditActor, AuditEntry } from '../../records/audit.service.js';
-import { AdminFrame, Pager, tr, when, type AdminPage } from '../kit/admin.layout.js';
+import { AdminFrame, Pager, bytes, tr, when, type AdminPage } from '../kit/admin.layout.js';
 import { FieldIssues, invalidAttrs, valueOf, type FormState } from '../kit/form.js';
 import { isolate, vocab } from '../kit/widgets.js';
 
@@ -36,6 +36,8 @@ function Details({ page, details }: { page: AdminPage; details: Record<string, u
         </>
       ) : TECHNICAL.has(k) ? (
         <code dir="ltr">{String(v)}</code>
+      ) : k === 'bytes' && typeof v === 'number' ? (
+        isolate(bytes(v))
       ) : typeof v === 'string' ? (
         isolate(vocab(page, 'auditValue', v))
       ) : (

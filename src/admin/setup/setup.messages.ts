@@ -10,7 +10,7 @@ export const tSetup = defineMessages({
     tooMany: 'Too many attempts. Wait a minute and try again.',
     setupTitle: 'Set up this box',
     setupIntro:
-      'No coordinator account exists yet. Enter the setup code shown in the box’s log (or printed by “fieldclass admin setup-code”), then choose your username and password.',
+      'No coordinator account exists yet. Enter the setup code shown in the box’s log (or printed by {command}), then choose your username and password.',
     setupCode: 'Setup code',
     createAccount: 'Create the coordinator account',
     passwordMismatch: 'The two passwords are not the same.',
@@ -25,7 +25,7 @@ export const tSetup = defineMessages({
     tooMany: 'Trop de tentatives. Attendez une minute et réessayez.',
     setupTitle: 'Configurer ce boîtier',
     setupIntro:
-      'Aucun compte de coordination n’existe encore. Saisissez le code de configuration affiché dans le journal du boîtier (ou par « fieldclass admin setup-code »), puis choisissez votre nom d’utilisateur et votre mot de passe.',
+      'Aucun compte de coordination n’existe encore. Saisissez le code de configuration affiché dans le journal du boîtier (ou par la commande {command}), puis choisissez votre nom d’utilisateur et votre mot de passe.',
     setupCode: 'Code de configuration',
     createAccount: 'Créer le compte de coordination',
     passwordMismatch: 'Les deux mots de passe ne sont pas identiques.',
@@ -40,7 +40,7 @@ export const tSetup = defineMessages({
     tooMany: 'محاولات كثيرة جداً. انتظر دقيقة ثم حاول مرة أخرى.',
     setupTitle: 'إعداد هذا الجهاز',
     setupIntro:
-      'لا يوجد حساب منسق بعد. أدخل رمز الإعداد الظاهر في سجل الجهاز (أو الذي يطبعه الأمر «fieldclass admin setup-code»)، ثم اختر اسم المستخدم وكلمة المرور.',
+      'لا يوجد حساب منسق بعد. أدخل رمز الإعداد الظاهر في سجل الجهاز (أو الذي يطبعه الأمر {command})، ثم اختر اسم المستخدم وكلمة المرور.',
     setupCode: 'رمز الإعداد',
     createAccount: 'إنشاء حساب المنسق',
     passwordMismatch: 'كلمتا المرور غير متطابقتين.',

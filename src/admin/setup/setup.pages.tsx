@@ -56,7 +56,12 @@ export function SetupPage({ page, form }: { page: AdminPage; form?: FormState | 
   const f = { page, form };
   return (
     <AdminFrame page={page} title={t('setupTitle')} nav={false}>
-      <p>{t('setupIntro')}</p>
+      {/* The command as code, left to right, in every language (the scan reads <code> as a code). */}
+      <p>
+        {t('setupIntro', { command: '\u0000' })
+          .split('\u0000')
+          .flatMap((part, i) => (i ? [<code dir="ltr">fieldclass admin setup-code</code>, part] : [part]))}
+      </p>
       <form method="post" action="/admin/setup" class="card">
         <Csrf page={page} />
         <OperationField form={form} />
