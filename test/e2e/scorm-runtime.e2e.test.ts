@@ -270,4 +270,47 @@ describe('the SCORM runtime in a real Chromium (class.lan / classpkg.lan)', () =
     );
     await page.context().close();
   });
+
+  it('while the SCO runs, unsaved changes are committed within 30 s, and a quiet SCO still every 5 minutes', async () => {
+    // The wrapper's timers on Playwright's clock: time is moved on, not waited for.
+    const context = await phoneContext(browser);
+    await context.clock.install();
+    const page = await context.newPage();
+    const commits: number[] = [];
+    page.on('response', (r) => {
+      if (r.request().method() === 'POST' && new URL(r.url()).pathname === '/rt/commit')
+        commits.push(r.status());
+    });
+    await signInTrainee(page, url, 'awa');
+    await page.goto(`${url}/courses/probe/scorm/probe`);
+    await expect.poll(() => sco(page).locator('#entry').textContent(), { timeout: 15_000 }).not.toBe('');
+    const probe = page.frames().find((f) => f.url().includes('probe.html'));
+    expect(probe).toBeDefined();
+    const set = (value: string) =>
+      probe!.evaluate(
+        (v) =>
+          (
+            window.parent as unknown as { API_1484_11: { SetValue(el: string, v: string): string } }
+          ).API_1484_11.SetValue('cmi.location', v),
+        value,
+      );
+
+    // A change and no Commit: the next 30-second tick sends it.
+    expect(await set('slide-30s')).toBe('true');
+    await page.clock.runFor(30_000);
+    await expect.poll(() => cmi('probe')?.['cmi.location'], { timeout: 15_000 }).toBe('slide-30s');
+    await expect.poll(() => commits.length).toBeGreaterThan(0);
+    expect(commits.every((s) => s === 200)).toBe(true);
+
+    // Nothing changed: two more minutes send nothing; five minutes send the heartbeat.
+    const quiet = commits.length;
+    await page.clock.runFor(120_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(commits.length).toBe(quiet);
+    await page.clock.runFor(300_000);
+    await expect.poll(() => commits.length, { timeout: 15_000 }).toBeGreaterThan(quiet);
+    expect(commits.every((s) => s === 200)).toBe(true);
+    expect(cmi('probe')?.['cmi.location']).toBe('slide-30s');
+    await context.close();
+  });
 });
