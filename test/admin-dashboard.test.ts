@@ -41,6 +41,8 @@ describe('the dashboard explains the box', () => {
     expect(card).toMatch(/Rejoindre le Wi-Fi «\s?Salle 3\s?»/);
     expect(card).toMatch(/Mot de passe Wi-Fi\s:/);
     expect(card).toContain('tigre;bleu');
+    // After the Wi-Fi step, "then" (without a Wi-Fi the card says only "Ouvrir cette adresse").
+    expect(card).toContain('Puis ouvrir cette adresse');
     expect(card).toContain('href="http://class.lan/"');
     expect(card.match(/<svg /g)?.length).toBe(2);
     expect(card).toContain('Scanner pour rejoindre le Wi-Fi');

@@ -45,7 +45,7 @@ function ConnectCard({ page, info }: { page: AdminPage; info: ConnectInfo }) {
       )}
       {first ? (
         <>
-          <p>{t('connectOpen')}</p>
+          <p>{t(info.wifi ? 'connectOpen' : 'connectOpenOnly')}</p>
           <p class="address">
             <a href={first} class="ltr" dir="ltr">
               {first}
