@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importContent } from '../src/content/course-bundle.js';
 import { SCORM_FIXTURES, zipFolder } from './fixtures/scorm/make-zip.js';
 import { scormLaunch } from './helpers/scorm.js';
-import { Browserless } from './helpers/http.js';
-import { adminServer, type AdminServer } from './admin-helpers.js';
+import { adminServer, type AdminServer, coordinatorClient } from './admin-helpers.js';
 
 const COURSE = join(import.meta.dirname, 'fixtures/courses/fixture-course');
 const WRONG = { q1: ['a'], q2: ['b'], q3: ['true'], q4: ['999'] };
@@ -42,15 +41,7 @@ describe('another attempt and a SCORM reset from the admin, once per click', () 
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  const signedIn = async (lang: string) => {
-    const b = new Browserless(s.url, { 'accept-language': lang });
-    const r = await b.submit('/admin/signin', '/admin/signin', {
-      username: 'coord',
-      password: 'long-password-1',
-    });
-    expect(r.status).toBe(303);
-    return b;
-  };
+  const signedIn = (lang: string) => coordinatorClient(s.url, 'coord', 'long-password-1', lang);
   /** The hidden fields of the button posting to `action` on the history page (what a browser sends). */
   const buttonFields = (html: string, action: string) => {
     const form = new RegExp(`<form method="post" action="${action}"[^]*?</form>`).exec(html)?.[0];

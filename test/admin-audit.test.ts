@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
-import { Browserless } from './helpers/http.js';
-import { adminServer, type AdminServer } from './admin-helpers.js';
+import { adminServer, type AdminServer, coordinatorClient } from './admin-helpers.js';
 
 /**
  * The audit log as a coordinator reads it: filtered by event and by person (one schema reads the query;
@@ -31,11 +30,8 @@ describe('the audit log, filtered', () => {
   });
   afterAll(async () => s.cleanup());
 
-  const signedIn = async (lang: string, user = 'awa', password = 'long-password-1') => {
-    const b = new Browserless(s.url, { 'accept-language': lang });
-    expect((await b.submit('/admin/signin', '/admin/signin', { username: user, password })).status).toBe(303);
-    return b;
-  };
+  const signedIn = (lang: string, user = 'awa', password = 'long-password-1') =>
+    coordinatorClient(s.url, user, password, lang);
   const actions = (html: string) => [...html.matchAll(/data-action="([a-z_.]+)"/g)].map((m) => m[1]);
 
   it('offers the events and people of the log, and filters by event (fr), the pages keeping the filter', async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browserless } from './helpers/http.js';
-import { adminServer, type AdminServer } from './admin-helpers.js';
+import { adminServer, type AdminServer, coordinatorClient } from './admin-helpers.js';
 
 const COURSE = join(import.meta.dirname, 'fixtures/courses/fixture-course');
 const RIGHT = { q1: ['b'], q2: ['a', 'c'], q3: ['false'], q4: ['112'] };
@@ -15,15 +15,7 @@ describe('reports by class, started vs enrolled, ratings with comments', () => {
   let s: AdminServer;
   let cohortId = '';
   const c = 'fixture-course';
-  const signedIn = async (lang: string) => {
-    const b = new Browserless(s.url, { 'accept-language': lang });
-    const r = await b.submit('/admin/signin', '/admin/signin', {
-      username: 'coord',
-      password: 'long-password-1',
-    });
-    expect(r.status).toBe(303);
-    return b;
-  };
+  const signedIn = (lang: string) => coordinatorClient(s.url, 'coord', 'long-password-1', lang);
   beforeAll(async () => {
     s = await adminServer();
     const { ctx } = s;

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/core/logger.js';
 import { CommandClockSetter } from '../src/health/clock-setter.js';
 import { tempDir } from './helpers/context.js';
-import { Browserless } from './helpers/http.js';
-import { adminServer, type AdminServer } from './admin-helpers.js';
+import { adminServer, type AdminServer, coordinatorClient } from './admin-helpers.js';
 
 /**
  * The box refuses to set its clock (the helper is missing, sudo wants a password): the coordinator reads
@@ -27,14 +26,7 @@ describe('a clock the box refuses to set', () => {
     await s.cleanup();
     helperDir.cleanup();
   });
-  const signedIn = async (lang: string) => {
-    const b = new Browserless(s.url, { 'accept-language': lang });
-    expect(
-      (await b.submit('/admin/signin', '/admin/signin', { username: 'coord', password: 'long-password-1' }))
-        .status,
-    ).toBe(303);
-    return b;
-  };
+  const signedIn = (lang: string) => coordinatorClient(s.url, 'coord', 'long-password-1', lang);
 
   for (const [lang, plain] of [
     ['fr', 'L’horloge du boîtier n’a pas été changée : le boîtier a refusé de la régler'],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browserless } from './helpers/http.js';
-import { adminServer, type AdminServer } from './admin-helpers.js';
+import { adminServer, type AdminServer, coordinatorClient } from './admin-helpers.js';
 
 /**
  * Coordinators' accounts from the web: deactivate / reactivate and a new password, by another
@@ -18,12 +18,8 @@ describe('coordinator accounts from the Coordinators page', () => {
   });
   afterAll(() => s.cleanup());
 
-  const signedIn = async (lang: string, username = 'awa', password = 'long-password-1') => {
-    const b = new Browserless(s.url, { 'accept-language': lang });
-    const r = await b.submit('/admin/signin', '/admin/signin', { username, password });
-    expect(r.status).toBe(303);
-    return b;
-  };
+  const signedIn = (lang: string, username = 'awa', password = 'long-password-1') =>
+    coordinatorClient(s.url, username, password, lang);
   /** The fields of the form posting to `action` (hidden ones: CSRF and the operation id). */
   const formFields = (html: string, action: string) => {
     const form = new RegExp(`<form method="post" action="${action}"[^]*?</form>`).exec(html)?.[0];

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wifiQrText } from '../src/health/connect.js';
 import { tempDir } from './helpers/context.js';
 import { coordinatorClient, adminServer, type AdminServer } from './admin-helpers.js';
-import { Browserless } from './helpers/http.js';
 
 /**
  * The dashboard explains the box: how trainees connect (the Wi-Fi from the box's network settings, the
@@ -24,14 +23,7 @@ describe('the dashboard explains the box', () => {
     net.cleanup();
   });
 
-  const signedIn = async (lang: string) => {
-    const b = new Browserless(s.url, { 'accept-language': lang });
-    expect(
-      (await b.submit('/admin/signin', '/admin/signin', { username: 'awa', password: 'long-password-1' }))
-        .status,
-    ).toBe(303);
-    return b;
-  };
+  const signedIn = (lang: string) => coordinatorClient(s.url, 'awa', 'long-password-1', lang);
 
   it('shows the Wi-Fi to join and the address to open, each with a QR code (fr)', async () => {
     const b = await signedIn('fr');

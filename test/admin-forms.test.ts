@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browserless } from './helpers/http.js';
-import { adminServer, type AdminServer } from './admin-helpers.js';
+import { adminServer, type AdminServer, coordinatorClient } from './admin-helpers.js';
 
 /**
  * A refused admin form comes back as the same page (not a redirect), in the coordinator's language, with
@@ -8,15 +7,7 @@ import { adminServer, type AdminServer } from './admin-helpers.js';
  */
 describe('admin forms keep what was typed and say what is wrong, in French and Arabic', () => {
   let s: AdminServer;
-  const signedIn = async (lang: string) => {
-    const b = new Browserless(s.url, { 'accept-language': lang });
-    const r = await b.submit('/admin/signin', '/admin/signin', {
-      username: 'coord',
-      password: 'long-password-1',
-    });
-    expect(r.status).toBe(303);
-    return b;
-  };
+  const signedIn = (lang: string) => coordinatorClient(s.url, 'coord', 'long-password-1', lang);
   beforeAll(async () => {
     s = await adminServer();
     await s.ctx.people.addCoordinator({ username: 'coord', password: 'long-password-1' });

@@ -64,13 +64,17 @@ export async function adminServer(
   };
 }
 
-/** Sign a coordinator in through the admin sign-in form; returns the client holding the session. */
+/**
+ * Sign a coordinator in through the admin sign-in form, the browser asking for `lang`; returns the client
+ * holding the session.
+ */
 export async function coordinatorClient(
   url: string,
   username: string,
   password: string,
+  lang = 'en',
 ): Promise<Browserless> {
-  const b = new Browserless(url, { 'accept-language': 'en' });
+  const b = new Browserless(url, { 'accept-language': lang });
   const res = await b.submit('/admin/signin', '/admin/signin', { username, password });
   if (res.status !== 303) throw new Error(`coordinator sign-in failed: ${res.status}`);
   return b;

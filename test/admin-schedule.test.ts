@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/core/clock.js';
 import { spreadsheetInstant } from '../src/core/time-zone.js';
-import { Browserless } from './helpers/http.js';
-import { adminServer, type AdminServer } from './admin-helpers.js';
+import { adminServer, type AdminServer, coordinatorClient } from './admin-helpers.js';
 
 /**
  * Schedules as a coordinator says them, in the box's time zone (Africa/Casablanca here, UTC+1): the
@@ -23,15 +22,7 @@ describe('the Schedule page in words', () => {
     await s.server.scheduler.stop();
     await s.cleanup();
   });
-  const signedIn = async (lang: string) => {
-    const b = new Browserless(s.url, { 'accept-language': lang });
-    const r = await b.submit('/admin/signin', '/admin/signin', {
-      username: 'coord',
-      password: 'long-password-1',
-    });
-    expect(r.status).toBe(303);
-    return b;
-  };
+  const signedIn = (lang: string) => coordinatorClient(s.url, 'coord', 'long-password-1', lang);
   const card = (html: string, job: string) => {
     const m = new RegExp(`<section class="card job" data-job="${job}">([\\s\\S]*?)</section>`).exec(html);
     expect(m, job).toBeTruthy();
