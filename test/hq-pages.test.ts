@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHqServer, type RunningHqServer } from '../src/app/hq.app.js';
 import { formatInstant } from '../src/core/time-zone.js';
-import { Browserless } from './helpers/http.js';
-import { Journal, makeBox, testHq, writeBundle } from './hq.fixtures.js';
+import { Journal, makeBox, signedInStaff, testHq, writeBundle } from './hq.fixtures.js';
 
 let hq: ReturnType<typeof testHq>;
 let server: RunningHqServer;
@@ -51,19 +50,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function signedIn(lang: 'en' | 'fr' | 'ar'): Promise<Browserless> {
-  const b = new Browserless(server.url);
-  const s = await b.page('/signin');
-  await b.post('/language', { _csrf: Browserless.csrfOf(s.html), lang, back: '/signin' });
-  const s2 = await b.page('/signin');
-  const ok = await b.post('/signin', {
-    _csrf: Browserless.csrfOf(s2.html),
-    username: 'amina',
-    password: 'correct horse battery',
-  });
-  expect(ok.status).toBe(303);
-  return b;
-}
+const signedIn = (lang: 'en' | 'fr' | 'ar') => signedInStaff(server.url, lang);
 
 describe('HQ pages for staff', () => {
   it('formats an instant in the configured zone and the reader’s language, naming the zone', () => {

@@ -19,6 +19,7 @@ import { Browserless } from './helpers/http.js';
 import {
   Journal,
   makeBox,
+  signedInStaff,
   T0,
   testHq,
   writeBundle,
@@ -144,16 +145,7 @@ describe('a roster row from another box cannot take a person', () => {
       expect(res.status).toBe(200);
       expect(genuineState()).toBe(before);
 
-      const b = new Browserless(server.url);
-      const signin = await b.page('/signin');
-      await b.post('/language', { _csrf: Browserless.csrfOf(signin.html), lang: 'fr', back: '/signin' });
-      const s2 = await b.page('/signin');
-      const ok = await b.post('/signin', {
-        _csrf: Browserless.csrfOf(s2.html),
-        username: 'amina',
-        password: 'correct horse battery',
-      });
-      expect(ok.status).toBe(303);
+      const b = await signedInStaff(server.url, 'fr');
       const page = await b.page('/people');
       expect(page.status).toBe(200);
       expect(page.html).toContain('Personnes à confirmer');

@@ -30,6 +30,7 @@ import type { Db } from '../src/db/connection.js';
 import { loadHqConfig } from '../src/hq/hq.config.js';
 import { openHqContext, type HqContext, type HqContextOptions } from '../src/app/hq.context.js';
 import { EXT, VERBS, activityIri, courseIri } from '../src/contract/vocabulary.js';
+import { Browserless } from './helpers/http.js';
 
 export interface Box {
   applianceId: string;
@@ -72,12 +73,14 @@ export function testHq(
     diskFree?: HqContextOptions['diskFree'];
     /** Config fields (as flags: they win over defaults). */
     config?: Record<string, unknown>;
+    /** An existing data dir (HQ opened again on it, migrating it like an upgrade would). */
+    dir?: string;
   } = {},
 ): HqContext & {
   dir: string;
   cleanup(): void;
 } {
-  const dir = mkdtempSync(join(tmpdir(), 'fc-hq-'));
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'fc-hq-'));
   const config = loadHqConfig({ ...opts.config, dataDir: dir, port: 0, host: '127.0.0.1' }, {});
   const ctx = openHqContext(config, {
     logger: silentLogger,
@@ -110,6 +113,25 @@ export function dumpDb(db: Db): string {
       .all();
   }
   return JSON.stringify(out);
+}
+
+/**
+ * A client of HQ's pages signed in as staff through the form, in `lang` (chosen with the language
+ * form before signing in, as a person would). Fails the test when the sign-in is refused.
+ */
+export async function signedInStaff(
+  url: string,
+  lang: 'en' | 'fr' | 'ar',
+  username = 'amina',
+  password = 'correct horse battery',
+): Promise<Browserless> {
+  const b = new Browserless(url);
+  const s = await b.page('/signin');
+  await b.post('/language', { _csrf: Browserless.csrfOf(s.html), lang, back: '/signin' });
+  const s2 = await b.page('/signin');
+  const ok = await b.post('/signin', { _csrf: Browserless.csrfOf(s2.html), username, password });
+  if (ok.status !== 303) throw new Error(`sign-in as ${username} refused: ${ok.status}`);
+  return b;
 }
 
 // ------------------------------------------------------------------------------------- journal rows

@@ -122,13 +122,13 @@ export class CourseResultsRepo {
       allPersonIds: p('SELECT DISTINCT person_id FROM people').pluck(),
       upsertAttrs: p(
         `INSERT INTO persons (person_id, display_name, username, external_id, agency, gender, appliances,
-                              sort_name, search)
+                              sort_name, search, agency_key)
          VALUES (@person_id, @display_name, @username, @external_id, @agency, @gender, @appliances,
-                 @sort_name, @search)
+                 @sort_name, @search, @agency_key)
          ON CONFLICT (person_id) DO UPDATE SET display_name = excluded.display_name,
            username = excluded.username, external_id = excluded.external_id, agency = excluded.agency,
            gender = excluded.gender, appliances = excluded.appliances, sort_name = excluded.sort_name,
-           search = excluded.search`,
+           search = excluded.search, agency_key = excluded.agency_key`,
       ),
       deleteAttrs: p('DELETE FROM persons WHERE person_id = ?'),
       rebuildFlag: p("SELECT 1 FROM meta WHERE key = 'course_results_rebuild'").pluck(),
@@ -221,7 +221,7 @@ export class CourseResultsRepo {
 
   putAttrs(
     personId: string,
-    a: (PersonAttrs & { appliances: string; sort_name: string; search: string }) | null,
+    a: (PersonAttrs & { appliances: string; sort_name: string; search: string; agency_key: string }) | null,
   ): void {
     if (a) this.s['upsertAttrs']!.run({ person_id: personId, ...a });
     else this.s['deleteAttrs']!.run(personId);

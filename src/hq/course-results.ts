@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.js';
+import { foldKey } from '../core/text-keys.js';
 import { courseBodySchema, type CourseBody } from '../contract/journal.js';
 import { courseOutcome, latestCourse, type ActivityFacts } from '../contract/outcomes.js';
 import { CourseResultsRepo, type ActivityRow, type CourseResultRow } from './course-results.repo.js';
@@ -149,6 +150,7 @@ export class CourseResults {
           ? {
               ...a,
               appliances: this.repo.applianceNames(p).join('; '),
+              agency_key: foldKey(a.agency),
               sort_name: a.display_name || a.username || p,
               search: [a.display_name, a.username, a.external_id].map((v) => searchFold(v ?? '')).join('\0'),
             }

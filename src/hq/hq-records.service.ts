@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../core/errors.js';
+import { foldKey } from '../core/text-keys.js';
 import { bundleError } from '../contract/bundle-format.js';
 import type { Db } from '../db/connection.js';
 import {
@@ -112,12 +113,11 @@ export function resolvePersonId(
 
 export const normalizeExternalId = (v: string | null): string | null => v?.normalize('NFKC').trim() || null;
 
-/** (agency, external id) as one key: NFKC, spaces collapsed, agency without case. Null without an id. */
+/** (agency, external id) as one key: the agency folded (foldKey: NFKC, spaces collapsed, no case), the id NFKC. Null without an id. */
 export function claimKeyOf(agency: string | null, externalId: string | null): string | null {
   const ext = normalizeExternalId(externalId);
   if (!ext) return null;
-  const a = (agency ?? '').normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
-  return `${a}\0${ext}`;
+  return `${foldKey(agency)}\0${ext}`;
 }
 
 /** Thrown inside the import transaction when a row contradicts one HQ already holds. */

@@ -39,7 +39,10 @@ export interface TraineeRow {
   last_at: string;
 }
 
-/** What the trainee report is filtered on; null = any. `q` is already folded (course-results' searchFold). */
+/**
+ * What the trainee report is filtered on; null = any. `q` is already folded (course-results' searchFold),
+ * `agency` is an agency key (core/text-keys foldKey, persons.agency_key).
+ */
 export interface TraineeQuery {
   person: string | null;
   q: string | null;
@@ -64,7 +67,7 @@ const TRAINEE_FROM = `
    AND (@appliance IS NULL OR EXISTS (
           SELECT 1 FROM people p2 JOIN appliances a2 ON a2.no = p2.appliance_no
            WHERE p2.person_id = pc.person_id AND a2.name = @appliance))
-   AND (@agency IS NULL OR coalesce(pa.agency, '') = @agency)
+   AND (@agency IS NULL OR pa.agency_key = @agency)
    AND (@gender IS NULL OR coalesce(pa.gender, 'undisclosed') = @gender)
    AND (@course IS NULL OR pc.course_id = @course)
    AND (@result IS NULL OR pc.result = @result)`;
@@ -84,7 +87,7 @@ export class ReportsRepo {
       courseGroups: p(
         `SELECT pc.course_id AS course, b.breakdown,
                 CASE b.breakdown WHEN 'all' THEN '' WHEN 'gender' THEN coalesce(pa.gender, 'undisclosed')
-                                 ELSE coalesce(pa.agency, '') END AS grp,
+                                 ELSE coalesce(pa.agency_key, '') END AS grp,
                 '' AS location, pc.enrolled, pc.started, pc.completed, pc.result, pc.rating, count(*) AS n
            FROM person_courses pc
            JOIN (SELECT 'all' AS breakdown UNION ALL SELECT 'gender' UNION ALL SELECT 'agency') b
@@ -116,11 +119,16 @@ export class ReportsRepo {
       ),
       traineeCount: p(`SELECT count(*) ${TRAINEE_FROM}`).pluck(),
       traineeOptions: p(
-        `SELECT DISTINCT 'agency' AS kind, coalesce(pa.agency, '') AS value
-           FROM person_courses pc LEFT JOIN persons pa ON pa.person_id = pc.person_id
-         UNION SELECT DISTINCT 'gender', coalesce(pa.gender, 'undisclosed')
+        `SELECT DISTINCT 'gender' AS kind, coalesce(pa.gender, 'undisclosed') AS value
            FROM person_courses pc LEFT JOIN persons pa ON pa.person_id = pc.person_id
          UNION SELECT DISTINCT 'course', course_id FROM person_courses`,
+      ),
+      // Each spelling of each agency (folded key) among the persons the reports show, with how many
+      // persons wrote it: the service shows one spelling per key.
+      agencySpellings: p(
+        `SELECT pa.agency_key AS key, pa.agency AS spelling, count(*) AS n FROM persons pa
+          WHERE pa.agency_key <> '' AND EXISTS (SELECT 1 FROM person_courses pc WHERE pc.person_id = pa.person_id)
+          GROUP BY 1, 2`,
       ),
       courseDefs: p('SELECT body FROM course_defs').pluck(),
       // Rating comments, newest first; the name only when the caller may show it.
@@ -156,9 +164,14 @@ export class ReportsRepo {
     return this.s['traineeCount']!.get(q) as number;
   }
 
-  /** The distinct agencies, genders and courses of the trainee report (the page's filter choices). */
-  traineeOptions(): { kind: 'agency' | 'gender' | 'course'; value: string }[] {
-    return this.s['traineeOptions']!.all() as { kind: 'agency' | 'gender' | 'course'; value: string }[];
+  /** The distinct genders and courses of the trainee report (the page's filter choices). */
+  traineeOptions(): { kind: 'gender' | 'course'; value: string }[] {
+    return this.s['traineeOptions']!.all() as { kind: 'gender' | 'course'; value: string }[];
+  }
+
+  /** Each (agency key, spelling as written) of the persons with a course row, and how many persons. */
+  agencySpellings(): { key: string; spelling: string; n: number }[] {
+    return this.s['agencySpellings']!.all() as { key: string; spelling: string; n: number }[];
   }
 
   /** Rating comments (newest first); names empty unless `names`. */

@@ -1,5 +1,6 @@
 import { excelCsv } from '../core/csv.js';
 import type { Language } from '../core/language.js';
+import { foldKey, tidyText } from '../core/text-keys.js';
 import type { Db } from '../db/connection.js';
 import type { AppliancesService } from './appliances.service.js';
 import type { CourseBody } from '../contract/journal.js';
@@ -308,6 +309,7 @@ export class ReportsService {
    * gathers equal entries per group and the outcomes module's tally counts them.
    */
   courses(): CourseReportRow[] {
+    const agencies = this.agencyNames();
     const groups = new Map<
       string,
       { course: string; breakdown: Breakdown; group: string; location: string; entries: CountedEntry[] }
@@ -318,7 +320,13 @@ export class ReportsService {
       if (!g)
         groups.set(
           k,
-          (g = { course: r.course, breakdown: r.breakdown, group: r.grp, location: r.location, entries: [] }),
+          (g = {
+            course: r.course,
+            breakdown: r.breakdown,
+            group: r.breakdown === 'agency' ? (agencies.get(r.grp) ?? r.grp) : r.grp,
+            location: r.location,
+            entries: [],
+          }),
         );
       g.entries.push({
         enrolled: r.enrolled === 1,
@@ -343,6 +351,31 @@ export class ReportsService {
       .map((g) => courseRow(g.course, tally(g.entries), g.breakdown, g.group, g.location));
   }
 
+  /**
+   * The name shown for each agency key (persons.agency_key, folded as the claim key folds it): the
+   * spelling most persons wrote (tidied: NFKC, spaces collapsed), ties to the first in code-point order.
+   * The most frequent, not the first seen: which box's bundle HQ imported first must not change what
+   * the reports say (any import order gives one state), and what most boxes wrote is what staff expect.
+   */
+  agencyNames(): Map<string, string> {
+    const counts = new Map<string, Map<string, number>>();
+    for (const r of this.repo.agencySpellings()) {
+      const spelling = tidyText(r.spelling);
+      let m = counts.get(r.key);
+      if (!m) counts.set(r.key, (m = new Map<string, number>()));
+      m.set(spelling, (m.get(spelling) ?? 0) + r.n);
+    }
+    const names = new Map<string, string>();
+    for (const [key, m] of counts) {
+      let best = '';
+      let bestN = -1;
+      for (const [spelling, n] of m)
+        if (n > bestN || (n === bestN && spelling < best)) [best, bestN] = [spelling, n];
+      names.set(key, best);
+    }
+    return names;
+  }
+
   /** Per trainee and course (or one trainee's courses), ordered by name. */
   trainees(personId: string | null = null): TraineeReportRow[] {
     return this.repo.trainees(query({}, personId), -1, 0).map((r) => traineeRow(r, this.ratingNames));
@@ -354,15 +387,15 @@ export class ReportsService {
    */
   traineePage(filter: TraineeFilter, pageNo: number, pageSize: number): TraineePage {
     const q = query(filter, null);
-    const options = { agencies: [] as string[], genders: [] as string[], courses: [] as string[] };
+    // One choice per agency key, named as the course report names it (agencyNames); the filter folds
+    // what it is given (query), so the choice's name finds every spelling of the agency.
+    const options = {
+      agencies: [...this.agencyNames().values()],
+      genders: [] as string[],
+      courses: [] as string[],
+    };
     for (const o of this.repo.traineeOptions())
-      if (o.value)
-        (o.kind === 'agency'
-          ? options.agencies
-          : o.kind === 'gender'
-            ? options.genders
-            : options.courses
-        ).push(o.value);
+      if (o.value) (o.kind === 'gender' ? options.genders : options.courses).push(o.value);
     for (const list of Object.values(options)) list.sort();
     return {
       rows: this.repo
@@ -411,7 +444,7 @@ function query(f: TraineeFilter, person: string | null): Parameters<ReportsRepo[
     person,
     q: q || null,
     appliance: f.appliance || null,
-    agency: f.agency || null,
+    agency: foldKey(f.agency) || null,
     gender: f.gender || null,
     course: f.course || null,
     result: f.result || null,

@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate.js';
 import { widenCheck } from '../schema-edit.js';
+import { foldKey } from '../../core/text-keys.js';
 
 /**
  * hq.db: precious. `journal` holds every row imported from every appliance, keyed by where it came from
@@ -379,6 +380,22 @@ export const hqMigrations: readonly Migration[] = [
         ALTER TABLE held_statements_new RENAME TO held_statements;
         CREATE INDEX held_statements_id ON held_statements(statement_id);
       `);
+    },
+  },
+  {
+    version: 9,
+    name: 'hq-agency-key',
+    // A person's agency folded as the claim key folds it (core/text-keys foldKey: NFKC, spaces collapsed,
+    // no case): the course report groups by it and the Trainees page filters by it, so "Police" from one
+    // box and " police " from another are one agency. Computed here for the persons rows HQ holds (one
+    // row per person, nothing else read); the import keeps it from then on (hq/course-results.ts).
+    up: (db) => {
+      db.exec("ALTER TABLE persons ADD COLUMN agency_key TEXT NOT NULL DEFAULT ''");
+      const set = db.prepare('UPDATE persons SET agency_key = ? WHERE person_id = ?');
+      const rows = db
+        .prepare("SELECT person_id, agency FROM persons WHERE coalesce(agency, '') <> ''")
+        .all() as { person_id: string; agency: string }[];
+      for (const r of rows) set.run(foldKey(r.agency), r.person_id);
     },
   },
 ];
