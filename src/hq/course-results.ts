@@ -1,11 +1,8 @@
 import type { Db } from '../db/connection.js';
-import { foldKey } from '../core/text-keys.js';
+import { foldKey, personSortKey, searchFold } from '../core/text-keys.js';
 import { courseBodySchema, type CourseBody } from '../contract/journal.js';
 import { courseOutcome, latestCourse, type ActivityFacts } from '../contract/outcomes.js';
 import { CourseResultsRepo, type ActivityRow, type CourseResultRow } from './course-results.repo.js';
-
-/** Text as the trainee search compares it: without accents (NFKD, marks dropped), lower case. */
-export const searchFold = (s: string): string => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 
 /** Each course's latest definition from the `course` rows' bodies (absent for format 1 boxes). */
 export function latestDefinitions(bodies: Iterable<string>): Map<string, CourseBody> {
@@ -151,7 +148,7 @@ export class CourseResults {
               ...a,
               appliances: this.repo.applianceNames(p).join('; '),
               agency_key: foldKey(a.agency),
-              sort_name: a.display_name || a.username || p,
+              sort_name: personSortKey(a.display_name, a.username, p),
               search: [a.display_name, a.username, a.external_id].map((v) => searchFold(v ?? '')).join('\0'),
             }
           : null,

@@ -40,7 +40,7 @@ export interface TraineeRow {
 }
 
 /**
- * What the trainee report is filtered on; null = any. `q` is already folded (course-results' searchFold),
+ * What the trainee report is filtered on; null = any. `q` is already folded (core/text-keys searchFold),
  * `agency` is an agency key (core/text-keys foldKey, persons.agency_key).
  */
 export interface TraineeQuery {

@@ -1,11 +1,11 @@
 import { excelCsv } from '../core/csv.js';
 import type { Language } from '../core/language.js';
-import { foldKey, tidyText } from '../core/text-keys.js';
+import { foldKey, searchFold, tidyText } from '../core/text-keys.js';
 import type { Db } from '../db/connection.js';
 import type { AppliancesService } from './appliances.service.js';
 import type { CourseBody } from '../contract/journal.js';
 import { tally, type CountedEntry, type CourseFigures, type CourseResult } from '../contract/outcomes.js';
-import { latestDefinitions, searchFold } from './course-results.js';
+import { latestDefinitions } from './course-results.js';
 import { FIGURE_DEFINITIONS, tHq } from './hq.messages.js';
 import { ReportsRepo, type TraineeRow } from './reports.repo.js';
 

@@ -1,3 +1,4 @@
+import { westernDigits } from '../core/text-keys.js';
 import { learningError } from './learning.errors.js';
 import type { QuestionKey, QuizKey } from '../content/content.types.js';
 
@@ -11,14 +12,14 @@ export const ANSWER_LIMITS = { valuesPerQuestion: 50, valueLength: 500 } as cons
  * as 0-9 (NFKC leaves them alone, and a trainee typing "٣٣" means 33).
  */
 export function normaliseAnswer(s: string): string {
-  return s
+  const folded = s
     .normalize('NFKC')
     .toUpperCase()
     .toLowerCase()
     .normalize('NFKC')
     .trim()
-    .replace(/\s+/gu, ' ')
-    .replace(/[\u0660-\u0669\u06F0-\u06F9]/gu, (d) => String((d.codePointAt(0)! - 0x0660) % 0x90));
+    .replace(/\s+/gu, ' ');
+  return westernDigits(folded);
 }
 
 /** The answers to one question, deduplicated, empty values dropped. */

@@ -1,6 +1,6 @@
 import type { Migration } from '../migrate.js';
 import { widenCheck } from '../schema-edit.js';
-import { foldKey } from '../../core/text-keys.js';
+import { foldKey, personSortKey } from '../../core/text-keys.js';
 
 /**
  * hq.db: precious. `journal` holds every row imported from every appliance, keyed by where it came from
@@ -396,6 +396,24 @@ export const hqMigrations: readonly Migration[] = [
         .prepare("SELECT person_id, agency FROM persons WHERE coalesce(agency, '') <> ''")
         .all() as { person_id: string; agency: string }[];
       for (const r of rows) set.run(foldKey(r.agency), r.person_id);
+    },
+  },
+  {
+    version: 10,
+    name: 'hq-natural-name-order',
+    // The Trainees list in a natural order ("Stagiaire 2" before "stagiaire 10", case and accents
+    // folded): persons.sort_name becomes a key compared in binary order (core/text-keys personSortKey),
+    // so persons_sort still serves the list. The keys of the persons rows HQ holds are recomputed here,
+    // from the name columns of the same rows (one pass over persons, nothing else read or derived again;
+    // the index is updated with the rows). The import writes the new keys from then on.
+    up: (db) => {
+      const set = db.prepare('UPDATE persons SET sort_name = ? WHERE person_id = ?');
+      const rows = db.prepare('SELECT person_id, display_name, username FROM persons').all() as {
+        person_id: string;
+        display_name: string | null;
+        username: string | null;
+      }[];
+      for (const r of rows) set.run(personSortKey(r.display_name, r.username, r.person_id), r.person_id);
     },
   },
 ];
