@@ -8,13 +8,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHqServer } from '../src/app/hq.app.js';
-import { HQ_DB_FILE } from '../src/app/hq.context.js';
 import {
   Journal,
   makeBox,
+  reopenAsSchema,
   signedInStaff,
   testHq,
   writeBundle,
@@ -140,15 +139,9 @@ describe('one agency, however the boxes spelt it', () => {
   it('gets its keys on an HQ of schema 8 (migration 9), computed in place', async () => {
     const hq = await hqWith([0, 1]);
     const before = agencyGroups(hq);
-    const dataDir = hq.dir;
-    hq.close();
     open.splice(open.indexOf(hq), 1);
     // hq.db as schema 8 had it: persons without agency_key.
-    const db = new Database(join(dataDir, HQ_DB_FILE));
-    db.exec('ALTER TABLE persons DROP COLUMN agency_key');
-    db.pragma('user_version = 8');
-    db.close();
-    const upgraded = testHq({ dir: dataDir });
+    const upgraded = reopenAsSchema(hq, 8, 'ALTER TABLE persons DROP COLUMN agency_key');
     open.push(upgraded);
     expect(upgraded.db.hq.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(9);
     expect(

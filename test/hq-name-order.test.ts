@@ -6,11 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHqServer } from '../src/app/hq.app.js';
-import { HQ_DB_FILE } from '../src/app/hq.context.js';
-import { Journal, makeBox, signedInStaff, testHq, writeBundle } from './hq.fixtures.js';
+import { Journal, makeBox, reopenAsSchema, signedInStaff, testHq, writeBundle } from './hq.fixtures.js';
 
 type Hq = ReturnType<typeof testHq>;
 
@@ -121,15 +119,11 @@ describe('the Trainees list in a natural name order', () => {
 
   it('gets the new keys on an HQ of schema 9 (migration 10), computed in place', async () => {
     const hq = await hqWithNames();
-    const dataDir = hq.dir;
-    hq.close();
     open.splice(open.indexOf(hq), 1);
     // hq.db as schema 9 had it: persons sorted by the display name as written.
-    const db = new Database(join(dataDir, HQ_DB_FILE));
-    db.exec('UPDATE persons SET sort_name = display_name');
-    db.pragma('user_version = 9');
-    db.close();
-    const upgraded = testHq({ dir: dataDir, config: { reports: { pageSize: 10 } } });
+    const upgraded = reopenAsSchema(hq, 9, 'UPDATE persons SET sort_name = display_name', {
+      reports: { pageSize: 10 },
+    });
     open.push(upgraded);
     expect(upgraded.db.hq.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(10);
     expect(upgraded.db.hq.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -4,6 +4,7 @@
  * table to compare state byte for byte.
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ import { fixedClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { Db } from '../src/db/connection.js';
 import { loadHqConfig } from '../src/hq/hq.config.js';
-import { openHqContext, type HqContext, type HqContextOptions } from '../src/app/hq.context.js';
+import { HQ_DB_FILE, openHqContext, type HqContext, type HqContextOptions } from '../src/app/hq.context.js';
 import { EXT, VERBS, activityIri, courseIri } from '../src/contract/vocabulary.js';
 import { Browserless } from './helpers/http.js';
 
@@ -95,6 +96,24 @@ export function testHq(
       rmSync(dir, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * `hq` closed and its hq.db turned back into an older schema (`sql`, then user_version = `version`), then
+ * HQ opened again on it: the upgrade runs the migrations after `version`, as it would in the field.
+ */
+export function reopenAsSchema(
+  hq: ReturnType<typeof testHq>,
+  version: number,
+  sql: string,
+  config: Record<string, unknown> = {},
+): ReturnType<typeof testHq> {
+  hq.close();
+  const db = new Database(join(hq.dir, HQ_DB_FILE));
+  db.exec(sql);
+  db.pragma(`user_version = ${version}`);
+  db.close();
+  return testHq({ dir: hq.dir, config });
 }
 
 /** Every table of hq.db, every row, in a stable order: equal strings mean equal state. */
