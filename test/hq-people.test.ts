@@ -153,6 +153,9 @@ describe('a roster row from another box cannot take a person', () => {
       expect(page.html).toContain('Awa Diop');
       expect(page.html).toContain('Impostor');
       expect(page.html).toContain('Homme');
+      // The checkboxes' column: which claims the decision applies to (undecided ones ticked).
+      expect(page.html).toContain('<th>Inclure dans la décision</th>');
+      expect(page.html.match(/<input type="checkbox" name="box"[^>]* checked/g)).toHaveLength(2);
       const id = /action="\/people\/([0-9a-f]{12})"/.exec(page.html)![1]!;
       const merged = await b.post(`/people/${id}`, {
         _csrf: Browserless.csrfOf(page.html),
@@ -162,6 +165,16 @@ describe('a roster row from another box cannot take a person', () => {
       expect(merged.status).toBe(303);
       const after = await b.page('/people');
       expect(after.html).toContain('Même personne (par amina');
+      // Decided: the column still says what ticking a claim does (nothing ticked until staff choose).
+      expect(after.html).toContain('<th>Inclure dans la décision</th>');
+      expect(after.html).not.toMatch(/<input type="checkbox" name="box"[^>]* checked/);
+      for (const [lang, heading] of [
+        ['en', 'Include in the decision'],
+        ['ar', 'إدراج في القرار'],
+      ] as const) {
+        const other = await (await signedInStaff(server.url, lang)).page('/people');
+        expect(other.html).toContain(`<th>${heading}</th>`);
+      }
       // The merged claims carry two names: listed for staff, with the one HQ shows (the later roster row).
       expect(after.html).toMatch(
         /Les noms diffèrent entre les boîtiers fusionnés\s:\s*<bdi>Awa Diop<\/bdi> · <bdi>Impostor<\/bdi>\. HQ affiche la dernière fiche reçue\s:\s*<bdi>Impostor<\/bdi>/,

@@ -688,7 +688,7 @@ export function PeoplePage({ page, matches }: { page: HqPage; matches: PersonMat
               <table>
                 <thead>
                   <tr>
-                    <th>{t(page, 'chooseBoxes')}</th>
+                    <th>{t(page, 'includeInDecision')}</th>
                     <th>{t(page, 'claimBox')}</th>
                     <th>{t(page, 'claimName')}</th>
                     <th>{t(page, 'username')}</th>
