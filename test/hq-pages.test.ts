@@ -1,7 +1,7 @@
 /**
  * HQ's pages for staff, through a real server: course titles from the `course` rows, dates in HQ's time
  * zone, search / filters / paging on Trainees, "figures as of", definitions, rating comments without
- * names; in French and Arabic. And a look at them in Chromium (screenshots kept under the temp dir).
+ * names; in French and Arabic. On a phone in Chromium: test/e2e/hq-phone.e2e.test.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
