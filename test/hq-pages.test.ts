@@ -71,6 +71,10 @@ describe('HQ pages for staff', () => {
     expect(html).toContain('dernier lot importé le');
     expect(html).toContain('Ce que signifient les chiffres');
     expect(html).toContain('Taux de réussite');
+    // The box's epicene French: the nav says "Personnes en formation", the column "Inscriptions".
+    expect(html).toContain('>Personnes en formation</a>');
+    expect(html).toContain('<th>Inscriptions</th>');
+    expect(html).not.toContain('Apprenants');
   });
 
   it('Trainees (en): search, filters and paging; gender in the reader’s language (ar)', async () => {

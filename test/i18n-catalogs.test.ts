@@ -92,6 +92,22 @@ describe('message catalogs are complete in en, fr and ar', () => {
       for (const lang of LANGS) expect(typeof tLayout.catalog[lang][key], `${key} ${lang}`).toBe('object');
   });
 
+  it('names people without a gender, in French and Arabic alike (box and HQ)', async () => {
+    // French: "personnes en formation", "compte de coordination", "la personne qui coordonne la formation";
+    // Arabic: "حساب التنسيق", "التنسيق", "الشخص الذي ينسّق التدريب" - not the masculine "منسق".
+    const problems: string[] = [];
+    for (const file of list)
+      for (const [where, catalog] of await catalogsOf(file))
+        for (const [key, t] of catalog) {
+          const fr = formsOf(t.fr).join(' ');
+          const ar = formsOf(t.ar).join(' ');
+          const m = /\b(apprenants?|stagiaires?|coordinat(?:eur|rice)s?)\b/iu.exec(fr);
+          if (m) problems.push(`${where} ${key}: fr says "${m[1]}"`);
+          if (/منسّ?ق/u.test(ar)) problems.push(`${where} ${key}: ar says منسق`);
+        }
+    expect(problems).toEqual([]);
+  });
+
   it('the field messages of validation have all three languages', () => {
     for (const [key, t] of Object.entries(FIELD_MESSAGES as Record<string, Partial<Texts>>))
       for (const lang of LANGS)

@@ -6,7 +6,7 @@ export const adminError = defineErrors({
     status: 409,
     en: 'a coordinator already exists: sign in instead',
     fr: 'un compte de coordination existe déjà : connectez-vous plutôt',
-    ar: 'يوجد منسق بالفعل: سجّل الدخول بدلاً من ذلك',
+    ar: 'يوجد حساب تنسيق بالفعل: سجّل الدخول بدلاً من ذلك',
   },
   bad_setup_code: {
     status: 403,

@@ -32,11 +32,11 @@ export const tContent = defineMessages({
     later_rollupConsiderations:
       'conditions de prise en compte ({where}) : chaque partie compte dans le résultat de son groupe',
     later_choiceExit:
-      'parties qu’on ne doit pas quitter par le sommaire ({where}) : les stagiaires peuvent quand même ouvrir une autre partie',
+      'parties qu’on ne doit pas quitter par le sommaire ({where}) : les personnes en formation peuvent quand même ouvrir une autre partie',
     later_constrainChoice:
-      'choix restreint ({where}) : les stagiaires peuvent ouvrir toute partie disponible depuis le sommaire',
+      'choix restreint ({where}) : les personnes en formation peuvent ouvrir toute partie disponible depuis le sommaire',
     later_preventActivation:
-      'activation empêchée ({where}) : les stagiaires peuvent commencer toute partie disponible depuis le sommaire',
+      'activation empêchée ({where}) : les personnes en formation peuvent commencer toute partie disponible depuis le sommaire',
     later_durationLimits:
       'limites de temps ({where}) : le temps n’est pas limité, la limite n’est jamais atteinte',
     later_abandon: 'la demande « abandonner » ({where}) : la tentative est gardée, comme après « Quitter »',

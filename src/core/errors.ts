@@ -76,7 +76,7 @@ export const coreError = defineErrors({
     status: 507,
     en: 'The box’s storage is full: what you just did was not saved. Tell your coordinator, then try again later.',
     fr: 'La mémoire du boîtier est pleine : ce que vous venez de faire n’a pas été enregistré. Prévenez la personne qui coordonne la formation, puis réessayez plus tard.',
-    ar: 'ذاكرة الجهاز ممتلئة: لم يُحفظ ما قمت به للتو. أخبر المنسق ثم حاول مرة أخرى لاحقاً.',
+    ar: 'ذاكرة الجهاز ممتلئة: لم يُحفظ ما قمت به للتو. أخبر الشخص الذي ينسّق التدريب ثم حاول مرة أخرى لاحقاً.',
   },
   internal: {
     status: 500,

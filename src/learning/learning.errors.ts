@@ -6,7 +6,7 @@ export const learningError = defineErrors({
     status: 409,
     en: 'all {n} attempt(s) at quiz {quiz} are used',
     fr: 'Toutes les tentatives permises pour ce quiz ({n}) ont été utilisées. La personne qui coordonne la formation peut en accorder une autre.',
-    ar: 'استُنفدت كل المحاولات المسموح بها لهذا الاختبار ({n}). يمكن لمنسّق التدريب أن يمنحك محاولة أخرى.',
+    ar: 'استُنفدت كل المحاولات المسموح بها لهذا الاختبار ({n}). يمكن للشخص الذي ينسّق التدريب أن يمنحك محاولة أخرى.',
   },
   course_replaced: {
     status: 409,

@@ -24,7 +24,7 @@ export const peopleError = defineErrors({
     status: 409,
     en: 'this is the only active coordinator: add or reactivate another one first',
     fr: 'c’est le seul compte de coordination actif : ajoutez ou réactivez d’abord un autre compte de coordination',
-    ar: 'هذا هو المنسق النشط الوحيد: أضف منسقاً آخر أو أعد تفعيله أولاً',
+    ar: 'هذا هو حساب التنسيق النشط الوحيد: أضف حساب تنسيق آخر أو أعد تفعيل واحد أولاً',
   },
   csv_invalid: {
     status: 400,

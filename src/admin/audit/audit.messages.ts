@@ -56,7 +56,7 @@ export const tAudit = defineMessages({
     auditDetailJoin: '؛ ',
     auditTargetJoin: ': ',
     audit_box_time_zone: 'تم تغيير المنطقة الزمنية للجهاز',
-    auditKey_coordinator: 'حساب المنسق',
+    auditKey_coordinator: 'حساب التنسيق',
     auditKey_timeZone: 'المنطقة الزمنية',
   },
 });

@@ -32,7 +32,7 @@ export const tCourses = defineMessages({
     allowRemoteHint:
       'Un paquet qui charge des fichiers depuis internet est refusé sauf si cette case est cochée. Le boîtier est hors ligne : ces parties ne s’afficheront pas, et le cours le signale.',
     sameSiteWarning:
-      'Les paquets SCORM sont servis depuis le même site que cette page (le boîtier est joint par son adresse, pas par son nom de classe) : un paquet pourrait lire ou modifier la connexion des stagiaires. Utilisez le boîtier tel qu’installé (class.lan) avant d’installer des paquets dont vous n’êtes pas sûr.',
+      'Les paquets SCORM sont servis depuis le même site que cette page (le boîtier est joint par son adresse, pas par son nom de classe) : un paquet pourrait lire ou modifier la connexion des personnes en formation. Utilisez le boîtier tel qu’installé (class.lan) avant d’installer des paquets d’origine incertaine.',
     upload: 'Envoyer et installer',
     usbTitle: 'Depuis une clé USB',
     usbNone: 'Aucune clé USB contenant des cours n’a été trouvée (recherché dans {roots}).',

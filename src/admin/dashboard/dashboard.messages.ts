@@ -111,7 +111,7 @@ export const tDashboard = defineMessages({
     connectOpenOnly: 'افتح هذا العنوان في متصفح الهاتف:',
     connectOther: 'إذا لم يفتح، أحد هذه العناوين:',
     connectLocalOnly: 'لا يمكن الوصول إلى هذا الجهاز إلا من هذا الحاسوب (لم يُعثر على عنوان شبكة).',
-    connectAdmin: 'المنسقون: {url}',
+    connectAdmin: 'التنسيق: {url}',
     qrWifi: 'امسح للانضمام إلى شبكة Wi-Fi',
     qrSite: 'امسح لفتح الموقع',
     cpuTemp: 'درجة الحرارة',

@@ -33,16 +33,16 @@ export const tSetup = defineMessages({
       'Là où se tient la formation : les dates et les planifications sont affichées dans ce fuseau. Vous pourrez le changer plus tard sur la page Planification.',
   },
   ar: {
-    signInTitle: 'تسجيل دخول المنسق',
+    signInTitle: 'الدخول إلى واجهة التنسيق',
     signIn: 'تسجيل الدخول',
     wrongPassword: 'اسم المستخدم أو كلمة المرور غير صحيحة.',
     missing: 'أدخل اسم المستخدم وكلمة المرور.',
     tooMany: 'محاولات كثيرة جداً. انتظر دقيقة ثم حاول مرة أخرى.',
     setupTitle: 'إعداد هذا الجهاز',
     setupIntro:
-      'لا يوجد حساب منسق بعد. أدخل رمز الإعداد الظاهر في سجل الجهاز (أو الذي يطبعه الأمر {command})، ثم اختر اسم المستخدم وكلمة المرور.',
+      'لا يوجد حساب تنسيق بعد. أدخل رمز الإعداد الظاهر في سجل الجهاز (أو الذي يطبعه الأمر {command})، ثم اختر اسم المستخدم وكلمة المرور.',
     setupCode: 'رمز الإعداد',
-    createAccount: 'إنشاء حساب المنسق',
+    createAccount: 'إنشاء حساب التنسيق',
     passwordMismatch: 'كلمتا المرور غير متطابقتين.',
     timeZoneSetupHint:
       'مكان التدريب: تُعرض التواريخ والمواعيد بهذه المنطقة الزمنية. يمكنك تغييرها لاحقاً في صفحة الجدولة.',

@@ -102,7 +102,7 @@ export const tLayout = defineMessages({
     badRequest: 'هناك خطأ في الطلب.',
     conflict: 'لا يمكن القيام بذلك الآن.',
     tooLarge: 'ما أرسلته كبير جداً.',
-    serverError: 'حدث خطأ في الجهاز. حاول مرة أخرى، وإذا تكرر ذلك فأخبر المنسق.',
+    serverError: 'حدث خطأ في الجهاز. حاول مرة أخرى، وإذا تكرر ذلك فأخبر الشخص الذي ينسّق التدريب.',
     home: 'العودة إلى الصفحة الرئيسية',
     // Arabic: the dual for two, a plural noun for 3-10, a singular one (accusative for 11-99) from 11 on.
     offlineQueued: {
