@@ -115,6 +115,7 @@ describe('one agency, however the boxes spelt it', () => {
       expect(trainees.html).not.toContain('Chérif Fall');
       // What a person would type by hand in the address finds the same rows.
       const typed = await b.page('/reports/trainees?agency=%20police%20');
+      expect(typed.html).toMatch(/<option value="Police"[^>]*selected/);
       expect(typed.html).toContain('Dame Ba');
       expect(typed.html).toContain('Awa Diop');
       expect(typed.html).not.toContain('Chérif Fall');

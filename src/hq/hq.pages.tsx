@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { Language } from '../core/config.js';
+import { foldKey } from '../core/text-keys.js';
 import { formatInstant } from '../core/time-zone.js';
 import { COURSE_RESULT_KEYS, courseResultKey } from '../contract/outcomes.js';
 import { errorPageText } from '../web/error-page.js';
@@ -555,7 +556,8 @@ export function TraineesPage({
           page={page}
           name="agency"
           label={t(page, 'agency')}
-          value={f.agency}
+          // The filter folds the agency (" police " finds "Police"): the choice it matches is shown chosen.
+          value={view.options.agencies.find((a) => f.agency && foldKey(a) === foldKey(f.agency)) ?? f.agency}
           options={view.options.agencies}
         />
         <FilterSelect
