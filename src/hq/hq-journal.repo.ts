@@ -82,7 +82,18 @@ const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
  * ids are; the smaller key keeps the statement_ids b-tree (one random insert per statement) small.
  */
 export function statementKey(id: string): StatementKey {
-  return CANONICAL_UUID.test(id) ? Buffer.from(id.replaceAll('-', ''), 'hex') : id;
+  const b = Buffer.allocUnsafe(16);
+  return writeStatementKey(id, b, 0) ? b : id;
+}
+
+/**
+ * Write a statement id's 16-byte key into `target` at `offset` when it has one (a canonical lower-case
+ * UUID); false for any other id, whose key is its text (statementKey).
+ */
+export function writeStatementKey(id: string, target: Buffer, offset: number): boolean {
+  if (!CANONICAL_UUID.test(id)) return false;
+  target.write(id.replaceAll('-', ''), offset, 16, 'hex');
+  return true;
 }
 
 /** The statement id a key stands for (statementKey's inverse). */
