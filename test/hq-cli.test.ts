@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal, makeBox, writeBundle, type Box } from './hq.fixtures.js';
 import { runCli } from './helpers/cli.js';
 import { FIGURE_DEFINITIONS, tHq } from '../src/hq/hq.messages.js';
+import { toTextTable } from '../src/hq/reports.service.js';
 
 let dir: string;
 let data: string;
@@ -142,5 +143,20 @@ describe('fieldclass hq', () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...box.enrolRequest, keyId: '0123456789abcdef' }));
     expect(await cli('hq', 'appliance', 'enrol', join(dir, 'bad.json'), '--data', data)).toBe(1);
     expect(err.join('')).toMatch(/keyId 0123456789abcdef is not the id of this public key/);
+  });
+});
+
+describe('hq report in the terminal', () => {
+  it('prints a trainee score as the pages do, a percentage (CSV and JSON keep the fraction)', () => {
+    const text = toTextTable(
+      ['name', 'score', 'passRate'],
+      [
+        { name: 'Awa', score: 0.7833333333, passRate: 0.5 },
+        { name: 'Binta', score: null, passRate: null },
+      ],
+    );
+    expect(text).toContain('78 %');
+    expect(text).toContain('50 %');
+    expect(text).not.toMatch(/0\.78/);
   });
 });

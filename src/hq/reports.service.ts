@@ -206,8 +206,8 @@ function cell(v: unknown): string | number {
   return JSON.stringify(v);
 }
 
-/** Ratios printed as percentages in the terminal (CSV and JSON keep the fraction). */
-const PERCENT_COLUMNS = new Set(['passRate', 'ratingGoodShare']);
+/** Ratios printed as percentages in the terminal, as the pages show them (CSV and JSON keep the fraction). */
+const PERCENT_COLUMNS = new Set(['passRate', 'ratingGoodShare', 'score']);
 /** Columns left out first when a table is wider than the terminal (least needed first). */
 const DROP_ORDER = [
   'person',
